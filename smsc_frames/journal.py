@@ -1,0 +1,317 @@
+"""A durable journal of send requests, so an interrupted campaign resumes exactly once.
+
+SMSC has no idempotency key. What it has is our own message ``id`` per request, ``status.php``
+on (id, phone), and error 9 for an identical request within a minute. The journal records each
+request -- its id, payload digest, recipients and state -- *before* it is posted and after every
+answer, in an sqlite3 file (WAL, ``synchronous=FULL``, mode ``0o600``). It never holds
+credentials or message texts: only ids, digests, phones and SMSC's answers.
+
+States of a request::
+
+    planned --> in_flight --> accepted        (SMSC answered with an id)
+                          \\-> rejected        (SMSC answered with an error for this request)
+                          \\-> unknown         (the answer was lost: reconcile via status.php)
+                          \\-> planned         (provably not sent: retry later)
+
+Examples
+--------
+>>> from smsc_frames.journal import Journal, JournalEntry
+>>> entries = [JournalEntry("c-1", "d1", ("79161234567",)),
+...            JournalEntry("c-2", "d2", ("79031234567",))]
+>>> with Journal.open(None, entries) as journal:
+...     journal.mark("c-1", "in_flight")
+...     journal.mark("c-1", "accepted", answer={"id": "c-1", "cnt": 1})
+...     [(entry.payload_id, entry.state, entry.attempts) for entry in journal.entries()]
+[('c-1', 'accepted', 1), ('c-2', 'planned', 0)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+from smsc_frames.errors import ValidationError
+
+STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS campaign (
+    plan_digest     TEXT NOT NULL,
+    requests        INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    library_version TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+    seq          INTEGER NOT NULL,
+    payload_id   TEXT PRIMARY KEY,
+    digest       TEXT NOT NULL,
+    recipients   TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('planned', 'in_flight', 'accepted',
+                                                'rejected', 'unknown')),
+    answer       TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    posted_at    TEXT,
+    answered_at  TEXT,
+    updated_at   TEXT NOT NULL
+);
+"""
+
+
+class Request(Protocol):
+    """What the journal needs of a request (a :class:`smsc_frames.payloads.Payload` fits)."""
+
+    id: str
+    digest: str
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One request as the journal knows it.
+
+    Parameters
+    ----------
+    payload_id : str
+        The SMSC message id of the request.
+    digest : str
+        The payload's digest (sha256 of its canonical parameters).
+    recipients : tuple of str
+        The phones of the request, in order.
+    state : str
+        One of :data:`STATES`.
+    answer : dict, optional
+        The last answer (or error) recorded for the request.
+    attempts : int
+        How many times the request was marked ``in_flight`` (posted or about to be).
+    posted_at, answered_at : str, optional
+        UTC ISO timestamps of the last post and the last answer.
+    """
+
+    payload_id: str
+    digest: str
+    recipients: tuple[str, ...]
+    state: str = "planned"
+    answer: dict[str, Any] | None = field(default=None, compare=False)
+    attempts: int = 0
+    posted_at: str | None = None
+    answered_at: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The payload id, so an entry can stand in for a request."""
+        return self.payload_id
+
+
+def plan_digest(requests: Iterable[Request]) -> str:
+    """Hash a campaign's requests (ids and payload digests, in order) into one digest.
+
+    Examples
+    --------
+    >>> a = [JournalEntry("c-1", "d1", ("79161234567",))]
+    >>> plan_digest(a) == plan_digest(list(a)), plan_digest(a) == plan_digest([])
+    (True, False)
+    """
+    hasher = hashlib.sha256()
+    for request in requests:
+        hasher.update(f"{request.id}\t{request.digest}\n".encode())
+    return hasher.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _library_version() -> str:
+    try:
+        return metadata.version("smsc-frames")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _create_private_file(path: Path) -> None:
+    """Create *path* empty with mode 0o600 unless it exists (no window where others may read)."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def _check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ValidationError(
+            "journal",
+            f"must be readable only by its owner (it is {oct(mode)}; run chmod 600 on it)",
+            str(path),
+        )
+
+
+class Journal:
+    """The sqlite3 journal of one campaign; use :meth:`Journal.open`.
+
+    Every method is safe to call from several threads (one lock serialises the writes), and
+    every state change is committed with ``synchronous=FULL`` before the method returns.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None, requests: Iterable[Request]) -> Journal:
+        """Open (or create) the journal at *path* for the campaign made of *requests*.
+
+        Parameters
+        ----------
+        path : str or path-like or None
+            The journal file. ``None`` keeps the journal in memory (nothing survives the
+            process, but the same bookkeeping applies within one run).
+        requests : iterable of Request
+            The campaign's requests, in order. A new journal records them as ``planned``; an
+            existing one must have been written for exactly these requests.
+
+        Raises
+        ------
+        ValidationError
+            The file was written for a different plan, or others may read it.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> path = os.path.join(folder, "c.journal")
+        >>> entries = [JournalEntry("c-1", "d1", ("79161234567",))]
+        >>> Journal.open(path, entries).close()
+        >>> oct(os.stat(path).st_mode & 0o777)
+        '0o600'
+        >>> changed = [JournalEntry("c-1", "other", ("79161234567",))]
+        >>> Journal.open(path, changed)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        smsc_frames.errors.ValidationError: journal: was written for a different plan ...
+        """
+        requests = list(requests)
+        digest = plan_digest(requests)
+        if path is None:
+            file_path = None
+            connection = sqlite3.connect(":memory:", check_same_thread=False)
+        else:
+            file_path = Path(path)
+            _create_private_file(file_path)
+            _check_private(file_path)
+            connection = sqlite3.connect(file_path, check_same_thread=False, timeout=30.0)
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        journal = cls(connection, file_path)
+        journal._initialise(digest, requests)
+        return journal
+
+    def _initialise(self, digest: str, requests: list[Request]) -> None:
+        with self._lock, self._connection:
+            self._connection.executescript(_SCHEMA)
+            row = self._connection.execute("SELECT plan_digest FROM campaign").fetchone()
+            if row is not None:
+                if row[0] != digest:
+                    raise ValidationError(
+                        "journal",
+                        "was written for a different plan (other recipients, texts, options or "
+                        "batching); use a new journal file for this plan, or the original plan "
+                        "to resume",
+                        str(self.path),
+                    )
+                return
+            now = _now()
+            self._connection.execute(
+                "INSERT INTO campaign VALUES (?, ?, ?, ?)",
+                (digest, len(requests), now, _library_version()),
+            )
+            self._connection.executemany(
+                "INSERT INTO requests (seq, payload_id, digest, recipients, state, updated_at) "
+                "VALUES (?, ?, ?, ?, 'planned', ?)",
+                [
+                    (seq, request.id, request.digest, json.dumps(list(request.recipients)), now)
+                    for seq, request in enumerate(requests)
+                ],
+            )
+
+    def mark(self, payload_id: str, state: str, *, answer: dict[str, Any] | None = None) -> None:
+        """Record that request *payload_id* is now in *state*, durably, before returning.
+
+        ``in_flight`` counts an attempt and stamps ``posted_at``; the other states stamp
+        ``answered_at`` and store *answer* (kept as it was when *answer* is ``None``).
+
+        Examples
+        --------
+        >>> with Journal.open(None, [JournalEntry("c-1", "d1", ("79161234567",))]) as journal:
+        ...     journal.mark("c-1", "sent")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        smsc_frames.errors.ValidationError: state: must be one of planned, ... (got 'sent')
+        """
+        if state not in STATES:
+            raise ValidationError("state", f"must be one of {', '.join(STATES)}", state)
+        now = _now()
+        if state == "in_flight":
+            sql = (
+                "UPDATE requests SET state = ?, attempts = attempts + 1, posted_at = ?, "
+                "updated_at = ? WHERE payload_id = ?"
+            )
+            values: tuple[Any, ...] = (state, now, now, payload_id)
+        else:
+            sql = (
+                "UPDATE requests SET state = ?, answer = COALESCE(?, answer), answered_at = ?, "
+                "updated_at = ? WHERE payload_id = ?"
+            )
+            encoded = None if answer is None else json.dumps(answer, default=str)
+            values = (state, encoded, now, now, payload_id)
+        with self._lock, self._connection:
+            updated = self._connection.execute(sql, values).rowcount
+        if updated != 1:
+            raise ValidationError("payload_id", "is not a request of this journal", payload_id)
+
+    def entries(self) -> list[JournalEntry]:
+        """Every request of the campaign, in plan order, as last recorded."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT payload_id, digest, recipients, state, answer, attempts, posted_at, "
+                "answered_at FROM requests ORDER BY seq"
+            ).fetchall()
+        return [
+            JournalEntry(
+                payload_id=payload_id,
+                digest=digest,
+                recipients=tuple(json.loads(recipients)),
+                state=state,
+                answer=None if answer is None else json.loads(answer),
+                attempts=attempts,
+                posted_at=posted_at,
+                answered_at=answered_at,
+            )
+            for payload_id, digest, recipients, state, answer, attempts, posted_at, answered_at
+            in rows
+        ]
+
+    def close(self) -> None:
+        """Close the database (every change is already committed)."""
+        self._connection.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "in memory" if self.path is None else str(self.path)
+        return f"Journal({where})"
