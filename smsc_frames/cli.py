@@ -1,0 +1,396 @@
+"""The ``smsc-frames`` command: estimate, send, status, balance, a local sandbox and a demo.
+
+Every subcommand is a thin shell over the library: it reads a contact file, builds the plan
+with :func:`smsc_frames.plan.prepare`, and calls :mod:`smsc_frames.campaign` /
+:mod:`smsc_frames.delivery`. Refused input (a bad option, a missing column, missing
+credentials) exits with code 2 before any request; an error from SMSC or the network exits
+with code 1; neither prints a traceback or a secret.
+
+Examples
+--------
+>>> parser = build_parser()
+>>> args = parser.parse_args(["estimate", "contacts.csv", "--phone", "Телефон",
+...                           "--template", "{Имя}, привет!", "--maxsms", "2"])
+>>> args.command, args.phone, option_kwargs(args)
+('estimate', 'Телефон', {'maxsms': 2})
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from smsc_frames.errors import SmscError, ValidationError
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+# send.php parameters offered as flags: (flag, type, help). Validated by options.Options.
+OPTION_FLAGS = [
+    ("time", str, "send later: DDMMYYhhmm, 'DD.MM.YY hh:mm', h1-h2, 0<unix ts> or +<minutes>"),
+    ("tz", int, "time zone of --time in hours relative to Moscow"),
+    ("translit", int, "0 none, 1 translit, 2 mpaHc/Ium"),
+    ("maxsms", int, "at most this many parts per message (longer texts are cut)"),
+    ("valid", str, "lifetime: 1..24 hours or hh:mm"),
+    ("period", float, "repeat for this many hours (0.1..720), with --freq"),
+    ("freq", int, "repeat every this many minutes (1..1440), with --period"),
+    ("tinyurl", int, "1 = shorten links"),
+]
+SWITCH_FLAGS = [("flash", "send as flash SMS")]
+
+DEMO_TEMPLATE = "{Имя}, ваша скидка {Скидка}% по промокоду {Промокод} до {Дата}!"
+DEMO_PHONE_COLUMN = "Телефон"
+SANDBOX_NOTICE = "SANDBOX: this ran on the embedded smsc_frames sandbox; nothing real was sent."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``smsc-frames`` with all its subcommands.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["balance", "--login", "me"]).login
+    'me'
+    """
+    parser = argparse.ArgumentParser(
+        prog="smsc-frames",
+        description="SMS campaigns through the SMSC.ru HTTP API: estimate, send, track.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    connection = argparse.ArgumentParser(add_help=False)
+    group = connection.add_argument_group("connection (default: SMSC_URL, SMSC_LOGIN, "
+                                          "SMSC_PASSWORD, SMSC_APIKEY)")
+    group.add_argument("--url", help="API base URL (default https://smsc.ru)")
+    group.add_argument("--login")
+    group.add_argument("--password", help="prefer the SMSC_PASSWORD environment variable")
+    group.add_argument("--apikey", help="instead of login and password")
+
+    campaign = argparse.ArgumentParser(add_help=False)
+    campaign.add_argument("file", type=Path, help="contacts: .csv, .xlsx")
+    campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
+    texts = campaign.add_mutually_exclusive_group(required=True)
+    texts.add_argument("--text", metavar="COL", help="the column holding each row's text")
+    texts.add_argument("--template", metavar="T", help="a text with {column} fields")
+    campaign.add_argument("--sender", help="sender name, or a column holding one per row")
+    campaign.add_argument("--sheet", default=0, help="Excel sheet name or number")
+    options = campaign.add_argument_group("send.php options")
+    for name, kind, text in OPTION_FLAGS:
+        options.add_argument(f"--{name}", type=kind, help=text)
+    for name, text in SWITCH_FLAGS:
+        options.add_argument(f"--{name}", action="store_const", const=1, help=text)
+
+    estimate = commands.add_parser("estimate", parents=[campaign, connection],
+                                   help="ask SMSC what a campaign costs (cost=1, sends nothing)")
+    estimate.add_argument("--out", type=Path, help="write the per-phone quote (.csv or .xlsx)")
+
+    send = commands.add_parser("send", parents=[campaign, connection],
+                               help="send a campaign (shows the cost and asks first)")
+    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    send.add_argument("--out", type=Path, help="results file, .csv or .xlsx "
+                      "(default: <FILE name>-results.xlsx in the current directory)")
+    send.add_argument("--journal", type=Path, help="resumable journal "
+                      "(default: beside --out); re-run the same command to resume")
+
+    status = commands.add_parser("status", parents=[connection],
+                                 help="refresh the delivery statuses of a results file")
+    status.add_argument("results", type=Path, help="a results file written by send")
+    status.add_argument("--out", type=Path, help="where to write (default: overwrite RESULTS)")
+    status.add_argument("--min-interval", type=float, default=60.0,
+                        help="seconds between status list requests (SMSC allows 1 a minute)")
+
+    commands.add_parser("balance", parents=[connection], help="show the account balance")
+
+    sandbox = commands.add_parser("sandbox", help="run a local SMSC-compatible sandbox server")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8000)
+    sandbox.add_argument("--login", default="demo")
+    sandbox.add_argument("--password", default="demo")
+    sandbox.add_argument("--apikey", default="demo-apikey")
+    sandbox.add_argument("--balance", type=Decimal, default=Decimal("1000.00"))
+
+    demo = commands.add_parser("demo", help="the whole flow on the sample data, on an "
+                               "embedded sandbox (nothing real is sent)")
+    demo.add_argument("--out", type=Path, default=Path("demo_results.xlsx"),
+                      help="results file (default demo_results.xlsx)")
+    demo.add_argument("--wait", type=float, default=2.0,
+                      help="seconds to wait for delivery before refreshing statuses")
+    return parser
+
+
+def option_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    """The send.php options given on the command line, by parameter name.
+
+    Examples
+    --------
+    >>> option_kwargs(argparse.Namespace(time="+30", flash=1, maxsms=None))
+    {'time': '+30', 'flash': 1}
+    """
+    names = [name for name, _, _ in OPTION_FLAGS] + [name for name, _ in SWITCH_FLAGS]
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``smsc-frames`` with *argv* (default ``sys.argv[1:]``); return the exit code.
+
+    Examples
+    --------
+    >>> main(["estimate", "contacts.csv", "--phone", "p", "--text", "t", "--maxsms", "0"])
+    2
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        return int(exit_request.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except ValidationError as error:
+        return fail(f"refused, nothing was sent: {error}", EXIT_REFUSED)
+    except SmscError as error:
+        return fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
+    except OSError as error:
+        return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "),
+                    EXIT_REFUSED)
+    except KeyboardInterrupt:
+        return fail("interrupted; run the same command again to resume", 130)
+
+
+def fail(message: str, code: int, stream: TextIO | None = None) -> int:
+    """Print ``smsc-frames: <message>`` on stderr and return *code*."""
+    print(f"smsc-frames: {message}", file=stream or sys.stderr)
+    return code
+
+
+def run_estimate(args: argparse.Namespace) -> int:
+    """``smsc-frames estimate``: print what the campaign would cost (nothing is sent)."""
+    from smsc_frames.campaign import estimate
+
+    check_output_path(args.out)
+    plan = load_plan(args)
+    client = make_client(args)
+    quote = estimate(plan, client)
+    print(describe_quote(quote))
+    if args.out:
+        print(f"Quote written to {write_table(quote.table, args.out)}")
+    return EXIT_OK
+
+
+def run_send(args: argparse.Namespace) -> int:
+    """``smsc-frames send``: estimate, confirm, send through a journal, write the results."""
+    from smsc_frames.campaign import estimate, send
+
+    out = args.out or Path(f"{args.file.stem}-results.xlsx")
+    check_output_path(out)
+    journal = args.journal or out.with_name(out.name + ".journal")
+    plan = load_plan(args)
+    client = make_client(args)
+    quote = estimate(plan, client)
+    print(describe_quote(quote))
+    if quote.recipients == 0:
+        return fail("no sendable rows, nothing was sent", EXIT_FAILED)
+    question = (f"Send {quote.total_parts} SMS to {quote.recipients} numbers "
+                f"for {quote.total_cost:.2f}? [y/N] ")
+    if not args.yes and not confirm(question):
+        print("Nothing was sent.")
+        return EXIT_FAILED
+    results = send(plan, client, journal=journal, progress=sys.stderr.isatty())
+    print(describe_results(results))
+    print(f"Results written to {write_table(results, out, quote)} (journal: {journal})")
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """``smsc-frames status``: refresh the delivery statuses of a results file."""
+    from smsc_frames.delivery import refresh_status
+
+    out = args.out or args.results
+    check_output_path(out)
+    results = read_results(args.results)
+    client = make_client(args)
+    refreshed = refresh_status(results, client, min_interval=args.min_interval)
+    refreshed.attrs["sandbox"] = bool(client.is_sandbox)
+    print(describe_results(refreshed))
+    print(f"Results written to {write_table(refreshed, out)}")
+    return EXIT_OK
+
+
+def run_balance(args: argparse.Namespace) -> int:
+    """``smsc-frames balance``: print the account balance."""
+    from smsc_frames.delivery import balance
+
+    client = make_client(args)
+    amount = balance(client)
+    where = " (sandbox, not real money)" if client.is_sandbox else ""
+    print(f"Balance: {amount:.2f}{where}")
+    return EXIT_OK
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """``smsc-frames sandbox``: serve a local SMSC-compatible sandbox until interrupted."""
+    from smsc_frames.sandbox import serve
+
+    serve(args.host, args.port, args.login, args.password, args.apikey, args.balance)
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``smsc-frames demo``: the whole flow on the sample data, on an embedded sandbox.
+
+    read -> prepare with a template -> estimate -> send -> wait -> refresh statuses -> write
+    the results. The client is built with an empty environment, so ``SMSC_*`` variables can
+    never make the demo talk to the real SMSC.
+    """
+    from smsc_frames.campaign import estimate, send
+    from smsc_frames.client import Client
+    from smsc_frames.contacts import read_contacts
+    from smsc_frames.delivery import refresh_status
+    from smsc_frames.plan import prepare
+    from smsc_frames.sandbox import Sandbox
+
+    check_output_path(args.out)
+    contacts_path = sample_contacts_path()
+    with Sandbox(settings=demo_settings()) as sandbox:
+        print(f"DEMO on the embedded sandbox at {sandbox.url}: nothing real will be sent "
+              "and no money spent.\n")
+        client = Client("demo", "demo", url=sandbox.url, environ={})
+        contacts = read_contacts(contacts_path)
+        print(f"Read {len(contacts)} contacts from {contacts_path}")
+        plan = prepare(contacts, phone=DEMO_PHONE_COLUMN, template=DEMO_TEMPLATE)
+        print(f"Template: {DEMO_TEMPLATE}\n\nCost preview (cost=1, nothing sent yet):")
+        quote = estimate(plan, client)
+        print(describe_quote(quote))
+        results = send(plan, client, progress=False)
+        print(f"\nSent {int(results['sms_id'].notna().sum())} messages; waiting "
+              f"{args.wait:g} s for delivery reports...")
+        time.sleep(args.wait)
+        results = refresh_status(results, client, min_interval=0)
+        print(describe_results(results))
+        print(f"\nResults written to {write_table(results, args.out, quote).resolve()}")
+    print(SANDBOX_NOTICE)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "estimate": run_estimate,
+    "send": run_send,
+    "status": run_status,
+    "balance": run_balance,
+    "sandbox": run_sandbox,
+    "demo": run_demo,
+}
+
+
+def demo_settings():
+    """Sandbox settings for the demo: delivery within a second, status lists not paced."""
+    from smsc_frames.sandbox.settings import SandboxSettings
+
+    return SandboxSettings(seconds_to_operator=0.2, seconds_to_final=0.8,
+                           status_lists_per_window=1000)
+
+
+def sample_contacts_path() -> Path:
+    """``sample_data/contacts.xlsx`` of the source checkout this package runs from."""
+    path = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.xlsx"
+    if not path.is_file():
+        raise ValidationError("demo", "needs sample_data/contacts.xlsx beside the package: "
+                              "run it from a source checkout (pip install -e .)", str(path))
+    return path
+
+
+def load_plan(args: argparse.Namespace) -> pd.DataFrame:
+    """Validate the options, read the contact file and prepare the plan."""
+    from smsc_frames.contacts import read_contacts
+    from smsc_frames.options import Options
+    from smsc_frames.plan import prepare
+
+    options = Options.from_kwargs(**option_kwargs(args))
+    sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
+    contacts = read_contacts(args.file, sheet_name=sheet)
+    return prepare(contacts, phone=args.phone, text=args.text, template=args.template,
+                   sender=args.sender, options=options)
+
+
+def make_client(args: argparse.Namespace):
+    """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``."""
+    from smsc_frames.client import Client
+
+    return Client(login=args.login, password=args.password, apikey=args.apikey, url=args.url,
+                  environ=os.environ)
+
+
+def confirm(question: str) -> bool:
+    """Ask *question* on stdout; True only for an explicit yes read from stdin."""
+    print(question, end="", flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in {"y", "yes", "д", "да"}
+
+
+def check_output_path(path: Path | None) -> None:
+    """Refuse an output file that is neither ``.csv`` nor ``.xlsx`` before any work."""
+    if path is not None and path.suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValidationError("--out", "must end in .csv or .xlsx", str(path))
+
+
+def write_table(frame: pd.DataFrame, path: Path, quote=None) -> Path:
+    """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix."""
+    from smsc_frames.export import to_csv, to_excel
+
+    if path.suffix.lower() == ".xlsx":
+        return to_excel(frame, path, quote)
+    return to_csv(frame, path)
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    """Read a results file written by ``send`` back into a results frame."""
+    from smsc_frames.contacts import read_contacts
+
+    results = read_contacts(path)
+    if "row" in results.columns:
+        results = results.set_index("row")
+    missing = {"sms_id", "phone"} - set(results.columns)
+    if missing:
+        raise ValidationError("results", f"needs the columns sms_id and phone, as written by "
+                              f"'smsc-frames send' (missing: {', '.join(sorted(missing))})",
+                              str(path))
+    if "cost" in results.columns:
+        results["cost"] = results["cost"].map(Decimal, na_action="ignore")
+    return results
+
+
+def describe_quote(quote) -> str:
+    """The cost preview: recipients, parts, cost, per operator, problem rows."""
+    table = quote.table
+    problems = table["problem"].dropna()
+    by_operator = quote.by_operator.assign(cost=quote.by_operator["cost"].map("{:.2f}".format))
+    lines = [
+        f"Recipients: {quote.recipients}",
+        f"SMS parts:  {quote.total_parts}",
+        f"Total cost: {quote.total_cost:.2f}",
+        "",
+        "Per operator:",
+        by_operator.to_string(),
+        "",
+        f"Problem rows (not sent): {len(problems)}",
+    ]
+    if len(problems):
+        lines.append(problems.value_counts().to_string(header=False))
+    if quote.sandbox:
+        lines += ["", SANDBOX_NOTICE]
+    return "\n".join(lines)
+
+
+def describe_results(results: pd.DataFrame) -> str:
+    """The results summary (export's summary table), and whether it was a sandbox."""
+    from smsc_frames.export import summary
+
+    text = summary(results).to_string(index=False)
+    if results.attrs.get("sandbox"):
+        text += "\n" + SANDBOX_NOTICE
+    return text
