@@ -1,0 +1,275 @@
+"""Write campaign results to files people open in Excel.
+
+:func:`to_excel` produces a formatted workbook (phones as text, money as numbers with two
+decimals, a styled frozen header with an autofilter, sensible column widths, and a ``summary``
+sheet); :func:`to_csv` a UTF-8 file with a byte order mark, so Excel shows Cyrillic right.
+
+Both neutralise spreadsheet formula injection (OWASP "CSV injection"): a text cell that starts
+with ``=``, ``+``, ``-``, ``@``, TAB or CR is prefixed with ``'``, so a contact named
+``=HYPERLINK(...)`` stays text. Phones are E.164 digits without ``+`` and are not affected.
+
+Examples
+--------
+>>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("Анна")
+('\\'=HYPERLINK("http://x")', 'Анна')
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "0.00"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+TEXT_FORMAT = "@"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="305496")
+_HEADER_ALIGNMENT = Alignment(vertical="center")
+
+
+def neutralise(value: str) -> str:
+    """*value*, prefixed with ``'`` when a spreadsheet would read it as a formula.
+
+    Examples
+    --------
+    >>> [neutralise(v) for v in ["+1", "@SUM(A1)", "79161234567", "a=b"]]
+    ["'+1", "'@SUM(A1)", '79161234567', 'a=b']
+    """
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _neutralise_series(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`neutralise` over a column of ``str`` (missing stays missing)."""
+    text = values.astype("string")
+    risky = text.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
+    return text.mask(risky, "'" + text).astype(object).where(text.notna(), None)
+
+
+def _is_money(values: pd.Series) -> bool:
+    present = values.dropna()
+    return values.dtype == object and len(present) > 0 and all(
+        isinstance(value, Decimal) for value in present
+    )
+
+
+def _column_kind(name: object, values: pd.Series) -> str:
+    """How a column is written: ``phone``, ``money``, ``datetime``, ``number`` or ``text``."""
+    if "phone" in str(name).lower():
+        return "phone"
+    if _is_money(values):
+        return "money"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return "number"
+    return "text"
+
+
+def _plain(value: object) -> object:
+    """One value of a mixed column as a cell: numbers stay numbers, the rest neutralised text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, int, float, Decimal)):
+        return value
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return neutralise(str(value))
+
+
+def _cells(values: pd.Series, kind: str) -> list:
+    """The Python values a column's cells get (``None`` for missing)."""
+    if kind == "datetime":
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+    if kind in ("money", "number"):
+        return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values]
+    if kind == "phone" or pd.api.types.is_string_dtype(values):
+        text = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
+        return _neutralise_series(text).tolist()
+    return [_plain(value) for value in values]
+
+
+def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
+    frame = results.reset_index() if index else results
+    if index and frame.columns[0] == "index":
+        frame = frame.rename(columns={"index": "row"})
+    return frame
+
+
+def _width(header: str, cells: list, kind: str) -> float:
+    """A column width that fits the header and the longest value, within limits."""
+    if kind == "money":
+        shown = [f"{value:.2f}" for value in cells if value is not None]
+    elif kind == "datetime":
+        shown = ["2000-01-01 00:00:00"] if any(v is not None for v in cells) else []
+    else:
+        shown = [str(value) for value in cells if value is not None]
+    longest = max((len(text) for text in shown), default=0)
+    return float(min(MAX_WIDTH, max(MIN_WIDTH, len(header), longest) + 2))
+
+
+def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
+    """One formatted sheet: styled frozen header, autofilter, typed cells, column widths."""
+    sheet = workbook.create_sheet(title)
+    headers = [neutralise(str(name)) for name in frame.columns]
+    kinds = [_column_kind(name, frame[name]) for name in frame.columns]
+    columns = [_cells(frame[name], kind) for name, kind in zip(frame.columns, kinds)]
+    for number, (header, cells, kind) in enumerate(zip(headers, columns, kinds), start=1):
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = _width(header, cells, kind)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(max(len(headers), 1))
+    sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = {"phone": TEXT_FORMAT, "money": MONEY_FORMAT, "datetime": DATETIME_FORMAT}
+    for row in zip(*columns):
+        out = []
+        for value, kind in zip(row, kinds):
+            number_format = MONEY_FORMAT if isinstance(value, Decimal) else formats.get(kind)
+            if number_format is not None and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+
+
+def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
+    """Campaign totals as ``metric`` / ``value`` rows (the ``summary`` sheet).
+
+    Uses the columns present: ``phone`` (recipients), ``parts`` (SMS), ``cost`` (``Decimal``
+    total), ``outcome`` and ``status_name`` (a count per value); with a
+    :class:`~smsc_frames.campaign.Quote`, its recipients, SMS and cost.
+
+    Examples
+    --------
+    >>> results = pd.DataFrame({"phone": ["79161234567", "79031234567"], "parts": [1, 2],
+    ...                         "cost": [Decimal("1.90"), Decimal("3.80")],
+    ...                         "outcome": ["sent", "sent"]})
+    >>> summary(results)
+              metric value
+    0           rows     2
+    1     recipients     2
+    2            SMS     3
+    3           cost  5.70
+    4  outcome: sent     2
+    """
+    rows: list[tuple[str, object]] = [("rows", len(results))]
+    if "phone" in results:
+        rows.append(("recipients", int(results["phone"].nunique())))
+    if "parts" in results:
+        rows.append(("SMS", int(pd.to_numeric(results["parts"], errors="coerce").sum())))
+    if "cost" in results:
+        costs = [Decimal(str(value)) for value in results["cost"].dropna()]
+        rows.append(("cost", sum(costs, Decimal("0.00"))))
+    for column in ("outcome", "status_name"):
+        if column in results:
+            counts = results[column].astype(object).fillna("(none)").value_counts(sort=True)
+            rows.extend((f"{column}: {name}", int(count)) for name, count in counts.items())
+    if quote is not None:
+        rows.append(("quoted recipients", int(quote.recipients)))
+        rows.append(("quoted SMS", int(quote.total_parts)))
+        rows.append(("quoted cost", quote.total_cost))
+    return pd.DataFrame(rows, columns=["metric", "value"])
+
+
+def to_excel(results: pd.DataFrame, path: str | os.PathLike, quote=None, *,
+             index: bool = True) -> Path:
+    """Write *results* to a formatted ``.xlsx`` with a ``results`` and a ``summary`` sheet.
+
+    Phone columns (any column whose name contains ``phone``) are text cells, ``Decimal``
+    columns numbers formatted ``0.00``, datetimes Excel dates (time zone dropped: Excel has
+    none, the wall-clock time is kept). Text cells are neutralised (:func:`neutralise`).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Usually :func:`smsc_frames.campaign.send`'s results; any frame works.
+    path : str or os.PathLike
+        The file to write (replaced if it exists).
+    quote : Quote, optional
+        Adds the quoted totals to the summary.
+    index : bool, default True
+        Write the index as the first column (named ``row`` when unnamed), so the sheet can be
+        joined back onto the contacts.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> results = pd.DataFrame({"phone": ["79161234567"], "cost": [Decimal("1.90")]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = to_excel(results, Path(folder) / "results.xlsx")
+    ...     sheet = openpyxl.load_workbook(path)["results"]
+    ...     [(c.value, c.number_format) for c in sheet[2]]
+    [(0, 'General'), ('79161234567', '@'), (1.9, '0.00')]
+    """
+    workbook = Workbook(write_only=True)
+    _write_sheet(workbook, "results", _table(results, index))
+    _write_sheet(workbook, "summary", summary(results, quote))
+    path = Path(path)
+    workbook.save(path)
+    return path
+
+
+def to_csv(results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True,
+           sep: str = ",") -> Path:
+    """Write *results* as UTF-8 CSV with a byte order mark (Excel then reads Cyrillic right).
+
+    Money (``Decimal``) is written with two decimals, datetimes in ISO form, text cells
+    neutralised (:func:`neutralise`). Use ``sep=";"`` for Excel's Russian locale.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> results = pd.DataFrame({"name": ["=1+1"], "cost": [Decimal("0.7")]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     data = to_csv(results, Path(folder) / "results.csv", index=False).read_bytes()
+    >>> data[:3], data[3:].decode()
+    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n")
+    """
+    frame = _table(results, index)
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        kind = _column_kind(name, frame[name])
+        values = frame[name]
+        if kind == "money":
+            out[neutralise(str(name))] = values.map(
+                lambda value: f"{Decimal(value):.2f}", na_action="ignore"
+            )
+        elif kind in ("number", "datetime"):
+            out[neutralise(str(name))] = values
+        else:
+            cells = [
+                f"{value:.2f}" if isinstance(value, Decimal) else value
+                for value in _cells(values, kind)
+            ]
+            out[neutralise(str(name))] = pd.Series(cells, index=frame.index, dtype=object)
+    path = Path(path)
+    out.to_csv(path, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n")
+    return path
+

