@@ -1,0 +1,213 @@
+"""Exact SMS part counting (spec/segments.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsc_frames.errors import ValidationError
+from smsc_frames.segments import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    count_segments,
+    normalize_text,
+    split_parts,
+    transliterate,
+    truncate_to_parts,
+)
+
+SANITY_TABLE = [
+    ("a" * 160, 1),
+    ("a" * 161, 2),
+    ("a" * 158 + "€", 1),
+    ("a" * 159 + "€", 2),
+    ("я" * 70, 1),
+    ("я" * 71, 2),
+    ("я" * 68 + "😀", 1),
+    ("я" * 69 + "😀", 2),
+    ("a" * 100 + "’", 2),
+]
+
+
+def reference_count(text: str, encoding: str | None = None) -> tuple[str, int, int]:
+    """Encoding, units and parts by the plain reading of the spec, one character at a time.
+
+    *encoding* forces the encoding (a cut text keeps that of the whole text).
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if encoding is None:
+        gsm = all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+        encoding = "gsm7" if gsm else "ucs2"
+    if encoding == "gsm7":
+        costs = [2 if char in GSM7_EXTENSION else 1 for char in text]
+        single, multi = 160, 153
+    else:
+        costs = [len(char.encode("utf-16-le", "surrogatepass")) // 2 for char in text]
+        single, multi = 70, 67
+    units = sum(costs)
+    if units <= single:
+        return encoding, units, 1
+    parts, room = 1, multi
+    for cost in costs:
+        if cost > room:
+            parts, room = parts + 1, multi
+        room -= cost
+    return encoding, units, parts
+
+
+@pytest.mark.parametrize(("text", "parts"), SANITY_TABLE)
+def test_sanity_table_of_the_spec(text, parts):
+    assert count_segments([text])["parts"].iat[0] == parts
+    assert len(split_parts(text)) == parts
+
+
+def test_two_unit_characters_are_never_split_across_parts():
+    counts = count_segments(["a" * 152 + "{" + "a" * 152, "я" * 66 + "😀" + "я" * 66])
+    assert counts["units"].tolist() == [306, 134]
+    assert counts["parts"].tolist() == [3, 3]
+    first, second, _ = split_parts("a" * 152 + "{" + "a" * 152)
+    assert first == "a" * 152 and second.startswith("{")
+    assert split_parts("я" * 66 + "😀" + "я" * 66)[1].startswith("😀")
+
+
+def test_units_count_septets_and_utf16_code_units():
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    counts = count_segments(["[x]~", family, "Привет 😀"])
+    assert counts["units"].tolist() == [7, 11, 9]
+    assert counts["encoding"].tolist() == ["gsm7", "ucs2", "ucs2"]
+
+
+def test_encoding_and_the_first_character_that_forces_ucs2():
+    counts = count_segments(["Hello {name} €5", "Sale — today", "Cafe\tbar", "ç", "Ç"])
+    assert counts["encoding"].tolist() == ["gsm7", "ucs2", "ucs2", "ucs2", "gsm7"]
+    assert counts["first_ucs2_char"].tolist() == [None, "—", "\t", "ç", None]
+
+
+def test_text_is_normalised_before_counting():
+    assert normalize_text(pd.Series(["a\r\nb\rc"])).tolist() == ["a\nb\nc"]
+    counts = count_segments(["a" * 79 + "\r\n" + "a" * 79, "cafe\u0301"])
+    assert counts["units"].tolist() == [159, 4]
+    assert counts["parts"].tolist() == [1, 1]
+    assert counts["encoding"].tolist() == ["gsm7", "gsm7"]
+
+
+def test_empty_and_missing_texts_are_one_part():
+    counts = count_segments(pd.Series(["", None, float("nan")]))
+    assert counts["parts"].tolist() == [1, 1, 1]
+    assert counts["units"].tolist() == [0, 0, 0]
+
+
+def test_result_keeps_the_callers_index_and_repeats_are_counted_alike():
+    texts = pd.Series(["Привет", "Hi", "Привет"], index=["x", "y", "z"])
+    counts = count_segments(texts)
+    assert counts.index.tolist() == ["x", "y", "z"]
+    assert counts.loc["x"].tolist() == counts.loc["z"].tolist()
+    assert counts.loc["y", "encoding"] == "gsm7"
+
+
+def test_maxsms_truncates_to_what_fits():
+    counts = count_segments(["a" * 500, "я" * 100, "short"], maxsms=2)
+    assert counts["parts"].tolist() == [2, 2, 1]
+    assert counts["units"].tolist() == [306, 100, 5]
+    assert counts["truncated"].tolist() == [True, False, False]
+    one = count_segments(["я" * 100], maxsms=1)
+    assert (one["parts"].iat[0], one["units"].iat[0], one["truncated"].iat[0]) == (1, 70, True)
+
+
+def test_truncate_to_parts_keeps_a_prefix_without_splitting_a_character():
+    text = "a" * 152 + "€" + "a" * 300
+    kept = truncate_to_parts(text, 1)
+    assert kept == "a" * 152 + "€" + "a" * 6
+    assert truncate_to_parts(text, 2) == "a" * 152 + "€" + "a" * 151
+    assert truncate_to_parts("short", 3) == "short"
+
+
+def test_translit_converts_cyrillic_before_counting():
+    assert transliterate("Щука, ёж и ЖЖ", 1) == "Schuka, yozh i ZhZh"
+    assert transliterate("Привет", 2) == "npuBem"
+    counts = count_segments(["Привет, мир!"] * 2, translit=1)
+    assert counts["encoding"].tolist() == ["gsm7", "gsm7"]
+    assert counts["units"].iat[0] == len("Privet, mir!")
+    assert count_segments(["я" * 70], translit=1)["parts"].iat[0] == 1  # "ya" * 70 = 140
+    assert count_segments(["я" * 81], translit=1)["parts"].iat[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [({"maxsms": 0}, "maxsms"), ({"maxsms": 1.5}, "maxsms"), ({"translit": 3}, "translit")],
+)
+def test_bad_options_are_refused(kwargs, parameter):
+    with pytest.raises(ValidationError) as caught:
+        count_segments(["hi"], **kwargs)
+    assert caught.value.parameter == parameter
+
+
+def test_non_text_values_are_refused():
+    with pytest.raises(ValidationError, match="string"):
+        count_segments(["hi", 5])
+    with pytest.raises(ValidationError, match="single text"):
+        count_segments("hello")
+
+
+def test_gsm_tables_match_the_spec():
+    assert len(GSM7_BASIC) == 127 and "\x1b" not in GSM7_BASIC
+    assert "Ç" in GSM7_BASIC and "ç" not in GSM7_BASIC
+    assert GSM7_EXTENSION == frozenset("\f^{}\\[~]|€")
+    assert not GSM7_BASIC & GSM7_EXTENSION
+
+
+# Texts that cross part boundaries with two-unit characters in every position.
+_GSM_ALPHABET = "".join(sorted(GSM7_BASIC)) + "".join(sorted(GSM7_EXTENSION))
+_ALPHABET = _GSM_ALPHABET + "яЖ’—😀👍\r\u0301"
+_texts = st.one_of(
+    st.text(alphabet=_GSM_ALPHABET, max_size=700),
+    st.text(alphabet=_ALPHABET, max_size=400),
+    st.lists(st.sampled_from(["a" * 50, "€", "я" * 30, "😀", "{}", "b"]), max_size=40).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_split_parts_is_a_greedy_packing_of_the_normalised_text(text):
+    normalised = normalize_text(pd.Series([text])).iat[0]
+    parts = split_parts(text)
+    assert "".join(parts) == normalised
+    encoding, units, count = reference_count(text)
+    capacity = (160 if encoding == "gsm7" else 70) if len(parts) == 1 else (
+        153 if encoding == "gsm7" else 67
+    )
+    sizes = [reference_count(part, encoding)[1] for part in parts]
+    assert all(size <= capacity for size in sizes)
+    assert all(size + reference_count(after[:1], encoding)[1] > capacity
+               for size, after in zip(sizes, parts[1:]))  # greedy: the next one did not fit
+    assert len(parts) == count
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_texts, max_size=20))
+def test_vectorised_count_equals_the_reference_for_every_text(texts):
+    counts = count_segments(texts)
+    expected = [reference_count(text) for text in texts]
+    assert list(zip(counts["encoding"], counts["units"], counts["parts"], strict=True)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts, st.integers(min_value=1, max_value=4))
+def test_truncation_keeps_the_longest_prefix_that_fits(text, limit):
+    normalised = normalize_text(pd.Series([text])).iat[0]
+    encoding = reference_count(text)[0]
+    kept = truncate_to_parts(text, limit)
+    assert normalised.startswith(kept)
+    assert reference_count(kept, encoding)[2] <= limit
+    counted = count_segments([text], maxsms=limit)
+    assert counted["units"].iat[0] == reference_count(kept, encoding)[1]
+    assert counted["truncated"].iat[0] == (kept != normalised)
+    if kept != normalised:
+        assert reference_count(normalised[: len(kept) + 1], encoding)[2] > limit
+        assert counted["parts"].iat[0] == limit
