@@ -1,0 +1,531 @@
+"""Cost advisor: the characters that make a campaign expensive, and what to type instead.
+
+One character outside the GSM 03.38 alphabet (a curly apostrophe, an em dash, ``«»``, a
+no-break space, a Cyrillic ``о`` typed inside a Latin word...) turns the whole text into UCS-2,
+which holds 70 characters per SMS instead of 160. This module finds such characters once per
+distinct text, proposes GSM-7 replacements, counts the parts before and after with
+:func:`smsc_frames.segments.count_segments` and, given a quote, prices the saving.
+
+Cyrillic words have no GSM-7 spelling: they stay UCS-2, and only ``translit`` (previewed by
+:func:`preview_translit`, an estimate: SMSC's tables are unpublished and the server's ``cnt``
+decides) makes them Latin.
+
+Examples
+--------
+>>> fix_text("It’s «new» — only…")
+'It\\'s "new" - only...'
+>>> fix_text("Pаy now")  # a Cyrillic "а" inside a Latin word
+'Pay now'
+>>> fix_text("Привет")  # Cyrillic words are left alone
+'Привет'
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections import Counter
+from decimal import Decimal
+
+import pandas as pd
+
+from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, transliterate
+
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+#: Typographic characters with a GSM-7 equivalent (an empty string deletes the character).
+GSM7_REPLACEMENTS: dict[str, str] = {
+    # quotes and apostrophes
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u00b4": "'", "`": "'", "\u2039": "'", "\u203a": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    # dashes and minus signs
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-",
+    # ellipsis, bullet, numero sign, multiplication sign
+    "\u2026": "...", "\u2022": "*", "\u2116": "No.", "\u00d7": "x",
+    # spaces that are not the plain space, and TAB
+    "\t": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2004": " ", "\u2005": " ",
+    "\u2006": " ", "\u2007": " ", "\u2008": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
+    "\u205f": " ", "\u3000": " ",
+    # invisible characters: zero-width space, word joiner, byte order mark, soft hyphen
+    "\u200b": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+}
+
+#: Cyrillic and Greek letters drawn like Latin ones, replaced only inside Latin words.
+LOOKALIKES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ӏ": "l", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H",
+    "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+    # Greek (the Greek capitals that GSM-7 has, such as Δ and Ω, are not look-alikes)
+    "ο": "o", "α": "a", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K",
+    "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+
+_LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+_WORD = re.compile(r"[^\W\d_]+")
+
+_REASON_UCS2 = "forces UCS-2"
+_REASON_NO_EQUIVALENT = "forces UCS-2; no GSM-7 equivalent"
+_REASON_EXTENSION = "takes 2 septets"
+_REASON_LOOKALIKE = "look-alike letter in a Latin word; forces UCS-2"
+
+CHARACTER_COLUMNS = ["text", "char", "codepoint", "name", "count", "replacement", "reason"]
+
+
+def gsm7_equivalent(char: str) -> str | None:
+    """The GSM-7 replacement for one character outside GSM-7, or ``None`` when there is none.
+
+    Typographic characters come from :data:`GSM7_REPLACEMENTS`; an accented Latin letter that
+    GSM-7 lacks loses its accent (``á`` -> ``a``; ``é``, which GSM-7 has, is never asked).
+    Look-alike Cyrillic letters are not covered here: they depend on the word around them
+    (see :func:`fix_text`).
+
+    Examples
+    --------
+    >>> gsm7_equivalent("—"), gsm7_equivalent("á"), gsm7_equivalent("😀")
+    ('-', 'a', None)
+    """
+    if char in GSM7_REPLACEMENTS:
+        return GSM7_REPLACEMENTS[char]
+    base = unicodedata.normalize("NFD", char)[0]
+    if base != char and base in _ASCII_LETTERS:
+        return base
+    return None
+
+
+def _is_latin_word(word: str) -> bool:
+    """A word with a Latin letter whose other letters are GSM-7 letters or look-alikes."""
+    return any(ch in _ASCII_LETTERS for ch in word) and all(
+        ch in GSM7 or ch in LOOKALIKES for ch in word
+    )
+
+
+def _latinise(text: str, found: Counter | None = None) -> str:
+    """Replace look-alike letters inside Latin words, counting them in *found*."""
+
+    def word_fix(match: re.Match) -> str:
+        word = match.group()
+        if not _is_latin_word(word):
+            return word
+        fixed = word.translate(_LOOKALIKE_TABLE)
+        if found is not None and fixed != word:
+            for char in word:
+                if char in LOOKALIKES:
+                    found[(char, LOOKALIKES[char], _REASON_LOOKALIKE)] += 1
+        return fixed
+
+    return _WORD.sub(word_fix, text)
+
+
+def _utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def fix_text(text: str, *, growing: bool = True) -> str:
+    """*text* with every replaceable costly character replaced by its GSM-7 equivalent.
+
+    Parameters
+    ----------
+    text : str
+        One message text.
+    growing : bool, default True
+        When false, keep replacements that would make the text longer in UCS-2 (``…`` ->
+        ``...``): the right choice for a text that stays UCS-2 anyway.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fix_text("Скидка…", growing=False), fix_text("Sale…")
+    ('Скидка…', 'Sale...')
+    """
+    text = _latinise(text)
+    pieces = []
+    for char in text:
+        replacement = None if char in GSM7 else gsm7_equivalent(char)
+        if replacement is None or (not growing and len(replacement) > _utf16_units(char)):
+            pieces.append(char)
+        else:
+            pieces.append(replacement)
+    return "".join(pieces)
+
+
+def _findings(text: str) -> tuple[Counter, int]:
+    """The costly characters of one text, and how many letters have no GSM-7 spelling.
+
+    Extension characters (two septets each) are listed only when the text is, or once fixed
+    would be, GSM-7: in a text that stays UCS-2 they cost one unit like any other.
+    """
+    found: Counter = Counter()
+    extension: Counter = Counter()
+    foreign_letters = 0
+    for char in _latinise(text, found):
+        if char in GSM7:
+            if char in GSM7_EXTENSION:
+                extension[(char, None, _REASON_EXTENSION)] += 1
+            continue
+        replacement = gsm7_equivalent(char)
+        if replacement is not None:
+            found[(char, replacement, _REASON_UCS2)] += 1
+        elif unicodedata.category(char).startswith("L"):
+            foreign_letters += 1
+        else:
+            found[(char, None, _REASON_NO_EQUIVALENT)] += 1
+    can_be_gsm7 = foreign_letters == 0 and all(rep is not None for _, rep, _ in found)
+    if can_be_gsm7:
+        found.update(extension)
+    return found, foreign_letters
+
+
+def costly_characters(texts) -> pd.DataFrame:
+    """One row per (distinct text, costly character).
+
+    Listed: characters that force UCS-2 (with their GSM-7 replacement, or ``None``), look-alike
+    letters inside Latin words, and, in GSM-7 texts, extension characters (two septets each).
+    Letters of other scripts (a Cyrillic word) are not listed one by one: see
+    :func:`suggest_savings`' ``foreign_letters``.
+
+    Parameters
+    ----------
+    texts : pandas.Series or list of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``text``, ``char``, ``codepoint`` (``"U+2019"``), ``name`` (Unicode name),
+        ``count``, ``replacement`` (str or ``None``), ``reason``.
+
+    Examples
+    --------
+    >>> costly_characters(["It’s 5€", "ok"])[["char", "replacement", "reason"]]
+      char replacement           reason
+    0    ’           '     forces UCS-2
+    1    €        None  takes 2 septets
+    """
+    distinct = pd.unique(pd.Series(texts, dtype=object).dropna())
+    rows = []
+    for text in distinct:
+        found, _ = _findings(text)
+        for (char, replacement, reason), count in found.items():
+            rows.append(
+                {
+                    "text": text,
+                    "char": char,
+                    "codepoint": f"U+{ord(char):04X}",
+                    "name": unicodedata.name(char, "?"),
+                    "count": count,
+                    "replacement": replacement,
+                    "reason": reason,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=CHARACTER_COLUMNS).astype({"count": "int64"})
+    frame["replacement"] = pd.Series([row["replacement"] for row in rows], dtype=object)
+    return frame
+
+
+def _describe(found: Counter) -> str:
+    """``’ → ' ×2; 😀 ×1 (no GSM-7 equivalent)`` for one text."""
+    parts = []
+    for (char, replacement, reason), count in found.items():
+        shown = repr(char) if char.isspace() or not char.isprintable() else char
+        if replacement is not None:
+            parts.append(f"{shown} → {replacement!r} ×{count}")
+        else:
+            parts.append(f"{shown} ×{count} ({reason})")
+    return "; ".join(parts)
+
+
+def _segment_options(plan: pd.DataFrame) -> dict:
+    """``maxsms`` and ``translit`` from the plan's options, as :func:`count_segments` wants."""
+    options = plan.attrs.get("options")
+    maxsms = getattr(options, "maxsms", None)
+    translit = getattr(options, "translit", None)
+    return {
+        "maxsms": None if maxsms is None else int(maxsms),
+        "translit": 0 if translit is None else int(translit),
+    }
+
+
+def price_per_part(quote) -> pd.Series:
+    """The price of one SMS part per phone, from a quote.
+
+    Parameters
+    ----------
+    quote : Quote or pandas.DataFrame
+        A :func:`smsc_frames.campaign.estimate` result (its ``table``), or any frame with
+        columns ``phone``, ``cost`` (``Decimal``, for all parts of that phone's message) and
+        ``parts``.
+
+    Returns
+    -------
+    pandas.Series
+        ``Decimal`` prices indexed by phone (the first price seen for a phone).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"phone": ["79161234567"], "cost": [Decimal("4.20")], "parts": [2]})
+    >>> price_per_part(frame).to_dict()
+    {'79161234567': Decimal('2.10')}
+    """
+    frame = quote if isinstance(quote, pd.DataFrame) else quote.table
+    priced = frame.dropna(subset=["cost"])
+    priced = priced[priced["parts"].astype("int64") > 0]
+    prices = [
+        Decimal(str(cost)) / int(parts) for cost, parts in zip(priced["cost"], priced["parts"])
+    ]
+    series = pd.Series(prices, index=priced["phone"].astype(str).to_numpy(), dtype=object)
+    return series[~series.index.duplicated()]
+
+
+def _money(plan_rows: pd.DataFrame, codes, saved_per_message, prices: pd.Series | None):
+    """Money saved per distinct text: sum over its recipients of price x parts saved."""
+    if prices is None:
+        return [None] * len(saved_per_message)
+    per_row = plan_rows["phone"].map(prices)
+    totals: list[Decimal | None] = [Decimal("0")] * len(saved_per_message)
+    for code, price in zip(codes, per_row):
+        if totals[code] is None:
+            continue
+        if price is None or pd.isna(price):
+            totals[code] = None
+        else:
+            totals[code] += price * saved_per_message[code]
+    return [None if total is None else total.quantize(Decimal("0.01")) for total in totals]
+
+
+def _distinct_sendable_texts(plan: pd.DataFrame):
+    """The plan's sendable rows, their distinct-text codes, the texts and recipients per text."""
+    rows = plan[plan["sendable"].astype(bool)]
+    codes, distinct = pd.factorize(rows["text"].astype(object))
+    texts = [str(text) for text in distinct]
+    recipients = pd.Series(codes).value_counts().reindex(range(len(texts)), fill_value=0)
+    return rows, codes, texts, recipients.to_numpy(dtype="int64")
+
+
+SAVINGS_COLUMNS = [
+    "text", "recipients", "encoding", "parts", "costly_characters", "foreign_letters",
+    "suggested_text", "suggested_encoding", "suggested_parts", "sms_saved", "money_saved",
+]
+
+
+def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
+    """Per distinct text of the plan's sendable rows: costly characters and what fixing saves.
+
+    The suggested text replaces every costly character that has a GSM-7 equivalent. When the
+    text would stay UCS-2 anyway (a Cyrillic text), only replacements that do not lengthen it
+    are kept, and a suggestion that saves no part is not made (``suggested_text`` = ``text``).
+    Parts are counted with the plan's ``maxsms`` and ``translit`` options.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        A plan from :func:`smsc_frames.plan.prepare` (columns ``phone``, ``text``,
+        ``sendable``; ``attrs["options"]`` for ``maxsms`` / ``translit``).
+    quote : Quote or pandas.DataFrame, optional
+        Per-phone costs (see :func:`price_per_part`). Without it ``money_saved`` is ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct text, most SMS saved first: ``text``, ``recipients``,
+        ``encoding``, ``parts`` (per message), ``costly_characters`` (readable summary),
+        ``foreign_letters`` (letters with no GSM-7 spelling, e.g. Cyrillic), ``suggested_text``,
+        ``suggested_encoding``, ``suggested_parts``, ``sms_saved`` (over the campaign),
+        ``money_saved`` (``Decimal`` or ``None``).
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567", "79161234568"],
+    ...                      "text": ["Spring sale – " + "x" * 60] * 2, "sendable": True})
+    >>> savings = suggest_savings(plan)
+    >>> savings[["recipients", "parts", "suggested_parts", "sms_saved", "costly_characters"]]
+       recipients  parts  suggested_parts  sms_saved costly_characters
+    0           2      2                1          2        – → '-' ×1
+    """
+    rows, codes, texts, recipients = _distinct_sendable_texts(plan)
+    segment_options = _segment_options(plan)
+    before = count_segments(texts, **segment_options)
+    candidates = [fix_text(text) for text in texts]
+    after = count_segments(candidates, **segment_options)
+    stays_ucs2 = (after["encoding"] == "ucs2").tolist()
+    if any(stays_ucs2):
+        candidates = [
+            fix_text(text, growing=False) if ucs2 else candidate
+            for text, candidate, ucs2 in zip(texts, candidates, stays_ucs2)
+        ]
+        after = count_segments(candidates, **segment_options)
+    parts_before = before["parts"].astype("int64").tolist()
+    saves = [new < old for new, old in zip(after["parts"].astype("int64"), parts_before)]
+    suggested_parts = [
+        int(new) if save else old for new, old, save in zip(after["parts"], parts_before, saves)
+    ]
+    saved_per_message = [old - new for old, new in zip(parts_before, suggested_parts)]
+    translit = segment_options["translit"]
+    analyses = [_findings(transliterate(text, translit)) for text in texts]
+    prices = None if quote is None else price_per_part(quote)
+    result = pd.DataFrame(
+        {
+            "text": texts,
+            "recipients": recipients,
+            "encoding": before["encoding"].tolist(),
+            "parts": parts_before,
+            "costly_characters": [_describe(found) for found, _ in analyses],
+            "foreign_letters": [foreign for _, foreign in analyses],
+            "suggested_text": [
+                cand if save else text for cand, text, save in zip(candidates, texts, saves)
+            ],
+            "suggested_encoding": [
+                new if save else old
+                for new, old, save in zip(after["encoding"], before["encoding"], saves)
+            ],
+            "suggested_parts": suggested_parts,
+            "sms_saved": [saved * count for saved, count in zip(saved_per_message, recipients)],
+            "money_saved": _money(rows, codes, saved_per_message, prices),
+        },
+        columns=SAVINGS_COLUMNS,
+    )
+    return _most_saved_first(result)
+
+
+def _most_saved_first(frame: pd.DataFrame) -> pd.DataFrame:
+    integers = ["recipients", "parts", "sms_saved"]
+    frame = frame.astype({column: "int64" for column in integers})
+    return frame.sort_values(["sms_saved", "recipients"], ascending=False, kind="stable")\
+        .reset_index(drop=True)
+
+
+TRANSLIT_COLUMNS = [
+    "text", "recipients", "encoding", "parts", "translit_text", "translit_encoding",
+    "translit_parts", "sms_saved", "money_saved",
+]
+
+
+def preview_translit(plan: pd.DataFrame, mode: int = 1, quote=None) -> pd.DataFrame:
+    """What ``translit=mode`` would save, per distinct text of the plan's sendable rows.
+
+    An **estimate**: SMSC transliterates on its side with tables it does not publish
+    (:func:`smsc_frames.segments.transliterate` approximates them); the server's ``cnt`` from
+    :func:`smsc_frames.campaign.estimate` decides. To use it, prepare the plan again with
+    ``translit=mode``.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        A plan from :func:`smsc_frames.plan.prepare`.
+    mode : {1, 2}
+        1 ``translit``, 2 ``mpaHc/Ium``.
+    quote : Quote or pandas.DataFrame, optional
+        Per-phone costs (see :func:`price_per_part`) to price the saving.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct text, most SMS saved first: ``text``, ``recipients``,
+        ``encoding``, ``parts``, ``translit_text``, ``translit_encoding``, ``translit_parts``,
+        ``sms_saved`` (negative when transliteration costs more), ``money_saved``.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567"], "sendable": [True],
+    ...                      "text": ["Привет! Скидка 20% на всё до воскресенья, успейте: " * 2]})
+    >>> preview_translit(plan)[["parts", "translit_encoding", "translit_parts", "sms_saved"]]
+       parts translit_encoding  translit_parts  sms_saved
+    0      2              gsm7               1          1
+    """
+    rows, codes, texts, recipients = _distinct_sendable_texts(plan)
+    maxsms = _segment_options(plan)["maxsms"]
+    before = count_segments(texts, maxsms=maxsms, translit=_segment_options(plan)["translit"])
+    after = count_segments(texts, maxsms=maxsms, translit=mode)
+    saved_per_message = (before["parts"] - after["parts"]).astype("int64").tolist()
+    prices = None if quote is None else price_per_part(quote)
+    result = pd.DataFrame(
+        {
+            "text": texts,
+            "recipients": recipients,
+            "encoding": before["encoding"].tolist(),
+            "parts": before["parts"].tolist(),
+            "translit_text": [transliterate(text, mode) for text in texts],
+            "translit_encoding": after["encoding"].tolist(),
+            "translit_parts": after["parts"].astype("int64").tolist(),
+            "sms_saved": [saved * count for saved, count in zip(saved_per_message, recipients)],
+            "money_saved": _money(rows, codes, saved_per_message, prices),
+        },
+        columns=TRANSLIT_COLUMNS,
+    )
+    return _most_saved_first(result)
+
+
+def _recount_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_of`` / ``sendable`` again: texts that became equal make new duplicates.
+
+    Among the rows without a ``problem``, a row repeating an earlier row's (phone, text,
+    sender) is a duplicate of the first such row, as :func:`smsc_frames.plan.prepare` marks them.
+    """
+    clean = plan[plan["problem"].isna()]
+    if clean.empty:
+        return plan
+    key = pd.MultiIndex.from_frame(clean[["phone", "text", "sender"]].astype(object))
+    codes, _ = pd.factorize(key)
+    first = pd.Series(range(len(clean))).groupby(codes).transform("min").to_numpy()
+    repeats = first != range(len(clean))
+    duplicate_of = plan["duplicate_of"].astype(object).copy()
+    duplicate_of.loc[clean.index] = [
+        clean.index[position] if repeat else None for position, repeat in zip(first, repeats)
+    ]
+    plan["duplicate_of"] = duplicate_of
+    plan["sendable"] = plan["problem"].isna() & duplicate_of.isna()
+    return plan
+
+
+def apply_savings(plan: pd.DataFrame, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A new plan with the suggested texts in place of the costly ones.
+
+    The texts of every row whose text appears in *suggestions* are replaced, and ``encoding``,
+    ``units``, ``parts`` are counted again with the plan's options. Rows whose texts became
+    identical for the same phone and sender become duplicates. *plan* itself is unchanged.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        A plan from :func:`smsc_frames.plan.prepare`.
+    suggestions : pandas.DataFrame, optional
+        :func:`suggest_savings`' frame, possibly filtered to the suggestions you accept
+        (columns ``text`` and ``suggested_text``). Default: every suggestion that saves a part.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The plan with the same index, columns and ``attrs``.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567"], "text": ["Sale – " + "x" * 70],
+    ...                      "sender": [None], "encoding": ["ucs2"], "units": [77],
+    ...                      "parts": [2], "problem": [None], "duplicate_of": [None],
+    ...                      "sendable": [True]})
+    >>> fixed = apply_savings(plan)
+    >>> fixed.loc[0, "text"][:7], fixed.loc[0, "encoding"], int(fixed.loc[0, "parts"])
+    ('Sale - ', 'gsm7', 1)
+    >>> int(plan.loc[0, "parts"])  # the original plan is unchanged
+    2
+    """
+    if suggestions is None:
+        suggestions = suggest_savings(plan)
+    changes = suggestions[suggestions["suggested_text"] != suggestions["text"]]
+    replacement = dict(zip(changes["text"], changes["suggested_text"]))
+    fixed = plan.copy()
+    changed = fixed["text"].isin(list(replacement))
+    if not changed.any():
+        return fixed
+    fixed.loc[changed, "text"] = fixed.loc[changed, "text"].map(replacement)
+    counts = count_segments(fixed.loc[changed, "text"], **_segment_options(plan))
+    for column in ("encoding", "units", "parts"):
+        fixed.loc[changed, column] = counts[column].to_numpy()
+    return _recount_duplicates(fixed)
