@@ -1,0 +1,103 @@
+"""Form decoding: raw ``application/x-www-form-urlencoded`` bytes -> ``{name: text}``.
+
+``charset`` (windows-1251 by default, utf-8 or koi8-r on request) decides how percent-decoded
+bytes become text, so the raw pairs are read first and decoded once the charset is known.
+Every failure is an :class:`~smsc_frames.sandbox.codes.ErrorAnswer` with code 1 naming the
+parameter; :func:`answer_style` never fails, so even a broken request is answered in the
+format and charset it asked for when those two were readable.
+
+Examples
+--------
+>>> pairs = raw_pairs(b"mes=%CF%F0%E8%E2%E5%F2&fmt=3") + raw_pairs(b"phones=%2B7916+123")
+>>> answer_style(pairs)
+(3, 'windows-1251')
+>>> decode_pairs(pairs, "windows-1251")
+{'mes': 'Привет', 'fmt': '3', 'phones': '+7916 123'}
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from smsc_frames.sandbox.codes import parameter_error
+
+CHARSETS = {"windows-1251": "cp1251", "utf-8": "utf-8", "koi8-r": "koi8_r"}
+DEFAULT_CHARSET = "windows-1251"
+FORMATS = frozenset({"0", "1", "2", "3"})
+_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def raw_pairs(data: bytes) -> list[tuple[bytes, bytes]]:
+    """Split urlencoded *data* into percent-decoded ``(name, value)`` byte pairs.
+
+    Examples
+    --------
+    >>> raw_pairs(b"a=1&&b=x+y%26&c")
+    [(b'a', b'1'), (b'b', b'x y&'), (b'c', b'')]
+    """
+    pairs = []
+    for chunk in data.split(b"&"):
+        if not chunk:
+            continue
+        name, _, value = chunk.partition(b"=")
+        pairs.append(
+            (unquote_to_bytes(name.replace(b"+", b" ")), unquote_to_bytes(value.replace(b"+", b" ")))
+        )
+    return pairs
+
+
+def _last_ascii(pairs: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    values = [value for key, value in pairs if key == name]
+    return values[-1].decode("latin-1").strip().lower() if values else None
+
+
+def answer_style(pairs: list[tuple[bytes, bytes]]) -> tuple[int, str]:
+    """The ``fmt`` and ``charset`` to answer in: the requested ones when valid, else 0 and cp1251."""
+    fmt = _last_ascii(pairs, b"fmt")
+    charset = _last_ascii(pairs, b"charset")
+    return (
+        int(fmt) if fmt in FORMATS else 0,
+        charset if charset in CHARSETS else DEFAULT_CHARSET,
+    )
+
+
+def decode_pairs(pairs: list[tuple[bytes, bytes]], charset: str) -> dict[str, str]:
+    """Decode names (ASCII identifiers) and values (in *charset*, strictly).
+
+    Raises
+    ------
+    ErrorAnswer
+        Code 1 naming the parameter that is repeated or not decodable in *charset*; ``body``
+        when a name is not an identifier.
+    """
+    params: dict[str, str] = {}
+    for raw_name, raw_value in pairs:
+        name = raw_name.decode("latin-1")
+        if not _NAME.fullmatch(name):
+            raise parameter_error("body")
+        if name in params:
+            raise parameter_error(name)
+        try:
+            params[name] = raw_value.decode(CHARSETS[charset])
+        except UnicodeDecodeError:
+            raise parameter_error(name) from None
+    return params
+
+
+def decode_form(query: bytes, body: bytes) -> tuple[dict[str, str], int, str]:
+    """Parse the query string and body together: ``(params, fmt, charset)``.
+
+    Raises
+    ------
+    ErrorAnswer
+        Code 1 for an unknown ``charset`` or ``fmt``, a repeated or undecodable parameter.
+    """
+    pairs = raw_pairs(query) + raw_pairs(body)
+    fmt, charset = answer_style(pairs)
+    for name, allowed in ((b"charset", CHARSETS), (b"fmt", FORMATS)):
+        value = _last_ascii(pairs, name)
+        if value is not None and value not in allowed:
+            raise parameter_error(name.decode())
+    return decode_pairs(pairs, charset), fmt, charset
+

@@ -1,0 +1,353 @@
+"""One function per endpoint: decoded parameters in, answer text in the requested ``fmt`` out.
+
+Each handler returns ``(text, code)`` where ``code`` is 0 for success or SMSC's error code;
+errors are answered with HTTP 200 like SMSC does. The HTTP layer (``server.py``) decodes the
+form and encodes the answer; the memory lives in ``state.py``.
+
+Examples
+--------
+>>> from smsc_frames.sandbox.settings import SandboxSettings, default_accounts
+>>> from smsc_frames.sandbox.state import State
+>>> state = State(default_accounts(), SandboxSettings())
+>>> context = RequestContext(ip="127.0.0.1", fmt=3, concurrent=1)
+>>> params = {"login": "demo", "psw": "demo", "phones": "79161234567", "mes": "Hi", "cost": "3"}
+>>> handle("send.php", state, params, context)
+('{"id": 1, "cnt": 1, "cost": "5.45", "balance": "994.55"}', 0)
+>>> handle("balance.php", state, {"apikey": "demo-apikey", "cur": "1"}, context)
+('{"balance": "994.55", "currency": "RUR"}', 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Callable
+
+from smsc_frames.sandbox.codes import (
+    DELETE_FAILED,
+    STATUS_NAMES,
+    TOO_MANY_CONCURRENT,
+    ErrorAnswer,
+    parameter_error,
+)
+from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
+from smsc_frames.sandbox.listcodec import normalize_phone
+from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
+from smsc_frames.sandbox.sendparams import CREDENTIALS, KIND_FLAGS, message_id, parse_send
+from smsc_frames.sandbox.settings import Account
+from smsc_frames.sandbox.state import State, StoredMessage
+
+MOSCOW = timezone(timedelta(hours=3))
+CENT = Decimal("0.01")
+STATUS_PARAMS = CREDENTIALS | {"phone", "id", "all", "fmt", "charset", "del"}
+BALANCE_PARAMS = CREDENTIALS | {"fmt", "charset", "cur"}
+
+#: Final status and err of the magic numbers (delivered = 1 / 0 for every other number).
+MAGIC_FINAL = {"79990000020": (20, 1), "79990000025": (25, 6), "79990000003": (3, 6)}
+#: Refused at send time with status 20 / err 248 (no route), not charged; alone: error 8.
+MAGIC_UNDELIVERABLE = frozenset({"79990000008"})
+#: ``type`` in status answers, by the kind flag of the request (0 = plain SMS, 2 = binary).
+KIND_TYPES = {"flash": 1, "push": 3, "hlr": 4, "ping": 5, "mms": 6, "call": 7, "mail": 8,
+              "soc": 9, "viber": 10, "whatsapp": 12}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What the HTTP layer knows about a request besides its parameters."""
+
+    ip: str
+    fmt: int
+    concurrent: int
+
+
+def money(amount: Decimal) -> str:
+    """Two decimals, no float anywhere.
+
+    Examples
+    --------
+    >>> money(Decimal("5.45") * 3), money(Decimal(0))
+    ('16.35', '0.00')
+    """
+    return str(amount.quantize(CENT))
+
+
+def moscow_date(timestamp: float) -> str:
+    """``DD.MM.YYYY hh:mm:ss`` in Moscow time, as SMSC shows dates.
+
+    Examples
+    --------
+    >>> moscow_date(1476794052)
+    '18.10.2016 15:34:12'
+    """
+    return datetime.fromtimestamp(timestamp, MOSCOW).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def handle(endpoint: str, state: State, params: dict[str, str], context: RequestContext) -> tuple[str, int]:
+    """Answer one request to *endpoint* (``send.php``, ``status.php`` or ``balance.php``)."""
+    handler: Callable[[State, dict[str, str], RequestContext], str] = HANDLERS[endpoint]
+    try:
+        return handler(state, params, context), 0
+    except ErrorAnswer as error:
+        return render_error(context.fmt, error.code, error.description, error.sms_id), error.code
+
+
+# -- send.php ---------------------------------------------------------------------------------
+@dataclass
+class _Recipient:
+    token: str
+    phone: str | None
+    line: int
+    mccmnc: str = ""
+    status: str = ""
+    error: str = ""
+    cost: Decimal = Decimal(0)
+
+
+def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
+    """The text as it will be sent and its parts (binary: 140 bytes, 134 per part when split)."""
+    if binary:
+        size = len(text) // 2 if binary == 2 else len(text)
+        return text, 1 if size <= 140 else -(-size // 134)
+    prepared = transliterate(normalize(text), translit)
+    if maxsms is not None:
+        prepared = truncate_to_parts(prepared, maxsms)
+    return prepared, count_parts(prepared)
+
+
+def _recipients(lines: tuple, max_recipients: int, field: str) -> list[_Recipient]:
+    recipients: list[_Recipient] = []
+    line_of: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        for token in line.phones:
+            phone = normalize_phone(token)
+            key = phone or token
+            if key in line_of:
+                if line_of[key] != index:
+                    raise parameter_error(field)
+                continue
+            line_of[key] = index
+            recipients.append(_Recipient(token, phone, index))
+    if len(recipients) > max_recipients:
+        raise parameter_error(field)
+    return recipients
+
+
+def _kind(params: dict[str, str]) -> int:
+    if params.get("bin", "0") != "0":
+        return 2
+    return next((KIND_TYPES[name] for name in KIND_FLAGS if params.get(name) == "1"), 0)
+
+
+def handle_send(state: State, params: dict[str, str], context: RequestContext) -> str:
+    """``/sys/send.php``: check, price, store atomically, answer."""
+    account = state.authenticate(params, context.ip)
+    settings = state.settings
+    if context.concurrent >= settings.max_concurrent_sends:
+        raise ErrorAnswer(9, TOO_MANY_CONCURRENT)
+    now = state.clock()
+    request = parse_send(params, now=now)
+    field = "list" if "list" in params else "phones"
+    recipients = _recipients(request.lines, settings.max_recipients, field)
+    texts = [_prepare_text(line.text, request.translit, request.maxsms, request.binary) for line in request.lines]
+    sms_id = request.sms_id
+    if any(settings.denied_marker in line.text for line in request.lines):
+        raise ErrorAnswer(6, sms_id=sms_id or state.next_id())
+    valid = [r for r in recipients if r.phone is not None]
+    if not valid:
+        raise ErrorAnswer(7, sms_id=sms_id or state.next_id())
+    request_key = ("send", account.login, tuple(sorted((k, v) for k, v in params.items() if k not in CREDENTIALS)))
+    with state.lock:
+        if request.cost_mode != 1 and state.seen_within(request_key, settings.duplicate_window):
+            raise ErrorAnswer(9)
+        if request.cost_mode == 1 and state.hit(
+            ("cost", *request_key), settings.cost_repeat_limit, settings.cost_repeat_window
+        ):
+            raise ErrorAnswer(9)
+        _judge(state, account, recipients, request.lines, texts)
+        if all(r.status == "20" for r in valid):
+            raise ErrorAnswer(8, sms_id=sms_id or state.next_id())
+        total = sum((r.cost for r in recipients), Decimal(0))
+        count = sum(texts[r.line][1] for r in valid if not r.status)
+        if request.cost_mode == 1:
+            return _send_answer(context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)])
+        sms_id = sms_id or state.next_id()
+        if total > account.balance:
+            raise ErrorAnswer(3, sms_id=sms_id)
+        for recipient in valid:
+            state.store(_message(state, account, sms_id, recipient, request, texts, now, params))
+        account.balance -= total
+        state.remember(request_key)
+        fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]
+        if request.cost_mode >= 2:
+            fields.append(("cost", money(total)))
+        if request.cost_mode == 3:
+            fields.append(("balance", money(account.balance)))
+        return _send_answer(context.fmt, request, recipients, fields)
+
+
+def _judge(state: State, account: Account, recipients: list[_Recipient], lines: tuple, texts: list) -> None:
+    """Fill each recipient's status/error (refusals) and cost (accepted ones)."""
+    for recipient in recipients:
+        line = lines[recipient.line]
+        if recipient.phone is None:
+            recipient.status, recipient.error = "22", "249"
+            continue
+        route = state.prices.route(recipient.phone)
+        recipient.mccmnc = route.mccmnc
+        if recipient.phone in MAGIC_UNDELIVERABLE:
+            recipient.status, recipient.error = "20", "248"
+        elif account.senders is not None and line.sender is not None and line.sender not in account.senders:
+            recipient.status, recipient.error = "23", "254"
+        elif state.flood_chain(account.login, recipient.phone) > state.settings.flood_messages:
+            recipient.status, recipient.error = "23", "251"
+        else:
+            recipient.cost = route.price * texts[recipient.line][1]
+
+
+def _message(state, account, sms_id, recipient, request, texts, now, params) -> StoredMessage:
+    settings = state.settings
+    due = request.due[recipient.line]
+    final_status, final_error = MAGIC_FINAL.get(recipient.phone, (1, 0))
+    return StoredMessage(
+        sms_id=sms_id,
+        phone=recipient.phone,
+        text=texts[recipient.line][0],
+        sender=request.lines[recipient.line].sender,
+        parts=texts[recipient.line][1],
+        cost=recipient.cost,
+        route=state.prices.route(recipient.phone),
+        login=account.login,
+        kind=_kind(params),
+        sent_at=now,
+        operator_at=due + settings.seconds_to_operator,
+        final_at=due + settings.seconds_to_final,
+        final_status=final_status,
+        final_error=int(recipient.error or final_error),
+        fixed_status=int(recipient.status) if recipient.status else None,
+    )
+
+
+def _send_answer(fmt: int, request, recipients: list[_Recipient], fields: list) -> str:
+    rows = None
+    if request.op or request.err:
+        rows = [
+            {
+                "phone": r.phone or r.token,
+                "mccmnc": r.mccmnc,
+                "cost": money(r.cost),
+                "status": r.status,
+                "error": r.error,
+            }
+            for r in recipients
+            if request.op or r.status
+        ]
+    return render_send(fmt, fields, rows)
+
+
+# -- status.php -------------------------------------------------------------------------------
+def _pairs(params: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
+    """The (id, phone) pairs asked for, and whether the list form was used."""
+    for name in ("phone", "id"):
+        if not params.get(name):
+            raise parameter_error(name)
+    ids, phones = params["id"].split(","), params["phone"].split(",")
+    as_list = len(ids) > 1 or len(phones) > 1
+    if as_list and ids[-1] == "" and phones[-1] == "":
+        ids, phones = ids[:-1], phones[:-1]
+    if len(ids) != len(phones) or not all(ids):
+        raise parameter_error("id")
+    if not all(phones):
+        raise parameter_error("phone")
+    pairs = [(message_id(sms_id.strip()), phone.strip()) for sms_id, phone in zip(ids, phones, strict=True)]
+    return [(sms_id, normalize_phone(phone) or phone) for sms_id, phone in pairs], as_list
+
+
+def _status_record(message: StoredMessage | None, level: int, now: float) -> list[tuple[str, object]]:
+    if message is None:
+        return [("status", -3), ("last_date", moscow_date(now)), ("last_timestamp", int(now)), ("err", 0)]
+    status, error, changed = message.status_at(now)
+    record: list[tuple[str, object]] = [
+        ("status", status), ("last_date", moscow_date(changed)), ("last_timestamp", int(changed)), ("err", error),
+    ]  # fmt: skip
+    if level >= 1:
+        record += [
+            ("send_date", moscow_date(message.sent_at)),
+            ("send_timestamp", int(message.sent_at)),
+            ("phone", message.phone),
+            ("cost", money(message.cost)),
+            ("sender_id", message.sender or ""),
+            ("status_name", STATUS_NAMES[status]),
+            ("message", message.text),
+            ("comment", ""),
+            ("type", message.kind),
+        ]
+    if level == 2:
+        route = message.route
+        record += [("country", route.country), ("operator", route.operator), ("region", route.region)]
+    return record
+
+
+def handle_status(state: State, params: dict[str, str], context: RequestContext) -> str:
+    """``/sys/status.php``: one message or a list, ``all=0/1/2``, ``del=1``."""
+    account = state.authenticate(params, context.ip)
+    settings = state.settings
+    if context.concurrent >= settings.max_concurrent_status:
+        raise ErrorAnswer(9, TOO_MANY_CONCURRENT)
+    unknown = sorted(set(params) - STATUS_PARAMS)
+    if unknown:
+        raise parameter_error(", ".join(unknown))
+    level = _small_int(params, "all", 3)
+    delete = _small_int(params, "del", 2) == 1
+    pairs, as_list = _pairs(params)
+    with state.lock:
+        found = [state.find(account.login, sms_id, phone) for sms_id, phone in pairs]
+        if delete:
+            if any(message is None for message in found):
+                raise ErrorAnswer(5, DELETE_FAILED)
+            for message in found:
+                state.delete(message)
+            return render_fields(context.fmt, [("result", "OK")])
+        if as_list:
+            limited = state.hit(("status_list", account.login), settings.status_lists_per_window,
+                                settings.status_list_window)  # fmt: skip
+        else:
+            limited = state.hit(("status_check", account.login, *pairs[0]), settings.status_checks_per_message,
+                                settings.status_check_window)  # fmt: skip
+        if limited:
+            raise ErrorAnswer(9)
+        now = state.clock()
+        records = [_status_record(message, level, now) for message in found]
+    if as_list:
+        records = [
+            [("id", sms_id), ("phone", phone), *(field for field in record if field[0] != "phone")]
+            for (sms_id, phone), record in zip(pairs, records, strict=True)
+        ]
+    return render_status(context.fmt, records, as_list=as_list)
+
+
+def _small_int(params: dict[str, str], name: str, choices: int) -> int:
+    value = params.get(name, "0")
+    if value not in {str(n) for n in range(choices)}:
+        raise parameter_error(name)
+    return int(value)
+
+
+# -- balance.php ------------------------------------------------------------------------------
+def handle_balance(state: State, params: dict[str, str], context: RequestContext) -> str:
+    """``/sys/balance.php``: the balance, with ``cur=1`` also the currency (``RUR``)."""
+    account = state.authenticate(params, context.ip)
+    settings = state.settings
+    unknown = sorted(set(params) - BALANCE_PARAMS)
+    if unknown:
+        raise parameter_error(", ".join(unknown))
+    with_currency = _small_int(params, "cur", 2) == 1
+    if state.hit(("balance", account.login), settings.balance_requests_per_window, settings.balance_window):
+        raise ErrorAnswer(9)
+    fields: list[tuple[str, object]] = [("balance", money(state.balance(account.login)))]
+    if with_currency:
+        fields.append(("currency", "RUR"))
+    return render_fields(context.fmt, fields)
+
+
+HANDLERS = {"send.php": handle_send, "status.php": handle_status, "balance.php": handle_balance}

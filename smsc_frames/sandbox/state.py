@@ -1,0 +1,264 @@
+"""Everything the sandbox remembers: accounts, balances, stored messages and the limit windows.
+
+One re-entrant lock guards it all, so a handler holding :attr:`State.lock` sees and changes
+balances, messages and windows atomically (a request is stored whole or not at all).
+
+Examples
+--------
+>>> from smsc_frames.sandbox.settings import default_accounts
+>>> state = State(default_accounts(), SandboxSettings())
+>>> state.balance("demo")
+Decimal('1000.00')
+>>> state.authenticate({"apikey": "demo-apikey"}, "127.0.0.1").login
+'demo'
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from smsc_frames.sandbox.codes import ErrorAnswer
+from smsc_frames.sandbox.pricing import PriceTable, Route
+from smsc_frames.sandbox.settings import Account, SandboxSettings
+
+
+@dataclass
+class StoredMessage:
+    """One accepted message to one phone, with its delivery timeline.
+
+    ``fixed_status`` is set for messages refused at send time (status 20 or 23): they never
+    move. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
+    """
+
+    sms_id: str
+    phone: str
+    text: str
+    sender: str | None
+    parts: int
+    cost: Decimal
+    route: Route
+    login: str
+    kind: int
+    sent_at: float
+    operator_at: float
+    final_at: float
+    final_status: int
+    final_error: int
+    fixed_status: int | None = None
+
+    def status_at(self, now: float) -> tuple[int, int, float]:
+        """``(status, err, time of the last change)`` at unix time *now*."""
+        if self.fixed_status is not None:
+            return self.fixed_status, self.final_error, self.sent_at
+        if now < self.operator_at:
+            return -1, 0, self.sent_at
+        if now < self.final_at:
+            return 0, 0, self.operator_at
+        return self.final_status, self.final_error, self.final_at
+
+    def as_dict(self, now: float) -> dict[str, object]:
+        """The public record of :meth:`Sandbox.messages`."""
+        status, error, _ = self.status_at(now)
+        return {
+            "id": self.sms_id,
+            "phone": self.phone,
+            "text": self.text,
+            "sender": self.sender,
+            "parts": self.parts,
+            "cost": self.cost,
+            "mccmnc": self.route.mccmnc,
+            "status": status,
+            "error": error,
+            "login": self.login,
+            "sent_at": datetime.fromtimestamp(self.sent_at, timezone.utc),
+        }
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One answered request: endpoint, parameters without secrets, answer code (0 = OK)."""
+
+    endpoint: str
+    params: dict[str, str]
+    code: int
+    fault: str | None
+
+
+SECRET_PARAMS = frozenset({"psw", "apikey"})
+
+
+class State:
+    """The sandbox's memory. See the module docstring.
+
+    Parameters
+    ----------
+    accounts : list of Account
+    settings : SandboxSettings
+    clock : callable, default ``time.time``
+        Unix time; tests may pass a fake clock to cross 60-second windows instantly.
+    prices : PriceTable, optional
+        Default: the packaged ``prices.csv``.
+    """
+
+    def __init__(
+        self,
+        accounts: list[Account],
+        settings: SandboxSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        prices: PriceTable | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.prices = prices or PriceTable.load()
+        self.lock = threading.RLock()
+        self.accounts = {account.login: account for account in accounts}
+        self._by_apikey = {a.apikey: a for a in accounts if a.apikey}
+        self._messages: list[StoredMessage] = []
+        self._index: dict[tuple[str, str, str], StoredMessage] = {}
+        self._ids = itertools.count(1)
+        self._windows: dict[tuple[object, ...], deque[float]] = {}
+        self._chains: dict[tuple[str, str], tuple[float, int]] = {}
+        self._blocked_until: dict[str, float] = {}
+        self._in_flight: Counter[tuple[str, str]] = Counter()
+        self.requests: list[RequestRecord] = []
+
+    # -- accounts -----------------------------------------------------------------------
+    def balance(self, login: str) -> Decimal:
+        """Current balance of *login*."""
+        with self.lock:
+            return self.accounts[login].balance
+
+    def set_balance(self, login: str, amount: Decimal | str) -> None:
+        """Set the balance of *login* (tests use it to provoke error 3)."""
+        with self.lock:
+            self.accounts[login].balance = Decimal(amount).quantize(Decimal("0.01"))
+
+    def login_of(self, params: dict[str, str]) -> str:
+        """The login a request claims (by ``login`` or ``apikey``), for concurrency counting."""
+        account = self._by_apikey.get(params.get("apikey", ""))
+        return account.login if account else params.get("login", "")
+
+    def authenticate(self, params: dict[str, str], ip: str) -> Account:
+        """The account of *params*, or error 4 (IP blocked) / 2 (failed login, counted)."""
+        with self.lock:
+            now = self.clock()
+            if self._blocked_until.get(ip, 0.0) > now:
+                raise ErrorAnswer(4)
+            account = self._check_credentials(params)
+            if account is not None:
+                return account
+            settings = self.settings
+            key = ("failed_login", ip)
+            if self.hit(key, settings.failed_login_limit - 1, settings.failed_login_window):
+                self._blocked_until[ip] = now + settings.ip_block_seconds
+                self._windows.pop(key)
+            raise ErrorAnswer(2)
+
+    def _check_credentials(self, params: dict[str, str]) -> Account | None:
+        if "apikey" in params:
+            for apikey, account in self._by_apikey.items():
+                if hmac.compare_digest(apikey.encode(), params["apikey"].encode()):
+                    return account
+            return None
+        account = self.accounts.get(params.get("login", ""))
+        psw = params.get("psw")
+        if account and psw is not None and hmac.compare_digest(account.password.encode(), psw.encode()):
+            return account
+        return None
+
+    # -- windows ------------------------------------------------------------------------
+    def hit(self, key: tuple[object, ...], limit: int, window: float) -> bool:
+        """Record one event under *key*; True when *limit* events were already in *window*.
+
+        A refused event is not recorded, so a steady stream is let through at the limit.
+        """
+        with self.lock:
+            now = self.clock()
+            events = self._windows.setdefault(key, deque())
+            while events and events[0] <= now - window:
+                events.popleft()
+            if len(events) >= limit:
+                return True
+            events.append(now)
+            return False
+
+    def seen_within(self, key: tuple[object, ...], window: float) -> bool:
+        """True when *key* was :meth:`remember`-ed less than *window* seconds ago."""
+        with self.lock:
+            events = self._windows.get(key)
+            return bool(events) and events[-1] > self.clock() - window
+
+    def remember(self, key: tuple[object, ...]) -> None:
+        """Note that *key* happened now (used for accepted send requests)."""
+        with self.lock:
+            self._windows[key] = deque([self.clock()])
+
+    def flood_chain(self, login: str, phone: str) -> int:
+        """How long the chain of quick messages to *phone* would be with one more now."""
+        with self.lock:
+            last, length = self._chains.get((login, phone), (float("-inf"), 0))
+            return length + 1 if self.clock() - last < self.settings.flood_interval else 1
+
+    @contextmanager
+    def in_flight(self, kind: str, login: str) -> Iterator[int]:
+        """Count a request in flight under *login*; yields how many there are, this one included."""
+        with self.lock:
+            self._in_flight[kind, login] += 1
+            count = self._in_flight[kind, login]
+        try:
+            yield count
+        finally:
+            with self.lock:
+                self._in_flight[kind, login] -= 1
+
+    def in_flight_count(self, kind: str, login: str) -> int:
+        """Requests of *kind* (``"send"``/``"status"``) in flight under *login* right now."""
+        with self.lock:
+            return self._in_flight[kind, login]
+
+    # -- messages -----------------------------------------------------------------------
+    def next_id(self) -> str:
+        """A fresh server-assigned message id."""
+        with self.lock:
+            return str(next(self._ids))
+
+    def store(self, message: StoredMessage) -> None:
+        """Store *message* (a later message with the same id and phone shadows it in lookups)."""
+        with self.lock:
+            self._messages.append(message)
+            self._index[message.login, message.sms_id, message.phone] = message
+            length = self.flood_chain(message.login, message.phone)
+            self._chains[message.login, message.phone] = (message.sent_at, length)
+
+    def find(self, login: str, sms_id: str, phone: str) -> StoredMessage | None:
+        """The message *sms_id* to *phone* of *login*, or None."""
+        with self.lock:
+            return self._index.get((login, sms_id, phone))
+
+    def delete(self, message: StoredMessage) -> None:
+        """Forget *message* (``status.php`` with ``del=1``)."""
+        with self.lock:
+            self._messages.remove(message)
+            del self._index[message.login, message.sms_id, message.phone]
+
+    def messages(self) -> list[dict[str, object]]:
+        """Every stored message, oldest first, with its status now."""
+        with self.lock:
+            now = self.clock()
+            return [message.as_dict(now) for message in self._messages]
+
+    def log_request(self, endpoint: str, params: dict[str, str], code: int, fault: str | None) -> None:
+        """Append to :attr:`requests`, with ``psw`` and ``apikey`` left out."""
+        shown = {key: value for key, value in params.items() if key not in SECRET_PARAMS}
+        with self.lock:
+            self.requests.append(RequestRecord(endpoint, shown, code, fault))
