@@ -42,6 +42,8 @@ MOSCOW = timezone(timedelta(hours=3))
 CENT = Decimal("0.01")
 STATUS_PARAMS = CREDENTIALS | {"phone", "id", "all", "fmt", "charset", "del"}
 BALANCE_PARAMS = CREDENTIALS | {"fmt", "charset", "cur"}
+#: Parameters that only shape the answer: two send requests differing only in them are identical.
+NOT_IN_IDENTITY = CREDENTIALS | {"fmt", "charset", "op", "err", "cost"}
 
 #: Final status and err of the magic numbers (delivered = 1 / 0 for every other number).
 MAGIC_FINAL = {"79990000020": (20, 1), "79990000025": (25, 6), "79990000003": (3, 6)}
@@ -156,7 +158,7 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     valid = [r for r in recipients if r.phone is not None]
     if not valid:
         raise ErrorAnswer(7, sms_id=sms_id or state.next_id())
-    request_key = ("send", account.login, tuple(sorted((k, v) for k, v in params.items() if k not in CREDENTIALS)))
+    request_key = ("send", account.login, tuple(sorted((k, v) for k, v in params.items() if k not in NOT_IN_IDENTITY)))
     with state.lock:
         if request.cost_mode != 1 and state.seen_within(request_key, settings.duplicate_window):
             raise ErrorAnswer(9)
