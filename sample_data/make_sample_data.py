@@ -14,6 +14,8 @@ What is in it, on purpose:
 * invalid numbers: too short, with letters, landlines (495, 812), toll-free 8-800, empty,
   and one that a CSV round trip through Excel turned into ``7.92E+10``;
 * exact duplicate rows and the same person twice with the phone written differently;
+* two of the sandbox's magic numbers (``docs/sandbox.md``), so the demo shows an
+  undeliverable and an unreachable number;
 * Cyrillic names, a city, a discount (text cells, so templates read ``15``, not ``15.0``),
   a promo code and a date for templates, and a
   ready-made ``Сообщение`` column whose texts contain costly characters (``«»``, ``—``,
@@ -51,8 +53,8 @@ CITIES = ["Москва", "Санкт-Петербург", "Казань", "Но
 DISCOUNTS = [5, 10, 15, 20, 25, 30]
 DATES = ["31.03.2024", "15.04.2024", "30.04.2024"]
 PROMO_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-# Russian mobile codes of MTS, MegaFon, Beeline and T2. 999 is left out on purpose: the
-# sandbox's magic numbers (docs/sandbox.md) live in +7 999 000 00 xx.
+# Russian mobile codes of MTS, MegaFon, Beeline and T2. 999 is left out: the sandbox's magic
+# numbers (docs/sandbox.md) live in +7 999 000 00 xx and appear only on purpose, below.
 RU_MOBILE_CODES = ["910", "911", "912", "915", "916", "917", "919", "920", "921", "925", "926",
                    "927", "929", "903", "905", "906", "909", "960", "961", "962", "965", "900",
                    "901", "902", "904", "950", "951", "952", "953", "958", "977", "985"]
@@ -96,6 +98,9 @@ FOREIGN_NUMBERS = [
     "+49 151 23456789",  # Germany
     "8104915765432109",  # Germany through 810
 ]
+# Two of the sandbox's magic numbers, so the demo shows failed deliveries too:
+# 79990000020 ends in status 20 (undeliverable), 79990000025 in 25 (unreachable).
+SANDBOX_MAGIC_NUMBERS = ["+7 999 000-00-20", "8 (999) 000-00-25"]
 INVALID_NUMBERS = [
     "916123",  # too short
     "8 916 12",  # too short
@@ -143,7 +148,7 @@ def build_rows(seed: int = SEED) -> list[dict[str, object]]:
         else:
             row["Телефон"] = typed_ru(national, rng.randrange(8))
         rows.append(row)
-    for number in FOREIGN_NUMBERS + INVALID_NUMBERS:
+    for number in FOREIGN_NUMBERS + SANDBOX_MAGIC_NUMBERS + INVALID_NUMBERS:
         rows.append({**person(rng), "Телефон": number})
     # The same person twice, the phone written another way (8... vs +7 ...).
     for source in rng.sample(rows[:PEOPLE], 6):

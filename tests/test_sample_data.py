@@ -112,6 +112,6 @@ def test_template_fields_and_costly_characters(generator, csv_rows):
     assert {"«", "»", "—", "’"} <= set(messages)
 
 
-def test_sandbox_magic_range_is_not_hit_by_chance(csv_rows):
+def test_sandbox_magic_numbers_appear_only_on_purpose(csv_rows):
     digits = ["".join(ch for ch in row[2] if ch.isdigit())[-10:] for row in csv_rows[1:]]
-    assert not [d for d in digits if d.startswith("999")]
+    assert sorted(d for d in digits if d.startswith("999")) == ["9990000020", "9990000025"]
