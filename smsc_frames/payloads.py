@@ -1,0 +1,573 @@
+"""The compact ``list=`` codec: a plan's sendable rows packed into as few requests as possible.
+
+Rows with the same ``(sender, text)`` share one ``phones:text`` line (phones joined by ``,``);
+a request holding one such line goes as plain ``phones`` + ``mes``. One sender for a whole
+request becomes the ``sender`` parameter; otherwise each line with a sender is written
+``sender|phones:text``. A newline inside a text is written as the two characters ``\\n``. A text
+that already holds a backslash followed by ``n`` (or a carriage return) cannot be written
+unambiguously in a ``list=`` line, so its rows go in plain ``phones`` + ``mes`` requests of
+their own. A phone never appears twice in one request, so ``(id, phone)`` names one message.
+
+Packing is greedy: groups of rows sharing a line, biggest first, fill each request up to
+``max_recipients`` recipients and ``max_bytes`` of form body; a group that does not fit
+continues in the next request (its text written once more). Repeated phones (same phone, other
+text) are moved to later "layers" so they never meet in one request.
+
+``max_bytes`` bounds the whole POST body the client sends: the urlencoded ``params`` plus
+:data:`CLIENT_PARAMS_MARGIN` bytes kept free for what the client adds (``login``/``psw`` or
+``apikey``, ``charset``, ``fmt``, ``cost``, ``op``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> plan = pd.DataFrame({
+...     "phone": ["79161234567", "79031234567", "79261234567"],
+...     "text": ["Sale today", "Sale today", "Hi Ann,\\nsee you"],
+...     "sender": [None, None, None], "parts": [1, 1, 1], "sendable": [True, True, True]})
+>>> [request] = payloads(plan, campaign_id="spring")
+>>> request.id, request.recipients
+('spring-1', ('79161234567', '79031234567', '79261234567'))
+>>> print(request.params["list"])
+79161234567,79031234567:Sale today
+79261234567:Hi Ann,\\nsee you
+>>> decode_params(request.params)["text"].tolist()
+['Sale today', 'Sale today', 'Hi Ann,\\nsee you']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import urllib.parse
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from smsc_frames.errors import ValidationError
+from smsc_frames.options import Options, validate_message_id
+
+CLIENT_PARAMS_MARGIN = 512
+"""Bytes of form body kept free for the parameters the client adds to every request:
+``&login=`` + ``&psw=`` (or ``&apikey=``) with up to ~150 urlencoded bytes of credentials, and
+``&charset=utf-8&fmt=3&cost=3&op=1&err=1`` (38 bytes); 512 leaves ample room."""
+
+_FORM_RESERVE = 16
+"""Packing budgets every line as ``sender|phones:text`` plus a newline; the final form
+(``phones``+``mes``, or one ``sender=`` instead of prefixes) can cost up to 9 bytes more."""
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~ -]")
+_ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+_NOT_LIST_SAFE = re.compile(r"\\n|\r")
+_LIST_LINE = re.compile(r"(?:(?P<sender>[^|:]*)\|)?(?P<phones>[^:]*):(?P<text>.*)", re.DOTALL)
+_DEFAULT_ID_LENGTH = 12
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Payload:
+    """One ``send.php`` request of a campaign (without credentials, charset, fmt, cost, op).
+
+    Attributes
+    ----------
+    id : str
+        The SMSC message ``id`` of every message in the request.
+    params : dict of str to str
+        ``id``, the campaign's option parameters, ``sender`` when the whole request has one,
+        and either ``phones`` + ``mes`` or ``list``.
+    recipients : tuple of str
+        The distinct phones, in order of appearance.
+    messages : int
+        SMS parts times recipients, counted locally.
+    body_bytes : int
+        Size of ``urllib.parse.urlencode(params)``.
+    digest : str
+        SHA-256 of the canonical params; the same request always has the same digest.
+    """
+
+    id: str
+    params: dict[str, str]
+    recipients: tuple[str, ...]
+    messages: int
+    body_bytes: int
+    digest: str
+
+    def __repr__(self) -> str:
+        form = "list" if "list" in self.params else "phones+mes"
+        return (f"Payload(id={self.id!r}, {form}, recipients={len(self.recipients)}, "
+                f"messages={self.messages}, body_bytes={self.body_bytes})")
+
+
+def _quote_cost_table() -> np.ndarray:
+    """Bytes ``quote_plus`` writes for each ASCII character."""
+    table = np.full(128, 3, dtype=np.uint8)
+    for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ ":
+        table[ord(char)] = 1
+    return table
+
+
+_ASCII_QUOTE_COST = _quote_cost_table()
+_CHUNK_CHARACTERS = 1 << 23
+
+
+def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
+    """Length of ``urllib.parse.quote_plus(value)`` for each string, without encoding any.
+
+    Every UTF-8 byte becomes ``%XX`` (3 bytes) except ASCII letters, digits, ``_.-~`` and the
+    space (``+``), which stay one byte. Computed with numpy over the code points, in chunks.
+
+    Examples
+    --------
+    >>> urlencoded_length(["a b", "я:", "", "😀"]).tolist()
+    [3, 9, 0, 12]
+    """
+    values = list(values)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    ends = np.cumsum(lengths)
+    result = np.zeros(len(values), dtype=np.int64)
+    first = 0
+    while first < len(values):
+        base = ends[first] - lengths[first]
+        last = max(int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")), first + 1)
+        codes = np.frombuffer("".join(values[first:last]).encode("utf-32-le"), dtype="<u4")
+        cost = _ASCII_QUOTE_COST[np.minimum(codes, 0x7F)]
+        utf8_extra = (codes >= 0x80).view(np.uint8)  # bytes beyond the first, 3 each
+        utf8_extra += codes >= 0x800
+        utf8_extra += codes >= 0x10000
+        cost += 3 * utf8_extra
+        chunk = slice(first, last)
+        filled = lengths[chunk] > 0
+        if filled.any():
+            starts = (ends[chunk] - lengths[chunk] - base)[filled]
+            result[first:last][filled] = np.add.reduceat(cost, starts, dtype=np.int64)
+        first = last
+    return result
+
+
+def _check_limits(max_recipients: object, max_bytes: object) -> None:
+    for name, value, low in (("max_recipients", max_recipients, 1),
+                             ("max_bytes", max_bytes, CLIENT_PARAMS_MARGIN + 64)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValidationError(name, f"must be an integer >= {low}", value)
+
+
+def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
+    options = plan.attrs.get("options", Options()) if options is None else options
+    if not isinstance(options, Options):
+        raise ValidationError("options", "must be an Options instance", type(options).__name__)
+    if options.sender is not None:
+        raise ValidationError(
+            "sender", "comes from the plan's sender column; pass it to prepare(sender=...)",
+            options.sender,
+        )
+    return options
+
+
+def _sendable_rows(plan: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("phone", "text", "sender", "parts", "sendable") if c not in plan]
+    if missing:
+        raise ValidationError(
+            "plan", f"lacks column(s) {', '.join(missing)}; build it with prepare()", missing
+        )
+    rows = plan.loc[plan["sendable"].to_numpy(dtype=bool), ["phone", "text", "sender", "parts"]]
+    sender = rows["sender"].astype(object)
+    return pd.DataFrame({
+        "phone": rows["phone"].astype(object).to_numpy(),
+        "text": rows["text"].astype(object).to_numpy(),
+        "sender": sender.where(sender.notna(), None).to_numpy(),
+        "parts": rows["parts"].to_numpy(dtype=np.int64),
+    })
+
+
+def _cumcount(codes: np.ndarray) -> np.ndarray:
+    """How many earlier positions hold the same code (0 for the first occurrence)."""
+    if len(codes) == 0 or codes.max() + 1 == len(codes):  # all distinct
+        return np.zeros(len(codes), dtype=np.int64)
+    return pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
+
+
+@dataclasses.dataclass
+class _Packing:
+    """Rows in packing order with their line (segment) structure and byte costs."""
+
+    phone: np.ndarray  # object, phone per row
+    phone_code: np.ndarray
+    group: np.ndarray  # (sender, text) group per row
+    layer: np.ndarray  # occurrence rank of the phone
+    plain: np.ndarray  # bool: the row's text must go as phones+mes
+    segment_first: np.ndarray  # bool: first row of a (group, layer) run
+    parts: np.ndarray
+    row_bytes: np.ndarray  # phone + one separator
+    header_bytes: np.ndarray  # per row: its line's text (+ prefix, newline) as budgeted
+
+
+def _order_rows(rows: pd.DataFrame, groups: pd.DataFrame, group: np.ndarray) -> _Packing:
+    """Sort rows: list rows by (layer, group rank), then plain rows by group rank."""
+    sizes = np.bincount(group, minlength=len(groups))
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(groups))
+    row_rank = rank[group]
+    by_rank = np.argsort(row_rank, kind="stable")
+    phone_code = pd.factorize(rows["phone"].to_numpy())[0]
+    plain = groups["plain"].to_numpy()[group]
+    layer = np.zeros(len(rows), dtype=np.int64)
+    layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
+    order = np.lexsort((row_rank, layer, plain))
+    group, layer, plain = group[order], layer[order], plain[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
+    phone = rows["phone"].to_numpy()[order]
+    return _Packing(
+        phone=phone,
+        phone_code=phone_code[order],
+        group=group,
+        layer=layer,
+        plain=plain,
+        segment_first=first,
+        parts=rows["parts"].to_numpy()[order],
+        row_bytes=np.fromiter(map(len, phone), dtype=np.int64, count=len(phone)) + 3,
+        header_bytes=groups["header_bytes"].to_numpy()[group],
+    )
+
+
+def _split_requests(
+    packing: _Packing, capacity: int, max_recipients: int, needed_for_one: int
+) -> np.ndarray:
+    """Start positions of the requests (next-fit over rows, a group may continue)."""
+    n = len(packing.phone)
+    weights = packing.row_bytes + np.where(packing.segment_first, packing.header_bytes, 0)
+    cumulative = np.concatenate([[0], np.cumsum(weights)])
+    hard = np.flatnonzero(packing.plain & packing.segment_first)
+    hard = np.concatenate([hard, [n]])
+    starts = []
+    start = 0
+    while start < n:
+        continuing = 0 if packing.segment_first[start] else packing.header_bytes[start]
+        limit = cumulative[start] + capacity - continuing
+        end = int(np.searchsorted(cumulative, limit, side="right")) - 1
+        end = min(end, start + max_recipients, int(hard[np.searchsorted(hard, start, "right")]))
+        if end <= start:
+            raise ValidationError(
+                "max_bytes",
+                f"is too small for one recipient of the longest message: needs at least "
+                f"{needed_for_one + weights[start] + continuing} bytes",
+                capacity + needed_for_one,
+            )
+        if packing.layer[start] != packing.layer[end - 1]:
+            repeated = pd.Series(packing.phone_code[start:end]).duplicated().to_numpy()
+            if repeated.any():
+                end = start + int(repeated.argmax())
+        starts.append(start)
+        start = end
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
+    """Per distinct text: the ``raw`` text, its ``list=`` form ``wire`` (newline -> ``\\n``),
+    whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms."""
+    raw = pd.Series(values, dtype=object)
+    plain = np.zeros(len(raw), dtype=bool)
+    multiline = np.zeros(len(raw), dtype=bool)
+    joined = "\x1f".join(values)
+    if "\n" in joined or "\r" in joined:  # else every text is one plain line: skip the scans
+        plain = raw.str.contains(_NOT_LIST_SAFE).to_numpy(dtype=bool)
+        multiline = raw.str.contains("\n", regex=False).to_numpy(dtype=bool) & ~plain
+    wire = raw.copy()
+    wire[multiline] = raw[multiline].str.replace("\n", "\\n", regex=False)
+    wire_bytes = urlencoded_length(wire)
+    mes_bytes = wire_bytes.copy()
+    mes_bytes[multiline] -= raw[multiline].str.count("\n").to_numpy(dtype=np.int64)  # %0A vs %5Cn
+    return pd.DataFrame({"raw": raw, "wire": wire, "plain": plain,
+                         "wire_bytes": wire_bytes, "mes_bytes": mes_bytes})
+
+
+def _distinct_senders(values: np.ndarray) -> pd.DataFrame:
+    """Per distinct sender: its ``name`` (``None`` = account default) and urlencoded bytes."""
+    name = pd.Series(values, dtype=object)
+    name = name.where(name.notna(), None)
+    named = name.notna().to_numpy()
+    size = np.zeros(len(name), dtype=np.int64)
+    if named.any():
+        size[named] = urlencoded_length(name[named].astype(str))
+    return pd.DataFrame({"name": name, "named": named, "bytes": size})
+
+
+def _group_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """Distinct (sender, text) groups, each row's group, the distinct texts and senders.
+
+    ``groups`` has per group the codes of its ``text`` and ``sender``, whether the text must go
+    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted.
+    """
+    text_code, text_values = pd.factorize(rows["text"].to_numpy())
+    if rows["sender"].isna().all():  # the common case: one default sender
+        sender_code, sender_values = np.zeros(len(rows), dtype=np.int64), np.array([None])
+    else:
+        sender_code, sender_values = pd.factorize(rows["sender"].to_numpy(),
+                                                  use_na_sentinel=False)
+    texts, senders = _distinct_texts(text_values), _distinct_senders(sender_values)
+    group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
+    group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
+    prefix_bytes = np.where(senders["named"], senders["bytes"] + 3, 0)
+    groups = pd.DataFrame({
+        "text": group_text,
+        "sender": group_sender,
+        "plain": texts["plain"].to_numpy()[group_text],
+        "header_bytes": texts["wire_bytes"].to_numpy()[group_text] + prefix_bytes[group_sender]
+        + 3,
+    })
+    return groups, group, texts, senders
+
+
+def _fixed_params(options: Options, id_length: int) -> dict[str, str]:
+    return {"id": "x" * id_length, **options.to_params()}
+
+
+def _default_campaign_id(contents: list[str]) -> str:
+    combined = hashlib.sha256()
+    for content in contents:
+        combined.update(content.encode("ascii"))
+    return combined.hexdigest()[:_DEFAULT_ID_LENGTH]
+
+
+def _check_campaign_id(campaign_id: object, requests: int) -> str:
+    if not isinstance(campaign_id, str) or not _ID_CHARS.fullmatch(campaign_id):
+        raise ValidationError("campaign_id", "must be a string of A-Z a-z 0-9 . _ -", campaign_id)
+    longest = f"{campaign_id}-{requests}"
+    if len(longest) > 40:
+        raise ValidationError(
+            "campaign_id",
+            f"is too long: ids like {longest!r} must stay within 40 characters",
+            campaign_id,
+        )
+    return campaign_id
+
+
+def payloads(
+    plan: pd.DataFrame,
+    options: Options | None = None,
+    *,
+    campaign_id: str | None = None,
+    max_recipients: int = 1000,
+    max_bytes: int = 262144,
+) -> list[Payload]:
+    """Pack the plan's sendable rows into the fewest ``send.php`` requests.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        From :func:`smsc_frames.plan.prepare` (columns ``phone``, ``text``, ``sender``,
+        ``parts``, ``sendable``); only sendable rows are packed.
+    options : Options, optional
+        The campaign's parameters, added to every request; default ``plan.attrs["options"]``.
+    campaign_id : str, optional
+        Prefix of the request ids ``"{campaign_id}-{n}"``; default a 12-hex-digit hash of the
+        requests' contents (so of the sendable rows, their order, the options and the limits):
+        the same plan always gets the same ids.
+    max_recipients : int
+        Recipients per request at most.
+    max_bytes : int
+        Form body per request at most, :data:`CLIENT_PARAMS_MARGIN` of it kept for the client.
+
+    Returns
+    -------
+    list of Payload
+        In sending order (biggest groups first).
+
+    Raises
+    ------
+    ValidationError
+        For bad limits, a bad ``campaign_id``, ``options`` carrying a sender, or a message
+        too long to fit ``max_bytes`` with one recipient.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567", "79161234567", "79031234567"],
+    ...                      "text": ["Hello", "Bye", "Hello"], "sender": ["Shop", "Shop", "Bar"],
+    ...                      "parts": [1, 1, 1], "sendable": [True, True, True]})
+    >>> for request in payloads(plan, campaign_id="c1"):
+    ...     print(request.id, request.params)
+    c1-1 {'id': 'c1-1', 'list': 'Shop|79161234567:Hello\\nBar|79031234567:Hello'}
+    c1-2 {'id': 'c1-2', 'sender': 'Shop', 'phones': '79161234567', 'mes': 'Bye'}
+    """
+    _check_limits(max_recipients, max_bytes)
+    options = _campaign_options(plan, options)
+    rows = _sendable_rows(plan)
+    if rows.empty:
+        return []
+    groups, group, texts, senders = _group_table(rows)
+    packing = _order_rows(rows, groups, group)
+
+    id_length = (len(campaign_id) if isinstance(campaign_id, str) else _DEFAULT_ID_LENGTH) + 1
+    id_length += len(str(len(rows)))
+    fixed = len(urllib.parse.urlencode({**_fixed_params(options, id_length), "list": ""}))
+    overhead = fixed + _FORM_RESERVE + CLIENT_PARAMS_MARGIN
+    starts = _split_requests(packing, max_bytes - overhead, max_recipients, overhead)
+    built = _build_requests(packing, starts, groups, texts, senders)
+
+    contents = [
+        hashlib.sha256(json.dumps(params, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        for params, *_ in built
+    ]
+    if campaign_id is None:
+        campaign_id = _default_campaign_id([h.hexdigest() for h in contents])
+    campaign_id = _check_campaign_id(campaign_id, len(built))
+    option_params = options.to_params()
+    result = []
+    for number, ((line_params, recipients, messages, line_bytes), content) in enumerate(
+        zip(built, contents), start=1
+    ):
+        request_id = validate_message_id(f"{campaign_id}-{number}")
+        small = {"id": request_id, **option_params}
+        params = {**small, **line_params}
+        body_bytes = line_bytes + len(urllib.parse.urlencode(small)) + 1
+        digest = content.copy()
+        digest.update(b"\x00id\x00" + request_id.encode("ascii"))
+        result.append(Payload(request_id, params, recipients, messages, body_bytes,
+                              digest.hexdigest()))
+    return result
+
+
+def _build_requests(
+    packing: _Packing,
+    starts: np.ndarray,
+    groups: pd.DataFrame,
+    texts: pd.DataFrame,
+    senders: pd.DataFrame,
+) -> list[tuple[dict[str, str], tuple[str, ...], int, int]]:
+    """Render each request: its line params (without id/options), recipients, parts, bytes.
+
+    The byte count covers the line params only, joined to the rest by one ``&``.
+    """
+    n = len(packing.phone)
+    request = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
+    piece_first = packing.segment_first.copy()
+    piece_first[starts] = True
+    piece_last = np.append(piece_first[1:], True)
+
+    sender_code = groups["sender"].to_numpy()[packing.group]
+    uniform = (np.minimum.reduceat(sender_code, starts)
+               == np.maximum.reduceat(sender_code, starts))
+    pieces = np.add.reduceat(piece_first.astype(np.int64), starts)
+    text_code = groups["text"].to_numpy()[packing.group]
+    named = senders["named"].to_numpy()
+    sender_bytes = senders["bytes"].to_numpy()
+    sender_name = senders["name"].to_numpy(dtype=object)
+
+    prefixed = piece_first & ~uniform[request] & named[sender_code]
+    tokens = np.full((n, 5), "", dtype=object)  # [sender|] phone , or : text \n
+    tokens[prefixed, 0] = sender_name[sender_code[prefixed]] + "|"
+    tokens[:, 1] = packing.phone
+    tokens[:, 2] = np.where(piece_last, ":", ",")
+    tokens[piece_last, 3] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
+    tokens[piece_last, 4] = "\n"
+    mes_bytes = texts["mes_bytes"].to_numpy()
+    list_bytes = (
+        packing.row_bytes
+        + np.where(piece_last, texts["wire_bytes"].to_numpy()[text_code] + 3, 0)
+        + np.where(prefixed, sender_bytes[sender_code] + 3, 0)
+    )
+    per_request_list_bytes = np.add.reduceat(list_bytes, starts) - 3  # no final newline
+    messages = np.add.reduceat(packing.parts, starts)
+
+    built = []
+    ends = np.append(starts[1:], n)
+    for k, (start, end) in enumerate(zip(starts, ends)):
+        phones = packing.phone[start:end]
+        sender = sender_name[sender_code[start]] if uniform[k] else None
+        line_params: dict[str, str] = {} if sender is None else {"sender": sender}
+        if pieces[k] == 1:
+            line_params["phones"] = ",".join(phones.tolist())
+            line_params["mes"] = texts["raw"].iat[text_code[start]]
+            line_bytes = (len("phones=") + int(packing.row_bytes[start:end].sum()) - 3
+                          + len("&mes=") + int(mes_bytes[text_code[start]]))
+        else:
+            line_params["list"] = "".join(tokens[start:end].ravel().tolist())[:-1]
+            line_bytes = len("list=") + int(per_request_list_bytes[k])
+        if sender is not None:
+            line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])
+        built.append((line_params, tuple(phones), int(messages[k]), line_bytes))
+    return built
+
+
+def decode_params(params: dict[str, str]) -> pd.DataFrame:
+    """The messages one request carries, as SMSC reads its ``phones``/``mes`` or ``list``.
+
+    The inverse of the codec: ``list`` lines split at the first ``:`` (a ``sender|`` prefix
+    before it), phones at ``,``, and ``\\n`` in a text turned back into a newline.
+
+    Parameters
+    ----------
+    params : dict
+        A :attr:`Payload.params`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``phone``, ``text``, ``sender`` (``None`` when not set), one row per message.
+
+    Examples
+    --------
+    >>> decode_params({"list": "Shop|7901,7902:a:b\\n7903:c\\\\nd", "sender": "X"})
+      phone  text sender
+    0  7901   a:b   Shop
+    1  7902   a:b   Shop
+    2  7903  c\\nd      X
+    """
+    default_sender = params.get("sender")
+    if "list" in params:
+        lines = pd.Series(params["list"].split("\n"), dtype=object)
+        parts = lines.str.extract(_LIST_LINE)
+        texts = parts["text"].str.replace("\\n", "\n", regex=False)
+        senders = parts["sender"].astype(object)
+        senders = senders.where(senders.notna(), default_sender)
+        frame = pd.DataFrame({"phone": parts["phones"].str.split(","), "text": texts,
+                              "sender": senders})
+    else:
+        frame = pd.DataFrame({"phone": [params["phones"].split(",")], "text": [params["mes"]],
+                              "sender": [default_sender]})
+    frame = frame.explode("phone", ignore_index=True)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFrame:
+    """Which request carries each sendable plan row.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        The plan the payloads were built from.
+    payloads : sequence of Payload
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the plan's index, columns ``payload_id`` and ``phone``; rows that are not
+        sendable (or that no payload carries) have ``payload_id`` ``None``.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567", "79031234567"], "text": ["Hi", "Hi"],
+    ...                      "sender": [None, None], "parts": [1, 1], "sendable": [True, False]},
+    ...                     index=["a", "b"])
+    >>> recipient_rows(plan, payloads(plan, campaign_id="c"))
+      payload_id        phone
+    a        c-1  79161234567
+    b       None  79031234567
+    """
+    decoded = [decode_params(p.params).assign(payload_id=p.id) for p in payloads]
+    carried = (pd.concat(decoded, ignore_index=True) if decoded
+               else pd.DataFrame(columns=["phone", "text", "sender", "payload_id"]))
+    sendable = plan["sendable"].to_numpy(dtype=bool)
+    rows = _sendable_rows(plan)
+    rows["position"] = np.flatnonzero(sendable)
+    keys = ["phone", "text", "sender"]
+    for frame in (rows, carried):
+        frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
+    matched = rows.merge(carried[keys + ["payload_id"]], on=keys, how="left",
+                         validate="one_to_one")
+    payload_id = np.full(len(plan), None, dtype=object)
+    found = matched["payload_id"].notna().to_numpy()
+    payload_id[matched["position"].to_numpy()[found]] = matched["payload_id"].to_numpy()[found]
+    return pd.DataFrame({"payload_id": pd.Series(payload_id, index=plan.index, dtype=object),
+                         "phone": plan["phone"]})
