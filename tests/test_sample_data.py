@@ -115,3 +115,16 @@ def test_template_fields_and_costly_characters(generator, csv_rows):
 def test_sandbox_magic_numbers_appear_only_on_purpose(csv_rows):
     digits = ["".join(ch for ch in row[2] if ch.isdigit())[-10:] for row in csv_rows[1:]]
     assert sorted(d for d in digits if d.startswith("999")) == ["9990000020", "9990000025"]
+
+
+def test_normalising_the_sample_finds_every_kind_of_number(csv_rows):
+    from smsc_frames.phones import normalize_phones
+
+    phones = normalize_phones([row[2] for row in csv_rows[1:]])
+    valid = phones[phones["phone_ok"]]
+    assert {"RU", "KZ", "BY", "UZ", "DE"} <= set(valid["region"])
+    assert (valid["region"] == "RU").mean() > 0.9
+    problems = " | ".join(phones["problem"].dropna())
+    for reason in ("empty", "too short", "landline", "toll-free", "Excel"):
+        assert reason in problems
+    assert valid["phone"].str.fullmatch(r"\d{11,15}").all()
