@@ -1,0 +1,254 @@
+"""Delivery statuses (status.php list form, paced) and the balance, over HTTP against the sandbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from smsc_frames import errors
+from smsc_frames.client import Client
+from smsc_frames.delivery import Pacer, balance, refresh_status
+from smsc_frames.responses import phones_frame
+from smsc_frames.sandbox import Sandbox, SandboxSettings
+
+RELAXED = SandboxSettings(
+    status_lists_per_window=1000,
+    status_checks_per_message=1000,
+    balance_requests_per_window=1000,
+    seconds_to_operator=2.0,
+    seconds_to_final=5.0,
+)
+PHONES = ["79161234567", "79990000020", "79990000025", "79990000003", "79261234567"]
+
+
+class FakeClock:
+    """The sandbox's notion of now, moved by the test instead of by waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(clock):
+    with Sandbox(settings=RELAXED, clock=clock) as running:
+        yield running
+
+
+def demo_client(sandbox) -> Client:
+    return Client("demo", "demo", url=sandbox.url, environ={})
+
+
+def send_results(client: Client, sms_id: str | None = "camp-1") -> tuple[pd.DataFrame, dict]:
+    """Send PHONES plus one wrong number in one list request; shape the answer like send()."""
+    lines = [f"{phone}:Hello {n}" for n, phone in enumerate(PHONES)] + ["12:Hello wrong"]
+    params = {"list": "\n".join(lines), "cost": 3, "op": 1}
+    if sms_id is not None:
+        params["id"] = sms_id
+    answer = client.call("send.php", params)
+    per_phone = phones_frame(answer)
+    results = pd.DataFrame(
+        {
+            "phone": per_phone["phone"],
+            "sms_id": answer["id"],
+            "mccmnc": per_phone["mccmnc"],
+            "cost": per_phone["cost"],
+            "status": per_phone["status"],
+            "status_name": None,
+            "error": per_phone["error"],
+            "outcome": ["sent"] * len(PHONES) + ["failed"],
+        }
+    )
+    never_sent = pd.DataFrame({"phone": [None, "79161112233"], "sms_id": [None, "ghost-1"],
+                               "outcome": ["invalid", "sent"]})
+    results = pd.concat([results, never_sent], ignore_index=True)
+    results.index = [f"row{n}" for n in range(len(results))]
+    return results, answer
+
+
+def status_requests(sandbox) -> list:
+    return [record for record in sandbox.requests if record.endpoint == "status.php"]
+
+
+def test_statuses_progress_to_their_final_values(sandbox, clock):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+
+    waiting = refresh_status(results, client, min_interval=0)
+    assert waiting.index.equals(results.index)
+    assert waiting.loc["row0":"row4", "status"].tolist() == [-1] * 5
+    assert set(waiting.loc["row0":"row4", "status_name"]) == {"waiting"}
+
+    clock.now += 3
+    with_operator = refresh_status(waiting, client, min_interval=0)
+    assert with_operator.loc["row0":"row4", "status"].tolist() == [0] * 5
+    assert set(with_operator.loc["row0":"row4", "status_name"]) == {"with operator"}
+
+    clock.now += 3
+    final = refresh_status(with_operator, client, min_interval=0)
+    assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
+    assert final["status_name"].tolist()[:5] == [
+        "delivered", "undeliverable", "unreachable", "expired", "delivered"]
+    assert final["error"].tolist()[:5] == [0, 1, 6, 6, 0]
+    assert str(final["status"].dtype) == "Int64" and str(final["error"].dtype) == "Int64"
+    # the delivery happened seconds_to_final after the message was due, as the sandbox says
+    delivered_after = final.loc["row0", "last_date"] - waiting.loc["row0", "last_date"]
+    assert delivered_after == pd.Timedelta(seconds=RELAXED.seconds_to_final)
+    assert len(status_requests(sandbox)) == 3  # one list request per refresh
+
+
+def test_unknown_unsent_and_refused_rows(sandbox, clock):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    clock.now += 10
+    final = refresh_status(results, client, min_interval=0)
+    # a pair SMSC never saw is "not found"
+    assert final.loc["row7", "status"] == -3 and final.loc["row7", "status_name"] == "not found"
+    # an unsent row is not asked about and keeps its missing status
+    assert pd.isna(final.loc["row6", "status"]) and pd.isna(final.loc["row6", "last_date"])
+    # the wrong number that send reported (22 / 249) keeps that status rather than -3
+    assert final.loc["row5", "status"] == 22 and final.loc["row5", "error"] == 249
+    assert final.loc["row5", "status_name"] == "wrong number"
+    # the columns refresh_status does not own are untouched, and the input is not modified
+    pd.testing.assert_frame_equal(final[["phone", "sms_id", "mccmnc", "cost", "outcome"]],
+                                  results[["phone", "sms_id", "mccmnc", "cost", "outcome"]])
+    assert results["status"].isna().sum() == 7
+    [request] = status_requests(sandbox)
+    assert request.params["all"] == "1"
+    assert request.params["id"].split(",") == ["camp-1"] * 6 + ["ghost-1"]
+    assert request.params["phone"].split(",") == PHONES + ["12", "79161112233"]
+
+
+def test_batches_give_the_same_answer(sandbox, clock):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    clock.now += 10
+    whole = refresh_status(results, client, min_interval=0)
+    batched = refresh_status(results, client, min_interval=0, batch_size=2)
+    pd.testing.assert_frame_equal(whole, batched)
+    sizes = [len(r.params["id"].rstrip(",").split(",")) for r in status_requests(sandbox)]
+    assert sizes == [7, 2, 2, 2, 1]
+
+
+def test_server_assigned_numeric_ids_survive_a_float_column(sandbox, clock):
+    client = demo_client(sandbox)
+    results, answer = send_results(client, sms_id=None)
+    assert isinstance(answer["id"], int)
+    results.loc["row7", "sms_id"] = None
+    results["sms_id"] = results["sms_id"].astype("float64")  # what a CSV round trip gives
+    clock.now += 10
+    final = refresh_status(results, client, min_interval=0)
+    assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
+    assert str(answer["id"]) in status_requests(sandbox)[0].params["id"].split(",")
+
+
+def test_nothing_sent_asks_nothing(sandbox):
+    results = pd.DataFrame({"phone": ["79161234567", None], "sms_id": [None, "x-1"]})
+    refreshed = refresh_status(results, demo_client(sandbox), min_interval=0)
+    assert status_requests(sandbox) == []
+    assert refreshed["status"].isna().all() and list(refreshed.index) == [0, 1]
+
+
+def test_progress_bar_is_shown_on_request(sandbox, capsys):
+    results, _ = send_results(demo_client(sandbox))
+    refresh_status(results, demo_client(sandbox), min_interval=0, batch_size=4, progress=True)
+    assert "status.php" in capsys.readouterr().err
+
+
+def test_bad_input_is_refused_before_any_request(sandbox):
+    client = demo_client(sandbox)
+    with pytest.raises(errors.ValidationError) as caught:
+        refresh_status(pd.DataFrame({"phone": ["79161234567"]}), client)
+    assert "sms_id" in str(caught.value)
+    results = pd.DataFrame({"phone": ["79161234567"], "sms_id": ["a-1"]})
+    with pytest.raises(errors.ValidationError):
+        refresh_status(results, client, batch_size=0)
+    with pytest.raises(errors.ValidationError):
+        refresh_status(results, client, min_interval=-1)
+    assert status_requests(sandbox) == []
+
+
+def test_transport_faults_are_retried_then_reported_without_touching_results(sandbox, clock):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    clock.now += 10
+    sandbox.inject("http_500", endpoint="status.php", count=2)
+    final = refresh_status(results, client, min_interval=0, transport_retries=2)
+    assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
+
+    sandbox.inject("truncated_json", endpoint="status.php", count=2)
+    before = results.copy()
+    with pytest.raises(errors.SmscConnectionError):
+        refresh_status(results, client, min_interval=0, transport_retries=1)
+    pd.testing.assert_frame_equal(results, before)
+
+
+def strict_sandbox(window: float) -> Sandbox:
+    """SMSC's rule "one list request per window", with a short window and the real clock."""
+    return Sandbox(settings=SandboxSettings(status_lists_per_window=1, status_list_window=window,
+                                            seconds_to_operator=0, seconds_to_final=0))
+
+
+def test_pacing_keeps_under_the_list_request_limit():
+    with strict_sandbox(0.3) as sandbox:
+        client = demo_client(sandbox)
+        results, _ = send_results(client)
+        final = refresh_status(results, client, min_interval=0.35, batch_size=3)
+        codes = [record.code for record in status_requests(sandbox)]
+    assert codes == [0, 0, 0]  # never refused: the pace kept within SMSC's limit
+    assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
+
+
+def test_error_9_waits_and_retries():
+    with strict_sandbox(0.3) as sandbox:
+        client = demo_client(sandbox)
+        results, _ = send_results(client)
+        final = refresh_status(results, client, min_interval=0, batch_size=4, busy_wait=0.35)
+        codes = [record.code for record in status_requests(sandbox)]
+        assert codes == [0, 9, 0]
+        assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
+        with pytest.raises(errors.DuplicateRequestError):
+            refresh_status(results, client, min_interval=0, batch_size=4, busy_retries=0)
+
+
+def test_balance_is_exact_and_follows_sends(sandbox):
+    client = demo_client(sandbox)
+    assert balance(client) == Decimal("1000.00")
+    _, answer = send_results(client)
+    after = balance(client)
+    assert after == Decimal(answer["balance"]) == Decimal("1000.00") - Decimal(answer["cost"])
+    assert isinstance(after, Decimal) and after < Decimal("1000.00")
+
+
+def test_balance_errors_are_raised():
+    with Sandbox(settings=SandboxSettings(balance_requests_per_window=1)) as sandbox:
+        client = demo_client(sandbox)
+        balance(client)
+        with pytest.raises(errors.DuplicateRequestError):
+            balance(client)
+
+
+def test_pacer_spaces_call_starts():
+    now = [100.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(60.0, clock=lambda: now[0], sleep=sleep)
+    pacer.wait()
+    now[0] += 15.0
+    pacer.wait()
+    now[0] += 90.0
+    pacer.wait()
+    assert slept == [45.0]
