@@ -1,0 +1,281 @@
+"""send.php over real HTTP: auth, charsets, recipients, list=, ids, parameter ranges, parts, money."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from urllib.parse import quote_from_bytes
+
+import pytest
+import requests
+
+from smsc_frames.sandbox import Account
+from smsc_frames.sandbox.segments import count_parts
+
+
+def send_json(smsc, running, **params):
+    answer = smsc(running, fmt="3", charset="utf-8", **params)
+    assert answer.status_code == 200 and answer.headers["X-SMSC-Sandbox"] == "1"
+    return answer.json()
+
+
+# -- authentication ---------------------------------------------------------------------------
+def test_apikey_replaces_login_and_password(sandbox, smsc):
+    answer = send_json(smsc, sandbox, auth=False, apikey="demo-apikey", phones="79161234567", mes="Hi")
+    assert answer["cnt"] == 1
+    assert sandbox.messages()[0]["login"] == "demo"
+
+
+@pytest.mark.parametrize("credentials", [{"login": "demo", "psw": "nope"}, {"apikey": "nope"}, {"login": "demo"}, {}])
+def test_wrong_or_missing_credentials_give_error_2_and_store_nothing(sandbox, smsc, credentials):
+    answer = send_json(smsc, sandbox, auth=False, phones="79161234567", mes="Hi", **credentials)
+    assert answer == {"error": "authorise error", "error_code": 2}
+    assert sandbox.messages() == []
+
+
+def test_get_works_like_post(sandbox, smsc):
+    answer = smsc(sandbox, method="GET", phones="79161234567", mes="Hi", fmt="1", id="9")
+    assert answer.text == "9,1"
+
+
+def test_unknown_endpoint_is_404_and_still_marked_sandbox(sandbox):
+    answer = requests.get(sandbox.url + "/sys/nothing.php", timeout=5)
+    assert answer.status_code == 404 and answer.headers["X-SMSC-Sandbox"] == "1"
+
+
+# -- charsets ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("charset", [None, "utf-8", "koi8-r"])
+def test_charset_decodes_parameters_and_encodes_the_answer(sandbox, charset):
+    codec = {None: "cp1251", "utf-8": "utf-8", "koi8-r": "koi8_r"}[charset]
+    text = "Привет, мир"
+    body = b"login=demo&psw=demo&phones=79161234567&fmt=3&mes=" + quote_from_bytes(text.encode(codec)).encode()
+    if charset:
+        body += b"&charset=" + charset.encode()
+    send = requests.post(sandbox.url + "/sys/send.php", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=5)  # fmt: skip
+    assert send.json()["cnt"] == 1
+    assert sandbox.messages()[0]["text"] == text
+    status_form = {"login": "demo", "psw": "demo", "phone": "79161234567", "id": str(send.json()["id"]),
+                   "all": "1", "fmt": "0"}  # fmt: skip
+    if charset:
+        status_form["charset"] = charset
+    status = requests.post(sandbox.url + "/sys/status.php", data=status_form, timeout=5)
+    assert f"message = {text}".encode(codec) in status.content
+    assert status.headers["Content-Type"] == f"text/plain; charset={charset or 'windows-1251'}"
+
+
+def test_non_utf8_bytes_under_utf8_are_error_1_naming_the_parameter(sandbox):
+    body = b"login=demo&psw=demo&phones=79161234567&charset=utf-8&fmt=3&mes=%CF%F0%E8"
+    answer = requests.post(sandbox.url + "/sys/send.php", data=body, timeout=5)
+    assert answer.json() == {"error": "parameters error: mes", "error_code": 1}
+    assert sandbox.messages() == []
+
+
+def test_unknown_charset_is_error_1(sandbox, smsc):
+    assert smsc(sandbox, phones="79161234567", mes="Hi", charset="latin-9").text == (
+        "ERROR = 1 (parameters error: charset)"
+    )
+
+
+# -- recipients -------------------------------------------------------------------------------
+def test_phones_split_on_comma_and_semicolon_with_optional_plus(sandbox, smsc):
+    answer = send_json(smsc, sandbox, phones="+79161234567;79031234567, 89211234567", mes="Hi", op="1")
+    assert [row["phone"] for row in answer["phones"]] == ["79161234567", "79031234567", "79211234567"]
+    assert answer["cnt"] == 3
+    assert {m["phone"] for m in sandbox.messages()} == {"79161234567", "79031234567", "79211234567"}
+
+
+def test_wrong_format_numbers_get_22_249_while_the_rest_is_sent(sandbox, smsc):
+    answer = send_json(smsc, sandbox, phones="79161234567,12345,+7916abc", mes="Hi", op="1", cost="2")
+    statuses = {row["phone"]: (row["status"], row["error"], row["cost"]) for row in answer["phones"]}
+    assert statuses == {
+        "79161234567": ("", "", "5.45"),
+        "12345": ("22", "249", "0.00"),
+        "+7916abc": ("22", "249", "0.00"),
+    }
+    assert answer["cost"] == "5.45" and answer["cnt"] == 1
+    assert [m["phone"] for m in sandbox.messages()] == ["79161234567"]
+
+
+def test_error_7_only_when_no_number_is_valid(sandbox, smsc):
+    answer = send_json(smsc, sandbox, phones="123,456", mes="Hi", id="3")
+    assert answer == {"error": "invalid phone", "error_code": 7, "id": 3}
+    assert sandbox.messages() == [] and sandbox.balance("demo") == Decimal("1000.00")
+
+
+def test_list_sends_each_line_with_its_text_and_sender(make_sandbox, smsc):
+    running = make_sandbox(accounts=[Account("demo", "demo", senders=["SHOP", "INFO"])])
+    list_value = "SHOP|79161234567,79031234567:Sale: 10% off\\nToday\n\nINFO,1|79211234567:Привет"
+    answer = send_json(smsc, running, list=list_value, op="1", id="list-1")
+    assert answer["id"] == "list-1" and answer["cnt"] == 3
+    stored = {(m["phone"], m["text"], m["sender"], m["id"]) for m in running.messages()}
+    assert stored == {
+        ("79161234567", "Sale: 10% off\nToday", "SHOP", "list-1"),
+        ("79031234567", "Sale: 10% off\nToday", "SHOP", "list-1"),
+        ("79211234567", "Привет", "INFO", "list-1"),
+    }
+
+
+def test_a_phone_on_two_list_lines_is_refused_whole(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567:A\n79161234567:B")
+    assert answer == {"error": "parameters error: list", "error_code": 1}
+    assert sandbox.messages() == []
+
+
+def test_unregistered_sender_gets_23_254_and_is_not_charged(make_sandbox, smsc):
+    running = make_sandbox(accounts=[Account("demo", "demo", senders=["SHOP"])])
+    answer = send_json(smsc, running, phones="79161234567", mes="Hi", sender="OTHER", op="1", cost="3")
+    assert answer["phones"][0]["status"] == "23" and answer["phones"][0]["error"] == "254"
+    assert answer["cost"] == "0.00" and answer["balance"] == "1000.00"
+    [message] = running.messages()
+    assert (message["status"], message["error"], message["cost"]) == (23, 254, Decimal("0"))
+
+
+# -- ids --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("good", ["1", "2147483647", "camp-1.a_b", "x" * 40])
+def test_valid_ids_are_kept(sandbox, smsc, good):
+    answer = send_json(smsc, sandbox, phones="79161234567", mes="Hi", id=good)
+    assert str(answer["id"]) == good and sandbox.messages()[0]["id"] == good
+
+
+@pytest.mark.parametrize("bad", ["0", "2147483648", "x" * 41, "a b", "id/1", ""])
+def test_invalid_ids_are_error_1(sandbox, smsc, bad):
+    assert send_json(smsc, sandbox, phones="79161234567", mes="Hi", id=bad) == {
+        "error": "parameters error: id", "error_code": 1,
+    }  # fmt: skip
+
+
+def test_absent_id_is_assigned_by_the_server(sandbox, smsc):
+    first = send_json(smsc, sandbox, phones="79161234567", mes="A")["id"]
+    second = send_json(smsc, sandbox, phones="79161234567", mes="B")["id"]
+    assert isinstance(first, int) and first != second
+
+
+# -- parameter ranges -------------------------------------------------------------------------
+BAD_VALUES = [
+    ("translit", "3"), ("tinyurl", "2"), ("tz", "x"), ("period", "0.05"), ("period", "721"),
+    ("freq", "0"), ("freq", "1441"), ("flash", "2"), ("bin", "3"), ("push", "-1"), ("hlr", "yes"),
+    ("ping", "2"), ("mms", "2"), ("mail", "2"), ("soc", "2"), ("viber", "2"), ("whatsapp", "2"),
+    ("call", "2"), ("tg", "2"), ("bot", "notabot"), ("smsreq", "9"), ("smsreq", "1000"),
+    ("fileurl", "ftp://x"), ("voice", "x"), ("param", "1,2"), ("subj", ""), ("cost", "4"),
+    ("valid", "25"), ("valid", "00:00"), ("valid", "24:01"), ("maxsms", "0"), ("maxsms", "a"),
+    ("userip", "1.2.3"), ("imgcode", "abc"), ("err", "2"), ("op", "2"), ("pp", "x"), ("nl", "2"),
+    ("sender", "ABCDEFGHIJKL"), ("sender", "1234567890123456"), ("sender", "Шоп"), ("fmt", "4"),
+    ("mes", "x" * 1001), ("mes", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_VALUES)
+def test_each_parameter_is_checked_against_its_range(sandbox, smsc, name, value):
+    params = {"phones": "79161234567", "mes": "Hi", name: value}
+    answer = smsc(sandbox, **params)
+    assert answer.text == f"ERROR = 1 (parameters error: {name})"
+    assert sandbox.messages() == []
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("translit", "2"), ("tz", "-5"), ("period", "0.1"), ("freq", "1440"), ("flash", "1"),
+    ("bot", "@shop_bot"), ("smsreq", "10"), ("fileurl", "https://example.org/a.png"),
+    ("voice", "w,en"), ("param", "25,60,3"), ("valid", "24:00"), ("valid", "12"), ("maxsms", "3"),
+    ("pp", "12345"), ("tinyurl", "1"), ("sender", "SHOP-24"), ("sender", "79161234567"),
+])  # fmt: skip
+def test_in_range_values_are_accepted(sandbox, smsc, name, value):
+    assert smsc(sandbox, phones="79161234567", mes="Hi", fmt="1", id="1", **{name: value}).text == "1,1"
+
+
+def test_two_message_kinds_at_once_are_refused(sandbox, smsc):
+    assert smsc(sandbox, phones="79161234567", mes="Hi", flash="1", viber="1").text == (
+        "ERROR = 1 (parameters error: viber)"
+    )
+
+
+def test_unknown_parameters_are_named(sandbox, smsc):
+    answer = smsc(sandbox, phones="79161234567", mes="Hi", colour="red", speed="9")
+    assert answer.text == "ERROR = 1 (parameters error: colour, speed)"
+
+
+@pytest.mark.parametrize("bad_time", ["32.01.25 10:00", "3201251000", "25-10", "+x", "tomorrow", "01.01.25 24:00"])
+def test_bad_time_is_error_5(sandbox, smsc, bad_time):
+    assert smsc(sandbox, phones="79161234567", mes="Hi", time=bad_time).text == "ERROR = 5 (wrong date format)"
+    assert sandbox.messages() == []
+
+
+# -- parts, translit, maxsms, prices ----------------------------------------------------------
+@pytest.mark.parametrize(("text", "parts"), [
+    ("a" * 160, 1), ("a" * 161, 2), ("a" * 158 + "€", 1), ("a" * 159 + "€", 2), ("я" * 70, 1),
+    ("я" * 71, 2), ("я" * 68 + "😀", 1), ("я" * 69 + "😀", 2), ("a" * 100 + "’", 2),
+    ("a" * 152 + "{" + "a" * 152, 3), ("я" * 66 + "😀" + "я" * 66, 3),
+])  # fmt: skip
+def test_cnt_is_parts_times_recipients(sandbox, smsc, text, parts):
+    answer = send_json(smsc, sandbox, phones="79161234567,79031234567", mes=text, cost="1")
+    assert answer["cnt"] == 2 * parts
+    assert Decimal(answer["cost"]) == (Decimal("5.45") + Decimal("5.25")) * parts
+
+
+def test_translit_is_applied_before_counting(sandbox, smsc):
+    text = "Привет! " * 12  # 96 Cyrillic-heavy characters: 2 parts as UCS-2
+    assert send_json(smsc, sandbox, phones="79161234567", mes=text, cost="1")["cnt"] == 2
+    answer = send_json(smsc, sandbox, phones="79161234567", mes=text, translit="1", id="5")
+    assert answer["cnt"] == 1
+    assert sandbox.messages()[0]["text"] == "Privet! " * 12
+
+
+def test_maxsms_truncates_and_caps_the_parts(sandbox, smsc):
+    answer = send_json(smsc, sandbox, phones="79161234567", mes="a" * 1000, maxsms="2", cost="2")
+    assert answer["cnt"] == 2 and answer["cost"] == "10.90"
+    assert sandbox.messages()[0]["text"] == "a" * 306
+
+
+def test_over_1000_characters_in_a_list_line_is_error_1(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567:" + "a" * 1001)
+    assert answer == {"error": "parameters error: list", "error_code": 1}
+
+
+@pytest.mark.parametrize(("phone", "mccmnc", "price"), [
+    ("79161234567", "25001", "5.45"), ("79261234567", "25002", "5.30"), ("79031234567", "25099", "5.25"),
+    ("79521234567", "25020", "4.95"), ("79991234567", "25011", "4.80"), ("77011234567", "40102", "4.40"),
+    ("375291234567", "25702", "8.90"), ("380671234567", "25503", "3.90"), ("998901234567", "43404", "4.60"),
+    ("4915112345678", "26201", "7.10"), ("447700900123", "23415", "3.45"), ("12025550123", "310260", "1.95"),
+    ("8613812345678", "", "9.50"),
+])  # fmt: skip
+def test_price_table_gives_mccmnc_and_price_per_part(sandbox, smsc, phone, mccmnc, price):
+    answer = send_json(smsc, sandbox, phones=phone, mes="x" * 200, op="1", cost="1")
+    assert answer["phones"][0]["mccmnc"] == mccmnc
+    assert answer["phones"][0]["cost"] == str(Decimal(price) * 2)
+
+
+def test_balance_falls_by_exactly_the_sum_charged(sandbox, smsc):
+    texts = ["Hi", "я" * 100, "a" * 400]
+    total = Decimal(0)
+    for index, text in enumerate(texts):
+        answer = send_json(smsc, sandbox, phones="79161234567,79521234567", mes=text, cost="3", id=str(index + 1))
+        total += Decimal(answer["cost"])
+        assert Decimal(answer["cost"]) == (Decimal("5.45") + Decimal("4.95")) * count_parts(text)
+        assert Decimal(answer["balance"]) == Decimal("1000.00") - total
+    assert sandbox.balance("demo") == Decimal("1000.00") - total
+    assert sum((m["cost"] for m in sandbox.messages()), Decimal(0)) == total
+
+
+def test_error_3_sends_nothing_of_the_request(make_sandbox, smsc):
+    running = make_sandbox(accounts=[Account("demo", "demo", balance="10.00")])
+    answer = send_json(smsc, running, phones="79161234567,79031234567", mes="Hi", id="8")
+    assert answer == {"error": "no money", "error_code": 3, "id": 8}
+    assert running.messages() == [] and running.balance("demo") == Decimal("10.00")
+    assert send_json(smsc, running, phones="79161234567", mes="Hi", cost="3")["balance"] == "4.55"
+
+
+def test_cost_1_sends_nothing_and_charges_nothing(sandbox, smsc):
+    answer = send_json(smsc, sandbox, phones="79161234567", mes="Hi", cost="1", op="1")
+    assert answer == {"cost": "5.45", "cnt": 1, "phones": [
+        {"phone": "79161234567", "mccmnc": "25001", "cost": "5.45", "status": "", "error": ""}]}
+    assert sandbox.messages() == [] and sandbox.balance("demo") == Decimal("1000.00")
+
+
+def test_magic_undeliverable_number_is_20_248_uncharged_and_alone_error_8(sandbox, smsc):
+    mixed = send_json(smsc, sandbox, phones="79161234567,79990000008", mes="Hi", op="1", cost="2")
+    assert mixed["phones"][1] == {"phone": "79990000008", "mccmnc": "25011", "cost": "0.00",
+                                  "status": "20", "error": "248"}  # fmt: skip
+    assert mixed["cost"] == "5.45"
+    assert json.loads(smsc(sandbox, phones="79990000008", mes="Bye", id="4", fmt="3").text) == {
+        "error": "cannot deliver", "error_code": 8, "id": 4,
+    }  # fmt: skip
