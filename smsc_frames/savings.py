@@ -230,13 +230,19 @@ def costly_characters(texts) -> pd.DataFrame:
     return frame
 
 
+def _shown(text: str) -> str:
+    """*text* as is, or its repr when it is empty, blank or invisible."""
+    visible = text and text.isprintable() and text.strip() == text
+    return text if visible else repr(text)
+
+
 def _describe(found: Counter) -> str:
     """``’ → ' ×2; 😀 ×1 (no GSM-7 equivalent)`` for one text."""
     parts = []
     for (char, replacement, reason), count in found.items():
-        shown = repr(char) if char.isspace() or not char.isprintable() else char
+        shown = _shown(char)
         if replacement is not None:
-            parts.append(f"{shown} → {replacement!r} ×{count}")
+            parts.append(f"{shown} → {_shown(replacement)} ×{count}")
         else:
             parts.append(f"{shown} ×{count} ({reason})")
     return "; ".join(parts)
@@ -347,7 +353,7 @@ def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
     >>> savings = suggest_savings(plan)
     >>> savings[["recipients", "parts", "suggested_parts", "sms_saved", "costly_characters"]]
        recipients  parts  suggested_parts  sms_saved costly_characters
-    0           2      2                1          2        – → '-' ×1
+    0           2      2                1          2          – → - ×1
     """
     rows, codes, texts, recipients = _distinct_sendable_texts(plan)
     segment_options = _segment_options(plan)

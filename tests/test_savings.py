@@ -74,6 +74,12 @@ def test_replacement_tables_map_into_gsm7():
         assert set(replacement) <= GSM7, char
 
 
+def test_invisible_characters_are_described_readably():
+    plan = make_plan(["No\u00a0break\u200b space – " + "x" * 70])
+    described = suggest_savings(plan).loc[0, "costly_characters"]
+    assert "'\\xa0' → ' ' ×1" in described and "'\\u200b' → '' ×1" in described
+
+
 def test_costly_characters_lists_reasons_and_replacements():
     table = costly_characters(["It’s 5€ 😀", "Price 5€ — now", "Скидка «5»", "plain"])
     by_text = {text: group.set_index("char") for text, group in table.groupby("text")}
@@ -102,7 +108,8 @@ def test_suggest_savings_counts_parts_and_sms_over_the_campaign():
     assert (latin["suggested_encoding"], latin["suggested_parts"]) == ("gsm7", 1)
     assert latin["suggested_text"] == fix_text(LATIN_LONG)
     assert latin["sms_saved"] == 3
-    assert "’ → \"'\" ×1" in latin["costly_characters"]
+    assert "’ → ' ×1" in latin["costly_characters"]
+    assert "… → ... ×1" in latin["costly_characters"]
     assert latin["money_saved"] is None
 
     cyrillic = savings.loc[CYRILLIC]
