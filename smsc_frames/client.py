@@ -234,10 +234,7 @@ class Client:
                               response.content)
         if not response.content.strip():
             raise self._fault(endpoint, "empty answer", b"")
-        try:
-            answer = json.loads(response.content.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise self._fault(endpoint, "answer is not JSON", response.content) from None
+        answer = _json_or_none(response.content)
         if not isinstance(answer, dict | list):
             raise self._fault(endpoint, "answer is not a JSON object or array", response.content)
         raise_for_error(answer)
@@ -327,6 +324,14 @@ def _timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
         raise ValidationError("timeout", "must be seconds > 0, or a (connect, read) pair",
                               timeout)
     return float(pair[0]), float(pair[1])
+
+
+def _json_or_none(body: bytes) -> object:
+    """The decoded UTF-8 JSON body (decimal points -> ``Decimal``), or ``None`` if it is not."""
+    try:
+        return json.loads(body.decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -140,9 +140,9 @@ def refresh_status(
             raise ValidationError("results", f"needs a {column!r} column (the output of send)")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError("batch_size", "must be an integer >= 1", batch_size)
-    if min_interval < 0 or busy_wait < 0:
-        raise ValidationError("min_interval", "waiting times must be >= 0 seconds",
-                              min(min_interval, busy_wait))
+    for name, seconds in (("min_interval", min_interval), ("busy_wait", busy_wait)):
+        if not seconds >= 0:
+            raise ValidationError(name, "must be a number of seconds >= 0", seconds)
 
     ids = _id_text(results["sms_id"])
     phones = results["phone"].astype("str").str.replace(r"\D", "", regex=True)
