@@ -107,6 +107,12 @@ def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
     return frame
 
 
+def _header(name: object, values: pd.Series, kind: str) -> str:
+    """The column's header; a time zone dropped for Excel is named in it (``sent_at (UTC)``)."""
+    zone = getattr(values.dt, "tz", None) if kind == "datetime" else None
+    return str(name) if zone is None else f"{name} ({zone})"
+
+
 def _width(header: str, cells: list, kind: str) -> float:
     """A column width that fits the header and the longest value, within limits."""
     if kind == "money":
@@ -122,8 +128,9 @@ def _width(header: str, cells: list, kind: str) -> float:
 def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     """One formatted sheet: styled frozen header, autofilter, typed cells, column widths."""
     sheet = workbook.create_sheet(title)
-    headers = [neutralise(str(name)) for name in frame.columns]
     kinds = [_column_kind(name, frame[name]) for name in frame.columns]
+    headers = [neutralise(_header(name, frame[name], kind))
+               for name, kind in zip(frame.columns, kinds)]
     columns = [_cells(frame[name], kind) for name, kind in zip(frame.columns, kinds)]
     for number, (header, cells, kind) in enumerate(zip(headers, columns, kinds), start=1):
         letter = get_column_letter(number)
@@ -154,8 +161,9 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
 def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     """Campaign totals as ``metric`` / ``value`` rows (the ``summary`` sheet).
 
-    Uses the columns present: ``phone`` (recipients), ``parts`` (SMS), ``cost`` (``Decimal``
-    total), ``outcome`` and ``status_name`` (a count per value); with a
+    Uses the columns present: ``phone`` (distinct recipients) and ``parts`` (SMS) of the rows
+    whose ``outcome`` is ``sent`` (all rows without an ``outcome`` column), ``cost``
+    (``Decimal`` total), ``outcome`` and ``status_name`` (a count per value); with a
     :class:`~smsc_frames.campaign.Quote`, its recipients, SMS and cost.
 
     Examples
@@ -172,10 +180,12 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     4  outcome: sent     2
     """
     rows: list[tuple[str, object]] = [("rows", len(results))]
+    sent = results["outcome"].astype(object).eq("sent") if "outcome" in results else None
+    counted = results if sent is None else results[sent]
     if "phone" in results:
-        rows.append(("recipients", int(results["phone"].nunique())))
+        rows.append(("recipients", int(counted["phone"].nunique())))
     if "parts" in results:
-        rows.append(("SMS", int(pd.to_numeric(results["parts"], errors="coerce").sum())))
+        rows.append(("SMS", int(pd.to_numeric(counted["parts"], errors="coerce").sum())))
     if "cost" in results:
         costs = [Decimal(str(value)) for value in results["cost"].dropna()]
         rows.append(("cost", sum(costs, Decimal("0.00"))))
@@ -195,8 +205,9 @@ def to_excel(results: pd.DataFrame, path: str | os.PathLike, quote=None, *,
     """Write *results* to a formatted ``.xlsx`` with a ``results`` and a ``summary`` sheet.
 
     Phone columns (any column whose name contains ``phone``) are text cells, ``Decimal``
-    columns numbers formatted ``0.00``, datetimes Excel dates (time zone dropped: Excel has
-    none, the wall-clock time is kept). Text cells are neutralised (:func:`neutralise`).
+    columns numbers formatted ``0.00``, datetimes Excel dates (Excel has no time zones: the
+    wall-clock time is kept and the zone named in the header, ``sent_at (UTC)``). Text cells
+    are neutralised (:func:`neutralise`).
 
     Parameters
     ----------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from types import SimpleNamespace
 from decimal import Decimal
 
 import openpyxl
@@ -49,7 +50,8 @@ def test_excel_cells_are_typed_and_formatted(tmp_path, results):
     assert book.sheetnames == ["results", "summary"]
     sheet = book["results"]
     header = [cell.value for cell in sheet[1]]
-    assert header == ["contact", *results.columns]
+    assert header == ["contact", *results.columns.str.replace("sent_at", "sent_at (Europe/Moscow)")]
+    header[header.index("sent_at (Europe/Moscow)")] = "sent_at"
     column = {name: number for number, name in enumerate(header, start=1)}
 
     phone = sheet.cell(row=2, column=column["phone"])
@@ -84,8 +86,8 @@ def test_excel_summary_sheet_totals(tmp_path, results):
     path = to_excel(results, tmp_path / "results.xlsx")
     rows = dict(openpyxl.load_workbook(path)["summary"].iter_rows(min_row=2, values_only=True))
     assert rows["rows"] == 3
-    assert rows["recipients"] == 3
-    assert rows["SMS"] == 5
+    assert rows["recipients"] == 2  # of the sent rows
+    assert rows["SMS"] == 4
     assert rows["cost"] == pytest.approx(10.90)
     assert rows["outcome: sent"] == 2
     assert rows["outcome: not sent"] == 1
@@ -120,3 +122,13 @@ def test_exports_leave_the_results_untouched(tmp_path, results):
     to_excel(results, tmp_path / "r.xlsx")
     to_csv(results, tmp_path / "r.csv")
     pd.testing.assert_frame_equal(results, before)
+
+
+def test_summary_adds_the_quote_totals(tmp_path, results):
+    quote = SimpleNamespace(recipients=3, total_parts=5, total_cost=Decimal("11.20"))
+    path = to_excel(results, tmp_path / "results.xlsx", quote=quote)
+    sheet = openpyxl.load_workbook(path)["summary"]
+    rows = {metric: cell for metric, cell in ((r[0].value, r[1]) for r in sheet.iter_rows(min_row=2))}
+    assert rows["quoted recipients"].value == 3
+    assert rows["quoted SMS"].value == 5
+    assert (rows["quoted cost"].value, rows["quoted cost"].number_format) == (11.2, "0.00")
