@@ -1,0 +1,351 @@
+"""``prepare()``: contacts + a text column or a template -> the plan, one row per recipient.
+
+The plan keeps the caller's index and flags every row it would not send (never drops one):
+an invalid phone, an invalid sender, a template field that is missing, an empty text or one
+over 1000 characters each give a ``problem``; an exact repeat of an earlier row's
+``(phone, text, sender)`` gets ``duplicate_of`` = that row's label and is sent once.
+
+Templates are ``str.format`` strings whose fields are plain column names (``{name}``,
+``{price:.2f}``). They are filled once per distinct combination of the fields' values, with
+numpy concatenation rather than a ``format`` call per row. Decisions, so nothing surprises:
+
+* a field whose value is missing (``None``, ``NaN``, ``pd.NA``) gives the row the problem
+  ``template field 'x' is missing`` and no text; an empty string is a value and fills as "";
+* a float that is a whole number (``5.0``, what pandas makes of an integer column with a blank)
+  is written as an integer (``5``) unless the field asks for a float format (``{x:.1f}``);
+* a value the field's format cannot take (``{name:.2f}`` on a word) is a row problem too.
+
+Examples
+--------
+>>> import pandas as pd
+>>> contacts = pd.DataFrame({"phone": ["8 916 123-45-67", "+7 903 765-43-21", "12"],
+...                          "name": ["Anna", None, "Ivan"], "bonus": [5.0, 10.0, None]})
+>>> plan = prepare(contacts, phone="phone", template="{name}, +{bonus} points!", maxsms=2)
+>>> plan[["phone", "text", "parts", "sendable"]]
+         phone              text  parts  sendable
+0  79161234567  Anna, +5 points!      1      True
+1  79037654321              None      1     False
+2         None              None      1     False
+>>> plan.loc[2, "problem"]
+"phone: too short; template field 'bonus' is missing"
+>>> plan.attrs["options"].maxsms
+2
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from smsc_frames.errors import ValidationError
+from smsc_frames.options import Options, validate_sender
+from smsc_frames.phones import normalize_phones
+from smsc_frames.segments import count_segments, normalize_text
+
+MAX_TEXT_CHARACTERS = 1000
+"""SMSC's limit on ``mes``."""
+
+COLUMNS = ["phone_input", "phone", "region", "text", "sender", "encoding", "units", "parts",
+           "problem", "duplicate_of", "sendable"]
+
+_FLOAT_PRESENTATIONS = tuple("eEfFgGn%")
+
+
+def _column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
+    """The label of column *name* (matched as given or by its ``str``), else a clear error."""
+    if name in df.columns:
+        return name
+    by_text = {str(label): label for label in df.columns}
+    if str(name) in by_text:
+        return by_text[str(name)]
+    available = ", ".join(map(str, df.columns))
+    raise ValidationError(parameter, f"names no column; available columns: {available}", name)
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _render(value: object, spec: str, conversion: str | None) -> str:
+    """One value as a template field shows it (whole floats without ``.0``)."""
+    if conversion == "r":
+        value = repr(value)
+    elif conversion == "a":
+        value = ascii(value)
+    elif conversion == "s":
+        value = str(value)
+    if (isinstance(value, (float, np.floating)) and float(value).is_integer()
+            and not spec.endswith(_FLOAT_PRESENTATIONS)):
+        value = int(value)
+    return format(value, spec)
+
+
+def _parse_template(template: object, df: pd.DataFrame) -> list[tuple[str, Hashable | None,
+                                                                      str, str | None]]:
+    """``(literal, column, spec, conversion)`` pieces; refuses fields that are not columns."""
+    if not isinstance(template, str):
+        raise ValidationError("template", "must be a str.format string", template)
+    try:
+        pieces = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise ValidationError("template", f"is not a valid str.format string ({error})",
+                              template) from None
+    parsed = []
+    for literal, field, spec, conversion in pieces:
+        if field is None:
+            parsed.append((literal, None, "", None))
+            continue
+        if field == "" or field.isdigit():
+            raise ValidationError("template", "every {field} must name a column, as in {name}",
+                                  template)
+        if "{" in (spec or ""):
+            raise ValidationError("template", "nested {fields} inside a format spec are not "
+                                  "supported", template)
+        try:
+            column = _column(df, field, "template")
+        except ValidationError as error:
+            raise ValidationError(
+                "template", f"field {{{field}}} {error.rule}", field
+            ) from None
+        parsed.append((literal, column, spec or "", conversion))
+    return parsed
+
+
+def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label: str
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of each row's value, and per distinct value its text and problem (or ``None``).
+
+    The last distinct slot stands for a missing value.
+    """
+    codes, uniques = pd.factorize(values)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    problems = np.full(len(uniques) + 1, None, dtype=object)
+    problems[-1] = f"template field {label!r} is missing"
+    for position, value in enumerate(uniques):
+        if _is_missing(value):
+            problems[position] = problems[-1]
+            continue
+        try:
+            texts[position] = _render(value, spec, conversion)
+        except (ValueError, TypeError) as error:
+            problems[position] = f"template field {label!r} cannot be formatted ({error})"
+    return np.where(codes < 0, len(uniques), codes), texts, problems
+
+
+def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
+    """One code per distinct tuple of the given code columns, in order of first appearance."""
+    combined = np.zeros(rows, dtype=np.int64)
+    for column in codes:
+        combined, _ = pd.factorize(combined * (int(column.max(initial=0)) + 1) + column)
+    return combined
+
+
+def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[pd.Series, pd.Series]:
+    """Texts and problems per row, computed once per distinct tuple of the fields' values."""
+    rendered = [
+        (literal, *_render_distinct(df[column], spec, conversion, str(column)))
+        if column is not None else (literal, None, None, None)
+        for literal, column, spec, conversion in pieces
+    ]
+    combined = _combine([codes for _, codes, _, _ in rendered if codes is not None], rows)
+    first = pd.Series(combined).drop_duplicates().index.to_numpy()
+    text = np.full(len(first), "", dtype=object)
+    problem = np.full(len(first), None, dtype=object)
+    for literal, codes, texts, problems in rendered:
+        text = text + literal
+        if codes is None:
+            continue
+        tuple_codes = codes[first]
+        field_problem = problems[tuple_codes]
+        broken = pd.notna(field_problem)
+        problem = _join_problems([problem, field_problem], len(first))
+        text = text + np.where(broken, "", texts[tuple_codes])
+    text[pd.notna(problem)] = None
+    return pd.Series(text[combined], dtype=object), pd.Series(problem[combined], dtype=object)
+
+
+def _texts(df: pd.DataFrame, text: object, template: object) -> tuple[pd.Series, pd.Series]:
+    if (text is None) == (template is None):
+        raise ValidationError("text", "give exactly one of text= (a column) or template=")
+    if text is not None:
+        pieces = [("", _column(df, text, "text"), "", None)]
+    else:
+        pieces = _parse_template(template, df)
+    texts, problems = _fill(df, pieces, len(df))
+    if text is not None:  # a missing text is an empty one, said plainly
+        problems[:] = None
+    return texts, problems
+
+
+def _senders(df: pd.DataFrame, sender: object) -> tuple[pd.Series, pd.Series]:
+    """Per-row sender (``None`` = account default) and problem, from a column or a constant."""
+    if isinstance(sender, str) and sender in df.columns:
+        codes, values, _ = _render_distinct(df[sender], "", None, sender)
+        problems = np.full(len(values), None, dtype=object)
+        for position, value in enumerate(values):
+            if value is not None:
+                try:
+                    validate_sender(value)
+                except ValidationError as error:
+                    problems[position] = f"sender: {error.rule}"
+        return pd.Series(values[codes], dtype=object), pd.Series(problems[codes], dtype=object)
+    constant = None if sender is None else validate_sender(sender)
+    return (pd.Series([constant] * len(df), dtype=object),
+            pd.Series([None] * len(df), dtype=object))
+
+
+def _campaign_options(options: Options | None, sender: object, option_kwargs: dict
+                      ) -> tuple[Options, object]:
+    if options is not None and not isinstance(options, Options):
+        raise ValidationError("options", "must be an Options instance", type(options).__name__)
+    merged = {**(options.set_values() if options else {}), **option_kwargs}
+    options = Options.from_kwargs(**merged)
+    if options.sender is not None:
+        if sender is not None and sender != options.sender:
+            raise ValidationError("sender", "is given twice, as sender= and in the options",
+                                  options.sender)
+        sender = options.sender
+    return Options.from_kwargs(**{k: v for k, v in merged.items() if k != "sender"}), sender
+
+
+def _join_problems(columns: list[np.ndarray], rows: int) -> np.ndarray:
+    """Row-wise ``"; "``-joined problems (``None`` entries skipped), ``None`` where none."""
+    joined = np.full(rows, None, dtype=object)
+    for column in columns:
+        present = pd.notna(column)
+        both = present & pd.notna(joined)
+        joined[both] = joined[both] + "; " + column[both]
+        alone = present & ~both
+        joined[alone] = column[alone]
+    return joined
+
+
+def prepare(
+    df: pd.DataFrame,
+    *,
+    phone: str,
+    text: str | None = None,
+    template: str | None = None,
+    sender: str | None = None,
+    options: Options | None = None,
+    default_region: str = "RU",
+    **option_kwargs: object,
+) -> pd.DataFrame:
+    """Turn contacts into the plan: one row per contact, on the caller's index.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The contacts.
+    phone : str
+        Column with the phone numbers (any common format; see
+        :func:`smsc_frames.phones.normalize_phones`).
+    text, template : str
+        Exactly one: ``text`` names a column holding each message, ``template`` is a
+        ``str.format`` string filled per row from the columns it names.
+    sender : str, optional
+        A column name when ``df`` has such a column (missing = the account's default sender),
+        else one sender for every row, checked with
+        :func:`smsc_frames.options.validate_sender`.
+    options : Options, optional
+        Campaign parameters; ``option_kwargs`` (``maxsms=2``, ``translit=1``...) are merged
+        over them and validated.
+    default_region : str
+        Region for numbers written without a country code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``phone_input``, ``phone``, ``region``, ``text``, ``sender``, ``encoding``,
+        ``units``, ``parts``, ``problem``, ``duplicate_of``, ``sendable``;
+        ``attrs["options"]`` holds the validated :class:`~smsc_frames.options.Options`
+        (without ``sender``, which is per row).
+
+    Raises
+    ------
+    ValidationError
+        Before anything runs: a column that does not exist (the message lists the available
+        ones), both or neither of ``text``/``template``, a bad template, a bad constant
+        sender or option.
+
+    Examples
+    --------
+    >>> contacts = pd.DataFrame({"tel": ["89161234567", "89161234567"], "msg": ["Hi", "Hi"]},
+    ...                         index=["a", "b"])
+    >>> prepare(contacts, phone="tel", text="msg", sender="Shop")[
+    ...     ["phone", "sender", "duplicate_of", "sendable"]]
+             phone sender duplicate_of  sendable
+    a  79161234567   Shop         None      True
+    b  79161234567   Shop            a     False
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
+    options, sender = _campaign_options(options, sender, option_kwargs)
+    phone_column = _column(df, phone, "phone")
+    texts, template_problems = _texts(df, text, template)
+    senders, sender_problems = _senders(df, sender)
+    phones = normalize_phones(df[phone_column], default_region=default_region)
+
+    text_codes, distinct = pd.factorize(texts.to_numpy())
+    distinct = normalize_text(pd.Series(distinct, dtype=object))
+    merged_codes, distinct = pd.factorize(distinct.to_numpy())  # normalising may merge texts
+    distinct = pd.Series([*distinct, ""], dtype=object)  # the last slot: no text at all
+    text_codes = np.where(text_codes < 0, len(distinct) - 1, merged_codes[text_codes])
+    counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0)
+
+    length = distinct.str.len().to_numpy()
+    text_problems = np.full(len(distinct), None, dtype=object)
+    text_problems[(distinct.str.strip() == "").to_numpy()] = "empty text"
+    too_long = length > MAX_TEXT_CHARACTERS
+    text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
+                               for n in length[too_long]]
+    row_text_problems = text_problems[text_codes]
+    row_text_problems[template_problems.notna().to_numpy()] = None  # already explained
+
+    phone_problems = ("phone: " + phones["problem"].fillna("invalid").astype(str)).to_numpy(
+        dtype=object)
+    phone_problems[phones["phone_ok"].to_numpy(dtype=bool)] = None
+    problem = _join_problems([phone_problems, sender_problems.to_numpy(),
+                              template_problems.to_numpy(), row_text_problems], len(df))
+    row_texts = distinct.to_numpy()[text_codes]
+    row_texts[texts.isna().to_numpy()] = None
+    duplicate_of = _duplicates(df.index, phones["phone"], text_codes, senders,
+                               pd.isna(problem))
+
+    index = df.index
+    plan = pd.DataFrame({
+        "phone_input": phones["phone_input"].astype(object),
+        "phone": phones["phone"].astype(object),
+        "region": phones["region"].astype(object),
+        "text": pd.Series(row_texts, index=index, dtype=object),
+        "sender": pd.Series(senders.to_numpy(), index=index, dtype=object),
+        "encoding": pd.Series(counts["encoding"].to_numpy()[text_codes], index=index),
+        "units": pd.Series(counts["units"].to_numpy()[text_codes], index=index),
+        "parts": pd.Series(counts["parts"].to_numpy()[text_codes], index=index),
+        "problem": pd.Series(problem, index=index, dtype=object),
+        "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
+        "sendable": pd.Series(pd.isna(problem) & pd.isna(duplicate_of), index=index),
+    }, index=index)
+    plan.attrs["options"] = options
+    return plan
+
+
+def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray, senders: pd.Series,
+                candidates: np.ndarray) -> np.ndarray:
+    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label."""
+    rows = len(index)
+    phone_codes = pd.factorize(phones.to_numpy())[0] + 1
+    sender_codes = pd.factorize(senders.to_numpy())[0] + 1
+    key = _combine([phone_codes, text_codes, sender_codes], rows)
+    key = np.where(candidates, key, -1 - np.arange(rows))  # problem rows never match
+    repeated = pd.Series(key).duplicated(keep="first").to_numpy()
+    duplicate_of = np.full(rows, None, dtype=object)
+    if repeated.any():
+        firsts = np.flatnonzero(candidates & ~repeated)
+        first_of_key = pd.Series(firsts, index=key[firsts])
+        labels = index.to_numpy(dtype=object)
+        duplicate_of[repeated] = labels[first_of_key.loc[key[repeated]].to_numpy()]
+    return duplicate_of
