@@ -83,6 +83,7 @@ class FaultQueue:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # bursts of concurrent clients must reach the concurrency check
 
     def __init__(self, address: tuple[str, int], state: State, faults: FaultQueue) -> None:
         self.state = state

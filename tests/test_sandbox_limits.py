@@ -1,0 +1,162 @@
+"""SMSC's limits, with real default values and a fake clock to cross the windows instantly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+import requests
+
+from smsc_frames.sandbox import Account, SandboxSettings
+
+DEFAULTS = SandboxSettings()
+
+
+def wait_until(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
+
+
+def test_identical_send_within_60s_is_error_9_and_allowed_after(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    params = {"phones": "79161234567", "mes": "Hi", "id": "1"}
+    assert smsc(running, **params).text == "OK - 1 SMS, ID - 1"
+    fake_clock.advance(59)
+    assert smsc(running, cost="3", fmt="3", **params).json() == {
+        "error": "duplicate request, wait a minute", "error_code": 9,
+    }  # fmt: skip
+    assert smsc(running, **{**params, "mes": "Hi!"}).text == "OK - 1 SMS, ID - 1"
+    fake_clock.advance(2)
+    assert smsc(running, **params).text == "OK - 1 SMS, ID - 1"
+    assert len(running.messages()) == 3
+
+
+def test_only_accepted_sends_are_remembered(make_sandbox, smsc):
+    running = make_sandbox(accounts=[Account("demo", "demo", balance="1.00")])
+    params = {"phones": "79161234567", "mes": "Hi", "id": "2"}
+    assert smsc(running, **params).text == "ERROR = 3 (no money), ID - 2"
+    running.state.set_balance("demo", "100.00")
+    assert smsc(running, **params).text == "OK - 1 SMS, ID - 2"
+
+
+def test_more_than_5_identical_cost_requests_are_error_9(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    params = {"phones": "79161234567", "mes": "Hi", "cost": "1"}
+    assert [smsc(running, **params).text for _ in range(6)] == ["5.45 (1 SMS)"] * 5 + [
+        "ERROR = 9 (duplicate request, wait a minute)"
+    ]
+    fake_clock.advance(61)
+    assert smsc(running, **params).text == "5.45 (1 SMS)"
+
+
+def test_15th_concurrent_request_under_one_login_is_error_9(sandbox, smsc):
+    sandbox.inject("slow", count=14, delay=1.0)
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda n=n: answers.append(smsc(sandbox, phones="79161234567", mes=f"m{n}").text))
+        for n in range(14)
+    ]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: sandbox.state.in_flight_count("send", "demo") == 14)
+    assert smsc(sandbox, phones="79161234567", mes="one too many", fmt="3").json() == {
+        "error": "too many concurrent requests", "error_code": 9,
+    }  # fmt: skip
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 14 and all(text.startswith("OK - 1 SMS") for text in answers)
+    assert smsc(sandbox, phones="79161234567", mes="after").text.startswith("OK")
+
+
+def test_more_than_50_quick_messages_to_one_number_get_23_251(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    for n in range(50):
+        fake_clock.advance(59)
+        assert smsc(running, phones="79161234567", mes=f"n{n}", id=str(n + 1)).text.startswith("OK - 1 SMS")
+    fake_clock.advance(59)
+    answer = smsc(running, phones="79161234567,79031234567", mes="51st", op="1", cost="3", fmt="3").json()
+    assert answer["phones"][0] == {"phone": "79161234567", "mccmnc": "25001", "cost": "0.00",
+                                   "status": "23", "error": "251"}  # fmt: skip
+    assert answer["cnt"] == 1 and answer["cost"] == "5.25"
+    blocked = [m for m in running.messages() if m["text"] == "51st" and m["phone"] == "79161234567"]
+    assert [(m["status"], m["error"], m["cost"]) for m in blocked] == [(23, 251, Decimal(0))]
+    fake_clock.advance(60)
+    assert smsc(running, phones="79161234567", mes="after a pause").text.startswith("OK - 1 SMS")
+
+
+def test_5_failed_logins_block_the_ip_for_30_minutes(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    assert [smsc(running, "balance.php", psw="bad").text for _ in range(5)] == ["ERROR = 2 (authorise error)"] * 5
+    assert smsc(running, "balance.php").text == "ERROR = 4 (ip is blocked)"
+    assert smsc(running, phones="79161234567", mes="Hi").text == "ERROR = 4 (ip is blocked)"
+    fake_clock.advance(1799)
+    assert smsc(running, "balance.php").text == "ERROR = 4 (ip is blocked)"
+    fake_clock.advance(2)
+    assert smsc(running, "balance.php").text == "1000.00"
+    assert running.messages() == []
+
+
+def test_failed_logins_spread_over_more_than_30_minutes_do_not_block(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    for _ in range(8):
+        assert smsc(running, "balance.php", psw="bad").text == "ERROR = 2 (authorise error)"
+        fake_clock.advance(600)
+    assert smsc(running, "balance.php").text == "1000.00"
+
+
+def test_recipient_cap_is_1000(sandbox, smsc):
+    phones = [f"7916{n:07d}" for n in range(1001)]
+    assert smsc(sandbox, phones=",".join(phones[:1000]), mes="Hi", cost="1", fmt="1").text == "5450.00,1000"
+    assert smsc(sandbox, phones=",".join(phones), mes="Hi", cost="1").text == "ERROR = 1 (parameters error: phones)"
+    listed = "\n".join(f"{phone}:Hi" for phone in phones)
+    assert smsc(sandbox, list=listed, cost="1").text == "ERROR = 1 (parameters error: list)"
+
+
+def test_body_over_256_kib_is_error_1_and_stores_nothing(sandbox):
+    body = {"login": "demo", "psw": "demo", "phones": "79161234567", "mes": "Hi", "pad": "x" * 262144}
+    answer = requests.post(sandbox.url + "/sys/send.php", data=body, timeout=10)
+    assert answer.status_code == 200 and answer.text == "ERROR = 1 (parameters error: body)"
+    assert sandbox.messages() == []
+
+
+def test_status_limits_per_message_and_per_list(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    smsc(running, phones="79161234567,79031234567", mes="Hi", id="7")
+    single = [smsc(running, "status.php", id="7", phone="79161234567", fmt="1").text for _ in range(6)]
+    assert [text.split(",")[0] for text in single[:5]] == ["-1"] * 5 and single[5] == "0,-9"
+    assert smsc(running, "status.php", id="7", phone="79031234567", fmt="1").text.startswith("-1,")
+    listed = [smsc(running, "status.php", id="7,7", phone="79161234567,79031234567", fmt="1").text for _ in range(2)]
+    assert listed[0].count("\n") == 1 and listed[1] == "0,-9"
+    fake_clock.advance(61)
+    assert smsc(running, "status.php", id="7", phone="79161234567", fmt="1").text.startswith("1,")
+
+
+def test_5_concurrent_status_requests_are_error_9(sandbox, smsc):
+    sandbox.inject("slow", count=4, endpoint="status.php", delay=1.0)
+    threads = [threading.Thread(target=smsc, args=(sandbox, "status.php"), kwargs={"id": str(n), "phone": "79161234567"})
+               for n in range(4)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: sandbox.state.in_flight_count("status", "demo") == 4)
+    assert smsc(sandbox, "status.php", id="9", phone="79161234567").text == "ERROR = 9 (too many concurrent requests)"
+    for thread in threads:
+        thread.join()
+
+
+def test_more_than_10_balance_requests_a_minute_are_error_9(make_sandbox, smsc, fake_clock):
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    answers = [smsc(running, "balance.php", fmt="1").text for _ in range(11)]
+    assert answers == ["1000.00"] * 10 + ["0,-9"]
+    fake_clock.advance(61)
+    assert smsc(running, "balance.php", fmt="1").text == "1000.00"
+
+
+@pytest.mark.parametrize("field", ["duplicate_window", "flood_interval", "ip_block_seconds", "status_list_window"])
+def test_every_window_is_a_setting_with_smsc_defaults(field):
+    assert getattr(SandboxSettings(), field) == {"duplicate_window": 60, "flood_interval": 60,
+                                                 "ip_block_seconds": 1800, "status_list_window": 60}[field]  # fmt: skip
+    assert getattr(SandboxSettings(**{field: 1.5}), field) == 1.5
