@@ -106,13 +106,15 @@ def _latin_table() -> dict[int, str]:
     return table
 
 
-_TRANSLIT_TABLES = {
-    1: _latin_table(),
-    2: {
-        ord(cyr): look
-        for cyr, look in (_TRANSLIT_LOOKALIKE_LOWER | _TRANSLIT_LOOKALIKE_UPPER | {"№": "N"}).items()
-    },
-}
+def _lookalike_table() -> dict[int, str]:
+    """translit=2, both cases."""
+    table = {ord(cyr): look for cyr, look in _TRANSLIT_LOOKALIKE_LOWER.items()}
+    table.update({ord(cyr): look for cyr, look in _TRANSLIT_LOOKALIKE_UPPER.items()})
+    table[ord("№")] = "N"
+    return table
+
+
+_TRANSLIT_TABLES = {1: _latin_table(), 2: _lookalike_table()}
 
 
 def _validate_translit(mode: object) -> int:
@@ -291,7 +293,7 @@ def truncate_to_parts(text: str, k: int) -> str:
 def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
     """The caller's index, each row's code and the distinct texts (missing -> empty text)."""
     if isinstance(texts, (str, bytes)):
-        raise ValidationError("texts", "must be a list or Series of texts, not a single text", texts)
+        raise ValidationError("texts", "must be a list or Series of texts, not one text", texts)
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(series)
     distinct = list(uniques) + [""]
@@ -327,7 +329,12 @@ def _counts_of_distinct(distinct: pd.Series) -> pd.DataFrame:
     for row in np.flatnonzero(ambiguous):
         parts[row] = len(_greedy_parts(texts[row], encoding[row]))
     return pd.DataFrame(
-        {"encoding": encoding, "units": units, "parts": parts, "first_ucs2_char": pd.Series(first_ucs2, dtype=object)},
+        {
+            "encoding": encoding,
+            "units": units,
+            "parts": parts,
+            "first_ucs2_char": pd.Series(first_ucs2, dtype=object),
+        },
         index=distinct.index,
     )
 

@@ -149,7 +149,7 @@ def test_bad_options_are_refused(kwargs, parameter):
 def test_non_text_values_are_refused():
     with pytest.raises(ValidationError, match="string"):
         count_segments(["hi", 5])
-    with pytest.raises(ValidationError, match="single text"):
+    with pytest.raises(ValidationError, match="not one text"):
         count_segments("hello")
 
 

@@ -1,0 +1,334 @@
+"""Normalise phone numbers to E.164 digits, fast for Russian mobiles and exact for the rest.
+
+Every distinct input is cleaned the same way (formatting characters dropped, an Excel
+``79161234567.0`` float recovered, a leading ``00`` read as ``+``). Then:
+
+* the **fast path** settles, with one regular expression over the whole column, the numbers
+  that are certainly valid Russian mobiles: ``+7``, ``7``, ``8`` or nothing, then a national
+  number that phonenumbers' own RU metadata patterns classify as mobile (the same patterns,
+  applied in the same order as ``phonenumbers.number_type``, so the two cannot disagree);
+* the leftovers go through ``phonenumbers`` (``parse``, ``is_valid_number``, ``number_type``),
+  once per distinct value.
+
+Only ``MOBILE`` and ``FIXED_LINE_OR_MOBILE`` numbers are SMS targets; a landline or an 8-800
+number keeps its E.164 form but gets ``phone_ok=False`` and a reason.
+
+Examples
+--------
+>>> typed = ["8 (916) 123-45-67", "+7 701 123 4567", "8 800 200-06-00", "7.92E+10"]
+>>> normalize_phones(typed)[["phone", "region", "problem"]]
+         phone region                                problem
+0  79161234567     RU                                   None
+1  77011234567     KZ                                   None
+2  78002000600     RU        not a mobile number (toll-free)
+3         None   None  Excel scientific notation lost digits
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, ValidationResult
+
+from smsc_frames.errors import ValidationError
+
+__all__ = ["normalize_phones"]
+
+COLUMNS = ["phone_input", "phone", "phone_ok", "region", "problem"]
+
+_FORMATTING = str.maketrans("", "", " \t-()\u00a0\u2007\u2009\u202f\u2010\u2011\u2012\u2013\u2014")
+_EXCEL_FLOAT = re.compile(r"(\+?\d+)\.0+")
+_EXCEL_SCIENTIFIC = re.compile(r"\+?(\d)[.,](\d+)[eE]\+?(\d{1,2})")
+# "+8 916 ...": a national mobile typed with a "+"; no country code starts with 89.
+_MISTYPED_TRUNK_PREFIX = re.compile(r"\+(89\d{9})")
+
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_TYPE_NAMES = {
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.TOLL_FREE: "toll-free",
+    PhoneNumberType.PREMIUM_RATE: "premium-rate",
+    PhoneNumberType.SHARED_COST: "shared-cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "UAN",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+}
+_PARSE_PROBLEMS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+_LENGTH_PROBLEMS = {
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+}
+# number_type() tries these before fixed line and mobile: a match makes the number not mobile.
+_TYPES_BEFORE_MOBILE = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail", "fixed_line",
+)  # fmt: skip
+
+
+def _drop_formatting(text: str) -> str:
+    """Strip the ends and drop spaces, dashes and brackets (``replace`` is 3x faster for ASCII)."""
+    text = text.strip()
+    if not text.isascii():
+        return text.translate(_FORMATTING)
+    return (
+        text.replace(" ", "").replace("-", "").replace("(", "").replace(")", "").replace("\t", "")
+    )
+
+
+def _clean(text: str) -> str:
+    """Drop formatting, recover an Excel float, read a leading ``00`` as ``+``."""
+    cleaned = _drop_formatting(text)
+    excel_float = _EXCEL_FLOAT.fullmatch(cleaned)
+    if excel_float:
+        cleaned = excel_float.group(1)
+    return "+" + cleaned[2:] if cleaned.startswith("00") else cleaned
+
+
+def _matches_length_10(desc: object) -> bool:
+    return desc is not None and (not desc.possible_length or 10 in desc.possible_length)
+
+
+_WILDCARD = "x"  # stands for "any digit" in the prefix proof below
+_PLAIN_PATTERN = re.compile(r"[0-9\[\]()?:|{},\\d-]*")  # digits, classes, groups, repeats
+
+
+def _wildcard_where_some_digit(pattern: str) -> str:
+    """*pattern* accepting the wildcard wherever *some* digit is accepted (to prove "no match")."""
+    out, in_class, in_braces = [], False, False
+    for char in pattern:
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class, char = False, _WILDCARD + "]"
+        elif char in "{}":
+            in_braces = char == "{"
+        elif char == "d" and out[-1:] == ["\\"]:
+            out[-1], char = "[\\", "d" + _WILDCARD + "]"
+            if in_class:
+                out[-1], char = "\\", "d"  # the class itself already gets the wildcard
+        elif char.isdigit() and not (in_class or in_braces):
+            char = f"[{char}{_WILDCARD}]"
+        out.append(char)
+    return "".join(out)
+
+
+def _wildcard_where_every_digit(pattern: str) -> str:
+    """*pattern* accepting the wildcard only where any digit is (to prove "all match")."""
+    return pattern.replace("\\d", f"[\\d{_WILDCARD}]").replace("[0-9]", f"[0-9{_WILDCARD}]")
+
+
+@functools.cache
+def _safe_russian_mobile_prefixes() -> frozenset[str]:
+    """The 3-digit prefixes P such that phonenumbers calls *every* P + 7 digits a valid RU mobile.
+
+    Proved from the RU metadata patterns, not sampled. With the wildcard ``x`` for "any digit",
+    ``P + "xxxxxxx"`` must match RU's leading digits, general and mobile patterns where only
+    "any digit" accepts the wildcard (then every suffix matches them), and must match none of the
+    patterns ``number_type`` tries before mobile where every digit accepts it (then no suffix
+    matches those). Conservative: a prefix the proof cannot cover (930, whose validity depends on
+    later digits) is left to phonenumbers, and so is everything when the metadata no longer has
+    this plain shape.
+    """
+    meta = PhoneMetadata.metadata_for_region("RU")
+    if (
+        meta is None
+        or phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(7, ())[:1] != ("RU",)
+        or meta.leading_digits is None
+        or not _matches_length_10(meta.general_desc)
+        or not _matches_length_10(meta.mobile)
+    ):
+        return frozenset()
+    blockers = [
+        getattr(meta, name).national_number_pattern
+        for name in _TYPES_BEFORE_MOBILE
+        if _matches_length_10(getattr(meta, name))
+    ]
+    needed = [
+        f"(?:{meta.leading_digits})[{_WILDCARD}0-9]*",
+        meta.general_desc.national_number_pattern,
+        meta.mobile.national_number_pattern,
+    ]
+    if not all(_PLAIN_PATTERN.fullmatch(pattern) for pattern in [*needed[1:], *blockers]):
+        return frozenset()
+    all_match = [re.compile(_wildcard_where_every_digit(pattern)) for pattern in needed]
+    none_match = [re.compile(_wildcard_where_some_digit(pattern)) for pattern in blockers]
+    candidates = (str(prefix) + _WILDCARD * 7 for prefix in range(900, 1000))
+    return frozenset(
+        candidate[:3]
+        for candidate in candidates
+        if all(pattern.fullmatch(candidate) for pattern in all_match)
+        and not any(pattern.fullmatch(candidate) for pattern in none_match)
+    )
+
+
+def _certain_russian_mobile(text: str) -> str | None:
+    """The 10-digit national number when *text* is certainly a valid RU mobile, else ``None``.
+
+    Accepts, after :func:`_drop_formatting`, ``+7``/``7``/``8``/nothing then 10 digits with a
+    safe prefix, optionally as an Excel float (``79161234567.0``). Plain string operations, no
+    regular expression: a fraction of a microsecond per value.
+    """
+    whole, point, fraction = _drop_formatting(text).partition(".")
+    if point and (not fraction or fraction.strip("0")):
+        return None
+    if whole.startswith("+7") or (len(whole) == 11 and whole[0] in "78"):
+        whole = whole[2:] if whole[0] == "+" else whole[1:]
+    if len(whole) == 10 and whole.isascii() and whole.isdigit():
+        return whole if whole[:3] in _safe_russian_mobile_prefixes() else None
+    return None
+
+
+def _from_excel_scientific(text: str) -> tuple[str | None, str | None]:
+    """Digits of ``7.9161234567E10`` when all of them survived, else the problem."""
+    found = _EXCEL_SCIENTIFIC.fullmatch(text)
+    if found is None:
+        return None, None
+    first, rest, exponent = found.group(1), found.group(2), int(found.group(3))
+    if len(rest) < exponent:
+        return None, "Excel scientific notation lost digits"
+    if len(rest) > exponent and rest[exponent:].strip("0"):
+        return None, "not a whole number"
+    return first + rest[:exponent], None
+
+
+def _parse(cleaned: str, region: str) -> phonenumbers.PhoneNumber:
+    mistyped = _MISTYPED_TRUNK_PREFIX.fullmatch(cleaned)
+    return phonenumbers.parse(mistyped.group(1) if mistyped else cleaned, region)
+
+
+def _one_phone(text: str, region: str) -> tuple[str | None, bool, str | None, str | None]:
+    """``(phone, phone_ok, region, problem)`` of one input through phonenumbers."""
+    cleaned = _clean(text)
+    if not cleaned:
+        return None, False, None, "empty"
+    digits, problem = _from_excel_scientific(cleaned)
+    if problem:
+        return None, False, None, problem
+    try:
+        number = _parse(digits or cleaned, region)
+    except NumberParseException as error:
+        return None, False, None, _PARSE_PROBLEMS.get(error.error_type, "not a phone number")
+    if not phonenumbers.is_valid_number(number):
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        return None, False, None, _LENGTH_PROBLEMS.get(reason, "invalid number")
+    phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    country = phonenumbers.region_code_for_number(number)
+    country = None if country in (None, phonenumbers.UNKNOWN_REGION, "001") else country
+    kind = phonenumbers.number_type(number)
+    if kind in _MOBILE_TYPES:
+        return phone, True, country, None
+    return phone, False, country, f"not a mobile number ({_TYPE_NAMES.get(kind, 'unknown type')})"
+
+
+def _as_text(value: object) -> str | None:
+    """The text a cell stands for: floats keep Python's exact digits (``79161234567.0``)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def _validate_region(region: object) -> str:
+    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError("default_region", "must be an ISO country code such as 'RU'", region)
+    return region.upper()
+
+
+def _normalize_distinct(texts: np.ndarray, region: str) -> dict[str, np.ndarray]:
+    """Normalise distinct texts: fast path first, phonenumbers for the rest, one per value."""
+    phone = np.full(len(texts), None, dtype=object)
+    phone_ok = np.zeros(len(texts), dtype=bool)
+    country = np.full(len(texts), None, dtype=object)
+    problem = np.full(len(texts), None, dtype=object)
+    settled = np.zeros(len(texts), dtype=bool)
+    if region == "RU":
+        national = np.array([_certain_russian_mobile(text) for text in texts], dtype=object)
+        settled = pd.notna(national)
+        phone[settled] = "7" + national[settled]
+        phone_ok[settled] = True
+        country[settled] = "RU"
+    for row in np.flatnonzero(~settled):
+        phone[row], phone_ok[row], country[row], problem[row] = _one_phone(texts[row], region)
+    return {"phone": phone, "phone_ok": phone_ok, "region": country, "problem": problem}
+
+
+def normalize_phones(
+    values: pd.Series | Iterable[object], default_region: str = "RU"
+) -> pd.DataFrame:
+    """Normalise phone numbers to E.164 digits and say which ones can receive an SMS.
+
+    Parameters
+    ----------
+    values : pandas.Series or list
+        Phone numbers as typed by people or exported by Excel: ``8 (916) 123-45-67``,
+        ``+7 916 1234567``, ``9161234567``, ``00 44 20 7946 0958``, ``810 44 ...``,
+        ``79161234567.0``, ``7.9161234567E10``. Numbers (int/float) are accepted too.
+    default_region : str
+        Where numbers without a country code are assumed to be (ISO code).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the input's index, columns
+
+        - ``phone_input``: the input as text (``None`` when missing);
+        - ``phone``: E.164 digits without ``+`` when the number is valid (also for a valid
+          landline), else ``None``;
+        - ``phone_ok``: whether an SMS can be sent to it (a valid mobile number);
+        - ``region``: ISO country of the number (``"RU"``, ``"KZ"``...) or ``None``;
+        - ``problem``: ``None`` or why ``phone_ok`` is false (``"empty"``, ``"too short"``,
+          ``"not a mobile number (landline)"``, ``"Excel scientific notation lost digits"``...).
+
+    Raises
+    ------
+    ValidationError
+        For an unknown ``default_region``.
+
+    Examples
+    --------
+    >>> phones = pd.Series(["79161234567.0", "+7 495 123-45-67", ""], index=[5, 6, 7])
+    >>> normalize_phones(phones)[["phone", "phone_ok", "problem"]]
+             phone  phone_ok                         problem
+    5  79161234567      True                            None
+    6  74951234567     False  not a mobile number (landline)
+    7         None     False                           empty
+    """
+    region = _validate_region(default_region)
+    if isinstance(values, (str, bytes)):
+        raise ValidationError("values", "must be a list or Series of phones, not one", values)
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    codes, uniques = pd.factorize(series)
+    uniques = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(uniques) != "string":
+        uniques = np.array([_as_text(value) for value in uniques], dtype=object)
+    texts = np.append(uniques, None)
+    columns = {
+        "phone_input": texts,
+        "phone": np.full(len(texts), None, dtype=object),
+        "phone_ok": np.zeros(len(texts), dtype=bool),
+        "region": np.full(len(texts), None, dtype=object),
+        "problem": np.full(len(texts), "empty", dtype=object),
+    }
+    present = pd.notna(texts)
+    for name, values in _normalize_distinct(texts[present], region).items():
+        columns[name][present] = values
+    rows = np.where(codes < 0, len(texts) - 1, codes)
+    return pd.DataFrame(
+        {name: pd.Series(values[rows], index=series.index, dtype=values.dtype)
+         for name, values in columns.items()}
+    )

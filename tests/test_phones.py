@@ -1,0 +1,191 @@
+"""Phone normalisation: fast path for Russian mobiles, phonenumbers for the rest."""
+
+from __future__ import annotations
+
+import pandas as pd
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsc_frames import phones
+from smsc_frames.errors import ValidationError
+from smsc_frames.phones import normalize_phones
+
+EXAMPLES = [
+    # input, phone, phone_ok, region, problem
+    ("8 (916) 123-45-67", "79161234567", True, "RU", None),
+    ("+7 916 1234567", "79161234567", True, "RU", None),
+    ("9161234567", "79161234567", True, "RU", None),
+    ("79161234567.0", "79161234567", True, "RU", None),
+    ("7.9161234567E10", "79161234567", True, "RU", None),
+    ("7.92E+10", None, False, None, "Excel scientific notation lost digits"),
+    ("007 916 123 45 67", "79161234567", True, "RU", None),
+    ("810 7 916 123 45 67", "79161234567", True, "RU", None),
+    ("00 44 7911 123456", "447911123456", True, "GG", None),
+    ("+8 916 123 45 67", "79161234567", True, "RU", None),
+    ("+7 701 123 4567", "77011234567", True, "KZ", None),
+    ("8 701 123 45 67", "77011234567", True, "KZ", None),
+    ("8 (495) 123-45-67", "74951234567", False, "RU", "not a mobile number (landline)"),
+    ("8-800-200-06-00", "78002000600", False, "RU", "not a mobile number (toll-free)"),
+    ("+7 930 000 0000", None, False, None, "invalid number"),
+    ("12345", None, False, None, "too short"),
+    ("call me", None, False, None, "not a phone number"),
+    ("", None, False, None, "empty"),
+    ("   ", None, False, None, "empty"),
+]
+
+
+@pytest.mark.parametrize(("value", "phone", "ok", "region", "problem"), EXAMPLES)
+def test_known_shapes(value, phone, ok, region, problem):
+    row = normalize_phones([value]).iloc[0]
+    assert (row["phone"], row["phone_ok"], row["region"], row["problem"]) == (
+        phone, ok, region, problem,
+    )  # fmt: skip
+    assert row["phone_input"] == value
+
+
+def test_keeps_the_callers_index_and_input_text():
+    values = pd.Series(["+7 916 123-45-67", None, "8 495 123 45 67"], index=["a", "b", "c"])
+    result = normalize_phones(values)
+    assert result.index.tolist() == ["a", "b", "c"]
+    assert result.columns.tolist() == ["phone_input", "phone", "phone_ok", "region", "problem"]
+    assert result["phone_input"].tolist() == ["+7 916 123-45-67", None, "8 495 123 45 67"]
+    assert result["phone_ok"].tolist() == [True, False, False]
+    assert result.loc["b", "problem"] == "empty"
+    assert result["phone_ok"].dtype == bool
+
+
+def test_numbers_from_a_float_column_are_recovered():
+    column = pd.Series([79161234567.0, float("nan"), 77011234567.0])
+    result = normalize_phones(column)
+    assert result["phone"].tolist() == ["79161234567", None, "77011234567"]
+    assert result["region"].tolist() == ["RU", None, "KZ"]
+    assert normalize_phones([79161234567])["phone"].iat[0] == "79161234567"
+
+
+def test_unknown_default_region_is_refused():
+    with pytest.raises(ValidationError) as caught:
+        normalize_phones(["9161234567"], default_region="XX")
+    assert caught.value.parameter == "default_region"
+
+
+def test_other_default_region():
+    result = normalize_phones(["030 123456", "8 916 123 45 67"], default_region="DE")
+    assert result["region"].iat[0] == "DE"
+    assert result["phone"].iat[0] == "4930123456"
+
+
+@pytest.fixture
+def parse_calls(monkeypatch):
+    calls = []
+    real_parse = phonenumbers.parse
+
+    def counting_parse(number, region=None, *args, **kwargs):
+        calls.append(number)
+        return real_parse(number, region, *args, **kwargs)
+
+    monkeypatch.setattr(phones.phonenumbers, "parse", counting_parse)
+    return calls
+
+
+def test_fast_path_settles_russian_mobiles_without_phonenumbers(parse_calls):
+    mobiles = [f"8 (9{n % 100:02d}) {n:03d}-45-67" for n in range(300) if n % 100 != 30]
+    result = normalize_phones(mobiles)
+    assert result["phone_ok"].all()
+    assert parse_calls == []
+    normalize_phones(["8 930 123 45 67", "8 495 123 45 67", "+7 701 123 4567"])
+    assert len(parse_calls) == 3
+
+
+def test_work_is_done_once_per_distinct_value(parse_calls):
+    result = normalize_phones(["8 495 123 45 67", "+44 20 7946 0958"] * 500)
+    assert len(parse_calls) == 2
+    assert result["problem"].eq("not a mobile number (landline)").all()
+
+
+def test_safe_prefixes_are_proved_from_the_metadata():
+    safe = phones._safe_russian_mobile_prefixes()
+    assert {"900", "916", "931", "999"} <= safe
+    assert "930" not in safe  # RU's mobile pattern depends on later digits there
+    assert not {prefix for prefix in safe if not prefix.startswith("9")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(phones._safe_russian_mobile_prefixes())),
+    st.text("0123456789", min_size=7, max_size=7),
+)
+def test_every_number_with_a_safe_prefix_is_a_valid_russian_mobile(prefix, rest):
+    number = phonenumbers.parse("+7" + prefix + rest)
+    assert phonenumbers.is_valid_number(number)
+    assert phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    assert phonenumbers.region_code_for_number(number) == "RU"
+
+
+def reference(value: str) -> tuple[str | None, bool, str | None]:
+    """phone, phone_ok, region straight from phonenumbers, for shapes it parses natively."""
+    try:
+        number = phonenumbers.parse(value, "RU")
+    except phonenumbers.NumberParseException:
+        return None, False, None
+    if not phonenumbers.is_valid_number(number):
+        return None, False, None
+    kind = phonenumbers.number_type(number)
+    mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,
+                      phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    return e164, mobile, phonenumbers.region_code_for_number(number)
+
+
+_separator = st.sampled_from(["", "", " ", "-", "\u00a0"])
+_national = st.one_of(
+    st.tuples(st.sampled_from(["9", "93", "930", "9300", "7", "70", "495", "800", "812", "3"]),
+              st.text("0123456789", min_size=10, max_size=10)).map(lambda p: (p[0] + p[1])[:10]),
+    st.text("0123456789", min_size=1, max_size=12),
+)  # fmt: skip
+
+
+@st.composite
+def russian_looking(draw):
+    national = draw(_national)
+    prefix = draw(st.sampled_from(["+7", "7", "8", "", "+7 ", "8 "]))
+    cut = draw(st.integers(0, len(national)))
+    head, tail = national[:cut], national[cut:]
+    if draw(st.booleans()) and head:
+        head = f"({head})"
+    return f"{prefix}{head}{draw(_separator)}{tail}"
+
+
+_foreign = st.tuples(
+    st.sampled_from(["1", "44", "49", "380", "375", "998", "86", "84"]),
+    st.text("0123456789", min_size=6, max_size=11),
+).map(lambda p: f"+{p[0]} {p[1]}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(russian_looking(), _foreign), min_size=1, max_size=30))
+def test_fast_path_and_phonenumbers_agree_on_every_row(values):
+    result = normalize_phones(values)
+    got = list(zip(result["phone"], result["phone_ok"], result["region"], strict=True))
+    expected = []
+    for value, (phone, ok, region) in zip(values, map(reference, values), strict=True):
+        expected.append((phone, ok, region if phone else None))
+        assert result["phone_input"].tolist()[len(expected) - 1] == value
+    assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(russian_looking())
+def test_excel_float_forms_give_the_same_number(value):
+    digits = "".join(char for char in value if char.isdigit())
+    if value.startswith("+") or not digits or len(digits) > 15:
+        return
+    as_float = normalize_phones([digits + ".0"]).iloc[0]
+    plain = normalize_phones([digits]).iloc[0]
+    assert as_float[["phone", "phone_ok", "region", "problem"]].tolist() == (
+        plain[["phone", "phone_ok", "region", "problem"]].tolist()
+    )
+    if digits[0] != "0" and len(digits) > 1:
+        scientific = f"{digits[0]}.{digits[1:]}E{len(digits) - 1}"
+        assert normalize_phones([scientific])["phone"].iat[0] == plain["phone"]
