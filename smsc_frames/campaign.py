@@ -1,0 +1,762 @@
+"""Estimate and send a campaign, exactly once, over SMSC's ``send.php``.
+
+:func:`estimate` posts the very payloads :func:`send` would post, with ``cost=1&op=1`` (nothing is
+sent), and returns a :class:`Quote`. :func:`send` posts them with ``cost=3&op=1`` in parallel,
+recording every request in a :class:`~smsc_frames.journal.Journal` before it leaves and after
+every answer, so that running the same ``send`` again after a crash resumes without sending
+anyone a second SMS and without forgetting anyone:
+
+* an *accepted* request is never posted again;
+* a request whose answer was lost (read timeout, dropped connection, HTTP 5xx, malformed answer,
+  a process killed mid-request) is *unknown* and reconciled through ``status.php`` on
+  (id, first phone) and (id, last phone) -- a send request is stored whole or not at all -- before
+  anything is re-posted; only a provably unsent request is posted again, with the same id;
+* error 9 "duplicate request" means an identical request was seen: reconcile, never a failure;
+  error 9 "too many concurrent requests" backs off and retries;
+* error 3 (no money) stops the campaign and the results say who was sent and who was not (top up
+  and run the same ``send`` again to finish); error 4 (IP blocked) and error 2 (authorisation)
+  stop it with an exception, the journal keeping the state.
+
+Results keep the plan's index, so they join back onto the contacts.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+import weakref
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from smsc_frames.errors import (
+    AuthError,
+    DuplicateRequestError,
+    InsufficientFundsError,
+    IpBlockedError,
+    SmscApiError,
+    SmscConnectionError,
+    ValidationError,
+)
+from smsc_frames.journal import Journal, JournalEntry
+from smsc_frames.operators import operator_names
+from smsc_frames.payloads import Payload, payloads as build_payloads, recipient_rows
+from smsc_frames.responses import parse_send, parse_status, phones_frame, status_names
+
+MAX_WORKERS = 8
+"""The most parallel requests :func:`send` allows (SMSC refuses 15 concurrent connections)."""
+
+OUTCOMES = ("sent", "not sent", "unknown", "duplicate", "invalid")
+"""What happened to each plan row, in the order :func:`summarize` lists them."""
+
+NOT_FOUND = -3
+"""``status.php`` status of a message SMSC does not have."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How :func:`send` and :func:`estimate` wait and retry; the defaults suit SMSC.
+
+    Parameters
+    ----------
+    backoff : float
+        First back-off in seconds (doubled after each retry, jittered, capped by
+        ``max_backoff``) after error 9 "too many concurrent requests", or a status check refused
+        for pace or lost in transit.
+    max_backoff : float
+        The longest single back-off.
+    retries : int
+        How many times one call is retried after such refusals before the campaign stops.
+    settle : float
+        Seconds a posted request is given to reach SMSC's store before ``status.php`` may
+        declare it unsent (a killed process's last request may still be on its way).
+    duplicate_window : float
+        How long SMSC refuses an identical request (60 s): a request reconciled as unsent after a
+        "duplicate" answer is posted again only once this has passed since its last post.
+    max_rounds : int
+        How many reconcile-and-repost rounds one :func:`send` call makes before it leaves the
+        remaining requests *unknown* for the next run.
+
+    Examples
+    --------
+    >>> RetryPolicy(backoff=0.01).retries
+    6
+    """
+
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    retries: int = 6
+    settle: float = 3.0
+    duplicate_window: float = 61.0
+    max_rounds: int = 4
+
+    def delays(self) -> list[float]:
+        """The jittered back-offs, one per retry.
+
+        Examples
+        --------
+        >>> delays = RetryPolicy(backoff=1.0, max_backoff=3.0, retries=4).delays()
+        >>> len(delays), all(0.5 <= d <= 3.0 for d in delays)
+        (4, True)
+        """
+        return [
+            min(self.backoff * 2**attempt, self.max_backoff) * random.uniform(0.5, 1.0)
+            for attempt in range(self.retries)
+        ]
+
+
+def _is_too_many_concurrent(error: Exception) -> bool:
+    """Error 9 "too many concurrent requests": the request was refused, try it again later.
+
+    (A connection that failed before the request left is already retried by the client.)
+    """
+    return isinstance(error, DuplicateRequestError) and error.too_many_concurrent
+
+
+def _is_transient(error: Exception) -> bool:
+    """Any refusal or transport fault: safe to retry for read-only calls (status.php)."""
+    return isinstance(error, (SmscConnectionError, DuplicateRequestError))
+
+
+def _call_with_backoff(
+    client: Any,
+    endpoint: str,
+    params: dict[str, str],
+    policy: RetryPolicy,
+    retryable: Callable[[Exception], bool] = _is_too_many_concurrent,
+) -> Any:
+    """``client.call`` retried after *retryable* errors with jittered, growing back-offs."""
+    for delay in [*policy.delays(), None]:
+        try:
+            return client.call(endpoint, params)
+        except SmscConnectionError as error:
+            if delay is None or not retryable(error):
+                raise
+        except SmscApiError as error:
+            if delay is None or not retryable(error):
+                raise
+        time.sleep(delay)
+    raise AssertionError("unreachable: the last attempt re-raises")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------- quote
+
+_QUOTES: dict[int, dict[str, dict[str, Any]]] = {}
+"""``id(client)`` -> payload digest -> the ``cost=1`` answer (dropped with the client)."""
+
+
+def _quote_cache(client: Any) -> dict[str, dict[str, Any]]:
+    key = id(client)
+    if key not in _QUOTES:
+        _QUOTES[key] = {}
+        weakref.finalize(client, _QUOTES.pop, key, None)
+    return _QUOTES[key]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a campaign would cost, from SMSC's ``cost=1&op=1`` answers (nothing was sent).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per plan row, on the plan's index: ``phone``, ``payload_id``, ``mccmnc``,
+        ``operator``, ``parts`` (local count), ``cost`` (Decimal, SMSC's price for the row),
+        ``status``/``error`` (SMSC's objection to a number, else missing), ``sendable`` and
+        ``problem`` (why a row will not be sent), ``cnt_agrees`` (SMSC's ``cnt`` for the row's
+        request equals the local count of parts).
+    total_cost : Decimal
+        The sum of SMSC's per-request costs.
+    total_parts : int
+        The sum of SMSC's ``cnt`` (SMS parts that would be billed).
+    recipients : int
+        Plan rows that would be sent.
+    by_operator : pandas.DataFrame
+        Per operator: ``recipients``, ``parts``, ``cost``.
+    sandbox : bool
+        True when the quote came from the sandbox (its prices are made up).
+    """
+
+    table: pd.DataFrame
+    total_cost: Decimal
+    total_parts: int
+    recipients: int
+    by_operator: pd.DataFrame = field(repr=False)
+    sandbox: bool = False
+
+    def _repr_html_(self) -> str:
+        where = " <b>(sandbox prices, nothing is real)</b>" if self.sandbox else ""
+        head = (
+            f"<p>{self.recipients} recipients, {self.total_parts} SMS parts, "
+            f"total cost {self.total_cost:.2f}{where}</p>"
+        )
+        return head + self.by_operator.to_html(formatters={"cost": "{:.2f}".format})
+
+
+def estimate(
+    plan: pd.DataFrame,
+    client: Any,
+    *,
+    payloads: Sequence[Payload] | None = None,
+    max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+) -> Quote:
+    """Ask SMSC what the campaign would cost, with the very payloads :func:`send` would post.
+
+    Each payload goes out with ``cost=1&op=1`` (nothing is sent). Answers are kept per client
+    object and payload digest, so estimating an unchanged plan again asks nothing (SMSC refuses
+    more than 5 identical ``cost=1`` requests a minute).
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        From :func:`smsc_frames.plan.prepare`.
+    client : smsc_frames.client.Client
+    payloads : sequence of Payload, optional
+        The requests to quote (default ``payloads(plan)``); pass the ones you will send.
+    max_workers : int
+        Parallel requests, 1 to :data:`MAX_WORKERS`.
+    retry : RetryPolicy, optional
+
+    Returns
+    -------
+    Quote
+
+    Warns
+    -----
+    UserWarning
+        When SMSC counts a request's parts differently from the local count.
+
+    Examples
+    --------
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> from smsc_frames.client import Client
+    >>> from smsc_frames.plan import prepare
+    >>> contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "bad"], "text": ["Hi", "Hi"]})
+    >>> with Sandbox() as sandbox:
+    ...     quote = estimate(prepare(contacts, phone="phone", text="text"),
+    ...                      Client("demo", "demo", url=sandbox.url))
+    >>> quote.recipients, quote.total_parts, quote.table["sendable"].tolist()
+    (1, 1, [True, False])
+    """
+    _check_workers(max_workers)
+    policy = retry or RetryPolicy()
+    requests = list(build_payloads(plan) if payloads is None else payloads)
+    cache = _quote_cache(client)
+    missing = [request for request in requests if request.digest not in cache]
+
+    def quote_one(request: Payload) -> None:
+        params = {**request.params, "cost": "1", "op": "1"}
+        cache[request.digest] = _call_with_backoff(client, "send.php", params, policy)
+
+    if missing:
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
+            for future in as_completed([pool.submit(quote_one, r) for r in missing]):
+                future.result()
+    answers = {request.id: cache[request.digest] for request in requests}
+    return _quote(plan, requests, answers, sandbox=bool(client.is_sandbox))
+
+
+def _quote(
+    plan: pd.DataFrame, requests: list[Payload], answers: dict[str, dict], *, sandbox: bool
+) -> Quote:
+    rows = recipient_rows(plan, requests)
+    merged = _per_row(rows, _per_phone(answers)).reindex(plan.index)
+
+    table = pd.DataFrame(index=plan.index)
+    table["phone"] = plan["phone"]
+    table["payload_id"] = rows["payload_id"]
+    table["mccmnc"] = merged["mccmnc"]
+    table["operator"] = operator_names(table["mccmnc"])
+    table["parts"] = plan["parts"]
+    table["cost"] = merged["cost"].astype(object).where(merged["cost"].notna(), None)
+    table["status"] = merged["status"].astype("Int64")
+    table["error"] = merged["error"].astype("Int64")
+    refused = table["status"].notna()
+    table["sendable"] = plan["sendable"].astype(bool) & ~refused
+    table["problem"] = _plan_problems(plan)
+    table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])
+
+    server_cnt = pd.Series({pid: parse_send(answer).cnt for pid, answer in answers.items()})
+    local_cnt = (
+        table.loc[table["sendable"], "parts"].groupby(table["payload_id"]).sum()
+        .reindex(server_cnt.index, fill_value=0)
+    )
+    agrees = server_cnt == local_cnt
+    table["cnt_agrees"] = table["payload_id"].map(agrees).astype("boolean")
+    if not agrees.all():
+        disagreeing = ", ".join(
+            f"{pid}: SMSC {server_cnt[pid]} vs local {local_cnt[pid]}"
+            for pid in agrees.index[~agrees]
+        )
+        warnings.warn(
+            f"SMSC counts the parts of some requests differently ({disagreeing}); SMSC's "
+            "count is what is billed (see the cnt_agrees column)",
+            stacklevel=3,
+        )
+
+    sendable = table[table["sendable"]]
+    by_operator = (
+        sendable.assign(cost=sendable["cost"].where(sendable["cost"].notna(), Decimal(0)))
+        .groupby("operator", dropna=False)
+        .agg(recipients=("phone", "size"), parts=("parts", "sum"), cost=("cost", "sum"))
+        .sort_values("recipients", ascending=False)
+    )
+    total_cost = sum(
+        (parse_send(answer).cost or Decimal(0) for answer in answers.values()), Decimal(0)
+    )
+    return Quote(
+        table=table,
+        total_cost=total_cost,
+        total_parts=int(server_cnt.sum()) if len(server_cnt) else 0,
+        recipients=int(table["sendable"].sum()),
+        by_operator=by_operator,
+        sandbox=sandbox,
+    )
+
+
+def _per_phone(answers: dict[str, dict]) -> pd.DataFrame:
+    """The ``op=1`` lists of several send answers, with a ``payload_id`` column."""
+    frames = [
+        phones_frame(answer).assign(payload_id=payload_id)
+        for payload_id, answer in answers.items()
+        if "phones" in answer
+    ]
+    columns = ["payload_id", "phone", "mccmnc", "cost", "status", "error"]
+    if not frames:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+    return pd.concat(frames, ignore_index=True)[columns].drop_duplicates(["payload_id", "phone"])
+
+
+def _per_row(rows: pd.DataFrame, per_phone: pd.DataFrame) -> pd.DataFrame:
+    """*per_phone* values (keyed by payload id and phone) on the index of *rows*."""
+    keyed = per_phone.set_index(["payload_id", "phone"])
+    found = keyed.reindex(pd.MultiIndex.from_frame(rows[["payload_id", "phone"]]))
+    found.index = rows.index
+    return found
+
+
+def _plan_problems(plan: pd.DataFrame) -> pd.Series:
+    """Why each plan row will not be sent (``None`` for sendable rows)."""
+    problem = plan["problem"].astype(object).where(plan["problem"].notna(), None)
+    duplicate = plan["duplicate_of"].notna() & problem.isna()
+    problem[duplicate] = "duplicate of row " + plan.loc[duplicate, "duplicate_of"].astype(str)
+    return problem
+
+
+def _check_workers(max_workers: int) -> None:
+    if not isinstance(max_workers, int) or not 1 <= max_workers <= MAX_WORKERS:
+        raise ValidationError(
+            "max_workers",
+            f"must be an integer from 1 to {MAX_WORKERS} (SMSC refuses 15 concurrent requests)",
+            max_workers,
+        )
+
+
+# ---------------------------------------------------------------------------------------- send
+
+_RECONCILE_PENDING = ("in_flight", "unknown")
+
+
+def _error_answer(error: SmscApiError) -> dict[str, Any]:
+    return {"error_code": error.code, "error": error.message}
+
+
+def _transport_answer(error: SmscConnectionError) -> dict[str, Any]:
+    return {"transport_error": str(error), "maybe_sent": error.maybe_sent}
+
+
+def _is_to_send(entry: JournalEntry) -> bool:
+    """Planned, or refused for lack of money (worth another try once topped up)."""
+    if entry.state == "planned":
+        return True
+    return entry.state == "rejected" and (entry.answer or {}).get("error_code") == 3
+
+
+def _seconds_since(timestamp: str | None) -> float:
+    if timestamp is None:
+        return float("inf")
+    return (pd.Timestamp.now(tz="UTC") - pd.Timestamp(timestamp)).total_seconds()
+
+
+class _Sender:
+    """One :func:`send` run: posts, reconciles and records, the journal being the truth."""
+
+    def __init__(
+        self,
+        client: Any,
+        journal: Journal,
+        requests: list[Payload],
+        policy: RetryPolicy,
+        max_workers: int,
+        progress: bool,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.params = {request.id: request.params for request in requests}
+        self.policy = policy
+        self.max_workers = max_workers
+        self.progress = progress
+        self.stop_reason: str | None = None
+        self.fatal: SmscApiError | None = None
+        self._lock = threading.Lock()
+
+    def stop(self, reason: str, fatal: SmscApiError | None = None) -> None:
+        with self._lock:
+            if self.stop_reason is None:
+                self.stop_reason, self.fatal = reason, fatal
+
+    def run(self) -> None:
+        """Reconcile what a previous attempt left open, post what is provably unsent, repeat."""
+        for round_number in range(self.policy.max_rounds + 1):
+            self.reconcile([e for e in self.journal.entries() if e.state in _RECONCILE_PENDING])
+            pending = [entry for entry in self.journal.entries() if _is_to_send(entry)]
+            if self.stop_reason or not pending or round_number == self.policy.max_rounds:
+                return
+            self.dispatch(pending)
+
+    # -- posting
+
+    def dispatch(self, pending: list[JournalEntry]) -> None:
+        workers = min(self.max_workers, len(pending))
+        bar = tqdm(
+            total=sum(len(entry.recipients) for entry in pending),
+            desc="send",
+            unit="phone",
+            disable=not self.progress,
+        )
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smsc-send")
+        try:
+            futures = {pool.submit(self.post, entry): entry for entry in pending}
+            for future in as_completed(futures):
+                future.result()
+                bar.update(len(futures[future].recipients))
+        except BaseException:
+            self.stop("interrupted")
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
+
+    def post(self, entry: JournalEntry) -> None:
+        if self.stop_reason:
+            return
+        params = {**self.params[entry.payload_id], "cost": "3", "op": "1"}
+        self.journal.mark(entry.payload_id, "in_flight")
+        try:
+            answer = _call_with_backoff(self.client, "send.php", params, self.policy)
+            parse_send(answer)
+        except DuplicateRequestError as error:
+            if error.too_many_concurrent:
+                self.journal.mark(entry.payload_id, "planned", answer=_error_answer(error))
+                self.stop("SMSC kept refusing: too many concurrent requests")
+            else:  # an identical request was seen: it may well have been accepted
+                self.journal.mark(entry.payload_id, "unknown", answer=_error_answer(error))
+        except SmscConnectionError as error:
+            if error.maybe_sent:
+                self.journal.mark(entry.payload_id, "unknown", answer=_transport_answer(error))
+            else:
+                self.journal.mark(entry.payload_id, "planned", answer=_transport_answer(error))
+                self.stop(f"could not reach SMSC ({error})")
+        except InsufficientFundsError as error:
+            self.journal.mark(entry.payload_id, "rejected", answer=_error_answer(error))
+            self.stop("insufficient funds")
+        except (IpBlockedError, AuthError) as error:
+            self.journal.mark(entry.payload_id, "planned", answer=_error_answer(error))
+            self.stop(f"SMSC error {error.code}: {error.message}", fatal=error)
+        except SmscApiError as error:
+            self.journal.mark(entry.payload_id, "rejected", answer=_error_answer(error))
+        else:
+            answer = {**answer, "sandbox": bool(self.client.is_sandbox)}
+            self.journal.mark(entry.payload_id, "accepted", answer=answer)
+
+    # -- reconciling
+
+    def reconcile(self, open_entries: list[JournalEntry]) -> None:
+        """Settle each open request through ``status.php``: accepted, or provably unsent.
+
+        Sequential on purpose: SMSC refuses 5+ concurrent status requests.
+        """
+        if not open_entries:
+            return
+        youngest = min(_seconds_since(entry.posted_at) for entry in open_entries)
+        if youngest < self.policy.settle:
+            time.sleep(self.policy.settle - youngest)
+        wait_for_duplicates = 0.0
+        for entry in open_entries:
+            try:
+                found = self.find(entry)
+            except (IpBlockedError, AuthError) as error:
+                self.stop(f"SMSC error {error.code}: {error.message}", fatal=error)
+                return
+            except (SmscConnectionError, SmscApiError) as error:
+                answer = {**(entry.answer or {}), "reconcile_error": str(error)}
+                self.journal.mark(entry.payload_id, "unknown", answer=answer)
+                continue
+            if found is not None:
+                answer = {"reconciled": found, "sandbox": bool(self.client.is_sandbox)}
+                self.journal.mark(entry.payload_id, "accepted", answer=answer)
+                continue
+            if (entry.answer or {}).get("error_code") == 9:
+                left = self.policy.duplicate_window - _seconds_since(entry.posted_at)
+                wait_for_duplicates = max(wait_for_duplicates, left)
+            self.journal.mark(entry.payload_id, "planned", answer={"reconciled": "not found"})
+        if wait_for_duplicates > 0:
+            time.sleep(wait_for_duplicates)
+
+    def find(self, entry: JournalEntry) -> dict[str, Any] | None:
+        """The status of the request's first (and last) message, or None when SMSC has neither."""
+        for phone in dict.fromkeys((entry.recipients[0], entry.recipients[-1])):
+            answer = _call_with_backoff(
+                self.client,
+                "status.php",
+                {"id": entry.payload_id, "phone": phone},
+                self.policy,
+                retryable=_is_transient,
+            )
+            row = parse_status(answer).iloc[0]
+            if pd.notna(row["status"]) and row["status"] != NOT_FOUND:
+                return {"phone": phone, "status": int(row["status"])}
+        return None
+
+
+def send(
+    plan: pd.DataFrame,
+    client: Any,
+    *,
+    journal: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    max_workers: int = 4,
+    payloads: Sequence[Payload] | None = None,
+    retry: RetryPolicy | None = None,
+) -> pd.DataFrame:
+    """Send the campaign exactly once, resumably, and say what happened to every plan row.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        From :func:`smsc_frames.plan.prepare`.
+    client : smsc_frames.client.Client
+    journal : str or path-like, optional
+        The journal file (created ``0o600``). Running the same ``send`` with the same journal
+        after a crash, a stop for lack of money or lost answers resumes: accepted requests are
+        skipped, lost answers reconciled through ``status.php``, only provably unsent requests
+        posted. Without one, the bookkeeping lives in memory for this call only.
+    progress : bool
+        Show a ``tqdm`` progress bar over recipients.
+    max_workers : int
+        Parallel requests, 1 to :data:`MAX_WORKERS` (SMSC refuses 15 concurrent ones).
+    payloads : sequence of Payload, optional
+        The requests to post (default ``payloads(plan)``), e.g. built with a smaller
+        ``max_recipients``; a journal is tied to them.
+    retry : RetryPolicy, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the plan's index: ``phone``, ``sms_id`` (the request id: with the phone it names the
+        message on SMSC), ``mccmnc``, ``parts``, ``cost`` (Decimal), ``status``,
+        ``status_name``, ``error`` (SMSC's per-number answer), ``sent_at`` (UTC), ``outcome``
+        (one of :data:`OUTCOMES`) and ``reason``. ``attrs["sandbox"]`` is True when the server
+        was the sandbox (the reasons say so too).
+
+    Raises
+    ------
+    ValidationError
+        The journal belongs to another plan, or ``max_workers`` is out of range.
+    IpBlockedError, AuthError
+        SMSC blocked the IP (wait up to 30 min) or refused the credentials; the journal keeps
+        the state and the exception's ``results`` attribute holds the results so far.
+
+    Warns
+    -----
+    UserWarning
+        When some rows were not sent (no money, no connection) or their outcome is unknown.
+
+    Examples
+    --------
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> from smsc_frames.client import Client
+    >>> from smsc_frames.plan import prepare
+    >>> contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "bad"], "text": ["Hi", "Hi"]})
+    >>> with Sandbox() as sandbox:
+    ...     results = send(prepare(contacts, phone="phone", text="text"),
+    ...                    Client("demo", "demo", url=sandbox.url), progress=False)
+    >>> results["outcome"].tolist(), results.attrs["sandbox"]
+    (['sent', 'invalid'], True)
+    """
+    _check_workers(max_workers)
+    requests = list(build_payloads(plan) if payloads is None else payloads)
+    with Journal.open(journal, requests) as opened:
+        sender = _Sender(client, opened, requests, retry or RetryPolicy(), max_workers, progress)
+        try:
+            sender.run()
+        finally:
+            entries = opened.entries()
+    results = _results(plan, requests, entries, client=client, stop_reason=sender.stop_reason)
+    if journal is not None:
+        results.attrs["journal"] = str(journal)
+    if sender.fatal is not None:
+        error = type(sender.fatal)(sender.fatal.code, _fatal_message(sender.fatal, journal))
+        error.results = results
+        raise error
+    _warn_about_leftovers(results, entries, journal)
+    return results
+
+
+def _fatal_message(error: SmscApiError, journal: object) -> str:
+    again = (
+        f"run the same send with journal={str(journal)!r} to resume"
+        if journal is not None
+        else "pass journal=... next time so a run can resume"
+    )
+    if isinstance(error, IpBlockedError):
+        return (
+            f"{error.message}: SMSC blocks an IP for up to 30 minutes after frequent errors; "
+            f"wait, then {again}"
+        )
+    return f"{error.message}: check the login, password or API key, then {again}"
+
+
+def _warn_about_leftovers(
+    results: pd.DataFrame, entries: list[JournalEntry], journal: object
+) -> None:
+    counts = results["outcome"].value_counts()
+    unsent, unknown = int(counts["not sent"]), int(counts["unknown"])
+    if not (unsent or unknown):
+        return
+    message = f"{unsent} rows not sent and {unknown} with an unknown outcome (see the reason column)"
+    if any(_is_to_send(entry) or entry.state in _RECONCILE_PENDING for entry in entries):
+        again = f"run the same send with journal={str(journal)!r}" if journal else "use a journal"
+        message += f"; {again} to finish without sending anyone twice"
+    warnings.warn(message, stacklevel=3)
+
+
+def _request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> dict[str, str]:
+    """Why each request's rows were not (or not surely) sent, by payload id."""
+    reasons = {}
+    for entry in entries:
+        answer = entry.answer or {}
+        if entry.state in _RECONCILE_PENDING:
+            reasons[entry.payload_id] = (
+                "answer lost and not yet confirmed through status.php; run the same send with "
+                "the journal to settle it (nothing is re-sent blindly)"
+            )
+        elif entry.state == "rejected" and answer.get("error_code") == 3:
+            reasons[entry.payload_id] = (
+                "insufficient funds (SMSC error 3): top up and run the same send with the journal"
+            )
+        elif entry.state == "rejected":
+            reasons[entry.payload_id] = f"SMSC error {answer.get('error_code')}: {answer.get('error')}"
+        elif entry.state == "planned":
+            reasons[entry.payload_id] = (
+                f"not posted: campaign stopped ({stop_reason})" if stop_reason
+                else "not posted yet; run the same send with the journal"
+            )
+    return reasons
+
+
+def _results(
+    plan: pd.DataFrame,
+    requests: list[Payload],
+    entries: list[JournalEntry],
+    *,
+    client: Any,
+    stop_reason: str | None,
+) -> pd.DataFrame:
+    """The per-row results of a campaign, rebuilt from the journal alone."""
+    rows = recipient_rows(plan, requests)
+    by_id = {entry.payload_id: entry for entry in entries}
+    accepted = {pid: e.answer or {} for pid, e in by_id.items() if e.state == "accepted"}
+    sandbox = bool(client.is_sandbox) or any(a.get("sandbox") for a in accepted.values())
+
+    payload_id = rows["payload_id"].reindex(plan.index)
+    state = payload_id.map({pid: e.state for pid, e in by_id.items()})
+    per_phone = _per_row(rows, _per_phone(accepted)).reindex(plan.index)
+
+    results = pd.DataFrame(index=plan.index)
+    results["phone"] = plan["phone"]
+    results["sms_id"] = payload_id.where(state.isin(["accepted", *_RECONCILE_PENDING]))
+    results["mccmnc"] = per_phone["mccmnc"]
+    results["parts"] = plan["parts"]
+    results["cost"] = per_phone["cost"].astype(object).where(per_phone["cost"].notna(), None)
+    results["status"] = per_phone["status"].astype("Int64")
+    results["status_name"] = status_names(results["status"])
+    results["error"] = per_phone["error"].astype("Int64")
+    answered_at = {pid: by_id[pid].answered_at for pid in accepted}
+    results["sent_at"] = pd.to_datetime(payload_id.map(answered_at), utc=True, format="ISO8601")
+
+    refused = state.eq("accepted") & results["status"].notna()
+    reconciled = payload_id.map({pid: "reconciled" in a for pid, a in accepted.items()})
+    outcome = pd.Series("not sent", index=plan.index, dtype=object)
+    outcome[state.eq("accepted") & ~refused] = "sent"
+    outcome[state.isin(_RECONCILE_PENDING)] = "unknown"
+    outcome[plan["duplicate_of"].notna() & ~plan["sendable"]] = "duplicate"
+    outcome[plan["problem"].notna() & ~plan["sendable"]] = "invalid"
+
+    reason = payload_id.map(_request_reasons(entries, stop_reason)).astype(object)
+    sent_reason = "sandbox: accepted, no real SMS was sent" if sandbox else None
+    reason[outcome.eq("sent")] = sent_reason
+    confirmed = outcome.eq("sent") & reconciled.eq(True)
+    reason[confirmed] = (
+        ("sandbox: " if sandbox else "")
+        + "accepted (answer lost, confirmed through status.php; cost and operator unknown)"
+    )
+    reason[refused] = (
+        "SMSC refused this number: " + results.loc[refused, "status_name"].astype(str)
+        + " (error " + results.loc[refused, "error"].astype(str) + ")"
+    )
+    not_sendable = ~plan["sendable"].astype(bool)
+    reason[not_sendable] = _plan_problems(plan)[not_sendable]
+    results["outcome"] = pd.Categorical(outcome, categories=OUTCOMES)
+    results["reason"] = reason.where(reason.notna(), None)
+    results.attrs["sandbox"] = sandbox
+    return results
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """Count the rows, parts and cost of each outcome of :func:`send`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by outcome (every one of :data:`OUTCOMES`), columns ``recipients``, ``parts``
+        (local count), ``cost`` (Decimal) and ``note`` (the most frequent reason).
+        ``attrs["sandbox"]`` is carried over.
+
+    Examples
+    --------
+    >>> results = pd.DataFrame({
+    ...     "parts": [1, 2, 1], "cost": [Decimal("1.70"), Decimal("3.40"), None],
+    ...     "outcome": pd.Categorical(["sent", "sent", "invalid"], categories=OUTCOMES),
+    ...     "reason": [None, None, "too short"]})
+    >>> summary = summarize(results)
+    >>> summary.loc["sent"].to_dict()["cost"], int(summary.loc["sent", "parts"])
+    (Decimal('5.10'), 3)
+    >>> summary.loc["invalid", "note"], int(summary.loc["unknown", "recipients"])
+    ('too short', 0)
+    """
+    grouped = results.groupby("outcome", observed=False)
+    summary = pd.DataFrame(
+        {
+            "recipients": grouped.size(),
+            "parts": grouped["parts"].sum(),
+            "cost": grouped["cost"].agg(
+                lambda costs: sum((c for c in costs if c is not None), Decimal(0))
+            ),
+            "note": grouped["reason"].agg(
+                lambda reasons: reasons.mode().iloc[0] if reasons.notna().any() else None
+            ),
+        }
+    )
+    summary.attrs["sandbox"] = results.attrs.get("sandbox", False)
+    return summary
+

@@ -1,0 +1,171 @@
+"""send() under the sandbox's injected faults: every plan row stored exactly once, or explained.
+
+Each test ends by checking the sandbox's store, which is the only truth about what was sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from send_helpers import FAST, client_for, contacts, expected, plan_of, stored
+
+from smsc_frames.campaign import estimate, send
+from smsc_frames.client import Client
+from smsc_frames.errors import DuplicateRequestError, SmscConnectionError
+from smsc_frames.payloads import payloads
+from smsc_frames.sandbox import Sandbox
+from smsc_frames.sandbox.settings import Account, SandboxSettings
+
+SETTINGS = SandboxSettings(duplicate_window=1.5)
+
+
+class RecordingClient(Client):
+    """A real client over HTTP that remembers the errors its send.php calls raised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.errors: list[Exception] = []
+
+    def call(self, endpoint, params):
+        try:
+            return super().call(endpoint, params)
+        except Exception as error:
+            if endpoint == "send.php":
+                self.errors.append(error)
+            raise
+
+
+def recording_client(sandbox, **kwargs) -> RecordingClient:
+    return RecordingClient("demo", "demo", url=sandbox.url, environ={}, **kwargs)
+
+
+def send_in_batches(plan, client, **kwargs):
+    return send(plan, client, payloads=payloads(plan, max_recipients=3), progress=False,
+                retry=FAST, **kwargs)
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(settings=SETTINGS) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    "fault", ["drop_after_accept", "http_500", "html_error", "truncated_json", "empty_body"]
+)
+def test_lost_or_malformed_answers_are_reconciled_not_reposted(sandbox, fault):
+    plan = plan_of(contacts(12))
+    sandbox.inject(fault, count=2)
+    client = recording_client(sandbox)
+    results = send_in_batches(plan, client)
+
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    lost = [e for e in client.errors if isinstance(e, SmscConnectionError)]
+    assert len(lost) == 2 and all(error.maybe_sent for error in lost)
+
+
+def test_drop_after_accept_is_confirmed_through_status(sandbox):
+    plan = plan_of(contacts(6))
+    sandbox.inject("drop_after_accept", count=1)
+    results = send_in_batches(plan, recording_client(sandbox), max_workers=1)
+    confirmed = results["reason"].str.contains("confirmed through status.php")
+    assert confirmed.sum() == 3  # the first request's three rows
+    assert results.loc[confirmed, "sms_id"].nunique() == 1
+    assert stored(sandbox) == expected(plan)
+
+
+def test_answers_slower_than_the_timeout_are_reconciled(sandbox):
+    plan = plan_of(contacts(9))
+    sandbox.inject("slow", count=1, delay=1.0)
+    client = recording_client(sandbox, timeout=(2.0, 0.4))
+    results = send_in_batches(plan, client)
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    assert any(isinstance(e, SmscConnectionError) and e.maybe_sent for e in client.errors)
+
+
+def test_the_concurrency_limit_backs_off_and_retries():
+    with Sandbox(settings=SandboxSettings(duplicate_window=1.5, max_concurrent_sends=2)) as sandbox:
+        sandbox.inject("slow", count=100, delay=0.05)
+        plan = plan_of(contacts(24))
+        client = recording_client(sandbox)
+        results = send_in_batches(plan, client, max_workers=6)
+        assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    refused = [e for e in client.errors if isinstance(e, DuplicateRequestError)]
+    assert refused and all(error.too_many_concurrent for error in refused)
+
+
+def test_a_duplicate_answer_means_probably_accepted_and_is_reconciled(sandbox):
+    plan = plan_of(contacts(6))
+    requests = payloads(plan, max_recipients=3)
+    client = recording_client(sandbox)
+    # a previous run (without a journal) already posted the first request
+    client.call("send.php", {**requests[0].params, "cost": "3", "op": "1"})
+    results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    duplicates = [e for e in client.errors if isinstance(e, DuplicateRequestError)]
+    assert len(duplicates) == 1 and not duplicates[0].too_many_concurrent
+
+
+def test_money_running_out_stops_and_a_rerun_after_top_up_finishes(tmp_path):
+    plan = plan_of(contacts(12))
+    requests = payloads(plan, max_recipients=3)
+    with Sandbox(settings=SETTINGS) as pricing:
+        prices = [q for q in [estimate(plan, client_for(pricing), payloads=requests)]][0]
+    first_two = prices.table.loc[prices.table["payload_id"].isin([r.id for r in requests[:2]])]
+    affordable = sum(first_two["cost"]) + Decimal("0.01")
+    journal = tmp_path / "campaign.journal"
+
+    account = Account("demo", "demo", balance=affordable)
+    with Sandbox(accounts=[account], settings=SETTINGS) as sandbox:
+        with pytest.warns(UserWarning, match="not sent"):
+            results = send(plan, client_for(sandbox), payloads=requests, journal=journal,
+                           progress=False, retry=FAST, max_workers=1)
+        sent = results["outcome"].eq("sent")
+        assert sent.sum() == 6
+        assert results.loc[~sent, "outcome"].eq("not sent").all()
+        assert results.loc[~sent, "reason"].str.contains("insufficient funds").all()
+        assert stored(sandbox) == expected(plan[sent])
+
+        sandbox.state.set_balance("demo", Decimal("100"))
+        finished = send(plan, client_for(sandbox), payloads=requests, journal=journal,
+                        progress=False, retry=FAST, max_workers=1)
+        assert stored(sandbox) == expected(plan)
+    assert finished["outcome"].eq("sent").all()
+
+
+def test_no_connection_leaves_every_row_not_sent_and_says_why():
+    with Sandbox() as sandbox:
+        url = sandbox.url  # the port is free again once the sandbox stops
+    plan = plan_of(contacts(4))
+    client = Client("demo", "demo", url=url, environ={}, connect_retries=0)
+    with pytest.warns(UserWarning, match="4 rows not sent"):
+        results = send(plan, client, progress=False, retry=FAST)
+    assert results["outcome"].eq("not sent").all()
+    assert results["reason"].str.contains("could not reach SMSC").all()
+    assert results.attrs["sandbox"] is False
+
+
+def test_an_answer_that_cannot_be_reconciled_stays_unknown_until_the_next_run(sandbox, tmp_path):
+    plan = plan_of(contacts(3))
+    journal = tmp_path / "campaign.journal"
+    no_retries = replace(FAST, retries=0)
+    sandbox.inject("drop_after_accept", count=1)
+    sandbox.inject("http_500", count=1, endpoint="status.php")
+    with pytest.warns(UserWarning, match="3 with an unknown outcome"):
+        results = send(plan, client_for(sandbox), journal=journal, progress=False,
+                       retry=no_retries)
+    assert sandbox.pending_faults() == 0
+    assert results["outcome"].eq("unknown").all()
+    assert results["sms_id"].notna().all()
+    assert stored(sandbox) == expected(plan)
+
+    again = send(plan, client_for(sandbox), journal=journal, progress=False, retry=no_retries)
+    assert again["outcome"].eq("sent").all()
+    assert stored(sandbox) == expected(plan)

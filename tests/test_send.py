@@ -1,0 +1,156 @@
+"""send(): results per plan row, exactly what was stored, resumable through the journal."""
+
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from send_helpers import FAST, client_for, contacts, expected, messy_contacts, plan_of, stored
+
+from smsc_frames.campaign import OUTCOMES, send, summarize
+from smsc_frames.errors import AuthError, ValidationError
+from smsc_frames.payloads import payloads
+from smsc_frames.sandbox import Sandbox
+from smsc_frames.sandbox.settings import SandboxSettings
+
+SETTINGS = SandboxSettings(duplicate_window=1.5)
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(settings=SETTINGS) as running:
+        yield running
+
+
+def test_send_stores_every_sendable_row_once_and_explains_the_others(sandbox):
+    plan = plan_of(messy_contacts())
+    results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+
+    assert stored(sandbox) == expected(plan)
+    assert results.index.equals(plan.index)
+    assert results.loc["c0":"c5", "outcome"].eq("sent").all()
+    assert results.loc["bad_phone", "outcome"] == "invalid"
+    assert results.loc["empty_text", "outcome"] == "invalid"
+    assert results.loc["dup_of_c1", "outcome"] == "duplicate"
+    assert "c1" in results.loc["dup_of_c1", "reason"]
+    assert results.loc[["bad_phone", "empty_text"], "reason"].notna().all()
+    assert list(results["outcome"].cat.categories) == list(OUTCOMES)
+
+
+def test_results_carry_the_request_id_cost_and_operator_that_smsc_stored(sandbox):
+    plan = plan_of(contacts(12))
+    requests = payloads(plan, max_recipients=5)
+    results = send(plan, client_for(sandbox), payloads=requests, progress=False, retry=FAST)
+
+    by_message = {(m["id"], m["phone"]): m for m in sandbox.messages()}
+    assert len(by_message) == 12
+    for label, row in results.iterrows():
+        message = by_message[(row["sms_id"], row["phone"])]
+        assert message["text"] == plan.loc[label, "text"]
+        assert Decimal(str(message["cost"])) == row["cost"]
+        assert message["mccmnc"] == row["mccmnc"]
+        assert message["parts"] == row["parts"]
+    assert set(results["sms_id"]) == {request.id for request in requests}
+    assert all(isinstance(cost, Decimal) for cost in results["cost"])
+    assert results["sent_at"].dt.tz is not None and results["sent_at"].notna().all()
+
+
+def test_sandbox_results_say_so(sandbox):
+    results = send(plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST)
+    assert results.attrs["sandbox"] is True
+    assert results["reason"].str.contains("sandbox").all()
+    summary = summarize(results)
+    assert summary.attrs["sandbox"] is True
+    assert "sandbox" in summary.loc["sent", "note"]
+
+
+def test_summarize_counts_outcomes_parts_and_cost(sandbox):
+    plan = plan_of(messy_contacts())
+    results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+    summary = summarize(results)
+    assert list(summary.index) == list(OUTCOMES)
+    assert summary["recipients"].sum() == len(plan)
+    assert summary.loc["sent", "recipients"] == 6
+    assert summary.loc["sent", "parts"] == plan.loc[plan["sendable"], "parts"].sum()
+    assert summary.loc["sent", "cost"] == sum(Decimal(str(m["cost"])) for m in sandbox.messages())
+    assert (summary.loc["invalid", "recipients"], summary.loc["duplicate", "recipients"]) == (2, 1)
+
+
+def test_running_the_same_send_again_with_the_journal_sends_nothing_more(sandbox, tmp_path):
+    plan = plan_of(messy_contacts())
+    journal = tmp_path / "campaign.journal"
+    first = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+    again = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+
+    assert stored(sandbox) == expected(plan)
+    pd.testing.assert_frame_equal(first, again)
+    assert again.attrs["sandbox"] is True
+
+
+def test_a_journal_from_another_plan_is_refused_before_anything_is_sent(sandbox, tmp_path):
+    journal = tmp_path / "campaign.journal"
+    send(plan_of(contacts(3)), client_for(sandbox), journal=journal, progress=False, retry=FAST)
+    before = stored(sandbox)
+    with pytest.raises(ValidationError, match="different plan"):
+        send(plan_of(contacts(4)), client_for(sandbox), journal=journal, progress=False)
+    assert stored(sandbox) == before
+
+
+def test_the_journal_holds_no_credentials_and_no_texts(tmp_path):
+    secret = "s3cret-Passw0rd"
+    from smsc_frames.sandbox.settings import Account
+
+    with Sandbox(accounts=[Account("shop", secret)], settings=SETTINGS) as sandbox:
+        client = client_for(sandbox).__class__("shop", secret, url=sandbox.url, environ={})
+        plan = plan_of(contacts(4))
+        journal = tmp_path / "campaign.journal"
+        send(plan, client, journal=journal, progress=False, retry=FAST)
+        assert len(sandbox.messages()) == 4
+    written = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    assert secret.encode() not in written
+    assert "shop".encode() not in written
+    for text in plan["text"]:
+        assert text.encode() not in written
+    assert plan["phone"].iloc[0].encode() in written  # the recipients are recorded
+
+
+def test_a_rejected_request_leaves_its_rows_not_sent_with_smsc_reason(sandbox):
+    frame = contacts(6)
+    frame.loc["c2", "text"] = "Win a prize SANDBOX-DENY now"
+    plan = plan_of(frame)
+    requests = payloads(plan, max_recipients=1)
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = send(plan, client_for(sandbox), payloads=requests, progress=False, retry=FAST)
+    assert results.loc["c2", "outcome"] == "not sent"
+    assert "SMSC error 6" in results.loc["c2", "reason"]
+    assert pd.isna(results.loc["c2", "sms_id"])
+    assert results.drop(index="c2")["outcome"].eq("sent").all()
+    assert ("79161000002", frame.loc["c2", "text"]) not in stored(sandbox)
+    assert sum(stored(sandbox).values()) == 5
+
+
+def test_wrong_credentials_raise_with_the_results_attached(sandbox, tmp_path):
+    plan = plan_of(contacts(3))
+    client = client_for(sandbox).__class__("demo", "wrong", url=sandbox.url, environ={})
+    with pytest.raises(AuthError, match="journal") as caught:
+        send(plan, client, journal=tmp_path / "c.journal", progress=False, retry=FAST)
+    assert caught.value.results["outcome"].eq("not sent").all()
+    assert not sandbox.messages()
+
+
+@pytest.mark.parametrize("workers", [0, 9, 2.5])
+def test_workers_out_of_range_are_refused(sandbox, workers):
+    with pytest.raises(ValidationError, match="max_workers"):
+        send(plan_of(contacts(2)), client_for(sandbox), max_workers=workers, progress=False)
+    assert not sandbox.messages()
+
+
+def test_progress_bar_can_be_switched_off(sandbox, capsys):
+    send(plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST)
+    assert capsys.readouterr().err == ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        send(plan_of(contacts(5)), client_for(sandbox), progress=True, retry=FAST)
+    assert "5/5" in capsys.readouterr().err
