@@ -21,10 +21,10 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 
@@ -150,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_request:
         return int(exit_request.code or 0)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return COMMANDS[args.command](args)
     except ValidationError as error:
         return fail(f"refused, nothing was sent: {error}", EXIT_REFUSED)
     except SmscError as error:
@@ -162,10 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail("interrupted; run the same command again to resume", 130)
 
 
-def fail(message: str, code: int, stream: TextIO | None = None) -> int:
+def fail(message: str, code: int) -> int:
     """Print ``smsc-frames: <message>`` on stderr and return *code*."""
-    print(f"smsc-frames: {message}", file=stream or sys.stderr)
+    print(f"smsc-frames: {message}", file=sys.stderr)
     return code
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines."""
+    print(f"smsc-frames: warning: {message}", file=sys.stderr)
 
 
 def run_estimate(args: argparse.Namespace) -> int:
@@ -256,7 +263,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     check_output_path(args.out)
     contacts_path = sample_contacts_path()
-    with Sandbox(settings=demo_settings()) as sandbox:
+    with Sandbox(accounts=[demo_account()], settings=demo_settings()) as sandbox:
         print(f"DEMO on the embedded sandbox at {sandbox.url}: nothing real will be sent "
               "and no money spent.\n")
         client = Client("demo", "demo", url=sandbox.url, environ={})
@@ -285,6 +292,13 @@ COMMANDS = {
     "sandbox": run_sandbox,
     "demo": run_demo,
 }
+
+
+def demo_account():
+    """The demo's sandbox account: ``demo`` / ``demo``, enough balance for the sample."""
+    from smsc_frames.sandbox.settings import Account
+
+    return Account("demo", "demo", apikey="demo-apikey", balance=Decimal("10000.00"))
 
 
 def demo_settings():
@@ -380,7 +394,9 @@ def describe_quote(quote) -> str:
         f"Problem rows (not sent): {len(problems)}",
     ]
     if len(problems):
-        lines.append(problems.value_counts().to_string(header=False))
+        kinds = problems.str.replace(r"^duplicate of row .*", "duplicate of an earlier row",
+                                     regex=True)
+        lines.append(kinds.value_counts().to_string(header=False))
     if quote.sandbox:
         lines += ["", SANDBOX_NOTICE]
     return "\n".join(lines)
