@@ -143,8 +143,9 @@ def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
     return combined
 
 
-def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[pd.Series, pd.Series]:
-    """Texts and problems per row, computed once per distinct tuple of the fields' values."""
+def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's code of its distinct tuple of field values, and per tuple its text (``None``
+    when a field is broken) and problem: the template is filled once per tuple."""
     rendered = [
         (literal, *_render_distinct(df[column], spec, conversion, str(column)))
         if column is not None else (literal, None, None, None)
@@ -161,27 +162,31 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[pd.Series, pd.Seri
         tuple_codes = codes[first]
         field_problem = problems[tuple_codes]
         broken = pd.notna(field_problem)
-        problem = _join_problems([problem, field_problem], len(first))
+        problem = _join_problems([(problem, pd.notna(problem)), (field_problem, broken)],
+                                 len(first))
         text = text + np.where(broken, "", texts[tuple_codes])
     text[pd.notna(problem)] = None
-    return pd.Series(text[combined], dtype=object), pd.Series(problem[combined], dtype=object)
+    return combined, text, problem
 
 
-def _texts(df: pd.DataFrame, text: object, template: object) -> tuple[pd.Series, pd.Series]:
+def _texts(df: pd.DataFrame, text: object, template: object
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_fill` for a text column or a template."""
     if (text is None) == (template is None):
         raise ValidationError("text", "give exactly one of text= (a column) or template=")
     if text is not None:
         pieces = [("", _column(df, text, "text"), "", None)]
     else:
         pieces = _parse_template(template, df)
-    texts, problems = _fill(df, pieces, len(df))
+    codes, texts, problems = _fill(df, pieces, len(df))
     if text is not None:  # a missing text is an empty one, said plainly
         problems[:] = None
-    return texts, problems
+    return codes, texts, problems
 
 
-def _senders(df: pd.DataFrame, sender: object) -> tuple[pd.Series, pd.Series]:
-    """Per-row sender (``None`` = account default) and problem, from a column or a constant."""
+def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's sender code, and per code the sender (``None`` = account default) and its
+    problem; from a column, or one constant."""
     if isinstance(sender, str) and sender in df.columns:
         codes, values, _ = _render_distinct(df[sender], "", None, sender)
         problems = np.full(len(values), None, dtype=object)
@@ -191,10 +196,10 @@ def _senders(df: pd.DataFrame, sender: object) -> tuple[pd.Series, pd.Series]:
                     validate_sender(value)
                 except ValidationError as error:
                     problems[position] = f"sender: {error.rule}"
-        return pd.Series(values[codes], dtype=object), pd.Series(problems[codes], dtype=object)
+        return codes, values, problems
     constant = None if sender is None else validate_sender(sender)
-    return (pd.Series([constant] * len(df), dtype=object),
-            pd.Series([None] * len(df), dtype=object))
+    return np.zeros(len(df), dtype=np.int64), np.array([constant], dtype=object), np.array(
+        [None], dtype=object)
 
 
 def _campaign_options(options: Options | None, sender: object, option_kwargs: dict
@@ -211,15 +216,19 @@ def _campaign_options(options: Options | None, sender: object, option_kwargs: di
     return Options.from_kwargs(**{k: v for k, v in merged.items() if k != "sender"}), sender
 
 
-def _join_problems(columns: list[np.ndarray], rows: int) -> np.ndarray:
-    """Row-wise ``"; "``-joined problems (``None`` entries skipped), ``None`` where none."""
+def _join_problems(columns: list[tuple[np.ndarray, np.ndarray]], rows: int) -> np.ndarray:
+    """Row-wise ``"; "``-joined problems, ``None`` where there are none.
+
+    Each column is ``(problems, present)``: the texts and a bool mask of where one applies.
+    """
     joined = np.full(rows, None, dtype=object)
-    for column in columns:
-        present = pd.notna(column)
-        both = present & pd.notna(joined)
+    has = np.zeros(rows, dtype=bool)
+    for column, present in columns:
+        both = present & has
         joined[both] = joined[both] + "; " + column[both]
-        alone = present & ~both
+        alone = present & ~has
         joined[alone] = column[alone]
+        has |= present
     return joined
 
 
@@ -285,15 +294,19 @@ def prepare(
         raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = _column(df, phone, "phone")
-    texts, template_problems = _texts(df, text, template)
-    senders, sender_problems = _senders(df, sender)
+    tuple_codes, tuple_texts, tuple_problems = _texts(df, text, template)
+    sender_codes, senders, sender_problems = _senders(df, sender)
     phones = normalize_phones(df[phone_column], default_region=default_region)
 
-    text_codes, distinct = pd.factorize(texts.to_numpy())
-    distinct = normalize_text(pd.Series(distinct, dtype=object))
-    merged_codes, distinct = pd.factorize(distinct.to_numpy())  # normalising may merge texts
+    distinct_codes, raw = pd.factorize(tuple_texts)
+    distinct = normalize_text(pd.Series(raw, dtype=object))
+    if not (distinct.to_numpy() == raw).all():  # normalising merged some texts
+        merged_codes, merged = pd.factorize(distinct.to_numpy())
+        distinct_codes = np.where(distinct_codes < 0, -1, merged_codes[distinct_codes])
+        distinct = pd.Series(merged, dtype=object)
     distinct = pd.Series([*distinct, ""], dtype=object)  # the last slot: no text at all
-    text_codes = np.where(text_codes < 0, len(distinct) - 1, merged_codes[text_codes])
+    distinct_codes[distinct_codes < 0] = len(distinct) - 1
+    text_codes = distinct_codes[tuple_codes]
     counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0)
 
     length = distinct.str.len().to_numpy()
@@ -302,17 +315,22 @@ def prepare(
     too_long = length > MAX_TEXT_CHARACTERS
     text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
                                for n in length[too_long]]
-    row_text_problems = text_problems[text_codes]
-    row_text_problems[template_problems.notna().to_numpy()] = None  # already explained
+    tuple_text_problems = np.where(pd.notna(tuple_problems), None,  # already explained
+                                   text_problems[distinct_codes])
 
-    phone_problems = ("phone: " + phones["problem"].fillna("invalid").astype(str)).to_numpy(
-        dtype=object)
-    phone_problems[phones["phone_ok"].to_numpy(dtype=bool)] = None
-    problem = _join_problems([phone_problems, sender_problems.to_numpy(),
-                              template_problems.to_numpy(), row_text_problems], len(df))
-    row_texts = distinct.to_numpy()[text_codes]
-    row_texts[texts.isna().to_numpy()] = None
-    duplicate_of = _duplicates(df.index, phones["phone"], text_codes, senders,
+    bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)
+    phone_problems = np.full(len(df), None, dtype=object)
+    phone_problems[bad_phone] = ("phone: " + phones["problem"][bad_phone].fillna("invalid")
+                                 .astype(str)).to_numpy(dtype=object)
+    problem = _join_problems([
+        (phone_problems, bad_phone),
+        (sender_problems[sender_codes], pd.notna(sender_problems)[sender_codes]),
+        (tuple_problems[tuple_codes], pd.notna(tuple_problems)[tuple_codes]),
+        (tuple_text_problems[tuple_codes], pd.notna(tuple_text_problems)[tuple_codes]),
+    ], len(df))
+    row_texts = np.where(pd.isna(tuple_texts), None, distinct.to_numpy()[distinct_codes])[
+        tuple_codes]
+    duplicate_of = _duplicates(df.index, phones["phone"], text_codes, sender_codes,
                                pd.isna(problem))
 
     index = df.index
@@ -321,7 +339,7 @@ def prepare(
         "phone": phones["phone"].astype(object),
         "region": phones["region"].astype(object),
         "text": pd.Series(row_texts, index=index, dtype=object),
-        "sender": pd.Series(senders.to_numpy(), index=index, dtype=object),
+        "sender": pd.Series(senders[sender_codes], index=index, dtype=object),
         "encoding": pd.Series(counts["encoding"].to_numpy()[text_codes], index=index),
         "units": pd.Series(counts["units"].to_numpy()[text_codes], index=index),
         "parts": pd.Series(counts["parts"].to_numpy()[text_codes], index=index),
@@ -333,12 +351,11 @@ def prepare(
     return plan
 
 
-def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray, senders: pd.Series,
-                candidates: np.ndarray) -> np.ndarray:
+def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray,
+                sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate row repeating an earlier candidate's (phone, text, sender): its label."""
     rows = len(index)
     phone_codes = pd.factorize(phones.to_numpy())[0] + 1
-    sender_codes = pd.factorize(senders.to_numpy())[0] + 1
     key = _combine([phone_codes, text_codes, sender_codes], rows)
     key = np.where(candidates, key, -1 - np.arange(rows))  # problem rows never match
     repeated = pd.Series(key).duplicated(keep="first").to_numpy()
