@@ -285,7 +285,8 @@ def _quote(
     table["problem"] = _plan_problems(plan)
     table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])
 
-    server_cnt = pd.Series({pid: parse_send(answer).cnt for pid, answer in answers.items()})
+    parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
+    server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
     local_cnt = (
         table.loc[table["sendable"], "parts"].groupby(table["payload_id"]).sum()
         .reindex(server_cnt.index, fill_value=0)
@@ -310,9 +311,7 @@ def _quote(
         .agg(recipients=("phone", "size"), parts=("parts", "sum"), cost=("cost", "sum"))
         .sort_values("recipients", ascending=False)
     )
-    total_cost = sum(
-        (parse_send(answer).cost or Decimal(0) for answer in answers.values()), Decimal(0)
-    )
+    total_cost = sum((cost for _, cost in parsed.values()), Decimal(0))
     return Quote(
         table=table,
         total_cost=total_cost,
@@ -323,17 +322,21 @@ def _quote(
     )
 
 
+def _totals(answer: dict[str, Any]) -> tuple[int, Decimal]:
+    """``cnt`` and ``cost`` of a ``cost=1`` answer (its per-phone list is read separately)."""
+    summary = parse_send({key: value for key, value in answer.items() if key != "phones"})
+    return summary.cnt, summary.cost or Decimal(0)
+
+
 def _per_phone(answers: dict[str, dict]) -> pd.DataFrame:
-    """The ``op=1`` lists of several send answers, with a ``payload_id`` column."""
-    frames = [
-        phones_frame(answer).assign(payload_id=payload_id)
-        for payload_id, answer in answers.items()
-        if "phones" in answer
+    """The ``op=1`` lists of several send answers as one frame, with a ``payload_id`` column."""
+    rows = [row for answer in answers.values() for row in answer.get("phones", [])]
+    payload_ids = [
+        payload_id for payload_id, answer in answers.items() for _ in answer.get("phones", [])
     ]
-    columns = ["payload_id", "phone", "mccmnc", "cost", "status", "error"]
-    if not frames:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
-    return pd.concat(frames, ignore_index=True)[columns].drop_duplicates(["payload_id", "phone"])
+    frame = phones_frame(rows)
+    frame.insert(0, "payload_id", pd.Series(payload_ids, index=frame.index, dtype=object))
+    return frame.drop_duplicates(["payload_id", "phone"])
 
 
 def _per_row(rows: pd.DataFrame, per_phone: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,7 @@ Each test ends by checking the sandbox's store, which is the only truth about wh
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from decimal import Decimal
 
@@ -13,7 +14,12 @@ from send_helpers import FAST, client_for, contacts, expected, plan_of, stored
 
 from smsc_frames.campaign import estimate, send
 from smsc_frames.client import Client
-from smsc_frames.errors import DuplicateRequestError, SmscConnectionError
+from smsc_frames.errors import (
+    AuthError,
+    DuplicateRequestError,
+    IpBlockedError,
+    SmscConnectionError,
+)
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
 from smsc_frames.sandbox.settings import Account, SandboxSettings
@@ -169,3 +175,21 @@ def test_an_answer_that_cannot_be_reconciled_stays_unknown_until_the_next_run(sa
     again = send(plan, client_for(sandbox), journal=journal, progress=False, retry=no_retries)
     assert again["outcome"].eq("sent").all()
     assert stored(sandbox) == expected(plan)
+
+
+def test_a_blocked_ip_stops_with_the_time_to_wait_and_the_journal_resumes_later(tmp_path):
+    settings = SandboxSettings(duplicate_window=1.5, failed_login_limit=1, ip_block_seconds=0.5)
+    plan = plan_of(contacts(4))
+    journal = tmp_path / "campaign.journal"
+    with Sandbox(settings=settings) as sandbox:
+        with pytest.raises(AuthError):
+            Client("demo", "wrong", url=sandbox.url, environ={}).call("balance.php", {})
+        with pytest.raises(IpBlockedError, match="30 minutes") as caught:
+            send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+        assert caught.value.results["outcome"].eq("not sent").all()
+        assert not sandbox.messages()
+
+        time.sleep(0.6)  # the sandbox's block is shortened to 0.5 s
+        results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+        assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
