@@ -27,12 +27,12 @@ import random
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-import weakref
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -134,17 +134,14 @@ def _call_with_backoff(
     retryable: Callable[[Exception], bool] = _is_too_many_concurrent,
 ) -> Any:
     """``client.call`` retried after *retryable* errors with jittered, growing back-offs."""
-    for delay in [*policy.delays(), None]:
+    delays = policy.delays()
+    for attempt in range(len(delays) + 1):
         try:
             return client.call(endpoint, params)
-        except SmscConnectionError as error:
-            if delay is None or not retryable(error):
+        except (SmscConnectionError, SmscApiError) as error:
+            if attempt == len(delays) or not retryable(error):
                 raise
-        except SmscApiError as error:
-            if delay is None or not retryable(error):
-                raise
-        time.sleep(delay)
-    raise AssertionError("unreachable: the last attempt re-raises")  # pragma: no cover
+        time.sleep(delays[attempt])
 
 
 # --------------------------------------------------------------------------------------- quote
@@ -636,7 +633,9 @@ def _warn_about_leftovers(
     unsent, unknown = int(counts["not sent"]), int(counts["unknown"])
     if not (unsent or unknown):
         return
-    message = f"{unsent} rows not sent and {unknown} with an unknown outcome (see the reason column)"
+    message = (
+        f"{unsent} rows not sent and {unknown} with an unknown outcome (see the reason column)"
+    )
     if any(_is_to_send(entry) or entry.state in _RECONCILE_PENDING for entry in entries):
         again = f"run the same send with journal={str(journal)!r}" if journal else "use a journal"
         message += f"; {again} to finish without sending anyone twice"
@@ -658,7 +657,8 @@ def _request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> di
                 "insufficient funds (SMSC error 3): top up and run the same send with the journal"
             )
         elif entry.state == "rejected":
-            reasons[entry.payload_id] = f"SMSC error {answer.get('error_code')}: {answer.get('error')}"
+            code, text = answer.get("error_code"), answer.get("error")
+            reasons[entry.payload_id] = f"SMSC error {code}: {text}"
         elif entry.state == "planned":
             reasons[entry.payload_id] = (
                 f"not posted: campaign stopped ({stop_reason})" if stop_reason
