@@ -270,7 +270,7 @@ def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
     plain = np.zeros(len(raw), dtype=bool)
     multiline = np.zeros(len(raw), dtype=bool)
     joined = "\x1f".join(values)
-    if "\n" in joined or "\r" in joined:  # else every text is one plain line: skip the scans
+    if any(mark in joined for mark in ("\n", "\r", "\\n")):  # else skip the per-text scans
         plain = raw.str.contains(_NOT_LIST_SAFE).to_numpy(dtype=bool)
         multiline = raw.str.contains("\n", regex=False).to_numpy(dtype=bool) & ~plain
     wire = raw.copy()
@@ -405,14 +405,15 @@ def payloads(
     starts = _split_requests(packing, max_bytes - overhead, max_recipients, overhead)
     built = _build_requests(packing, starts, groups, texts, senders)
 
-    contents = [
-        hashlib.sha256(json.dumps(params, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    option_params = options.to_params()
+    contents = [  # canonical params without the id; the digest adds the id below
+        hashlib.sha256(json.dumps({**option_params, **params}, sort_keys=True,
+                                  ensure_ascii=False).encode("utf-8"))
         for params, *_ in built
     ]
     if campaign_id is None:
         campaign_id = _default_campaign_id([h.hexdigest() for h in contents])
     campaign_id = _check_campaign_id(campaign_id, len(built))
-    option_params = options.to_params()
     result = []
     for number, ((line_params, recipients, messages, line_bytes), content) in enumerate(
         zip(built, contents), start=1

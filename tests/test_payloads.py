@@ -1,0 +1,283 @@
+"""The list= codec: forms, limits, one phone per request, determinism, byte efficiency."""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smsc_frames.errors import ValidationError
+from smsc_frames.options import Options
+from smsc_frames.payloads import (
+    CLIENT_PARAMS_MARGIN,
+    decode_params,
+    payloads,
+    recipient_rows,
+    urlencoded_length,
+)
+
+
+def make_plan(rows, sendable=None, index=None) -> pd.DataFrame:
+    """A minimal plan from (phone, text, sender) tuples."""
+    phones, texts, senders = zip(*rows)
+    return pd.DataFrame({
+        "phone": pd.Series(phones, dtype=object),
+        "text": pd.Series(texts, dtype=object),
+        "sender": pd.Series(senders, dtype=object),
+        "parts": 1,
+        "sendable": True if sendable is None else sendable,
+    }).set_axis(index if index is not None else range(len(rows)))
+
+
+def phone(n: int) -> str:
+    return f"7916{n:07d}"
+
+
+def carried(requests) -> list[tuple]:
+    """Every (phone, text, sender) the requests carry, decoded."""
+    frames = [decode_params(request.params) for request in requests]
+    return sorted(map(tuple, pd.concat(frames).itertuples(index=False)), key=repr)
+
+
+def expected(plan) -> list[tuple]:
+    rows = plan.loc[plan["sendable"], ["phone", "text", "sender"]].astype(object)
+    return sorted(map(tuple, rows.where(rows.notna(), None).itertuples(index=False)), key=repr)
+
+
+def check_invariants(plan, requests, max_recipients=1000, max_bytes=262144):
+    for request in requests:
+        assert request.body_bytes == len(urllib.parse.urlencode(request.params))
+        assert request.body_bytes + CLIENT_PARAMS_MARGIN <= max_bytes
+        assert len(request.recipients) == len(set(request.recipients)) <= max_recipients
+        decoded = decode_params(request.params)
+        assert list(dict.fromkeys(decoded["phone"])) == list(request.recipients)
+        assert request.params["id"] == request.id
+    assert carried(requests) == expected(plan)
+
+
+def test_one_text_goes_as_phones_and_mes_with_the_sender_param():
+    plan = make_plan([(phone(1), "Sale", "Shop"), (phone(2), "Sale", "Shop")])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params == {"id": "c-1", "sender": "Shop",
+                              "phones": f"{phone(1)},{phone(2)}", "mes": "Sale"}
+    assert request.messages == 2
+    check_invariants(plan, [request])
+
+
+def test_several_texts_share_a_list_with_one_line_per_text():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "B: x;y|z", None), (phone(3), "A", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert "sender" not in request.params and "phones" not in request.params
+    assert request.params["list"] == f"{phone(1)},{phone(3)}:A\n{phone(2)}:B: x;y|z"
+    check_invariants(plan, [request])
+
+
+def test_differing_senders_are_line_prefixes_and_no_sender_param():
+    plan = make_plan([(phone(1), "A", "Shop"), (phone(2), "A", "Bar"), (phone(3), "B", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert "sender" not in request.params
+    assert request.params["list"].split("\n") == [
+        f"Shop|{phone(1)}:A", f"Bar|{phone(2)}:A", f"{phone(3)}:B"]
+    check_invariants(plan, [request])
+
+
+def test_one_sender_over_several_lines_is_the_sender_param():
+    plan = make_plan([(phone(1), "A", "Shop"), (phone(2), "B", "Shop")])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["sender"] == "Shop"
+    assert "|" not in request.params["list"]
+
+
+def test_newlines_are_written_as_backslash_n_in_list_lines():
+    plan = make_plan([(phone(1), "Hi\nthere", None), (phone(2), "Bye", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["list"] == f"{phone(1)}:Hi\\nthere\n{phone(2)}:Bye"
+    check_invariants(plan, [request])
+
+
+def test_a_single_multiline_text_keeps_its_real_newline_in_mes():
+    plan = make_plan([(phone(1), "Hi\nthere", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["mes"] == "Hi\nthere"
+    check_invariants(plan, [request])
+
+
+def test_literal_backslash_n_texts_go_in_their_own_plain_requests():
+    literal = "path C:\\new\\notes"
+    plan = make_plan([(phone(1), literal, None), (phone(2), "A", None), (phone(3), literal, None),
+                      (phone(4), "B", None), (phone(5), "x\\n", "Shop")])
+    requests = payloads(plan, campaign_id="c")
+    plain = [r for r in requests if "mes" in r.params and "\\n" in r.params["mes"]]
+    assert [r.params["mes"] for r in plain] == [literal, "x\\n"]
+    assert plain[0].params["phones"] == f"{phone(1)},{phone(3)}"
+    assert all("\\n" not in r.params.get("list", "") for r in requests)
+    assert len(requests) == 3
+    check_invariants(plan, requests)
+
+
+def test_same_phone_with_two_texts_goes_in_two_requests():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "A", None), (phone(1), "B", None),
+                      (phone(1), "C", "Shop")])
+    requests = payloads(plan, campaign_id="c")
+    assert len(requests) == 3
+    ids_and_phones = [(r.id, p) for r in requests for p in r.recipients]
+    assert len(ids_and_phones) == len(set(ids_and_phones)) == 4
+    check_invariants(plan, requests)
+
+
+def test_repeated_phones_fill_room_left_in_an_earlier_request():
+    rows = [(phone(n), "Big", None) for n in range(5)] + [(phone(9), "Other", None),
+                                                         (phone(0), "Late", None)]
+    plan = make_plan(rows)
+    requests = payloads(plan, campaign_id="c", max_recipients=4)
+    assert len(requests) == 2  # 7 messages, 4 per request: phone 0's second text fits request 2
+    check_invariants(plan, requests, max_recipients=4)
+
+
+def test_recipient_limit_splits_requests_and_the_count_is_minimal():
+    plan = make_plan([(phone(n), "AB"[n % 2], None) for n in range(25)])
+    requests = payloads(plan, campaign_id="c", max_recipients=10)
+    assert len(requests) == math.ceil(25 / 10)
+    assert [len(r.recipients) for r in requests] == [10, 10, 5]
+    check_invariants(plan, requests, max_recipients=10)
+
+
+def test_byte_limit_splits_requests_and_each_body_fits():
+    plan = make_plan([(phone(n), f"Привет, клиент {n % 7}! " * 20, None) for n in range(300)])
+    max_bytes = 6_000
+    requests = payloads(plan, campaign_id="c", max_bytes=max_bytes)
+    assert len(requests) > 1
+    assert all(r.body_bytes + CLIENT_PARAMS_MARGIN <= max_bytes for r in requests)
+    check_invariants(plan, requests, max_bytes=max_bytes)
+
+
+def test_biggest_groups_come_first():
+    plan = make_plan([(phone(0), "small", None)] + [(phone(n), "big", None) for n in range(1, 7)])
+    [first, second] = payloads(plan, campaign_id="c", max_recipients=5)
+    assert first.params["mes"] == "big" and len(first.recipients) == 5
+    assert second.params["list"].split("\n") == [f"{phone(6)}:big", f"{phone(0)}:small"]
+
+
+def test_only_sendable_rows_are_packed():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "A", None)], sendable=[True, False])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.recipients == (phone(1),)
+    assert payloads(plan.assign(sendable=False)) == []
+
+
+def test_options_go_in_every_request_and_may_come_from_the_plan_attrs():
+    plan = make_plan([(phone(n), f"T{n % 3}", None) for n in range(9)])
+    plan.attrs["options"] = Options(translit=1, time="+30")
+    requests = payloads(plan, max_recipients=4)
+    assert all(r.params["translit"] == "1" and r.params["time"] == "+30" for r in requests)
+    override = payloads(plan, Options(flash=1), max_recipients=4)
+    assert all(r.params["flash"] == "1" and "translit" not in r.params for r in override)
+    check_invariants(plan, requests, max_recipients=4)
+
+
+def test_options_with_a_sender_are_refused():
+    plan = make_plan([(phone(1), "A", None)])
+    with pytest.raises(ValidationError, match="prepare") as caught:
+        payloads(plan, Options(sender="Shop"))
+    assert caught.value.parameter == "sender"
+
+
+def test_ids_and_digests_are_deterministic_and_follow_the_content():
+    plan = make_plan([(phone(n), f"T{n % 4}", None) for n in range(40)])
+    first = payloads(plan, max_recipients=15)
+    again = payloads(plan.copy(), max_recipients=15)
+    assert [(r.id, r.digest, r.params) for r in first] == [
+        (r.id, r.digest, r.params) for r in again]
+    campaign = first[0].id.rsplit("-", 1)[0]
+    assert [r.id for r in first] == [f"{campaign}-{n}" for n in range(1, len(first) + 1)]
+    changed = plan.copy()
+    changed.loc[3, "text"] = "other"
+    assert payloads(changed, max_recipients=15)[0].id.rsplit("-", 1)[0] != campaign
+    with_options = payloads(plan, Options(flash=1), max_recipients=15)
+    assert with_options[0].id.rsplit("-", 1)[0] != campaign
+    assert len({r.digest for r in first}) == len(first)
+
+
+@pytest.mark.parametrize(("campaign_id", "words"), [
+    ("spring sale", "A-Z a-z 0-9"), ("x" * 39, "within 40 characters"), ("", "A-Z a-z 0-9"),
+])
+def test_bad_campaign_ids_are_refused(campaign_id, words):
+    plan = make_plan([(phone(1), "A", None)])
+    with pytest.raises(ValidationError, match=words) as caught:
+        payloads(plan, campaign_id=campaign_id)
+    assert caught.value.parameter == "campaign_id"
+
+
+@pytest.mark.parametrize(("kwargs", "parameter"), [
+    ({"max_recipients": 0}, "max_recipients"), ({"max_bytes": 100}, "max_bytes"),
+    ({"max_recipients": True}, "max_recipients"),
+])
+def test_bad_limits_are_refused(kwargs, parameter):
+    with pytest.raises(ValidationError) as caught:
+        payloads(make_plan([(phone(1), "A", None)]), **kwargs)
+    assert caught.value.parameter == parameter
+
+
+def test_a_message_too_big_for_max_bytes_is_refused_with_the_size_needed():
+    plan = make_plan([(phone(1), "я" * 1000, None)])
+    with pytest.raises(ValidationError, match="needs at least") as caught:
+        payloads(plan, max_bytes=4000)
+    assert caught.value.parameter == "max_bytes"
+    needed = int(caught.value.rule.split("needs at least ")[1].split()[0])
+    [request] = payloads(plan, max_bytes=needed)
+    assert request.body_bytes + CLIENT_PARAMS_MARGIN <= needed
+
+
+def test_a_plan_without_the_needed_columns_is_refused():
+    with pytest.raises(ValidationError, match="prepare") as caught:
+        payloads(pd.DataFrame({"phone": [phone(1)]}))
+    assert caught.value.parameter == "plan"
+
+
+def test_recipient_rows_maps_each_sendable_row_to_its_request():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "B", "Shop"), (phone(1), "B", "Shop"),
+                      (phone(3), "A", None)], sendable=[True, True, True, False],
+                     index=["w", "x", "y", "z"])
+    requests = payloads(plan, campaign_id="c")
+    rows = recipient_rows(plan, requests)
+    assert list(rows.index) == ["w", "x", "y", "z"]
+    assert rows.loc["z", "payload_id"] is None
+    for label in ["w", "x", "y"]:
+        request = next(r for r in requests if r.id == rows.loc[label, "payload_id"])
+        assert plan.loc[label, "phone"] in request.recipients
+    assert rows.loc["w", "payload_id"] != rows.loc["y", "payload_id"]  # same phone twice
+
+
+def test_urlencoded_length_matches_quote_plus():
+    rng = np.random.default_rng(3)
+    alphabet = list("aZ09 _.-~+&=%:\n\\|,;") + ["я", "€", "😀", "\u00a0", "\x00"]
+    values = ["".join(rng.choice(alphabet, size=int(rng.integers(0, 40)))) for _ in range(500)]
+    assert urlencoded_length(values).tolist() == [len(urllib.parse.quote_plus(v))
+                                                  for v in values]
+
+
+def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_campaign():
+    rng = np.random.default_rng(11)
+    n = 30_000
+    names = np.array(["Анна", "Иван", "Ольга", "Пётр", "Мария", "Сергей"])
+    promo = rng.integers(0, 300, n)
+    texts = pd.Series(names[rng.integers(0, len(names), n)]).str.cat(
+        pd.Series(promo).astype(str), sep=", ваш промокод P") + " даёт скидку 10% до конца недели!"
+    plan = pd.DataFrame({
+        "phone": pd.Series(rng.choice(10**7, n, replace=False)).astype(str).str.zfill(7)
+        .radd("7916").astype(object),
+        "text": texts.astype(object), "sender": None, "parts": 2, "sendable": True})
+    requests = payloads(plan)
+    distinct = plan["text"].unique()
+    minimum = (
+        int(plan["phone"].str.len().sum()) + 3 * n  # phones and one separator each
+        + int(urlencoded_length(distinct).sum()) + 3 * len(distinct)  # each text once
+    )
+    total = sum(r.body_bytes for r in requests)
+    assert total <= 1.05 * minimum
+    assert len(requests) == math.ceil(n / 1000)  # the recipient limit binds, not the bytes
+    assert sum(r.messages for r in requests) == 2 * n
+    check_invariants(plan, requests)
