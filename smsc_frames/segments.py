@@ -81,40 +81,33 @@ _TRANSLIT_LATIN = {
     "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "'", "ы": "y", "ь": "'", "э": "e", "ю": "yu",
     "я": "ya",
 }  # fmt: skip
-# translit=2: the look-alike "mpaHc/Ium" spelling.
-_TRANSLIT_LOOKALIKE_LOWER = {
+# translit=2: the look-alike "mpaHc/Ium" spelling (the same table as the sandbox's).
+_TRANSLIT_LOOKALIKE = {
     "а": "a", "б": "6", "в": "B", "г": "r", "д": "g", "е": "e", "ё": "e", "ж": ">|<",
-    "з": "3", "и": "u", "й": "u", "к": "k", "л": "/I", "м": "M", "н": "H", "о": "o",
-    "п": "n", "р": "p", "с": "c", "т": "m", "у": "y", "ф": "qp", "х": "x", "ц": "u,",
-    "ч": "4", "ш": "w", "щ": "w,", "ъ": "'", "ы": "bI", "ь": "b", "э": "-)", "ю": "IO",
+    "з": "3", "и": "u", "й": "u'", "к": "k", "л": "/I", "м": "M", "н": "H", "о": "o",
+    "п": "n", "р": "p", "с": "c", "т": "m", "у": "y", "ф": "cp", "х": "x", "ц": "U,",
+    "ч": "4", "ш": "LLI", "щ": "LLL", "ъ": "'b", "ы": "bI", "ь": "b", "э": "-)", "ю": "I-O",
     "я": "9I",
 }  # fmt: skip
-_TRANSLIT_LOOKALIKE_UPPER = {
-    "А": "A", "Б": "6", "В": "B", "Г": "r", "Д": "D", "Е": "E", "Ё": "E", "Ж": ">|<",
-    "З": "3", "И": "U", "Й": "U", "К": "K", "Л": "/I", "М": "M", "Н": "H", "О": "O",
-    "П": "n", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Ф": "qp", "Х": "X", "Ц": "U,",
-    "Ч": "4", "Ш": "W", "Щ": "W,", "Ъ": "'", "Ы": "bI", "Ь": "b", "Э": "-)", "Ю": "IO",
-    "Я": "9I",
+_TRANSLIT_LOOKALIKE_CAPITALS = {
+    "А": "A", "В": "B", "Е": "E", "Ё": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+    "Р": "P", "С": "C", "Т": "T", "Х": "X", "Д": "D", "У": "Y", "И": "U", "Й": "U'",
 }  # fmt: skip
 
 
-def _latin_table() -> dict[int, str]:
-    """translit=1 for both cases: an upper-case letter capitalises its spelling (Ж -> Zh)."""
-    table = {ord(cyr): lat for cyr, lat in _TRANSLIT_LATIN.items()}
-    table.update({ord(cyr.upper()): lat.capitalize() for cyr, lat in _TRANSLIT_LATIN.items()})
-    table[ord("№")] = "N"
+def _translit_table(lower: dict[str, str], capitals: dict[str, str]) -> dict[int, str]:
+    """A ``str.translate`` table; a capital not listed capitalises its small letter's spelling."""
+    table = {ord(letter): spelling for letter, spelling in lower.items()}
+    for letter, spelling in lower.items():
+        table[ord(letter.upper())] = spelling[:1].upper() + spelling[1:]
+    table.update({ord(letter): spelling for letter, spelling in capitals.items()})
     return table
 
 
-def _lookalike_table() -> dict[int, str]:
-    """translit=2, both cases."""
-    table = {ord(cyr): look for cyr, look in _TRANSLIT_LOOKALIKE_LOWER.items()}
-    table.update({ord(cyr): look for cyr, look in _TRANSLIT_LOOKALIKE_UPPER.items()})
-    table[ord("№")] = "N"
-    return table
-
-
-_TRANSLIT_TABLES = {1: _latin_table(), 2: _lookalike_table()}
+_TRANSLIT_TABLES = {
+    1: _translit_table(_TRANSLIT_LATIN, {}),
+    2: _translit_table(_TRANSLIT_LOOKALIKE, _TRANSLIT_LOOKALIKE_CAPITALS),
+}
 
 
 def _validate_translit(mode: object) -> int:
@@ -340,14 +333,17 @@ def _counts_of_distinct(distinct: pd.Series) -> pd.DataFrame:
 
 
 def _apply_maxsms(counts: pd.DataFrame, distinct: pd.Series, maxsms: int) -> pd.DataFrame:
-    over = counts["parts"].to_numpy() > maxsms
-    counts["truncated"] = over
-    for row in np.flatnonzero(over):
-        encoding = counts["encoding"].iat[row]
-        kept = _truncate(distinct.iat[row], encoding, maxsms)
-        counts.iloc[row, counts.columns.get_loc("units")] = sum(_unit_costs(kept, encoding))
-        counts.iloc[row, counts.columns.get_loc("parts")] = maxsms
-    return counts
+    """Cut the texts over *maxsms* parts, then count what is sent, as the server does."""
+    over = np.flatnonzero(counts["parts"].to_numpy() > maxsms)
+    kept = [
+        _truncate(distinct.iat[row], counts["encoding"].iat[row], maxsms) for row in over
+    ]
+    counts["truncated"] = False
+    if len(over):
+        recounted = _counts_of_distinct(pd.Series(kept, dtype=object))
+        recounted["truncated"] = True
+        counts.iloc[over] = recounted.to_numpy()
+    return counts.astype({"units": np.int64, "parts": np.int64, "truncated": bool})
 
 
 def count_segments(
@@ -360,8 +356,9 @@ def count_segments(
     texts : pandas.Series or list of str
         The messages. Missing values count as the empty text (one part).
     maxsms : int, optional
-        ``maxsms``: a longer text is cut to what fits in this many parts (its encoding stays
-        that of the whole text).
+        ``maxsms``: a longer text is cut to what fits in this many parts (of the whole text's
+        encoding), and what is kept is then counted as sent (a UCS-2 text cut before its
+        first Cyrillic letter goes out as GSM-7, in fewer parts).
     translit : {0, 1, 2}
         ``translit``: Cyrillic is converted first with :func:`transliterate` (an estimate).
 

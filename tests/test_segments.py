@@ -6,7 +6,8 @@ import unicodedata
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+import requests
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smsc_frames.errors import ValidationError
@@ -118,6 +119,11 @@ def test_maxsms_truncates_to_what_fits():
     assert (one["parts"].iat[0], one["units"].iat[0], one["truncated"].iat[0]) == (1, 70, True)
 
 
+def test_a_cut_before_the_first_cyrillic_letter_is_sent_as_gsm7():
+    counts = count_segments(["a" * 134 + "я" * 10], maxsms=2)
+    assert counts.iloc[0].tolist() == ["gsm7", 134, 1, None, True]
+
+
 def test_truncate_to_parts_keeps_a_prefix_without_splitting_a_character():
     text = "a" * 152 + "€" + "a" * 300
     kept = truncate_to_parts(text, 1)
@@ -128,7 +134,8 @@ def test_truncate_to_parts_keeps_a_prefix_without_splitting_a_character():
 
 def test_translit_converts_cyrillic_before_counting():
     assert transliterate("Щука, ёж и ЖЖ", 1) == "Schuka, yozh i ZhZh"
-    assert transliterate("Привет", 2) == "npuBem"
+    assert transliterate("Привет", 2) == "NpuBem"
+    assert transliterate("Тест", 2) == "Tecm"
     counts = count_segments(["Привет, мир!"] * 2, translit=1)
     assert counts["encoding"].tolist() == ["gsm7", "gsm7"]
     assert counts["units"].iat[0] == len("Privet, mir!")
@@ -205,9 +212,34 @@ def test_truncation_keeps_the_longest_prefix_that_fits(text, limit):
     kept = truncate_to_parts(text, limit)
     assert normalised.startswith(kept)
     assert reference_count(kept, encoding)[2] <= limit
+    assert reference_count(kept, encoding)[2] <= limit
     counted = count_segments([text], maxsms=limit)
-    assert counted["units"].iat[0] == reference_count(kept, encoding)[1]
+    sent = reference_count(kept)  # what is kept is counted as sent, in its own encoding
+    assert (counted["encoding"].iat[0], counted["units"].iat[0], counted["parts"].iat[0]) == sent
     assert counted["truncated"].iat[0] == (kept != normalised)
     if kept != normalised:
         assert reference_count(normalised[: len(kept) + 1], encoding)[2] > limit
-        assert counted["parts"].iat[0] == limit
+
+
+_sandbox_phone_numbers = iter(range(10**6))
+_wire_texts = st.one_of(_texts, st.text(max_size=300)).filter(
+    lambda text: normalize_text(pd.Series([text])).iat[0].strip() and len(text) <= 1000
+)
+
+
+@settings(max_examples=50, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # one sandbox is meant
+@given(
+    text=_wire_texts,
+    maxsms=st.sampled_from([None, 1, 2, 3]),
+    translit=st.sampled_from([0, 0, 1, 2]),
+)
+def test_the_sandbox_bills_the_parts_we_count(sandbox, text, maxsms, translit):
+    phone = f"7916{next(_sandbox_phone_numbers):07d}"  # never an identical cost=1 request twice
+    form = {"login": "demo", "psw": "demo", "phones": phone, "mes": text, "charset": "utf-8",
+            "fmt": 3, "cost": 1, "translit": translit}  # fmt: skip
+    if maxsms is not None:
+        form["maxsms"] = maxsms
+    answer = requests.post(sandbox.url + "/sys/send.php", data=form, timeout=10).json()
+    expected = count_segments([text], maxsms=maxsms, translit=translit)["parts"].iat[0]
+    assert answer.get("cnt") == expected, answer
