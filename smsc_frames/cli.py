@@ -28,7 +28,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from smsc_frames.campaign import Quote, estimate, send
+from smsc_frames.client import Client
+from smsc_frames.contacts import read_contacts
+from smsc_frames.delivery import balance, refresh_status
 from smsc_frames.errors import SmscError, ValidationError
+from smsc_frames.export import summary, to_csv, to_excel
+from smsc_frames.options import Options
+from smsc_frames.plan import prepare
+from smsc_frames.sandbox import Sandbox, serve
+from smsc_frames.sandbox.settings import Account, SandboxSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -177,8 +186,6 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
 
 def run_estimate(args: argparse.Namespace) -> int:
     """``smsc-frames estimate``: print what the campaign would cost (nothing is sent)."""
-    from smsc_frames.campaign import estimate
-
     check_output_path(args.out)
     plan = load_plan(args)
     client = make_client(args)
@@ -191,8 +198,6 @@ def run_estimate(args: argparse.Namespace) -> int:
 
 def run_send(args: argparse.Namespace) -> int:
     """``smsc-frames send``: estimate, confirm, send through a journal, write the results."""
-    from smsc_frames.campaign import estimate, send
-
     out = args.out or Path(f"{args.file.stem}-results.xlsx")
     check_output_path(out)
     journal = args.journal or out.with_name(out.name + ".journal")
@@ -215,8 +220,6 @@ def run_send(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     """``smsc-frames status``: refresh the delivery statuses of a results file."""
-    from smsc_frames.delivery import refresh_status
-
     out = args.out or args.results
     check_output_path(out)
     results = read_results(args.results)
@@ -230,8 +233,6 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_balance(args: argparse.Namespace) -> int:
     """``smsc-frames balance``: print the account balance."""
-    from smsc_frames.delivery import balance
-
     client = make_client(args)
     amount = balance(client)
     where = " (sandbox, not real money)" if client.is_sandbox else ""
@@ -241,8 +242,6 @@ def run_balance(args: argparse.Namespace) -> int:
 
 def run_sandbox(args: argparse.Namespace) -> int:
     """``smsc-frames sandbox``: serve a local SMSC-compatible sandbox until interrupted."""
-    from smsc_frames.sandbox import serve
-
     serve(args.host, args.port, args.login, args.password, args.apikey, args.balance)
     return EXIT_OK
 
@@ -254,13 +253,6 @@ def run_demo(args: argparse.Namespace) -> int:
     the results. The client is built with an empty environment, so ``SMSC_*`` variables can
     never make the demo talk to the real SMSC.
     """
-    from smsc_frames.campaign import estimate, send
-    from smsc_frames.client import Client
-    from smsc_frames.contacts import read_contacts
-    from smsc_frames.delivery import refresh_status
-    from smsc_frames.plan import prepare
-    from smsc_frames.sandbox import Sandbox
-
     check_output_path(args.out)
     contacts_path = sample_contacts_path()
     with Sandbox(accounts=[demo_account()], settings=demo_settings()) as sandbox:
@@ -294,17 +286,13 @@ COMMANDS = {
 }
 
 
-def demo_account():
+def demo_account() -> Account:
     """The demo's sandbox account: ``demo`` / ``demo``, enough balance for the sample."""
-    from smsc_frames.sandbox.settings import Account
-
     return Account("demo", "demo", apikey="demo-apikey", balance=Decimal("10000.00"))
 
 
-def demo_settings():
+def demo_settings() -> SandboxSettings:
     """Sandbox settings for the demo: delivery within a second, status lists not paced."""
-    from smsc_frames.sandbox.settings import SandboxSettings
-
     return SandboxSettings(seconds_to_operator=0.2, seconds_to_final=0.8,
                            status_lists_per_window=1000)
 
@@ -320,10 +308,6 @@ def sample_contacts_path() -> Path:
 
 def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     """Validate the options, read the contact file and prepare the plan."""
-    from smsc_frames.contacts import read_contacts
-    from smsc_frames.options import Options
-    from smsc_frames.plan import prepare
-
     options = Options.from_kwargs(**option_kwargs(args))
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     contacts = read_contacts(args.file, sheet_name=sheet)
@@ -331,10 +315,8 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
                    sender=args.sender, options=options)
 
 
-def make_client(args: argparse.Namespace):
+def make_client(args: argparse.Namespace) -> Client:
     """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``."""
-    from smsc_frames.client import Client
-
     return Client(login=args.login, password=args.password, apikey=args.apikey, url=args.url,
                   environ=os.environ)
 
@@ -352,10 +334,8 @@ def check_output_path(path: Path | None) -> None:
         raise ValidationError("--out", "must end in .csv or .xlsx", str(path))
 
 
-def write_table(frame: pd.DataFrame, path: Path, quote=None) -> Path:
+def write_table(frame: pd.DataFrame, path: Path, quote: Quote | None = None) -> Path:
     """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix."""
-    from smsc_frames.export import to_csv, to_excel
-
     if path.suffix.lower() == ".xlsx":
         return to_excel(frame, path, quote)
     return to_csv(frame, path)
@@ -363,8 +343,6 @@ def write_table(frame: pd.DataFrame, path: Path, quote=None) -> Path:
 
 def read_results(path: Path) -> pd.DataFrame:
     """Read a results file written by ``send`` back into a results frame."""
-    from smsc_frames.contacts import read_contacts
-
     results = read_contacts(path)
     if "row" in results.columns:
         results = results.set_index("row")
@@ -378,7 +356,7 @@ def read_results(path: Path) -> pd.DataFrame:
     return results
 
 
-def describe_quote(quote) -> str:
+def describe_quote(quote: Quote) -> str:
     """The cost preview: recipients, parts, cost, per operator, problem rows."""
     table = quote.table
     problems = table["problem"].dropna()
@@ -398,15 +376,13 @@ def describe_quote(quote) -> str:
                                      regex=True)
         lines.append(kinds.value_counts().to_string(header=False))
     if quote.sandbox:
-        lines += ["", SANDBOX_NOTICE]
+        lines += ["", "(a sandbox quote: made-up prices, nothing real will be sent)"]
     return "\n".join(lines)
 
 
 def describe_results(results: pd.DataFrame) -> str:
     """The results summary (export's summary table), and whether it was a sandbox."""
-    from smsc_frames.export import summary
-
-    text = summary(results).to_string(index=False)
+    text = "Results:\n" + summary(results).to_string(index=False)
     if results.attrs.get("sandbox"):
-        text += "\n" + SANDBOX_NOTICE
+        text += "\n(sandbox results: nothing real was sent)"
     return text

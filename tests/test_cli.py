@@ -1,0 +1,227 @@
+"""The ``smsc-frames`` command, over real HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from smsc_frames.cli import SANDBOX_NOTICE, main
+from smsc_frames.contacts import read_contacts
+from smsc_frames.plan import prepare
+from smsc_frames.sandbox import Sandbox
+from smsc_frames.sandbox.settings import Account, SandboxSettings
+
+SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.csv"
+TEMPLATE = "{Имя}, скидка {Скидка}% по коду {Промокод}"
+SECRET = "Pa55-w0rd-never-printed-7f3a"
+CONSOLE_SCRIPT = Path(sysconfig.get_path("scripts")) / "smsc-frames"
+RELAXED = SandboxSettings(seconds_to_operator=0.05, seconds_to_final=0.15,
+                          status_lists_per_window=1000)
+
+
+@pytest.fixture
+def sandbox(make_sandbox):
+    """The demo account with enough balance for the whole sample, status lists not paced."""
+    account = Account("demo", "demo", apikey="demo-apikey", balance=Decimal("10000.00"))
+    return make_sandbox(accounts=[account], settings=RELAXED)
+
+
+def campaign_args(sandbox, *extra: str, login: str = "demo", password: str = "demo") -> list[str]:
+    return [str(SAMPLE_CSV), "--phone", "Телефон", "--template", TEMPLATE,
+            "--url", sandbox.url, "--login", login, "--password", password, *extra]
+
+
+def expected_messages() -> set[tuple[str, str]]:
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    sendable = plan[plan["sendable"]]
+    return set(zip(sendable["phone"], sendable["text"]))
+
+
+def printed_total(output: str) -> Decimal:
+    return Decimal(re.search(r"Total cost: (\d+\.\d\d)", output).group(1))
+
+
+def test_estimate_prints_the_total_the_sandbox_then_charges(sandbox, capsys, tmp_path):
+    assert main(["estimate", *campaign_args(sandbox)]) == 0
+    estimated = capsys.readouterr().out
+    assert sandbox.messages() == []
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(tmp_path / "r.csv"))]) == 0
+    charged = sum((message["cost"] for message in sandbox.messages()), Decimal(0))
+    assert printed_total(estimated) == charged > 0
+    assert sandbox.balance("demo") == Decimal("10000.00") - charged
+    assert f"Recipients: {len(expected_messages())}" in estimated
+    assert "sandbox quote" in estimated
+
+
+def test_send_with_yes_stores_exactly_the_plan_and_writes_results(sandbox, capsys, tmp_path):
+    out = tmp_path / "results.xlsx"
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(out))]) == 0
+    stored = [(message["phone"], message["text"]) for message in sandbox.messages()]
+    assert len(stored) == len(set(stored))
+    assert set(stored) == expected_messages()
+    sheet = openpyxl.load_workbook(out)["results"]
+    header = [cell.value for cell in sheet[1]]
+    sent_ids = {row[header.index("sms_id")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {message["id"] for message in sandbox.messages()} <= {str(i) for i in sent_ids}
+    assert (tmp_path / "results.xlsx.journal").exists()
+    assert "(sandbox results: nothing real was sent)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", ""])
+def test_send_asks_and_anything_but_yes_sends_nothing(sandbox, capsys, monkeypatch, tmp_path,
+                                                      answer):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
+    out = tmp_path / "results.csv"
+    assert main(["send", *campaign_args(sandbox, "--out", str(out))]) == 1
+    printed = capsys.readouterr().out
+    assert re.search(r"Send \d+ SMS to \d+ numbers for \d+\.\d\d\? \[y/N\]", printed)
+    assert "Nothing was sent." in printed
+    assert sandbox.messages() == []
+    assert not out.exists()
+
+
+def test_send_answered_yes_on_stdin_sends(sandbox, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    assert main(["send", *campaign_args(sandbox, "--out", str(tmp_path / "r.csv"))]) == 0
+    assert {(m["phone"], m["text"]) for m in sandbox.messages()} == expected_messages()
+
+
+@pytest.mark.parametrize(("flags", "parameter"), [
+    (["--maxsms", "0"], "maxsms"),
+    (["--translit", "7"], "translit"),
+    (["--time", "32.13.24 25:61"], "time"),
+    (["--valid", "25"], "valid"),
+    (["--freq", "5"], "freq"),
+    (["--sender", "Much too long a sender"], "sender"),
+    (["--out", "results.txt"], "--out"),
+])
+def test_a_bad_option_exits_2_before_any_request(sandbox, capsys, flags, parameter):
+    code = main(["send", *campaign_args(sandbox, "--yes", *flags)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert parameter in err and "Traceback" not in err
+    assert sandbox.requests == []
+    assert sandbox.messages() == []
+
+
+def test_missing_column_and_missing_file_are_refused_cleanly(sandbox, capsys, tmp_path):
+    args = campaign_args(sandbox, "--yes")
+    args[args.index("--phone") + 1] = "Phone"
+    assert main(["send", *args]) == 2
+    assert "Phone" in capsys.readouterr().err
+    missing = campaign_args(sandbox)
+    missing[0] = str(tmp_path / "nowhere.csv")
+    assert main(["estimate", *missing]) == 2
+    assert "nowhere.csv" in capsys.readouterr().err
+    assert sandbox.requests == []
+
+
+def test_missing_credentials_name_the_variables(capsys, monkeypatch):
+    for name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_APIKEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["balance", "--url", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "SMSC_LOGIN" in err and "Traceback" not in err
+
+
+def test_status_refreshes_a_results_file(sandbox, capsys, tmp_path):
+    out = tmp_path / "results.csv"
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(out))]) == 0
+    magic = {"79990000020": "undeliverable", "79990000025": "unreachable"}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert main(["status", str(out), "--url", sandbox.url, "--login", "demo",
+                     "--password", "demo", "--min-interval", "0"]) == 0
+        refreshed = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+        sent = refreshed[refreshed["sms_id"].notna()]
+        if not sent["status_name"].isin(["waiting", "with operator"]).any():
+            break
+        time.sleep(0.1)
+    assert len(sent) == len(expected_messages())
+    expected = sent["phone"].map(magic).fillna("delivered")
+    assert (sent["status_name"] == expected).all()
+    assert set(magic) <= set(sent["phone"])
+    assert "status_name: delivered" in capsys.readouterr().out
+
+
+def test_balance(sandbox, capsys):
+    assert main(["balance", "--url", sandbox.url, "--login", "demo", "--password", "demo"]) == 0
+    assert capsys.readouterr().out.strip() == "Balance: 10000.00 (sandbox, not real money)"
+
+
+@pytest.fixture
+def secretive_sandbox():
+    account = Account("secretive", SECRET, apikey=SECRET + "-key", balance=Decimal("10000.00"))
+    with Sandbox(accounts=[account], settings=RELAXED) as sandbox:
+        yield sandbox
+
+
+def test_secrets_never_appear_in_output_or_files(secretive_sandbox, capsys, tmp_path):
+    out = tmp_path / "results.csv"
+    runs = [
+        ["estimate", *campaign_args(secretive_sandbox, login="secretive", password=SECRET)],
+        ["send", *campaign_args(secretive_sandbox, "--yes", "--out", str(out),
+                                login="secretive", password=SECRET)],
+        ["status", str(out), "--url", secretive_sandbox.url, "--login", "secretive",
+         "--password", SECRET, "--min-interval", "0"],
+        ["balance", "--url", secretive_sandbox.url, "--apikey", SECRET + "-key"],
+        ["balance", "--url", secretive_sandbox.url, "--login", "secretive",
+         "--password", SECRET + "-wrong"],
+    ]
+    codes = [main(args) for args in runs]
+    captured = capsys.readouterr()
+    assert codes == [0, 0, 0, 0, 1]
+    assert "AuthError" in captured.err and "Traceback" not in captured.err
+    assert SECRET not in captured.out + captured.err
+    for written in tmp_path.iterdir():
+        assert SECRET.encode() not in written.read_bytes()
+
+
+def run_console_script(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                       stdin: str = "") -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SMSC_")}
+    return subprocess.run([str(CONSOLE_SCRIPT), *args], cwd=cwd, input=stdin, text=True,
+                          capture_output=True, env={**environment, **(env or {})}, timeout=120)
+
+
+def test_console_script_estimates_with_credentials_from_the_environment(sandbox, tmp_path):
+    env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo"}
+    done = run_console_script("estimate", str(SAMPLE_CSV), "--phone", "Телефон",
+                              "--template", TEMPLATE, "--out", "quote.xlsx",
+                              cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"Recipients: {len(expected_messages())}" in done.stdout
+    assert (tmp_path / "quote.xlsx").exists()
+    assert sandbox.messages() == []
+
+
+def test_console_script_demo_runs_end_to_end_from_any_directory(tmp_path):
+    done = run_console_script("demo", "--wait", "1.5", cwd=tmp_path,
+                              env={"SMSC_URL": "http://127.0.0.1:9", "SMSC_LOGIN": "real",
+                                   "SMSC_PASSWORD": "real"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert "sandbox" in lines[0].lower() and "nothing real" in lines[0]
+    assert lines[-1] == SANDBOX_NOTICE
+    for heading in ("Recipients:", "SMS parts:", "Total cost:", "Per operator:",
+                    "Problem rows (not sent):", "status_name: delivered"):
+        assert heading in done.stdout
+    sheet = openpyxl.load_workbook(tmp_path / "demo_results.xlsx")["results"]
+    header = [cell.value for cell in sheet[1]]
+    statuses = [row[header.index("status_name")]
+                for row in sheet.iter_rows(min_row=2, values_only=True)
+                if row[header.index("sms_id")] is not None]
+    assert len(statuses) > 250
+    assert sorted(set(statuses)) == ["delivered", "undeliverable", "unreachable"]
