@@ -225,3 +225,17 @@ def test_console_script_demo_runs_end_to_end_from_any_directory(tmp_path):
                 if row[header.index("sms_id")] is not None]
     assert len(statuses) > 250
     assert sorted(set(statuses)) == ["delivered", "undeliverable", "unreachable"]
+
+
+def test_running_the_same_send_again_sends_nobody_twice(sandbox, capsys, tmp_path):
+    args = ["send", *campaign_args(sandbox, "--yes", "--out", str(tmp_path / "results.csv"))]
+    sandbox.inject("slow", delay=0.0)  # the estimate (cost=1) is answered normally
+    sandbox.inject("drop_after_accept")  # the send is stored, its answer lost
+    first = main(args)
+    stored_after_first = len(sandbox.messages())
+    assert main(args) == 0
+    assert main(args) == 0
+    stored = [(m["phone"], m["text"]) for m in sandbox.messages()]
+    assert first == 0 and stored_after_first == len(expected_messages())
+    assert len(stored) == len(set(stored))
+    assert set(stored) == expected_messages()
