@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import phonenumbers
 import pytest
@@ -109,6 +111,15 @@ def test_safe_prefixes_are_proved_from_the_metadata():
     assert {"900", "916", "931", "999"} <= safe
     assert "930" not in safe  # RU's mobile pattern depends on later digits there
     assert not {prefix for prefix in safe if not prefix.startswith("9")}
+
+
+def test_the_wildcard_proofs_are_sound_on_small_patterns():
+    every = re.compile(phones._wildcard_where_every_digit(r"9(?:[0-24-9]\d|3[1-9])\d{2}"))
+    assert every.fullmatch("91xxx") and every.fullmatch("931xx")
+    assert not every.fullmatch("93xxx")  # 930xx is not: validity depends on the 3rd digit
+    some = re.compile(phones._wildcard_where_some_digit(r"8(?:0[39]|[1-3]\d)[\d]{2}"))
+    assert some.fullmatch("803xx") and some.fullmatch("82xxx") and some.fullmatch("8xxxx")
+    assert not some.fullmatch("9xxxx") and not some.fullmatch("84xxx")
 
 
 @settings(max_examples=300, deadline=None)
