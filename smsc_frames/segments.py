@@ -335,10 +335,7 @@ def _counts_of_distinct(distinct: pd.Series) -> pd.DataFrame:
 def _apply_maxsms(counts: pd.DataFrame, distinct: pd.Series, maxsms: int) -> pd.DataFrame:
     """Cut the texts over *maxsms* parts, then count what is sent, as the server does."""
     over = np.flatnonzero(counts["parts"].to_numpy() > maxsms)
-    kept = [
-        _truncate(distinct.iat[row], counts["encoding"].iat[row], maxsms) for row in over
-    ]
-    counts["truncated"] = False
+    kept = [_truncate(distinct.iat[row], counts["encoding"].iat[row], maxsms) for row in over]
     if len(over):
         recounted = _counts_of_distinct(pd.Series(kept, dtype=object))
         recounted["truncated"] = True
