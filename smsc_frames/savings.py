@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -65,9 +66,32 @@ LOOKALIKES: dict[str, str] = {
     "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
 }
 
+
+
+def _char_class(chars, *, negate: bool = False) -> str:
+    """A regex character class of *chars* (or of everything else)."""
+    return "[" + ("^" if negate else "") + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
 _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
 _ASCII_LETTERS = frozenset(string.ascii_letters)
-_WORD = re.compile(r"[^\W\d_]+")
+_LATIN_OR_LOOKALIKE = _char_class({c for c in GSM7 if c.isalpha()} | set(LOOKALIKES))
+_LOOKALIKE_WORD = re.compile(  # a whole word of GSM-7 letters and look-alikes, with one of each
+    rf"(?<![^\W\d_])(?=[A-Za-z]*+{_LATIN_OR_LOOKALIKE}*?[A-Za-z])"
+    rf"(?={_LATIN_OR_LOOKALIKE}*?{_char_class(LOOKALIKES)}){_LATIN_OR_LOOKALIKE}++(?![^\W\d_])"
+)
+_NOT_GSM = re.compile(_char_class(GSM7, negate=True))
+_EXTENSION = re.compile(_char_class(GSM7_EXTENSION))
+
+
+def _utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+_GROWING_TABLE = str.maketrans(GSM7_REPLACEMENTS)
+_NOT_GROWING_TABLE = str.maketrans(
+    {char: new for char, new in GSM7_REPLACEMENTS.items() if len(new) <= _utf16_units(char)}
+)
 
 _REASON_UCS2 = "forces UCS-2"
 _REASON_NO_EQUIVALENT = "forces UCS-2; no GSM-7 equivalent"
@@ -77,6 +101,7 @@ _REASON_LOOKALIKE = "look-alike letter in a Latin word; forces UCS-2"
 CHARACTER_COLUMNS = ["text", "char", "codepoint", "name", "count", "replacement", "reason"]
 
 
+@functools.cache
 def gsm7_equivalent(char: str) -> str | None:
     """The GSM-7 replacement for one character outside GSM-7, or ``None`` when there is none.
 
@@ -98,32 +123,18 @@ def gsm7_equivalent(char: str) -> str | None:
     return None
 
 
-def _is_latin_word(word: str) -> bool:
-    """A word with a Latin letter whose other letters are GSM-7 letters or look-alikes."""
-    return any(ch in _ASCII_LETTERS for ch in word) and all(
-        ch in GSM7 or ch in LOOKALIKES for ch in word
-    )
-
-
 def _latinise(text: str, found: Counter | None = None) -> str:
     """Replace look-alike letters inside Latin words, counting them in *found*."""
 
     def word_fix(match: re.Match) -> str:
         word = match.group()
-        if not _is_latin_word(word):
-            return word
-        fixed = word.translate(_LOOKALIKE_TABLE)
-        if found is not None and fixed != word:
+        if found is not None:
             for char in word:
                 if char in LOOKALIKES:
                     found[(char, LOOKALIKES[char], _REASON_LOOKALIKE)] += 1
-        return fixed
+        return word.translate(_LOOKALIKE_TABLE)
 
-    return _WORD.sub(word_fix, text)
-
-
-def _utf16_units(char: str) -> int:
-    return 2 if ord(char) > 0xFFFF else 1
+    return _LOOKALIKE_WORD.sub(word_fix, text)
 
 
 def fix_text(text: str, *, growing: bool = True) -> str:
@@ -146,15 +157,14 @@ def fix_text(text: str, *, growing: bool = True) -> str:
     >>> fix_text("Скидка…", growing=False), fix_text("Sale…")
     ('Скидка…', 'Sale...')
     """
-    text = _latinise(text)
-    pieces = []
-    for char in text:
-        replacement = None if char in GSM7 else gsm7_equivalent(char)
-        if replacement is None or (not growing and len(replacement) > _utf16_units(char)):
-            pieces.append(char)
-        else:
-            pieces.append(replacement)
-    return "".join(pieces)
+    text = _latinise(text).translate(_GROWING_TABLE if growing else _NOT_GROWING_TABLE)
+    accents = {
+        char: gsm7_equivalent(char)
+        for char in set(_NOT_GSM.findall(text))
+        if char not in GSM7_REPLACEMENTS
+    }
+    accents = {char: base for char, base in accents.items() if base is not None}
+    return text.translate(str.maketrans(accents)) if accents else text
 
 
 def _findings(text: str) -> tuple[Counter, int]:
@@ -164,23 +174,20 @@ def _findings(text: str) -> tuple[Counter, int]:
     would be, GSM-7: in a text that stays UCS-2 they cost one unit like any other.
     """
     found: Counter = Counter()
-    extension: Counter = Counter()
+    latin = _latinise(text, found)
     foreign_letters = 0
-    for char in _latinise(text, found):
-        if char in GSM7:
-            if char in GSM7_EXTENSION:
-                extension[(char, None, _REASON_EXTENSION)] += 1
-            continue
+    for char, count in Counter(_NOT_GSM.findall(latin)).items():
         replacement = gsm7_equivalent(char)
         if replacement is not None:
-            found[(char, replacement, _REASON_UCS2)] += 1
+            found[(char, replacement, _REASON_UCS2)] += count
         elif unicodedata.category(char).startswith("L"):
-            foreign_letters += 1
+            foreign_letters += count
         else:
-            found[(char, None, _REASON_NO_EQUIVALENT)] += 1
+            found[(char, None, _REASON_NO_EQUIVALENT)] += count
     can_be_gsm7 = foreign_letters == 0 and all(rep is not None for _, rep, _ in found)
     if can_be_gsm7:
-        found.update(extension)
+        for char, count in Counter(_EXTENSION.findall(latin)).items():
+            found[(char, None, _REASON_EXTENSION)] += count
     return found, foreign_letters
 
 
@@ -358,13 +365,17 @@ def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
     rows, codes, texts, recipients = _distinct_sendable_texts(plan)
     segment_options = _segment_options(plan)
     before = count_segments(texts, **segment_options)
-    candidates = [fix_text(text) for text in texts]
+    translit = segment_options["translit"]
+    analyses = [_findings(transliterate(text, translit)) for text in texts]
+    # A text with letters of another script stays UCS-2: only non-growing fixes can help it.
+    may_be_gsm7 = [foreign == 0 for _, foreign in analyses]
+    candidates = [fix_text(text, growing=gsm) for text, gsm in zip(texts, may_be_gsm7)]
     after = count_segments(candidates, **segment_options)
-    stays_ucs2 = (after["encoding"] == "ucs2").tolist()
-    if any(stays_ucs2):
+    grown_ucs2 = (after["encoding"].eq("ucs2") & pd.Series(may_be_gsm7)).tolist()
+    if any(grown_ucs2):  # e.g. an emoji kept it UCS-2: undo the growing replacements
         candidates = [
             fix_text(text, growing=False) if ucs2 else candidate
-            for text, candidate, ucs2 in zip(texts, candidates, stays_ucs2)
+            for text, candidate, ucs2 in zip(texts, candidates, grown_ucs2)
         ]
         after = count_segments(candidates, **segment_options)
     parts_before = before["parts"].astype("int64").tolist()
@@ -373,8 +384,6 @@ def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
         int(new) if save else old for new, old, save in zip(after["parts"], parts_before, saves)
     ]
     saved_per_message = [old - new for old, new in zip(parts_before, suggested_parts)]
-    translit = segment_options["translit"]
-    analyses = [_findings(transliterate(text, translit)) for text in texts]
     prices = None if quote is None else price_per_part(quote)
     result = pd.DataFrame(
         {
