@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import nbformat
+import openpyxl
 import pytest
 from nbclient import NotebookClient
 
@@ -89,7 +90,17 @@ def test_with_credentials_it_sends_exactly_the_campaign_to_that_server(
     assert stored == expected
     assert len(expected) > 250
     assert (tmp_path / "notebooks" / "campaign.journal").exists()
-    assert (tmp_path / "notebooks" / "campaign_results.xlsx").exists()
+
+    book = openpyxl.load_workbook(tmp_path / "notebooks" / "campaign_results.xlsx")
+    summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
+    assert summary["outcome: sent"] == sum(expected.values())
+    assert summary["cost"] == pytest.approx(float(sum(m["cost"] for m in sandbox.messages())))
+    sheet = book["results"]
+    header = [cell.value for cell in sheet[1]]
+    phones = [row[header.index("phone")] for row in sheet.iter_rows(min_row=2)]
+    sent = {cell.value for cell in phones if cell.value is not None}
+    assert sent >= {phone for phone, _ in expected}
+    assert all(cell.data_type == "s" for cell in phones if cell.value is not None)
 
 
 def test_without_credentials_it_starts_the_embedded_sandbox_and_says_so(tmp_path, monkeypatch):
