@@ -58,7 +58,6 @@ _FORM_RESERVE = 16
 """Packing budgets every line as ``sender|phones:text`` plus a newline; the final form
 (``phones``+``mes``, or one ``sender=`` instead of prefixes) can cost up to 9 bytes more."""
 
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~ -]")
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 _NOT_LIST_SAFE = re.compile(r"\\n|\r")
 _LIST_LINE = re.compile(r"(?:(?P<sender>[^|:]*)\|)?(?P<phones>[^:]*):(?P<text>.*)", re.DOTALL)
