@@ -6,9 +6,9 @@ total cost and the cost per operator (table and bar chart), a parts histogram, t
 (bad phones with reasons, numbers SMSC refuses, costly characters) and a Send button whose label
 says what will happen. The first click only asks for confirmation; the second sends.
 
-A campaign is sent at most once per kernel: a module-level registry keyed by the campaign id
-(the payloads' id prefix, derived from the plan's content) is checked under a lock before
-anything is posted, so clicking twice, re-running the cell that builds the panel, or calling
+A campaign is sent at most once per kernel and server: a module-level registry keyed by the
+server URL and the campaign id (the payloads' id prefix, derived from the plan's content) is
+checked under a lock before anything is posted, so clicking twice, re-running the cell that builds the panel, or calling
 :meth:`CampaignPanel.send` from code cannot send it again. Across kernels, pass ``journal=``:
 :func:`smsc_frames.campaign.send` resumes from it without sending anyone twice.
 
@@ -53,7 +53,9 @@ class _Sending:
 
 
 _RESUMABLE = ("incomplete", "failed")
-_CAMPAIGNS: dict[str, _Sending] = {}
+_CAMPAIGNS: dict[tuple[str | None, str | None], _Sending] = {}
+"""(server URL, campaign id) -> what this kernel did: the same plan may still go, once, to
+another server (the sandbox first, then SMSC)."""
 _CAMPAIGNS_LOCK = threading.Lock()
 
 
@@ -62,8 +64,8 @@ def campaign_id(requests: Sequence[Payload]) -> str | None:
     return requests[0].id.rsplit("-", 1)[0] if requests else None
 
 
-def sent_campaigns() -> dict[str, str]:
-    """Campaign id -> state (``sending``, ``sent``, ``incomplete``, ``failed``) in this kernel.
+def sent_campaigns() -> dict[tuple[str | None, str | None], str]:
+    """(server URL, campaign id) -> state (``sending``, ``sent``, ``incomplete``, ``failed``).
 
     Examples
     --------
@@ -165,7 +167,9 @@ class CampaignPanel(widgets.VBox):
     plan, client, quote, payloads, journal
         What :func:`preview` was given or computed.
     campaign_id : str or None
-        The payloads' id prefix; the key of the once-per-kernel guard.
+        The payloads' id prefix.
+    guard_key : tuple
+        ``(client.url, campaign_id)``: the key of the once-per-kernel guard.
     savings : pandas.DataFrame
         :func:`smsc_frames.savings.suggest_savings` of the plan, priced with the quote.
     button : ipywidgets.Button
@@ -182,6 +186,7 @@ class CampaignPanel(widgets.VBox):
         self.plan, self.client, self.quote = plan, client, quote
         self.payloads, self.journal, self.max_workers = requests, journal, max_workers
         self.campaign_id = campaign_id(requests)
+        self.guard_key = (getattr(client, "url", None), self.campaign_id)
         self.savings = suggest_savings(plan, quote)
         self.error: BaseException | None = None
         self._confirming = False
@@ -215,7 +220,7 @@ class CampaignPanel(widgets.VBox):
     def results(self) -> pd.DataFrame | None:
         """The results of this campaign's send in this kernel, or ``None`` before it."""
         with _CAMPAIGNS_LOCK:
-            record = _CAMPAIGNS.get(self.campaign_id)
+            record = _CAMPAIGNS.get(self.guard_key)
         return None if record is None else record.results
 
     def _may_send(self, record: _Sending | None) -> bool:
@@ -225,9 +230,9 @@ class CampaignPanel(widgets.VBox):
     def _claim(self) -> _Sending | None:
         """Reserve the campaign for one send; the existing record when it is taken."""
         with _CAMPAIGNS_LOCK:
-            record = _CAMPAIGNS.get(self.campaign_id)
+            record = _CAMPAIGNS.get(self.guard_key)
             if self._may_send(record):
-                _CAMPAIGNS[self.campaign_id] = _Sending("sending")
+                _CAMPAIGNS[self.guard_key] = _Sending("sending")
                 return None
             return record
 
@@ -263,14 +268,14 @@ class CampaignPanel(widgets.VBox):
         except BaseException as error:
             self.error = error
             with _CAMPAIGNS_LOCK:
-                _CAMPAIGNS[self.campaign_id] = _Sending("failed", getattr(error, "results", None),
+                _CAMPAIGNS[self.guard_key] = _Sending("failed", getattr(error, "results", None),
                                                         error)
             self._show_error(error)
             self._show_state()
             raise
         unfinished = results["outcome"].astype(object).isin(["not sent", "unknown"]).any()
         with _CAMPAIGNS_LOCK:
-            _CAMPAIGNS[self.campaign_id] = _Sending("incomplete" if unfinished else "sent",
+            _CAMPAIGNS[self.guard_key] = _Sending("incomplete" if unfinished else "sent",
                                                     results)
         for warning in caught:
             self.output.append_display_data(HTML(banner_html(str(warning.message),
@@ -324,7 +329,7 @@ class CampaignPanel(widgets.VBox):
 
     def _claimable(self) -> bool:
         with _CAMPAIGNS_LOCK:
-            record = _CAMPAIGNS.get(self.campaign_id)
+            record = _CAMPAIGNS.get(self.guard_key)
         return self.campaign_id is not None and self._may_send(record)
 
     # -- showing state
@@ -338,7 +343,7 @@ class CampaignPanel(widgets.VBox):
     def _show_state(self) -> None:
         """Label and enable the button from the registry."""
         with _CAMPAIGNS_LOCK:
-            record = _CAMPAIGNS.get(self.campaign_id)
+            record = _CAMPAIGNS.get(self.guard_key)
         if self.campaign_id is None:
             self._set_button("Nothing to send", disabled=True, style="")
         elif record is None:

@@ -103,7 +103,7 @@ def test_first_click_only_asks_the_second_sends_once_further_clicks_nothing(sand
     panel.button.click()
     panel.button.click()
     assert stored(sandbox) == expected(plan)
-    assert sent_campaigns()[panel.campaign_id] == "sent"
+    assert sent_campaigns()[panel.guard_key] == "sent"
 
 
 def test_cancel_goes_back_without_sending(sandbox, plan):
@@ -125,7 +125,7 @@ def test_a_new_panel_for_the_same_plan_cannot_send_again(sandbox, plan):
     assert stored(sandbox) == expected(plan)
 
     again = preview(plan, client)  # the cell re-run
-    assert again.campaign_id == first.campaign_id
+    assert again.guard_key == first.guard_key == (sandbox.url, first.campaign_id)
     assert again.button.disabled and again.button.description.startswith("Sent in this kernel")
     again.button.disabled = False
     again.button.click()
@@ -179,7 +179,7 @@ def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan)
     panel.button.click()
     assert sandbox.messages() == []
     assert "not sent" in output_html(panel)  # send's warning, shown in the panel
-    assert sent_campaigns()[panel.campaign_id] == "incomplete"
+    assert sent_campaigns()[panel.guard_key] == "incomplete"
     assert panel.button.disabled
     sandbox.state.set_balance("poor", "100.00")
     assert preview(plan, client, quote=panel.quote).send() is panel.results
@@ -203,4 +203,17 @@ def test_an_unfinished_send_with_a_journal_resumes_exactly_once(make_sandbox, pl
     assert (panel.results.loc[plan["sendable"], "outcome"] == "sent").all()
     again = preview(plan, client, quote=panel.quote, journal=journal)
     again.send()
+    assert stored(sandbox) == expected(plan)
+
+
+def test_the_same_plan_may_still_go_once_to_another_server(sandbox, make_sandbox, plan):
+    first = preview(plan, client_for(sandbox))
+    first.send()
+    other = make_sandbox()
+    second = preview(plan, client_for(other))
+    assert second.campaign_id == first.campaign_id
+    second.button.click()
+    second.button.click()
+    second.button.click()
+    assert stored(other) == expected(plan)
     assert stored(sandbox) == expected(plan)
