@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -239,3 +240,20 @@ def test_running_the_same_send_again_sends_nobody_twice(sandbox, capsys, tmp_pat
     assert first == 0 and stored_after_first == len(expected_messages())
     assert len(stored) == len(set(stored))
     assert set(stored) == expected_messages()
+
+
+def test_sandbox_command_serves_until_interrupted(tmp_path):
+    server = subprocess.Popen([str(CONSOLE_SCRIPT), "sandbox", "--port", "0", "--login", "shop",
+                               "--password", "shop-pass", "--balance", "42.50"],
+                              stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
+        done = run_console_script("balance", "--url", url, "--login", "shop",
+                                  "--password", "shop-pass", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "Balance: 42.50 (sandbox, not real money)"
+    finally:
+        server.send_signal(signal.SIGINT)
+        remaining, _ = server.communicate(timeout=10)
+    assert server.returncode == 0
+    assert "stopped" in remaining
