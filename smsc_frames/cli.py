@@ -215,6 +215,10 @@ def run_send(args: argparse.Namespace) -> int:
     results = send(plan, client, journal=journal, progress=sys.stderr.isatty())
     print(describe_results(results))
     print(f"Results written to {write_table(results, out, quote)} (journal: {journal})")
+    unfinished = int(results["outcome"].isin(["not sent", "unknown"]).sum())
+    if unfinished:
+        return fail(f"{unfinished} recipients not reached yet (see the reason column); fix the "
+                    "cause and run the same command again to finish", EXIT_FAILED)
     return EXIT_OK
 
 

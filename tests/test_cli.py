@@ -257,3 +257,16 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
         remaining, _ = server.communicate(timeout=10)
     assert server.returncode == 0
     assert "stopped" in remaining
+
+
+def test_send_that_runs_out_of_money_says_so_and_fails(make_sandbox, capsys, tmp_path):
+    poor = make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("20.00"))],
+                        settings=RELAXED)
+    out = tmp_path / "results.csv"
+    assert main(["send", *campaign_args(poor, "--yes", "--out", str(out))]) == 1
+    err = capsys.readouterr().err
+    assert f"{len(expected_messages())} recipients not reached" in err
+    assert "Traceback" not in err
+    assert poor.messages() == [] and poor.balance("demo") == Decimal("20.00")
+    written = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert (written["outcome"] == "not sent").sum() == len(expected_messages())
