@@ -28,12 +28,13 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -49,7 +50,13 @@ from smsc_frames.errors import (
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.operators import operator_names
 from smsc_frames.payloads import Payload, payloads as build_payloads, recipient_rows
-from smsc_frames.responses import parse_send, parse_status, phones_frame, status_names
+from smsc_frames.responses import (
+    parse_send,
+    parse_status,
+    phone_rows,
+    phones_frame,
+    status_names,
+)
 
 MAX_WORKERS = 8
 """The most parallel requests :func:`send` allows (SMSC refuses 15 concurrent connections)."""
@@ -319,27 +326,57 @@ def _quote(
     )
 
 
+def _without_phones(answer: Any) -> Any:
+    """*answer* without its ``op=1`` list (read separately, all answers' lists at once)."""
+    if not isinstance(answer, Mapping):
+        return answer
+    return {key: value for key, value in answer.items() if key != "phones"}
+
+
+def _check_send(answer: Any) -> None:
+    """Raise what :func:`~smsc_frames.responses.parse_send` would, without converting the list."""
+    parse_send(_without_phones(answer))
+    phone_rows(answer)
+
+
 def _totals(answer: dict[str, Any]) -> tuple[int, Decimal]:
     """``cnt`` and ``cost`` of a ``cost=1`` answer (its per-phone list is read separately)."""
-    summary = parse_send({key: value for key, value in answer.items() if key != "phones"})
+    summary = parse_send(_without_phones(answer))
     return summary.cnt, summary.cost or Decimal(0)
 
 
 def _per_phone(answers: dict[str, dict]) -> pd.DataFrame:
-    """The ``op=1`` lists of several send answers as one frame, with a ``payload_id`` column."""
-    rows = [row for answer in answers.values() for row in answer.get("phones", [])]
-    payload_ids = [
-        payload_id for payload_id, answer in answers.items() for _ in answer.get("phones", [])
-    ]
-    frame = phones_frame(rows)
+    """The ``op=1`` lists of several send answers as one frame, with a ``payload_id`` column.
+
+    The raw lists are concatenated first and converted in one vectorised pass.
+    """
+    lists = [phone_rows(answer) for answer in answers.values()]
+    frame = phones_frame([row for rows in lists for row in rows])
+    payload_ids = np.repeat(np.array(list(answers), dtype=object), [len(rows) for rows in lists])
     frame.insert(0, "payload_id", pd.Series(payload_ids, index=frame.index, dtype=object))
-    return frame.drop_duplicates(["payload_id", "phone"])
+    return frame
+
+
+def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
+    """One integer per distinct (``payload_id``, ``phone``) pair; missing values get their own."""
+    request, _ = pd.factorize(pairs["payload_id"], use_na_sentinel=True)
+    phone, phones = pd.factorize(pairs["phone"], use_na_sentinel=True)
+    return request.astype(np.int64) * (len(phones) + 1) + (phone + 1)
 
 
 def _per_row(rows: pd.DataFrame, per_phone: pd.DataFrame) -> pd.DataFrame:
-    """*per_phone* values (keyed by payload id and phone) on the index of *rows*."""
-    keyed = per_phone.set_index(["payload_id", "phone"])
-    found = keyed.reindex(pd.MultiIndex.from_frame(rows[["payload_id", "phone"]]))
+    """*per_phone* values (keyed by payload id and phone) on the index of *rows*.
+
+    The first answer row of each (payload id, phone) pair counts; rows that no answer names get
+    missing values. Both sides are keyed together by :func:`_pair_keys` (a hash join, no sort).
+    """
+    keys = ["payload_id", "phone"]
+    pair_keys = _pair_keys(pd.concat([rows[keys], per_phone[keys]], ignore_index=True))
+    row_keys, answer_keys = pair_keys[: len(rows)], pair_keys[len(rows) :]
+    first = ~pd.Index(answer_keys).duplicated()
+    position = pd.Index(answer_keys[first]).get_indexer(row_keys)
+    values = per_phone.drop(columns=keys)[first].reset_index(drop=True)
+    found = values.reindex(position)
     found.index = rows.index
     return found
 
@@ -417,8 +454,12 @@ class _Sender:
     def run(self) -> None:
         """Reconcile what a previous attempt left open, post what is provably unsent, repeat."""
         for round_number in range(self.policy.max_rounds + 1):
-            self.reconcile([e for e in self.journal.entries() if e.state in _RECONCILE_PENDING])
-            pending = [entry for entry in self.journal.entries() if _is_to_send(entry)]
+            entries = self.journal.entries()
+            open_entries = [entry for entry in entries if entry.state in _RECONCILE_PENDING]
+            if open_entries:
+                self.reconcile(open_entries)
+                entries = self.journal.entries()
+            pending = [entry for entry in entries if _is_to_send(entry)]
             if self.stop_reason or not pending or round_number == self.policy.max_rounds:
                 return
             self.dispatch(pending)
@@ -453,7 +494,7 @@ class _Sender:
         self.journal.mark(entry.payload_id, "in_flight")
         try:
             answer = _call_with_backoff(self.client, "send.php", params, self.policy)
-            parse_send(answer)
+            _check_send(answer)
         except DuplicateRequestError as error:
             if error.too_many_concurrent:
                 self.journal.mark(entry.payload_id, "planned", answer=_error_answer(error))

@@ -194,8 +194,9 @@ def parse_send(answer: Mapping) -> SendAnswer:
 
 
 def _blank_to_none(values: Iterable) -> pd.Series:
-    """Object Series with ``""``, ``None`` and NaN all turned into ``None``."""
-    series = pd.Series(list(values), dtype=object)
+    """Object Series with ``""``, ``None`` and NaN all turned into ``None`` (one vector pass)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    series = series.astype(object)
     return series.where(series.notna() & (series != ""), None)
 
 
@@ -207,9 +208,54 @@ def _int_column(values: Iterable) -> pd.Series:
 
 def _text_column(values: Iterable) -> pd.Series:
     """Any scalars -> ``str``, with ``""``/``None`` as missing."""
-    return _blank_to_none(values).map(lambda value: None if value is None else str(value)).astype(
-        "str"
-    )
+    return _blank_to_none(values).astype("str")
+
+
+def _decimal_column(values: Iterable) -> pd.Series:
+    """Money values -> Decimal (object), ``""``/``None`` as ``None``; each distinct one parsed once.
+
+    Parsing the text of a value gives what :func:`to_decimal` gives for the value itself, and
+    costs repeat a lot, so a dict of the distinct texts does the work.
+    """
+    texts = _text_column(values)
+    parsed = {text: to_decimal(text) for text in texts.dropna().unique()}
+    amounts = texts.map(parsed).astype(object)
+    return amounts.where(amounts.notna(), None)
+
+
+PHONE_KEYS = ("phone", "mccmnc", "cost", "status", "error")
+"""The keys of one number in the ``op=1`` list of a ``send.php`` answer."""
+
+
+def phone_rows(answer: Mapping | list) -> list[Mapping]:
+    """The ``op=1`` per-number list of a ``send.php`` answer, checked but not converted.
+
+    Cheap enough to validate every answer as it arrives; :func:`phones_frame` converts many of
+    these lists, concatenated, in one pass.
+
+    Parameters
+    ----------
+    answer : Mapping or list
+        The whole answer (its ``phones`` key is read; none gives ``[]``) or the list itself.
+
+    Raises
+    ------
+    SmscConnectionError
+        When the list is not a list of objects (``maybe_sent=True``).
+
+    Examples
+    --------
+    >>> phone_rows({"id": 5, "cnt": 1, "phones": [{"phone": "79991234567"}]})
+    [{'phone': '79991234567'}]
+    >>> phone_rows({"phones": "79991234567"})
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.SmscConnectionError: malformed answer: phones is not a list of objects
+    """
+    rows = answer.get("phones", []) if isinstance(answer, Mapping) else answer
+    if not isinstance(rows, list) or not all(issubclass(t, Mapping) for t in set(map(type, rows))):
+        raise malformed("phones is not a list of objects")
+    return rows
 
 
 def phones_frame(answer: Mapping | list) -> pd.DataFrame:
@@ -218,7 +264,8 @@ def phones_frame(answer: Mapping | list) -> pd.DataFrame:
     Parameters
     ----------
     answer : Mapping or list
-        The whole answer (its ``phones`` key is read) or the ``phones`` list itself.
+        The whole answer (its ``phones`` key is read) or the ``phones`` list itself (several
+        answers' lists may be concatenated: the conversion is one vectorised pass).
 
     Returns
     -------
@@ -235,16 +282,15 @@ def phones_frame(answer: Mapping | list) -> pd.DataFrame:
     >>> frame["cost"].tolist(), frame["status"].tolist(), frame["mccmnc"].isna().tolist()
     ([Decimal('0.70'), Decimal('0')], [<NA>, 22], [False, True])
     """
-    rows = answer.get("phones", []) if isinstance(answer, Mapping) else answer
-    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
-        raise malformed("phones is not a list of objects")
+    rows = phone_rows(answer)
+    raw = {key: pd.Series([row.get(key) for row in rows], dtype=object) for key in PHONE_KEYS}
     return pd.DataFrame(
         {
-            "phone": _text_column(row.get("phone") for row in rows),
-            "mccmnc": _text_column(row.get("mccmnc") for row in rows),
-            "cost": pd.Series([to_decimal(row.get("cost")) for row in rows], dtype=object),
-            "status": _int_column(row.get("status") for row in rows),
-            "error": _int_column(row.get("error") for row in rows),
+            "phone": _text_column(raw["phone"]),
+            "mccmnc": _text_column(raw["mccmnc"]),
+            "cost": _decimal_column(raw["cost"]),
+            "status": _int_column(raw["status"]),
+            "error": _int_column(raw["error"]),
         }
     )
 
