@@ -166,6 +166,7 @@ class Journal:
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._connection = connection
         self._lock = threading.Lock()
+        self._decoded: dict[tuple[str, str], tuple[str, Any]] = {}
         self.path = path
 
     @classmethod
@@ -262,6 +263,7 @@ class Journal:
         if state not in STATES:
             raise ValidationError("state", f"must be one of {', '.join(STATES)}", state)
         now = _now()
+        encoded = None
         if state == "in_flight":
             sql = (
                 "UPDATE requests SET state = ?, attempts = attempts + 1, posted_at = ?, "
@@ -279,9 +281,16 @@ class Journal:
             updated = self._connection.execute(sql, values).rowcount
         if updated != 1:
             raise ValidationError("payload_id", "is not a request of this journal", payload_id)
+        if encoded is not None:  # decoded here, in the caller's thread, for entries() to reuse
+            self._decode(payload_id, "answer", encoded)
 
     def entries(self) -> list[JournalEntry]:
-        """Every request of the campaign, in plan order, as last recorded."""
+        """Every request of the campaign, in plan order, as last recorded.
+
+        One query; each stored JSON text (recipients, answer) is decoded once and reused while it
+        stays the same, so the returned ``answer`` dicts may be shared between calls: read them,
+        do not change them.
+        """
         with self._lock:
             rows = self._connection.execute(
                 "SELECT payload_id, digest, recipients, state, answer, attempts, posted_at, "
@@ -291,9 +300,9 @@ class Journal:
             JournalEntry(
                 payload_id=payload_id,
                 digest=digest,
-                recipients=tuple(json.loads(recipients)),
+                recipients=self._decode(payload_id, "recipients", recipients),
                 state=state,
-                answer=None if answer is None else json.loads(answer),
+                answer=self._decode(payload_id, "answer", answer),
                 attempts=attempts,
                 posted_at=posted_at,
                 answered_at=answered_at,
@@ -301,6 +310,19 @@ class Journal:
             for payload_id, digest, recipients, state, answer, attempts, posted_at, answered_at
             in rows
         ]
+
+    def _decode(self, payload_id: str, column: str, text: str | None) -> Any:
+        """The value of a JSON cell (recipients as a tuple), decoded once per distinct text."""
+        if text is None:
+            return None
+        cached = self._decoded.get((payload_id, column))
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        value = json.loads(text)
+        if column == "recipients":
+            value = tuple(value)
+        self._decoded[(payload_id, column)] = (text, value)
+        return value
 
     def close(self) -> None:
         """Close the database (every change is already committed)."""
