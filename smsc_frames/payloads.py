@@ -62,6 +62,8 @@ _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 _NOT_LIST_SAFE = re.compile(r"\\n|\r")
 _LIST_LINE = re.compile(r"(?:(?P<sender>[^|:]*)\|)?(?P<phones>[^:]*):(?P<text>.*)", re.DOTALL)
 _DEFAULT_ID_LENGTH = 12
+_NO_ROWS = np.empty(0, dtype=np.int64)
+_NO_ROWS.flags.writeable = False
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -83,6 +85,10 @@ class Payload:
         Size of ``urllib.parse.urlencode(params)``.
     digest : str
         SHA-256 of the canonical params; the same request always has the same digest.
+    rows : numpy.ndarray of int
+        Positions in the plan (as in ``plan.iloc``) of the rows the request carries, aligned
+        with ``recipients``; read-only, empty for a payload built by hand. Not part of
+        equality: it says where the messages came from, not what is sent.
     """
 
     id: str
@@ -91,6 +97,7 @@ class Payload:
     messages: int
     body_bytes: int
     digest: str
+    rows: np.ndarray = dataclasses.field(default_factory=lambda: _NO_ROWS, compare=False)
 
     def __repr__(self) -> str:
         form = "list" if "list" in self.params else "phones+mes"
@@ -99,14 +106,17 @@ class Payload:
 
 
 def _quote_cost_table() -> np.ndarray:
-    """Bytes ``quote_plus`` writes for each ASCII character."""
-    table = np.full(128, 3, dtype=np.uint8)
+    """Bytes ``quote_plus`` writes for each code point: 1 for ASCII letters, digits, ``_.-~``
+    and the space (``+``), else 3 per UTF-8 byte."""
+    code = np.arange(0x110000)
+    utf8_bytes = 1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000)
+    table = (3 * utf8_bytes).astype(np.uint8)
     for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ ":
         table[ord(char)] = 1
     return table
 
 
-_ASCII_QUOTE_COST = _quote_cost_table()
+_QUOTE_COST = _quote_cost_table()
 _CHUNK_CHARACTERS = 1 << 23
 
 
@@ -114,7 +124,8 @@ def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
     """Length of ``urllib.parse.quote_plus(value)`` for each string, without encoding any.
 
     Every UTF-8 byte becomes ``%XX`` (3 bytes) except ASCII letters, digits, ``_.-~`` and the
-    space (``+``), which stay one byte. Computed with numpy over the code points, in chunks.
+    space (``+``), which stay one byte. Looked up per code point in a table and summed per
+    string with numpy, in chunks.
 
     Examples
     --------
@@ -130,16 +141,12 @@ def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
         base = ends[first] - lengths[first]
         last = max(int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")), first + 1)
         codes = np.frombuffer("".join(values[first:last]).encode("utf-32-le"), dtype="<u4")
-        cost = _ASCII_QUOTE_COST[np.minimum(codes, 0x7F)]
-        utf8_extra = (codes >= 0x80).view(np.uint8)  # bytes beyond the first, 3 each
-        utf8_extra += codes >= 0x800
-        utf8_extra += codes >= 0x10000
-        cost += 3 * utf8_extra
         chunk = slice(first, last)
         filled = lengths[chunk] > 0
         if filled.any():
             starts = (ends[chunk] - lengths[chunk] - base)[filled]
-            result[first:last][filled] = np.add.reduceat(cost, starts, dtype=np.int64)
+            result[first:last][filled] = np.add.reduceat(_QUOTE_COST[codes], starts,
+                                                         dtype=np.int64)
         first = last
     return result
 
@@ -163,27 +170,57 @@ def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
     return options
 
 
-def _sendable_rows(plan: pd.DataFrame) -> pd.DataFrame:
+@dataclasses.dataclass
+class _Rows:
+    """The plan's sendable rows as plain arrays (object arrays keep ``None`` senders)."""
+
+    phone: np.ndarray
+    text: np.ndarray
+    sender: np.ndarray
+    parts: np.ndarray
+    position: np.ndarray  # position in the plan
+
+
+def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     missing = [c for c in ("phone", "text", "sender", "parts", "sendable") if c not in plan]
     if missing:
         raise ValidationError(
             "plan", f"lacks column(s) {', '.join(missing)}; build it with prepare()", missing
         )
-    rows = plan.loc[plan["sendable"].to_numpy(dtype=bool), ["phone", "text", "sender", "parts"]]
-    sender = rows["sender"].astype(object)
-    return pd.DataFrame({
-        "phone": rows["phone"].astype(object).to_numpy(),
-        "text": rows["text"].astype(object).to_numpy(),
-        "sender": sender.where(sender.notna(), None).to_numpy(),
-        "parts": rows["parts"].to_numpy(dtype=np.int64),
-    })
+    sendable = plan["sendable"].to_numpy(dtype=bool)
+    sender = plan["sender"].to_numpy(dtype=object)[sendable]
+    sender[pd.isna(sender)] = None
+    return _Rows(
+        phone=plan["phone"].to_numpy(dtype=object)[sendable],
+        text=plan["text"].to_numpy(dtype=object)[sendable],
+        sender=sender,
+        parts=plan["parts"].to_numpy(dtype=np.int64)[sendable],
+        position=np.flatnonzero(sendable),
+    )
 
 
 def _cumcount(codes: np.ndarray) -> np.ndarray:
-    """How many earlier positions hold the same code (0 for the first occurrence)."""
-    if len(codes) == 0 or codes.max() + 1 == len(codes):  # all distinct
-        return np.zeros(len(codes), dtype=np.int64)
-    return pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
+    """How many earlier positions hold the same code (0 for the first occurrence).
+
+    Only codes that occur more than once are sorted; the rest are 0 at once.
+    """
+    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    result = np.zeros(len(codes), dtype=np.int64)
+    repeated = np.flatnonzero(counts[codes] > 1)
+    if len(repeated):
+        by_code = repeated[np.argsort(codes[repeated], kind="stable")]
+        sorted_codes = codes[by_code]
+        steps = np.arange(len(by_code))
+        run_start = np.ones(len(by_code), dtype=bool)
+        run_start[1:] = sorted_codes[1:] != sorted_codes[:-1]
+        result[by_code] = steps - np.maximum.accumulate(np.where(run_start, steps, 0))
+    return result
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` in the narrowest integer type (radix sort for
+    small keys)."""
+    return np.argsort(keys.astype(np.min_scalar_type(int(keys.max(initial=0)))), kind="stable")
 
 
 @dataclasses.dataclass
@@ -192,6 +229,7 @@ class _Packing:
 
     phone: np.ndarray  # object, phone per row
     phone_code: np.ndarray
+    position: np.ndarray  # the row's position in the plan
     group: np.ndarray  # (sender, text) group per row
     layer: np.ndarray  # occurrence rank of the phone
     plain: np.ndarray  # bool: the row's text must go as phones+mes
@@ -201,30 +239,35 @@ class _Packing:
     header_bytes: np.ndarray  # per row: its line's text (+ prefix, newline) as budgeted
 
 
-def _order_rows(rows: pd.DataFrame, groups: pd.DataFrame, group: np.ndarray) -> _Packing:
-    """Sort rows: list rows by (layer, group rank), then plain rows by group rank."""
+def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packing:
+    """Sort rows: list rows by (layer, group rank), then plain rows by group rank.
+
+    Rows of equal rank keep their plan order; a phone's n-th row (in rank order) is in
+    layer n, so no phone meets itself within a layer.
+    """
     sizes = np.bincount(group, minlength=len(groups))
     rank = np.empty(len(groups), dtype=np.int64)
     rank[np.argsort(-sizes, kind="stable")] = np.arange(len(groups))
-    row_rank = rank[group]
-    by_rank = np.argsort(row_rank, kind="stable")
-    phone_code = pd.factorize(rows["phone"].to_numpy())[0]
+    by_rank = _stable_order(rank[group])
+    phone_code = pd.factorize(rows.phone)[0]
     plain = groups["plain"].to_numpy()[group]
-    layer = np.zeros(len(rows), dtype=np.int64)
+    layer = np.zeros(len(group), dtype=np.int64)
     layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
-    order = np.lexsort((row_rank, layer, plain))
+    tier = np.where(plain, layer.max(initial=0) + 1, layer)  # plain rows after every layer
+    order = by_rank if not tier.any() else by_rank[_stable_order(tier[by_rank])]
     group, layer, plain = group[order], layer[order], plain[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
-    phone = rows["phone"].to_numpy()[order]
+    phone = rows.phone[order]
     return _Packing(
         phone=phone,
         phone_code=phone_code[order],
+        position=rows.position[order],
         group=group,
         layer=layer,
         plain=plain,
         segment_first=first,
-        parts=rows["parts"].to_numpy()[order],
+        parts=rows.parts[order],
         row_bytes=np.fromiter(map(len, phone), dtype=np.int64, count=len(phone)) + 3,
         header_bytes=groups["header_bytes"].to_numpy()[group],
     )
@@ -292,21 +335,25 @@ def _distinct_senders(values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"name": name, "named": named, "bytes": size})
 
 
-def _group_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, pd.DataFrame]:
+def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, pd.DataFrame]:
     """Distinct (sender, text) groups, each row's group, the distinct texts and senders.
 
     ``groups`` has per group the codes of its ``text`` and ``sender``, whether the text must go
-    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted.
+    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The texts are
+    factorized once; the pairs of integer codes only when there are several senders.
     """
-    text_code, text_values = pd.factorize(rows["text"].to_numpy())
-    if rows["sender"].isna().all():  # the common case: one default sender
-        sender_code, sender_values = np.zeros(len(rows), dtype=np.int64), np.array([None])
+    text_code, text_values = pd.factorize(rows.text)
+    if pd.isna(rows.sender).all():  # the common case: one default sender
+        sender_code, sender_values = np.zeros(len(text_code), dtype=np.int64), np.array([None])
     else:
-        sender_code, sender_values = pd.factorize(rows["sender"].to_numpy(),
-                                                  use_na_sentinel=False)
+        sender_code, sender_values = pd.factorize(rows.sender, use_na_sentinel=False)
     texts, senders = _distinct_texts(text_values), _distinct_senders(sender_values)
-    group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
-    group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
+    if len(senders) == 1:  # the groups are the texts, already in order of appearance
+        group = text_code
+        group_text, group_sender = np.arange(len(texts)), np.zeros(len(texts), dtype=np.int64)
+    else:
+        group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
+        group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
     prefix_bytes = np.where(senders["named"], senders["bytes"] + 3, 0)
     groups = pd.DataFrame({
         "text": group_text,
@@ -392,13 +439,13 @@ def payloads(
     _check_limits(max_recipients, max_bytes)
     options = _campaign_options(plan, options)
     rows = _sendable_rows(plan)
-    if rows.empty:
+    if len(rows.phone) == 0:
         return []
     groups, group, texts, senders = _group_table(rows)
     packing = _order_rows(rows, groups, group)
 
     id_length = (len(campaign_id) if isinstance(campaign_id, str) else _DEFAULT_ID_LENGTH) + 1
-    id_length += len(str(len(rows)))
+    id_length += len(str(len(rows.phone)))
     fixed = len(urllib.parse.urlencode({**_fixed_params(options, id_length), "list": ""}))
     overhead = fixed + _FORM_RESERVE + CLIENT_PARAMS_MARGIN
     starts = _split_requests(packing, max_bytes - overhead, max_recipients, overhead)
@@ -413,9 +460,11 @@ def payloads(
     if campaign_id is None:
         campaign_id = _default_campaign_id([h.hexdigest() for h in contents])
     campaign_id = _check_campaign_id(campaign_id, len(built))
+    positions = packing.position
+    positions.flags.writeable = False
     result = []
-    for number, ((line_params, recipients, messages, line_bytes), content) in enumerate(
-        zip(built, contents), start=1
+    for number, ((line_params, recipients, messages, line_bytes), content, start) in enumerate(
+        zip(built, contents, starts), start=1
     ):
         request_id = validate_message_id(f"{campaign_id}-{number}")
         small = {"id": request_id, **option_params}
@@ -424,7 +473,7 @@ def payloads(
         digest = content.copy()
         digest.update(b"\x00id\x00" + request_id.encode("ascii"))
         result.append(Payload(request_id, params, recipients, messages, body_bytes,
-                              digest.hexdigest()))
+                              digest.hexdigest(), positions[start:start + len(recipients)]))
     return result
 
 
@@ -473,11 +522,11 @@ def _build_requests(
     built = []
     ends = np.append(starts[1:], n)
     for k, (start, end) in enumerate(zip(starts, ends)):
-        phones = packing.phone[start:end]
+        phones = packing.phone[start:end].tolist()
         sender = sender_name[sender_code[start]] if uniform[k] else None
         line_params: dict[str, str] = {} if sender is None else {"sender": sender}
         if pieces[k] == 1:
-            line_params["phones"] = ",".join(phones.tolist())
+            line_params["phones"] = ",".join(phones)
             line_params["mes"] = texts["raw"].iat[text_code[start]]
             line_bytes = (len("phones=") + int(packing.row_bytes[start:end].sum()) - 3
                           + len("&mes=") + int(mes_bytes[text_code[start]]))
@@ -555,19 +604,41 @@ def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFr
     a        c-1  79161234567
     b       None  79031234567
     """
-    decoded = [decode_params(p.params).assign(payload_id=p.id) for p in payloads]
-    carried = (pd.concat(decoded, ignore_index=True) if decoded
-               else pd.DataFrame(columns=["phone", "text", "sender", "payload_id"]))
     sendable = plan["sendable"].to_numpy(dtype=bool)
-    rows = _sendable_rows(plan)
-    rows["position"] = np.flatnonzero(sendable)
-    keys = ["phone", "text", "sender"]
-    for frame in (rows, carried):
-        frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
-    matched = rows.merge(carried[keys + ["payload_id"]], on=keys, how="left",
-                         validate="one_to_one")
+    phones = plan["phone"].to_numpy(dtype=object)
     payload_id = np.full(len(plan), None, dtype=object)
-    found = matched["payload_id"].notna().to_numpy()
-    payload_id[matched["position"].to_numpy()[found]] = matched["payload_id"].to_numpy()[found]
+    decode = []
+    for payload in payloads:
+        if _rows_match(payload, sendable, phones):
+            payload_id[payload.rows] = payload.id
+        else:
+            decode.append(payload)
+    if decode:
+        _match_decoded(plan, decode, payload_id)
     return pd.DataFrame({"payload_id": pd.Series(payload_id, index=plan.index, dtype=object),
                          "phone": plan["phone"]})
+
+
+def _rows_match(payload: Payload, sendable: np.ndarray, phones: np.ndarray) -> bool:
+    """Whether ``payload.rows`` names sendable plan rows holding its recipients, in order."""
+    rows = payload.rows
+    return (0 < len(rows) == len(payload.recipients) and 0 <= rows.min()
+            and rows.max() < len(phones) and bool(sendable[rows].all())
+            and bool((phones[rows] == np.asarray(payload.recipients, dtype=object)).all()))
+
+
+def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.ndarray) -> None:
+    """Fill *payload_id* for the sendable rows these payloads carry, found by decoding their
+    params and matching (phone, text, sender): for payloads built without ``rows``."""
+    carried = pd.concat([decode_params(p.params).assign(payload_id=p.id) for p in payloads],
+                        ignore_index=True)
+    rows = _sendable_rows(plan)
+    keys = ["phone", "text", "sender"]
+    sendable = pd.DataFrame({"phone": rows.phone, "text": rows.text, "sender": rows.sender,
+                             "position": rows.position})
+    for frame in (sendable, carried):
+        frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
+    matched = sendable.merge(carried[keys + ["payload_id"]], on=keys, how="left",
+                             validate="one_to_one")
+    found = matched["payload_id"].notna().to_numpy()
+    payload_id[matched["position"].to_numpy()[found]] = matched["payload_id"].to_numpy()[found]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import urllib.parse
 
@@ -281,3 +282,23 @@ def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_ca
     assert len(requests) == math.ceil(n / 1000)  # the recipient limit binds, not the bytes
     assert sum(r.messages for r in requests) == 2 * n
     check_invariants(plan, requests)
+
+
+def test_recipient_rows_of_payloads_without_rows_decodes_them():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "B\nb", "Shop"),
+                      (phone(1), "B\nb", "Shop"), (phone(3), "A", None)],
+                     sendable=[True, True, True, False], index=["w", "x", "y", "z"])
+    requests = payloads(plan, campaign_id="c", max_recipients=2)
+    by_hand = [dataclasses.replace(r, rows=np.empty(0, dtype=np.int64)) for r in requests]
+    pd.testing.assert_frame_equal(recipient_rows(plan, by_hand), recipient_rows(plan, requests))
+    assert all(len(r.rows) == len(r.recipients) for r in requests)
+    assert by_hand == requests  # rows say where messages came from, not what is sent
+
+
+def test_recipient_rows_ignores_rows_that_do_not_fit_the_plan():
+    plan = make_plan([(phone(1), "A", None), (phone(2), "A", None)])
+    requests = payloads(plan, campaign_id="c")
+    other = plan.iloc[::-1]  # same rows, other positions: matched by decoding
+    rows = recipient_rows(other, requests)
+    assert rows["payload_id"].tolist() == ["c-1", "c-1"]
+    assert rows.index.tolist() == [1, 0]
