@@ -18,11 +18,13 @@ from smsc_frames.responses import (
     parse_balance,
     parse_send,
     parse_status,
+    phone_rows,
     phones_frame,
     raise_for_error,
     status_names,
     to_decimal,
 )
+from smsc_frames.sandbox.pricing import PriceTable
 
 
 def from_wire(text: str):
@@ -71,6 +73,31 @@ def test_phones_frame_accepts_numbers_instead_of_strings():
     frame = phones_frame([{"phone": 79991234567, "mccmnc": 25001, "cost": "1.5", "status": 0}])
     assert frame.loc[0, "phone"] == "79991234567" and frame.loc[0, "mccmnc"] == "25001"
     assert frame.loc[0, "status"] == 0 and pd.isna(frame.loc[0, "error"])
+
+
+def test_phones_frame_of_many_answers_parses_each_cost_exactly():
+    rows = [{"phone": f"7999000000{i % 10}", "mccmnc": "25001", "cost": cost, "status": "",
+             "error": ""} for i, cost in enumerate(["0.70", "1.40", "0.70", "", None, 2, "3.0"])]
+    frame = phones_frame(rows)
+    assert frame["cost"].tolist() == [Decimal("0.70"), Decimal("1.40"), Decimal("0.70"), None,
+                                      None, Decimal("2"), Decimal("3.0")]
+    assert frame["cost"].dtype == object and str(frame["status"].dtype) == "Int64"
+    assert frame["status"].isna().all() and str(frame["phone"].dtype) == "str"
+
+
+def test_phones_frame_of_no_numbers_has_the_columns():
+    frame = phones_frame([])
+    assert list(frame.columns) == ["phone", "mccmnc", "cost", "status", "error"]
+    assert len(frame) == 0
+
+
+def test_a_bad_cost_or_phones_list_is_a_malformed_answer():
+    with pytest.raises(errors.SmscConnectionError) as caught:
+        phones_frame([{"phone": "79991234567", "cost": "1,40"}])
+    assert caught.value.maybe_sent is True
+    with pytest.raises(errors.SmscConnectionError):
+        phone_rows({"id": 1, "cnt": 1, "phones": ["79991234567"]})
+    assert phone_rows({"id": 1, "cnt": 1}) == []
 
 
 @pytest.mark.parametrize("code", range(1, 10))
@@ -181,4 +208,17 @@ def test_operator_names_keep_index_and_unknown_codes():
     assert names.tolist()[:7] == ["MTS", "MegaFon", "Beeline", "T2", "Yota", "Motiv", "12345"]
     assert pd.isna(names["h"])
     assert len(OPERATOR_NAMES) >= 30
-    assert all(code.isdigit() and len(code) == 5 for code in OPERATOR_NAMES)
+    assert all(code.isdigit() and len(code) in (5, 6) for code in OPERATOR_NAMES)
+
+
+def test_operator_names_cover_germany_and_common_european_networks():
+    codes = pd.Series(["26201", "26202", "26203", "26207", "23415", "20801", "22201", "26001"])
+    assert operator_names(codes).tolist() == [
+        "Telekom", "Vodafone DE", "O2 DE (Telefónica)", "O2 DE (Telefónica)", "Vodafone UK",
+        "Orange France", "TIM", "Plus",
+    ]
+
+
+def test_every_mccmnc_the_sandbox_routes_to_has_a_name():
+    routed = {route.mccmnc for route in PriceTable.load().routes() if route.mccmnc}
+    assert routed <= set(OPERATOR_NAMES)
