@@ -66,6 +66,17 @@ def test_marking_without_answer_keeps_the_previous_answer(tmp_path):
     assert (entry.state, entry.answer["error_code"]) == ("planned", 3)
 
 
+def test_entries_see_answers_written_by_another_connection(tmp_path):
+    path = tmp_path / "c.journal"
+    with Journal.open(path, _requests(1)) as reader, Journal.open(path, _requests(1)) as writer:
+        reader.mark("camp-0", "unknown", answer={"transport_error": "read timeout"})
+        assert reader.entries()[0].answer == {"transport_error": "read timeout"}
+        writer.mark("camp-0", "accepted", answer={"reconciled": {"status": 1}})
+        (entry,) = reader.entries()
+    assert (entry.state, entry.answer) == ("accepted", {"reconciled": {"status": 1}})
+    assert entry.recipients == ("79160000000", "79030000000")
+
+
 def test_a_journal_of_another_plan_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "c.journal"
     with Journal.open(path, _requests()) as journal:
