@@ -59,6 +59,54 @@ DEMO_PHONE_COLUMN = "Телефон"
 SANDBOX_NOTICE = "SANDBOX: this ran on the embedded smsc_frames sandbox; nothing real was sent."
 
 
+class SecretSafeParser(argparse.ArgumentParser):
+    """An argparse parser whose usage errors never echo a secret.
+
+    argparse repeats what it could not parse (``unrecognized arguments: --pasword hunter2``), so
+    a typo next to a password would print it. This parser shows only the flags of such
+    arguments, never their values, and masks the values given to ``--password``/``--apikey``.
+    Abbreviated flags are refused, so ``--pass`` cannot silently mean ``--password``.
+
+    Examples
+    --------
+    >>> SecretSafeParser(prog="x").parse_args(["--pasword", "hunter2"])
+    Traceback (most recent call last):
+    SystemExit: 2
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:
+        head, colon, listed = message.partition("unrecognized arguments:")
+        if colon:
+            flags = [token for token in listed.split() if token.startswith("-")]
+            message = f"{head}unrecognized arguments: {' '.join(flags)} (values not shown)"
+        for secret in secret_values(sys.argv[1:]):
+            message = message.replace(secret, "***")
+        super().error(message)
+
+
+def secret_values(argv: Sequence[str]) -> list[str]:
+    """The values given to ``--password`` and ``--apikey`` in *argv*.
+
+    Examples
+    --------
+    >>> secret_values(["balance", "--password", "s3cret", "--apikey=k3y"])
+    ['s3cret', 'k3y']
+    """
+    secrets = []
+    for position, token in enumerate(argv):
+        flag, equals, value = token.partition("=")
+        if flag in ("--password", "--apikey"):
+            if equals:
+                secrets.append(value)
+            elif position + 1 < len(argv):
+                secrets.append(argv[position + 1])
+    return [secret for secret in secrets if secret]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``smsc-frames`` with all its subcommands.
 
@@ -67,13 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["balance", "--login", "me"]).login
     'me'
     """
-    parser = argparse.ArgumentParser(
+    parser = SecretSafeParser(
         prog="smsc-frames",
         description="SMS campaigns through the SMSC.ru HTTP API: estimate, send, track.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    connection = argparse.ArgumentParser(add_help=False)
+    connection = SecretSafeParser(add_help=False)
     group = connection.add_argument_group("connection (default: SMSC_URL, SMSC_LOGIN, "
                                           "SMSC_PASSWORD, SMSC_APIKEY)")
     group.add_argument("--url", help="API base URL (default https://smsc.ru)")
@@ -81,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--password", help="prefer the SMSC_PASSWORD environment variable")
     group.add_argument("--apikey", help="instead of login and password")
 
-    campaign = argparse.ArgumentParser(add_help=False)
+    campaign = SecretSafeParser(add_help=False)
     campaign.add_argument("file", type=Path, help="contacts: .csv, .xlsx")
     campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
     texts = campaign.add_mutually_exclusive_group(required=True)
@@ -171,6 +219,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     EXIT_REFUSED)
     except KeyboardInterrupt:
         return fail("interrupted; run the same command again to resume", 130)
+    except Exception as error:  # a bug of ours: say so in one line, never leak a secret
+        if os.environ.get("SMSC_FRAMES_DEBUG") == "1":
+            raise
+        message = f"{type(error).__name__}: {error}"
+        for secret in [*secret_values(argv or sys.argv[1:]),
+                       os.environ.get("SMSC_PASSWORD"), os.environ.get("SMSC_APIKEY")]:
+            if secret:
+                message = message.replace(secret, "***")
+        return fail(f"unexpected error ({message}); a send's journal keeps what was sent. "
+                    "Set SMSC_FRAMES_DEBUG=1 to see the traceback and please report it",
+                    EXIT_FAILED)
 
 
 def fail(message: str, code: int) -> int:

@@ -270,3 +270,26 @@ def test_send_that_runs_out_of_money_says_so_and_fails(make_sandbox, capsys, tmp
     assert poor.messages() == [] and poor.balance("demo") == Decimal("20.00")
     written = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert (written["outcome"] == "not sent").sum() == len(expected_messages())
+
+
+@pytest.mark.parametrize("typo", ["--pasword", "--pass", "--api"])
+def test_a_mistyped_secret_flag_never_echoes_its_value(capsys, typo):
+    code = main(["balance", "--url", "http://127.0.0.1:9", "--login", "me", typo, "hunter2"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "hunter2" not in captured.out + captured.err
+    assert typo in captured.err  # the user still learns which flag was wrong
+
+
+def test_an_unexpected_error_is_one_line_without_secrets(sandbox, capsys, monkeypatch):
+    def broken(args):
+        raise RuntimeError(f"bug while using {args.password}")
+
+    monkeypatch.setitem(main.__globals__["COMMANDS"], "balance", broken)
+    code = main(["balance", "--url", sandbox.url, "--login", "demo", "--password", "demo-s3cret"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "demo-s3cret" not in err and "***" in err
+    assert "Traceback" not in err and "RuntimeError" in err
