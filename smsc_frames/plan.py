@@ -118,12 +118,18 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes of each row's value, and per distinct value its text and problem (or ``None``).
 
-    The last distinct slot stands for a missing value.
+    The last distinct slot stands for a missing value. Strings under a plain field (no
+    spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
     codes, uniques = pd.factorize(values)
     texts = np.empty(len(uniques) + 1, dtype=object)
     problems = np.full(len(uniques) + 1, None, dtype=object)
     problems[-1] = f"template field {label!r} is missing"
+    codes = np.where(codes < 0, len(uniques), codes)
+    if (spec == "" and conversion in (None, "s")
+            and pd.api.types.infer_dtype(uniques, skipna=False) == "string"):
+        texts[:-1] = np.asarray(uniques, dtype=object)
+        return codes, texts, problems
     for position, value in enumerate(uniques):
         if _is_missing(value):
             problems[position] = problems[-1]
@@ -132,39 +138,53 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
             texts[position] = _render(value, spec, conversion)
         except (ValueError, TypeError) as error:
             problems[position] = f"template field {label!r} cannot be formatted ({error})"
-    return np.where(codes < 0, len(uniques), codes), texts, problems
+    return codes, texts, problems
 
 
 def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
-    """One code per distinct tuple of the given code columns, in order of first appearance."""
+    """One code per distinct tuple of the given code columns (each ``>= 0``), in order of
+    first appearance: mixed-radix integers, factorized once (and before they could
+    overflow)."""
     combined = np.zeros(rows, dtype=np.int64)
+    size = 1
     for column in codes:
-        combined, _ = pd.factorize(combined * (int(column.max(initial=0)) + 1) + column)
-    return combined
+        width = int(column.max(initial=0)) + 1
+        if size * width >= 1 << 62:
+            combined, distinct = pd.factorize(combined)
+            size = len(distinct)
+        combined = combined * width + column
+        size *= width
+    return pd.factorize(combined)[0]
 
 
 def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's code of its distinct tuple of field values, and per tuple its text (``None``
-    when a field is broken) and problem: the template is filled once per tuple."""
-    rendered = [
-        (literal, *_render_distinct(df[column], spec, conversion, str(column)))
-        if column is not None else (literal, None, None, None)
-        for literal, column, spec, conversion in pieces
-    ]
-    combined = _combine([codes for _, codes, _, _ in rendered if codes is not None], rows)
+    when a field is broken) and problem: the template is filled once per tuple.
+
+    Each field's distinct values are rendered once, with the literal before the field in
+    front; a tuple's text is then one concatenation of those pieces per field.
+    """
+    fields = []
+    trailing = ""
+    for literal, column, spec, conversion in pieces:
+        if column is None:  # only the template's last piece has no field
+            trailing += literal
+            continue
+        codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
+        fields.append((codes, literal + np.where(pd.isna(problems), texts, ""), problems))
+    combined = _combine([codes for codes, _, _ in fields], rows)
     first = pd.Series(combined).drop_duplicates().index.to_numpy()
     text = np.full(len(first), "", dtype=object)
     problem = np.full(len(first), None, dtype=object)
-    for literal, codes, texts, problems in rendered:
-        text = text + literal
-        if codes is None:
-            continue
+    for codes, shown, problems in fields:
         tuple_codes = codes[first]
-        field_problem = problems[tuple_codes]
-        broken = pd.notna(field_problem)
-        problem = _join_problems([(problem, pd.notna(problem)), (field_problem, broken)],
-                                 len(first))
-        text = text + np.where(broken, "", texts[tuple_codes])
+        text = text + shown[tuple_codes]
+        if pd.notna(problems).any():
+            field_problem = problems[tuple_codes]
+            problem = _join_problems([(problem, pd.notna(problem)),
+                                      (field_problem, pd.notna(field_problem))], len(first))
+    if trailing:
+        text = text + trailing
     text[pd.notna(problem)] = None
     return combined, text, problem
 

@@ -56,7 +56,7 @@ def test_template_is_rendered_once_per_distinct_value(monkeypatch):
                   name=np.array(["Anna", "Ivan", "Olga"])[np.arange(n) % 3],
                   code=np.arange(n) % 10)
     plan = prepare(df, phone="phone", template="{name} #{code}")
-    assert len(calls) == 3 + 10
+    assert sorted(calls) == list(range(10))  # each code once; plain strings need no format
     assert plan["text"].nunique() == 30
     assert plan.loc[4, "text"] == "Ivan #4"
 
