@@ -33,6 +33,10 @@ EXAMPLES = [
     ("+7 930 000 0000", None, False, None, "invalid number"),
     ("12345", None, False, None, "too short"),
     ("call me", None, False, None, "not a phone number"),
+    ("8916abc4567", None, False, None, "contains letters"),
+    ("+7 916 123 45 67 доб. 5", None, False, None, "contains letters"),
+    ("0079161234567.0", "79161234567", True, "RU", None),
+    ("8107 (916) 123-45-67", "79161234567", True, "RU", None),
     ("", None, False, None, "empty"),
     ("   ", None, False, None, "empty"),
 ]
@@ -100,6 +104,36 @@ def test_fast_path_settles_russian_mobiles_without_phonenumbers(parse_calls):
     assert len(parse_calls) == 3
 
 
+def test_fast_path_reads_international_prefixes_and_excel_floats(parse_calls):
+    typed = ["007 916 123 45 67", "00 7 (916) 1234567", "810 7 916 123 45 67",
+             "+7 916 123 45 67.00", "8916\u00a0123\u201045\u201167", "79161234567.0"]
+    result = normalize_phones(typed)
+    assert result["phone"].tolist() == ["79161234567"] * len(typed)
+    assert parse_calls == []
+
+
+def test_letters_are_not_read_as_keypad_digits():
+    result = normalize_phones(["8916abc4567", "8 916 ABC-45-67", "+7 FLOWERS", "нет телефона"])
+    assert result["phone"].tolist() == [None] * 4
+    assert not result["phone_ok"].any()
+    assert result["problem"].tolist() == ["contains letters"] * 3 + ["not a phone number"]
+
+
+def test_missing_values_nul_characters_and_empty_input():
+    values = pd.Series(["8 916 123 45 67", pd.NA, "8916\x001234567", None, "+79161234568"],
+                       dtype=object)  # fmt: skip
+    result = normalize_phones(values)
+    assert result["phone_input"].tolist() == [values[0], None, values[2], None, values[4]]
+    with_nul = phones._one_phone(values[2], "RU")[0]  # the slow path, as before
+    assert result["phone"].tolist()[::2] == ["79161234567", with_nul, "79161234568"]
+    assert result["problem"].tolist()[:2] == [None, "empty"]
+    strings = normalize_phones(pd.Series(["", "+7 916 123 45 67", None], dtype="string"))
+    assert strings["phone_input"].tolist() == ["", "+7 916 123 45 67", None]
+    assert strings["problem"].tolist() == ["empty", None, "empty"]
+    empty = normalize_phones([])
+    assert empty.columns.tolist() == phones.COLUMNS and len(empty) == 0
+
+
 def test_work_is_done_once_per_distinct_value(parse_calls):
     result = normalize_phones(["8 495 123 45 67", "+44 20 7946 0958"] * 500)
     assert len(parse_calls) == 2
@@ -135,7 +169,10 @@ def test_every_number_with_a_safe_prefix_is_a_valid_russian_mobile(prefix, rest)
 
 
 def reference(value: str) -> tuple[str | None, bool, str | None]:
-    """phone, phone_ok, region straight from phonenumbers, for shapes it parses natively."""
+    """phone, phone_ok, region straight from phonenumbers (a leading ``00`` read as ``+``)."""
+    digits = re.sub(r"[\s()\-]", "", value)
+    if digits.startswith("00"):
+        value = "+" + digits[2:]
     try:
         number = phonenumbers.parse(value, "RU")
     except phonenumbers.NumberParseException:
@@ -146,7 +183,8 @@ def reference(value: str) -> tuple[str | None, bool, str | None]:
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,
                       phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
-    return e164, mobile, phonenumbers.region_code_for_number(number)
+    region = phonenumbers.region_code_for_number(number)
+    return e164, mobile, None if region == "001" else region  # 001: no country (e.g. +800)
 
 
 _separator = st.sampled_from(["", "", " ", "-", "\u00a0"])
@@ -174,8 +212,19 @@ _foreign = st.tuples(
 ).map(lambda p: f"+{p[0]} {p[1]}")
 
 
+@st.composite
+def through_an_international_prefix(draw):
+    """``007 916 ...``, ``810 7 916 ...`` and near misses, with formatting."""
+    prefix = draw(st.sampled_from(["007", "00 7 ", "00 (7) ", "810 7 ", "8107", "8-10-7-", "810",
+                                   "00", "0 07", "+007", "8108", "0070"]))  # fmt: skip
+    national = draw(_national)
+    cut = draw(st.integers(0, len(national)))
+    return f"{prefix}{national[:cut]}{draw(_separator)}{national[cut:]}"
+
+
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.one_of(russian_looking(), _foreign), min_size=1, max_size=30))
+@given(st.lists(st.one_of(russian_looking(), through_an_international_prefix(), _foreign),
+                min_size=1, max_size=30))  # fmt: skip
 def test_fast_path_and_phonenumbers_agree_on_every_row(values):
     result = normalize_phones(values)
     got = list(zip(result["phone"], result["phone_ok"], result["region"], strict=True))
@@ -200,3 +249,18 @@ def test_excel_float_forms_give_the_same_number(value):
     if digits[0] != "0" and len(digits) > 1:
         scientific = f"{digits[0]}.{digits[1:]}E{len(digits) - 1}"
         assert normalize_phones([scientific])["phone"].iat[0] == plain["phone"]
+
+
+_typed = st.one_of(russian_looking(), through_an_international_prefix()).flatmap(
+    lambda value: st.sampled_from([value, value + ".0", value + ".00", value + ".", value + ".01",
+                                   "+" + value, " " + value + "\u2009", value + "\n", "(" + value])
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_typed, min_size=1, max_size=30))
+def test_the_vectorised_fast_path_settles_rows_as_phonenumbers_would(values):
+    result = normalize_phones(values)
+    got = list(zip(result["phone"], result["phone_ok"], result["region"], result["problem"],
+                   strict=True))  # fmt: skip
+    assert got == [phones._one_phone(value, "RU") for value in values]
