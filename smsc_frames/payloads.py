@@ -223,6 +223,20 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return np.argsort(keys.astype(np.min_scalar_type(int(keys.max(initial=0)))), kind="stable")
 
 
+def _phone_codes(phones: np.ndarray) -> np.ndarray:
+    """A code per phone, equal for equal phones (in order of first appearance).
+
+    E.164 digit strings are factorized as integers, several times faster than as strings;
+    anything else as strings. Two spellings of one number (``"+7..."``, ``"7..."``) may share
+    a code, which only keeps them apart in packing, never together.
+    """
+    try:
+        numbers = phones.astype(np.int64)
+    except (TypeError, ValueError, OverflowError):
+        return pd.factorize(phones)[0]
+    return pd.factorize(numbers)[0]
+
+
 @dataclasses.dataclass
 class _Packing:
     """Rows in packing order with their line (segment) structure and byte costs."""
@@ -249,7 +263,7 @@ def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packin
     rank = np.empty(len(groups), dtype=np.int64)
     rank[np.argsort(-sizes, kind="stable")] = np.arange(len(groups))
     by_rank = _stable_order(rank[group])
-    phone_code = pd.factorize(rows.phone)[0]
+    phone_code = _phone_codes(rows.phone)
     plain = groups["plain"].to_numpy()[group]
     layer = np.zeros(len(group), dtype=np.int64)
     layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
@@ -258,9 +272,9 @@ def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packin
     group, layer, plain = group[order], layer[order], plain[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
-    phone = rows.phone[order]
+    phone_bytes = np.fromiter(map(len, rows.phone), dtype=np.int64, count=len(rows.phone))
     return _Packing(
-        phone=phone,
+        phone=rows.phone[order],
         phone_code=phone_code[order],
         position=rows.position[order],
         group=group,
@@ -268,7 +282,7 @@ def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packin
         plain=plain,
         segment_first=first,
         parts=rows.parts[order],
-        row_bytes=np.fromiter(map(len, phone), dtype=np.int64, count=len(phone)) + 3,
+        row_bytes=phone_bytes[order] + 3,  # measured in plan order: fewer cache misses
         header_bytes=groups["header_bytes"].to_numpy()[group],
     )
 
