@@ -371,6 +371,43 @@ def prepare(
     return plan
 
 
+def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_of`` and ``sendable`` recomputed from a plan's columns, with prepare's rule.
+
+    Among the rows without a ``problem``, a row repeating an earlier row's ``(phone, text,
+    sender)`` gets ``duplicate_of`` = the label of the first such row; ``sendable`` is true
+    for the rows with neither. Use it after changing texts (texts that became equal for the
+    same phone and sender become duplicates).
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        A plan: columns ``phone``, ``text``, ``sender``, ``problem`` at least.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new plan, same index, columns and ``attrs``; only ``duplicate_of`` and
+        ``sendable`` differ.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567"] * 3, "text": ["Hi", "Bye", "Hi"],
+    ...                      "sender": [None] * 3, "problem": [None] * 3}, index=[10, 11, 12])
+    >>> mark_duplicates(plan)[["duplicate_of", "sendable"]]
+       duplicate_of  sendable
+    10         None      True
+    11         None      True
+    12           10     False
+    """
+    text_codes = pd.factorize(plan["text"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+    sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+    clean = plan["problem"].isna().to_numpy()
+    duplicate_of = _duplicates(plan.index, plan["phone"], text_codes, sender_codes, clean)
+    return plan.assign(duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
+                       sendable=pd.Series(clean & pd.isna(duplicate_of), index=plan.index))
+
+
 def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray,
                 sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate row repeating an earlier candidate's (phone, text, sender): its label."""

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from smsc_frames.plan import mark_duplicates
 from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, transliterate
 
 GSM7 = GSM7_BASIC | GSM7_EXTENSION
@@ -477,34 +478,13 @@ def preview_translit(plan: pd.DataFrame, mode: int = 1, quote=None) -> pd.DataFr
     return _most_saved_first(result)
 
 
-def _recount_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
-    """``duplicate_of`` / ``sendable`` again: texts that became equal make new duplicates.
-
-    Among the rows without a ``problem``, a row repeating an earlier row's (phone, text,
-    sender) is a duplicate of the first such row, as :func:`smsc_frames.plan.prepare` marks them.
-    """
-    clean = plan[plan["problem"].isna()]
-    if clean.empty:
-        return plan
-    key = pd.MultiIndex.from_frame(clean[["phone", "text", "sender"]].astype(object))
-    codes, _ = pd.factorize(key)
-    first = pd.Series(range(len(clean))).groupby(codes).transform("min").to_numpy()
-    repeats = first != range(len(clean))
-    duplicate_of = plan["duplicate_of"].astype(object).copy()
-    duplicate_of.loc[clean.index] = [
-        clean.index[position] if repeat else None for position, repeat in zip(first, repeats)
-    ]
-    plan["duplicate_of"] = duplicate_of
-    plan["sendable"] = plan["problem"].isna() & duplicate_of.isna()
-    return plan
-
-
 def apply_savings(plan: pd.DataFrame, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
     """A new plan with the suggested texts in place of the costly ones.
 
     The texts of every row whose text appears in *suggestions* are replaced, and ``encoding``,
     ``units``, ``parts`` are counted again with the plan's options. Rows whose texts became
-    identical for the same phone and sender become duplicates. *plan* itself is unchanged.
+    identical for the same phone and sender become duplicates
+    (:func:`smsc_frames.plan.mark_duplicates`). *plan* itself is unchanged.
 
     Parameters
     ----------
@@ -543,4 +523,4 @@ def apply_savings(plan: pd.DataFrame, suggestions: pd.DataFrame | None = None) -
     counts = count_segments(fixed.loc[changed, "text"], **_segment_options(plan))
     for column in ("encoding", "units", "parts"):
         fixed.loc[changed, column] = counts[column].to_numpy()
-    return _recount_duplicates(fixed)
+    return mark_duplicates(fixed)

@@ -9,7 +9,7 @@ import pytest
 import smsc_frames.plan as plan_module
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
-from smsc_frames.plan import COLUMNS, prepare
+from smsc_frames.plan import COLUMNS, mark_duplicates, prepare
 
 GOOD = "+7 916 123-45-67"
 
@@ -174,3 +174,16 @@ def test_texts_equal_after_normalisation_are_duplicates():
     plan = prepare(df, phone="phone", text="msg")
     assert plan["text"].tolist() == ["café\n", "café\n"]
     assert plan["duplicate_of"].tolist() == [None, 0]
+
+
+def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
+    df = contacts(phone=[GOOD, GOOD, GOOD, "12"], msg=["Hi!", "Hi", "Hi", "Hi"],
+                  shop=["A", "A", "B", "A"])
+    plan = prepare(df, phone="phone", text="msg", sender="shop")
+    assert plan["duplicate_of"].tolist() == [None, None, None, None]
+    plan.loc[0, "text"] = "Hi"  # a text edited to equal a later row's
+    marked = mark_duplicates(plan)
+    assert marked["duplicate_of"].tolist() == [None, 0, None, None]  # other sender: kept
+    assert marked["sendable"].tolist() == [True, False, True, False]  # row 3: bad phone
+    assert marked.attrs["options"] == plan.attrs["options"]
+    assert plan["duplicate_of"].tolist() == [None] * 4  # the given plan is unchanged
