@@ -410,16 +410,19 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
 
 def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray,
                 sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label."""
-    rows = len(index)
-    phone_codes = pd.factorize(phones.to_numpy())[0] + 1
-    key = _combine([phone_codes, text_codes, sender_codes], rows)
-    key = np.where(candidates, key, -1 - np.arange(rows))  # problem rows never match
-    repeated = pd.Series(key).duplicated(keep="first").to_numpy()
-    duplicate_of = np.full(rows, None, dtype=object)
+    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label.
+
+    The codes must be ``>= 0``. The candidates' tuples are coded in order of first
+    appearance, so each code's first row is found with one reversed scatter, no lookup.
+    """
+    rows = np.flatnonzero(candidates)
+    phone_codes = pd.factorize(phones.to_numpy()[rows])[0] + 1
+    key = _combine([phone_codes, text_codes[rows], sender_codes[rows]], len(rows))
+    first = np.empty(int(key.max(initial=-1)) + 1, dtype=np.int64)
+    first[key[::-1]] = np.arange(len(rows) - 1, -1, -1)
+    repeated = first[key] != np.arange(len(rows))
+    duplicate_of = np.full(len(index), None, dtype=object)
     if repeated.any():
-        firsts = np.flatnonzero(candidates & ~repeated)
-        first_of_key = pd.Series(firsts, index=key[firsts])
-        labels = index.to_numpy(dtype=object)
-        duplicate_of[repeated] = labels[first_of_key.loc[key[repeated]].to_numpy()]
+        originals = rows[first[key[repeated]]]
+        duplicate_of[rows[repeated]] = index[originals].to_numpy(dtype=object)
     return duplicate_of
