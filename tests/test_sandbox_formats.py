@@ -79,7 +79,7 @@ def test_err_1_lists_only_the_failed_numbers(sandbox, smsc, fmt):
         '"status": "22", "error": "249"}]}',
     }[fmt]
     assert answer.text == expected
-    assert [m["phone"] for m in sandbox.messages()] == ["79161234567"]
+    assert [(m["phone"], m["status"]) for m in sandbox.messages()] == [("79161234567", -1), ("12345", 22)]
 
 
 ERROR_TEXTS = {

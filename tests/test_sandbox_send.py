@@ -94,7 +94,46 @@ def test_wrong_format_numbers_get_22_249_while_the_rest_is_sent(sandbox, smsc):
         "+7916abc": ("22", "249", "0.00"),
     }
     assert answer["cost"] == "5.45" and answer["cnt"] == 1
-    assert [m["phone"] for m in sandbox.messages()] == ["79161234567"]
+    stored = {m["phone"]: (m["status"], m["error"], m["cost"], m["mccmnc"]) for m in sandbox.messages()}
+    assert stored == {
+        "79161234567": (-1, 0, Decimal("5.45"), "25001"),
+        "12345": (22, 249, Decimal(0), ""),
+        "+7916abc": (22, 249, Decimal(0), ""),
+    }
+    assert sandbox.balance("demo") == Decimal("994.55")
+
+
+def test_wrong_format_numbers_are_readable_through_status_php(make_sandbox, smsc):
+    from smsc_frames.sandbox import SandboxSettings
+
+    running = make_sandbox(settings=SandboxSettings(status_checks_per_message=100, status_lists_per_window=100))
+    send_json(smsc, running, phones="79161234567,12345,+7916abc", mes="Hi", id="70")
+    for phone in ("12345", "+7916abc"):
+        single = smsc(running, "status.php", id="70", phone=phone, fmt="3", all="2").json()
+        assert (single["status"], single["err"], single["phone"], single["cost"]) == (22, 249, phone, "0.00")
+        assert (single["status_name"], single["message"]) == ("Wrong number", "Hi")
+        assert (single["country"], single["operator"], single["region"]) == ("", "", "")
+        assert smsc(running, "status.php", id="70", phone=phone, fmt="1").text.startswith("22,")
+    listed = smsc(running, "status.php", id="70,70,70", phone="12345,79161234567,+7916abc", fmt="3").json()
+    assert [(row["phone"], row["status"], row["err"]) for row in listed] == [
+        ("12345", 22, 249), ("79161234567", -1, 0), ("+7916abc", 22, 249),
+    ]  # fmt: skip
+    assert smsc(running, "status.php", id="70", phone="12345", fmt="3", **{"del": "1"}).json() == {"result": "OK"}
+    assert smsc(running, "status.php", id="70", phone="12345", fmt="3").json()["status"] == -3
+
+
+def test_wrong_format_numbers_of_a_list_are_stored_with_their_line(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567:A\n12-34,79031234567:B", id="71")
+    assert answer["cnt"] == 2
+    stored = {m["phone"]: (m["text"], m["status"]) for m in sandbox.messages()}
+    assert stored == {"79161234567": ("A", -1), "12-34": ("B", 22), "79031234567": ("B", -1)}
+
+
+def test_a_refused_request_stores_no_wrong_format_number(make_sandbox, smsc):
+    running = make_sandbox(accounts=[Account("demo", "demo", balance="1.00")])
+    assert send_json(smsc, running, phones="79161234567,12345", mes="Hi", id="72")["error_code"] == 3
+    assert send_json(smsc, running, phones="79990000008,12345", mes="Hi", id="73")["error_code"] == 8
+    assert running.messages() == [] and running.balance("demo") == Decimal("1.00")
 
 
 def test_error_7_only_when_no_number_is_valid(sandbox, smsc):

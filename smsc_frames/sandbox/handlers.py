@@ -33,6 +33,7 @@ from smsc_frames.sandbox.codes import (
 )
 from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
 from smsc_frames.sandbox.listcodec import normalize_phone
+from smsc_frames.sandbox.pricing import UNROUTED
 from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
 from smsc_frames.sandbox.sendparams import CREDENTIALS, KIND_FLAGS, message_id, parse_send
 from smsc_frames.sandbox.settings import Account
@@ -176,7 +177,7 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         sms_id = sms_id or state.next_id()
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
-        for recipient in valid:
+        for recipient in recipients:  # wrong-format numbers too: SMSC keeps them with status 22
             state.store(_message(state, account, sms_id, recipient, request, texts, now, params))
         account.balance -= total
         state.remember(request_key)
@@ -213,12 +214,12 @@ def _message(state, account, sms_id, recipient, request, texts, now, params) -> 
     final_status, final_error = MAGIC_FINAL.get(recipient.phone, (1, 0))
     return StoredMessage(
         sms_id=sms_id,
-        phone=recipient.phone,
+        phone=recipient.phone or recipient.token,
         text=texts[recipient.line][0],
         sender=request.lines[recipient.line].sender,
         parts=texts[recipient.line][1],
         cost=recipient.cost,
-        route=state.prices.route(recipient.phone),
+        route=state.prices.route(recipient.phone) if recipient.phone else UNROUTED,
         login=account.login,
         kind=_kind(params),
         sent_at=now,

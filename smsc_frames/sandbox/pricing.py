@@ -37,6 +37,9 @@ class Route:
     price: Decimal
 
 
+#: Where a wrong-format number "goes": nowhere (empty country, operator, region and mccmnc).
+UNROUTED = Route(prefix="", country="", operator="", region="", mccmnc="", price=Decimal("0.00"))
+
 class PriceTable:
     """Longest-prefix lookup over :class:`Route` rows.
 

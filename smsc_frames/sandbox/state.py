@@ -35,8 +35,8 @@ from smsc_frames.sandbox.settings import Account, SandboxSettings
 class StoredMessage:
     """One accepted message to one phone, with its delivery timeline.
 
-    ``fixed_status`` is set for messages refused at send time (status 20 or 23): they never
-    move. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
+    ``fixed_status`` is set for messages refused at send time (status 20, 22 or 23): they
+    never move. A wrong-format number (22) keeps the token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
     """
 
     sms_id: str
@@ -237,8 +237,9 @@ class State:
         with self.lock:
             self._messages.append(message)
             self._index[message.login, message.sms_id, message.phone] = message
-            length = self.flood_chain(message.login, message.phone)
-            self._chains[message.login, message.phone] = (message.sent_at, length)
+            if message.fixed_status != 22:  # a wrong-format number reaches no phone: no chain
+                length = self.flood_chain(message.login, message.phone)
+                self._chains[message.login, message.phone] = (message.sent_at, length)
 
     def find(self, login: str, sms_id: str, phone: str) -> StoredMessage | None:
         """The message *sms_id* to *phone* of *login*, or None."""
