@@ -349,6 +349,18 @@ def _distinct_senders(values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"name": name, "named": named, "bytes": size})
 
 
+def _factorize_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array of texts, about twice as fast on a plan's texts.
+
+    pandas hashes an all-string object array byte by byte (UTF-8, every row); with one
+    ``None`` appended (dropped again as the missing-value code) it hashes Python objects,
+    whose hashes ``str`` caches and whose equality is identity first, and a plan's rows
+    share one object per distinct text. Same codes and uniques either way.
+    """
+    codes, uniques = pd.factorize(np.append(texts, None))
+    return codes[:-1], np.asarray(uniques, dtype=object)
+
+
 def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, pd.DataFrame]:
     """Distinct (sender, text) groups, each row's group, the distinct texts and senders.
 
@@ -356,7 +368,7 @@ def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, p
     ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The texts are
     factorized once; the pairs of integer codes only when there are several senders.
     """
-    text_code, text_values = pd.factorize(rows.text)
+    text_code, text_values = _factorize_texts(rows.text)
     if pd.isna(rows.sender).all():  # the common case: one default sender
         sender_code, sender_values = np.zeros(len(text_code), dtype=np.int64), np.array([None])
     else:
