@@ -128,3 +128,48 @@ def test_balance_and_status_reject_unknown_parameters(sandbox, smsc):
     assert smsc(sandbox, "status.php", id="1", phone="79161234567", mes="x").text == (
         "ERROR = 1 (parameters error: mes)"
     )
+
+
+
+def split_escaped(line: str, separator: str) -> list[str]:
+    """Split a fmt 0/1 status line at every unescaped *separator*, then undo the escapes."""
+    fields, current, index = [], "", 0
+    while index < len(line):
+        if line[index] == "\\":
+            current += {"n": "\n", "r": "\r"}.get(line[index + 1], line[index + 1])
+            index += 2
+        elif line.startswith(separator, index):
+            fields.append(current)
+            current, index = "", index + len(separator)
+        else:
+            current += line[index]
+            index += 1
+    return [*fields, current]
+
+
+TRICKY = "Sale, today\nonly: C:\\new\\, 10%\\"
+
+
+def test_fmt_1_keeps_one_line_per_message_and_escapes_the_text(make_sandbox, smsc):
+    running = make_sandbox(settings=NO_LIMITS)
+    smsc(running, phones="79161234567,79031234567", mes=TRICKY, id="80", sender="SHOP")
+    one = smsc(running, "status.php", id="80", phone="79161234567", fmt="1", all="2").text
+    assert "\n" not in one and ",Sale\\, today\\nonly: C:\\\\new\\\\\\, 10%\\\\," in one
+    fields = split_escaped(one, ",")
+    assert len(fields) == 15 and fields[5:12] == [
+        "79161234567", "5.45", "SHOP", "Waiting to be sent", TRICKY, "", "0",
+    ]  # fmt: skip
+    listed = smsc(running, "status.php", id="80,80,", phone="79161234567,79031234567,", fmt="1", all="1").text
+    rows = [split_escaped(line, ",") for line in listed.split("\n")]
+    assert [(row[0], row[1], row[10]) for row in rows] == [("80", "79161234567", TRICKY), ("80", "79031234567", TRICKY)]
+    assert all(len(row) == 13 for row in rows)
+
+
+def test_fmt_0_escapes_the_text_so_key_value_pairs_stay_unambiguous(make_sandbox, smsc):
+    running = make_sandbox(settings=NO_LIMITS)
+    smsc(running, phones="79161234567", mes=TRICKY + ", comment = fake", id="81")
+    worded = smsc(running, "status.php", id="81", phone="79161234567", fmt="0", all="1").text
+    assert "\n" not in worded
+    pairs = dict(field.split(" = ", 1) for field in split_escaped(worded, ", "))
+    assert pairs["message"] == TRICKY + ", comment = fake" and pairs["comment"] == "" and pairs["type"] == "0"
+    assert list(pairs)[:3] == ["Status", "check_time", "err"]

@@ -128,16 +128,34 @@ def render_send(fmt: int, fields: Fields, phones: list[dict[str, str]] | None) -
     return _dumps(answer)
 
 
+_LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", ",": "\\,"})
+
+
+def line_value(value: object) -> str:
+    r"""A field of a one-line fmt 0/1 status record: ``\`` -> ``\\``, newline -> ``\n``,
+    CR -> ``\r``, ``,`` -> ``\,`` (our choice; SMSC documents no escaping). So every record
+    stays on one line, every unescaped ``,`` separates fields, and the text is recoverable.
+
+    Examples
+    --------
+    >>> print(line_value("Sale, today\nC:\\new"))
+    Sale\, today\nC:\\new
+    >>> line_value(5), line_value("18.10.2016 15:34:12")
+    ('5', '18.10.2016 15:34:12')
+    """
+    return str(value).translate(_LINE_ESCAPES)
+
+
 def _status_text(fields: Fields) -> str:
     """``Status = 1, check_time = ..., err = 0, ...``: SMSC's fmt=0 wording."""
     names = {"status": "Status", "last_date": "check_time"}
     return ", ".join(
-        f"{names.get(key, key)} = {value}" for key, value in fields if key != "last_timestamp"
+        f"{names.get(key, key)} = {line_value(value)}" for key, value in fields if key != "last_timestamp"
     )
 
 
 def _status_numbers(fields: Fields) -> str:
-    return ",".join(str(value) for key, value in fields if key != "last_date")
+    return ",".join(line_value(value) for key, value in fields if key != "last_date")
 
 
 def render_status(fmt: int, records: list[Fields], *, as_list: bool) -> str:
