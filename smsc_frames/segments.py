@@ -12,9 +12,11 @@ What an SMS costs is its number of parts, so the count follows ``spec/segments.m
   part.
 
 :func:`count_segments` is vectorised over a column and works once per distinct text: the
-units come from string operations, ``ceil(units / 153)`` and ``ceil(units / 152)`` bound the
-parts, and only rows whose bounds differ *and* that hold a two-unit character run the greedy
-split.
+texts are joined and read as one array of code points, whose kinds (basic, extension, not GSM,
+outside the BMP) give the encoding and units with numpy; ``ceil(units / 153)`` and
+``ceil(units / 152)`` bound the parts, and only rows whose bounds differ *and* that hold a
+two-unit character run the greedy split. :func:`normalize_text` likewise calls Python's NFC only
+on the texts holding a character NFC might change.
 
 Examples
 --------
@@ -27,9 +29,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -69,9 +72,75 @@ def _char_class(chars: Iterable[str], *, negate: bool) -> str:
     return f"[{'^' if negate else ''}{body}]"
 
 
-_NOT_BASIC = _char_class(GSM7_BASIC, negate=True)
 _NOT_GSM = re.compile(_char_class(GSM7_BASIC | GSM7_EXTENSION, negate=True))
-_EXTENSION = _char_class(GSM7_EXTENSION, negate=False)
+
+# What a code point costs, by kind: one septet, two septets (extension), or it forces UCS-2.
+_BASIC, _EXTENDED, _NOT_GSM7 = range(3)
+_CHUNK = 1 << 14  # texts per vectorised pass: small arrays are reused, not freshly allocated
+_NFC_CHECKED = 0x3000  # code points from here on are assumed to need Python's NFC
+
+
+def _gsm_kinds() -> np.ndarray:
+    """:data:`_BASIC`, :data:`_EXTENDED` or :data:`_NOT_GSM7` by code point; last: any above."""
+    table = np.full(max(map(ord, GSM7_BASIC | GSM7_EXTENSION)) + 2, _NOT_GSM7, dtype=np.uint8)
+    table[[ord(char) for char in GSM7_BASIC]] = _BASIC
+    table[[ord(char) for char in GSM7_EXTENSION]] = _EXTENDED
+    return table
+
+
+_GSM_KINDS = _gsm_kinds()
+
+
+@functools.cache
+def _nfc_may_change() -> np.ndarray:
+    """True for the code points that NFC may change or join to the one before; last: any above.
+
+    That is a combining mark, a character NFC replaces, or the second character of a canonical
+    composition (``e`` + U+0301 -> ``é``, Hangul jamo), read from :mod:`unicodedata` for the
+    code points below :data:`_NFC_CHECKED` (about 8 ms, once); a CR is flagged too. A text
+    without any of them is its own normalised form.
+    """
+    table = np.zeros(_NFC_CHECKED + 1, dtype=bool)
+    table[-1] = True
+    for code in range(_NFC_CHECKED):
+        char = chr(code)
+        if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char:
+            table[code] = True
+        decomposition = unicodedata.decomposition(char).split()
+        if len(decomposition) == 2 and not decomposition[0].startswith("<"):
+            table[min(int(decomposition[1], 16), _NFC_CHECKED)] = True
+    table[0x1161:0x1176] = table[0x11A8:0x11C3] = True  # Hangul vowels and final consonants
+    table[ord("\r")] = True
+    return table
+
+
+def _chunks(texts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per :data:`_CHUNK` texts: their code points end to end, and where each text starts, ends.
+
+    One ``join`` and one ``encode`` per chunk (UTF-32: one code point each).
+    """
+    for first in range(0, len(texts), _CHUNK):
+        chunk = texts[first : first + _CHUNK]
+        joined = "".join(chunk)
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+        yield points, np.concatenate(([0], ends[:-1])), ends
+
+
+def _running_count(mask: np.ndarray) -> np.ndarray:
+    """``count[b] - count[a]`` is how many of ``mask[a:b]`` are true."""
+    return np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+
+
+def _count_per_text(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many of ``mask[start:end]`` are true, per text."""
+    running = _running_count(mask)
+    return running[ends] - running[starts]
+
+
+def _lookup(table: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """``table[point]``, the last entry for every code point beyond the table."""
+    return table[np.minimum(points, len(table) - 1)]
 
 # translit=1: the familiar "translit" spelling.
 _TRANSLIT_LATIN = {
@@ -171,7 +240,24 @@ def normalize_text(texts: pd.Series) -> pd.Series:
     >>> normalize_text(pd.Series(["a\\r\\nb\\rc", "cafe\\u0301"])).tolist()
     ['a\\nb\\nc', 'café']
     """
-    return texts.map(_normalize_one, na_action="ignore")
+    values = texts.to_numpy(dtype=object)
+    present = np.flatnonzero(pd.notna(values))
+    changing = present[_may_change(values[present])]
+    if not len(changing):
+        return texts.copy()
+    values = values.copy()
+    values[changing] = [_normalize_one(text) for text in values[changing]]
+    return pd.Series(values, index=texts.index, dtype=texts.dtype, name=texts.name)
+
+
+def _may_change(texts: np.ndarray) -> np.ndarray:
+    """Which *texts* hold a CR or a character NFC may change (:func:`_nfc_may_change`)."""
+    table = _nfc_may_change()
+    flags = [
+        _count_per_text(_lookup(table, points), starts, ends) > 0
+        for points, starts, ends in _chunks(texts)
+    ]
+    return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
 
 
 def _normalize_one(text: str) -> str:
@@ -180,15 +266,6 @@ def _normalize_one(text: str) -> str:
 
 def _encoding_of(text: str) -> str:
     return "ucs2" if _NOT_GSM.search(text) else "gsm7"
-
-
-def _first_ucs2_char(text: str) -> str | None:
-    found = _NOT_GSM.search(text)
-    return found.group() if found else None
-
-
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _unit_costs(text: str, encoding: str) -> list[int]:
@@ -289,27 +366,50 @@ def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
         raise ValidationError("texts", "must be a list or Series of texts, not one text", texts)
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(series)
-    distinct = list(uniques) + [""]
-    not_text = [value for value in distinct if not isinstance(value, str)]
-    if not_text:
-        raise ValidationError("texts", "every text must be a string", not_text[0])
+    distinct = np.append(np.asarray(uniques, dtype=object), "")
+    if pd.api.types.infer_dtype(distinct, skipna=False) != "string":
+        not_text = next(value for value in distinct if not isinstance(value, str))
+        raise ValidationError("texts", "every text must be a string", not_text)
     codes = np.where(codes < 0, len(distinct) - 1, codes)
     return series.index, codes, pd.Series(distinct, dtype=object)
 
 
+def _units_of(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: characters, GSM-7 septets, UTF-16 units and the first character not in GSM-7.
+
+    Vectorised over the code points of :func:`_chunks`: an extension character costs two
+    septets, a character outside the BMP two UTF-16 units.
+    """
+    length, septets, utf16, first_ucs2 = [], [], [], []
+    for points, starts, ends in _chunks(texts):
+        kinds = _lookup(_GSM_KINDS, points)
+        length.append(ends - starts)
+        septets.append(length[-1] + _count_per_text(kinds == _EXTENDED, starts, ends))
+        utf16.append(length[-1] + _count_per_text(points > 0xFFFF, starts, ends))
+        first_ucs2.append(_first_char(kinds == _NOT_GSM7, points, starts, ends))
+    if not length:
+        return (np.zeros(0, dtype=np.int64),) * 3 + (np.full(0, None, dtype=object),)
+    return tuple(np.concatenate(column) for column in (length, septets, utf16, first_ucs2))
+
+
+def _first_char(
+    mask: np.ndarray, points: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Per text, the character at the first true position of *mask* in it, or ``None``."""
+    running = _running_count(mask)
+    first = np.searchsorted(running, running[starts], side="right") - 1  # where it grows
+    found = first < ends
+    chars = np.full(len(starts), None, dtype=object)
+    chars[found] = points[first[found]].view("<U1").astype(object)
+    return chars
+
+
 def _counts_of_distinct(distinct: pd.Series) -> pd.DataFrame:
     """Encoding, units, parts and first UCS-2 character of normalised distinct texts."""
-    distinct = distinct.astype(object)
-    texts = distinct.to_numpy()
-    length = distinct.str.len().to_numpy(dtype=np.int64)
-    has_special = distinct.str.contains(_NOT_BASIC, regex=True).to_numpy(dtype=bool)
-    first_ucs2 = np.full(len(texts), None, dtype=object)
-    first_ucs2[has_special] = [_first_ucs2_char(text) for text in texts[has_special]]
+    texts = distinct.to_numpy(dtype=object)
+    length, septets, utf16, first_ucs2 = _units_of(texts)
     ucs2 = pd.notna(first_ucs2)
-    extension = has_special & ~ucs2
-    units = length.copy()
-    units[extension] += distinct[extension].str.count(_EXTENSION).to_numpy(dtype=np.int64)
-    units[ucs2] = [_utf16_units(text) for text in texts[ucs2]]
+    units = np.where(ucs2, utf16, septets)
     double = units - length
 
     single = np.where(ucs2, SINGLE_PART_CAPACITY["ucs2"], SINGLE_PART_CAPACITY["gsm7"])
@@ -344,7 +444,11 @@ def _apply_maxsms(counts: pd.DataFrame, distinct: pd.Series, maxsms: int) -> pd.
 
 
 def count_segments(
-    texts: pd.Series | Iterable[str], *, maxsms: int | None = None, translit: int = 0
+    texts: pd.Series | Iterable[str],
+    *,
+    maxsms: int | None = None,
+    translit: int = 0,
+    normalized: bool = False,
 ) -> pd.DataFrame:
     """Count the SMS parts of each text exactly, as SMSC bills them.
 
@@ -358,6 +462,10 @@ def count_segments(
         first Cyrillic letter goes out as GSM-7, in fewer parts).
     translit : {0, 1, 2}
         ``translit``: Cyrillic is converted first with :func:`transliterate` (an estimate).
+    normalized : bool
+        ``True`` when the texts already went through :func:`normalize_text` (as a caller that
+        shows the normalised texts does), so it is not done a second time. The counts of a text
+        that is *not* normalised are then those of the text as given.
 
     Returns
     -------
@@ -390,7 +498,8 @@ def count_segments(
     if maxsms is not None:
         maxsms = _validate_part_limit("maxsms", maxsms)
     index, codes, distinct = _distinct_texts(texts)
-    distinct = normalize_text(distinct)
+    if not normalized:
+        distinct = normalize_text(distinct)
     if translit:
         distinct = distinct.str.translate(_TRANSLIT_TABLES[translit])
     counts = _counts_of_distinct(distinct)

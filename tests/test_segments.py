@@ -96,6 +96,28 @@ def test_text_is_normalised_before_counting():
     assert counts["encoding"].tolist() == ["gsm7", "gsm7"]
 
 
+def test_normalized_texts_are_not_normalised_again():
+    assert count_segments(["a\r\nb"])["units"].iat[0] == 3
+    assert count_segments(["a\r\nb"], normalized=True)["units"].iat[0] == 4  # taken as given
+    texts = pd.Series(["cafe\u0301 {x}", "a\rb", "Привет 😀", None], index=[4, 3, 2, 1])
+    normalised = normalize_text(texts)
+    assert normalised.index.tolist() == [4, 3, 2, 1] and pd.isna(normalised.iat[3])
+    assert count_segments(normalised, normalized=True).equals(count_segments(texts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.text("\r\nеиaAᄀ각\u1161\u11a8\u0301\u0308\u09c7\u09be"
+                                            "\u0b47\u0b3e\u3099か\U0001d15e\u2126")),
+                max_size=20))  # fmt: skip
+def test_normalize_text_is_crlf_to_lf_then_nfc(texts):
+    expected = [unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+                for text in texts]  # fmt: skip
+    assert normalize_text(pd.Series(texts, dtype=object)).tolist() == expected
+    assert list(zip(*count_segments(texts).iloc[:, :3].to_dict("list").values())) == [
+        reference_count(text) for text in texts
+    ]
+
+
 def test_empty_and_missing_texts_are_one_part():
     counts = count_segments(pd.Series(["", None, float("nan")]))
     assert counts["parts"].tolist() == [1, 1, 1]
