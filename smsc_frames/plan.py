@@ -327,7 +327,8 @@ def prepare(
     distinct = pd.Series([*distinct, ""], dtype=object)  # the last slot: no text at all
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
     text_codes = distinct_codes[tuple_codes]
-    counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0)
+    counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0,
+                            normalized=True)
 
     length = distinct.str.len().to_numpy()
     text_problems = np.full(len(distinct), None, dtype=object)
