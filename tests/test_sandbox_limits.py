@@ -160,3 +160,75 @@ def test_every_window_is_a_setting_with_smsc_defaults(field):
     assert getattr(SandboxSettings(), field) == {"duplicate_window": 60, "flood_interval": 60,
                                                  "ip_block_seconds": 1800, "status_list_window": 60}[field]  # fmt: skip
     assert getattr(SandboxSettings(**{field: 1.5}), field) == 1.5
+
+
+# -- bounded memory ---------------------------------------------------------------------------
+def direct(state, endpoint: str, **params: str):
+    """One request straight to the handler (no HTTP): thousands of them in a fraction of a second."""
+    from smsc_frames.sandbox.handlers import RequestContext, handle
+
+    return handle(endpoint, state, params, RequestContext(ip=params.pop("ip", "127.0.0.1"), fmt=1, concurrent=1))
+
+
+def fresh_state(fake_clock, **settings):
+    from smsc_frames.sandbox.state import State
+
+    return State([Account("demo", "demo", balance="1e9")], SandboxSettings(**settings), clock=fake_clock)
+
+
+def test_duplicate_and_cost_windows_keep_only_digests_and_are_pruned(fake_clock):
+    from smsc_frames.sandbox.state import PRUNE_AT_LEAST
+
+    state = fresh_state(fake_clock)
+    for n in range(4000):
+        text = f"{n:04d}" + "x" * 990  # the parameters are large, what is remembered is not
+        assert direct(state, "send.php", login="demo", psw="demo", phones=f"7916{n:07d}", mes=text)[1] == 0
+        assert direct(state, "send.php", login="demo", psw="demo", phones="79161234567", mes=text, cost="1")[1] == 0
+        fake_clock.advance(1.0)
+        assert state.table_sizes()["windows"] <= 2 * PRUNE_AT_LEAST
+    keys = list(state._windows)
+    assert all(len(repr(key)) < 200 for key in keys)
+    assert {key[0] for key in keys} == {"send", "cost"}
+    # nothing still inside its window was forgotten: the last minute's sends are still duplicates
+    repeat = {"login": "demo", "psw": "demo", "phones": f"7916{3999:07d}", "mes": "3999" + "x" * 990}
+    assert direct(state, "send.php", **repeat)[1] == 9
+    fake_clock.advance(61)
+    assert direct(state, "send.php", **repeat)[1] == 0
+    fake_clock.advance(30)
+    state.prune()
+    assert state.table_sizes()["windows"] == 1  # only the last send's digest, not yet a minute old
+    fake_clock.advance(31)
+    state.prune()
+    assert state.table_sizes()["windows"] == 0
+
+
+def test_flood_chains_failed_logins_blocks_and_status_counts_are_pruned(fake_clock):
+    state = fresh_state(fake_clock)
+    for n in range(300):
+        phone = f"7916{n:07d}"
+        direct(state, "send.php", login="demo", psw="demo", phones=phone, mes="Hi", id="5")
+        assert direct(state, "status.php", login="demo", psw="demo", phone=phone, id="5")[1] == 0
+        for _ in range(5):  # blocks the IP
+            assert direct(state, "balance.php", login="demo", psw="wrong", ip=f"10.0.{n // 256}.{n % 256}")[1] == 2
+    assert state.table_sizes()["chains"] == 300 and state.table_sizes()["blocked_ips"] == 300
+    fake_clock.advance(1801)
+    state.prune()
+    assert state.table_sizes() | {"requests": 0} == {
+        "windows": 0, "chains": 0, "blocked_ips": 0, "in_flight": 0, "requests": 0,
+    }  # fmt: skip
+    assert direct(state, "balance.php", login="demo", psw="demo", ip="10.0.0.0")[1] == 0  # block ended
+
+
+def test_in_flight_counts_of_claimed_logins_do_not_pile_up(sandbox, smsc):
+    for n in range(20):
+        smsc(sandbox, "balance.php", auth=False, login=f"nobody{n}", psw="x")
+    wait_until(lambda: sandbox.state.table_sizes()["in_flight"] == 0)  # the answer leaves before the count drops
+
+
+def test_the_request_log_keeps_the_last_request_log_size_requests(make_sandbox, smsc):
+    running = make_sandbox(settings=SandboxSettings(request_log_size=3))
+    for n in range(5):
+        smsc(running, "balance.php", fmt=str(n % 4))
+    log = running.requests
+    assert isinstance(log, list) and [record.params["fmt"] for record in log] == ["2", "3", "0"]
+    assert len(running.state.requests) == 3

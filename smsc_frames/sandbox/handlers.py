@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -159,7 +161,7 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     valid = [r for r in recipients if r.phone is not None]
     if not valid:
         raise ErrorAnswer(7, sms_id=sms_id or state.next_id())
-    request_key = ("send", account.login, tuple(sorted((k, v) for k, v in params.items() if k not in NOT_IN_IDENTITY)))
+    request_key = ("send", account.login, request_digest(params))
     with state.lock:
         if request.cost_mode != 1 and state.seen_within(request_key, settings.duplicate_window):
             raise ErrorAnswer(9)
@@ -180,13 +182,31 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         for recipient in recipients:  # wrong-format numbers too: SMSC keeps them with status 22
             state.store(_message(state, account, sms_id, recipient, request, texts, now, params))
         account.balance -= total
-        state.remember(request_key)
+        state.remember(request_key, settings.duplicate_window)
         fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]
         if request.cost_mode >= 2:
             fields.append(("cost", money(total)))
         if request.cost_mode == 3:
             fields.append(("balance", money(account.balance)))
         return _send_answer(context.fmt, request, recipients, fields)
+
+
+def request_digest(params: dict[str, str]) -> bytes:
+    """sha256 of the parameters that make two send requests identical (see NOT_IN_IDENTITY).
+
+    The duplicate and ``cost=1`` windows remember this 32-byte digest, never the parameters
+    (up to 256 KiB each).
+
+    Examples
+    --------
+    >>> a = request_digest({"phones": "79161234567", "mes": "Hi", "fmt": "3", "psw": "x"})
+    >>> a == request_digest({"mes": "Hi", "phones": "79161234567", "cost": "2"}), len(a)
+    (True, 32)
+    >>> a == request_digest({"phones": "79161234567", "mes": "Hi!"})
+    False
+    """
+    identity = sorted((key, value) for key, value in params.items() if key not in NOT_IN_IDENTITY)
+    return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
 
 
 def _judge(state: State, account: Account, recipients: list[_Recipient], lines: tuple, texts: list) -> None:

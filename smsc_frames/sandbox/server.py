@@ -316,8 +316,10 @@ class Sandbox:
 
     @property
     def requests(self) -> list:
-        """The request log: ``RequestRecord(endpoint, params without secrets, code, fault)``."""
-        return self.state.requests
+        """The request log, oldest first, as a list snapshot: ``RequestRecord(endpoint, params
+        without secrets, code, fault)``; the last ``settings.request_log_size`` requests."""
+        with self.state.lock:
+            return list(self.state.requests)
 
 
 def serve(

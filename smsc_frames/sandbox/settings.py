@@ -101,6 +101,9 @@ class SandboxSettings:
         A client that stops sending mid-request is disconnected after this many seconds.
     denied_marker : str
         A text containing it is refused with error 6 (message is denied).
+    request_log_size : int
+        ``Sandbox.requests`` keeps the last this many requests (older ones are dropped), so a
+        long-running sandbox does not keep every request's parameters forever.
     """
 
     duplicate_window: float = 60.0
@@ -125,3 +128,4 @@ class SandboxSettings:
     seconds_to_final: float = 5.0
     socket_timeout: float = 10.0
     denied_marker: str = "SANDBOX-DENY"
+    request_log_size: int = 10_000

@@ -3,6 +3,12 @@
 One re-entrant lock guards it all, so a handler holding :attr:`State.lock` sees and changes
 balances, messages and windows atomically (a request is stored whole or not at all).
 
+Memory stays bounded by traffic per window, not by traffic ever: every window key (duplicate
+digests, ``cost=1`` counts, failed logins, status and balance counts), flood chain and IP
+block is dropped once its window has passed (:meth:`State.prune`, run automatically whenever
+these tables doubled since the last run), and the request log keeps the last
+``SandboxSettings.request_log_size`` requests. Stored messages are SMSC's store and stay.
+
 Examples
 --------
 >>> from smsc_frames.sandbox.settings import default_accounts
@@ -11,6 +17,8 @@ Examples
 Decimal('1000.00')
 >>> state.authenticate({"apikey": "demo-apikey"}, "127.0.0.1").login
 'demo'
+>>> state.remember(("send", "demo", b"digest"), 60.0); state.seen_within(("send", "demo", b"digest"), 60.0)
+True
 """
 
 from __future__ import annotations
@@ -94,6 +102,9 @@ class RequestRecord:
 
 
 SECRET_PARAMS = frozenset({"psw", "apikey"})
+#: :meth:`State.prune` runs on its own once the window tables hold this many keys (or twice
+#: as many as after the last run, whichever is more): amortised O(1) per request.
+PRUNE_AT_LEAST = 1024
 
 
 class State:
@@ -127,10 +138,12 @@ class State:
         self._index: dict[tuple[str, str, str], StoredMessage] = {}
         self._ids = itertools.count(1)
         self._windows: dict[tuple[object, ...], deque[float]] = {}
+        self._expires: dict[tuple[object, ...], float] = {}  # when each window key stops mattering
         self._chains: dict[tuple[str, str], tuple[float, int]] = {}
         self._blocked_until: dict[str, float] = {}
         self._in_flight: Counter[tuple[str, str]] = Counter()
-        self.requests: list[RequestRecord] = []
+        self._prune_at = PRUNE_AT_LEAST
+        self.requests: deque[RequestRecord] = deque(maxlen=settings.request_log_size)
 
     # -- accounts -----------------------------------------------------------------------
     def balance(self, login: str) -> Decimal:
@@ -162,6 +175,7 @@ class State:
             if self.hit(key, settings.failed_login_limit - 1, settings.failed_login_window):
                 self._blocked_until[ip] = now + settings.ip_block_seconds
                 self._windows.pop(key)
+                self._expires.pop(key)
             raise ErrorAnswer(2)
 
     def _check_credentials(self, params: dict[str, str]) -> Account | None:
@@ -190,6 +204,8 @@ class State:
             if len(events) >= limit:
                 return True
             events.append(now)
+            self._expires[key] = now + window
+            self._maybe_prune()
             return False
 
     def seen_within(self, key: tuple[object, ...], window: float) -> bool:
@@ -198,16 +214,59 @@ class State:
             events = self._windows.get(key)
             return bool(events) and events[-1] > self.clock() - window
 
-    def remember(self, key: tuple[object, ...]) -> None:
-        """Note that *key* happened now (used for accepted send requests)."""
+    def remember(self, key: tuple[object, ...], window: float) -> None:
+        """Note that *key* happened now; it is forgotten once *window* seconds have passed.
+
+        Used for accepted send requests, keyed by a digest of their parameters (never the
+        parameters themselves), for :meth:`seen_within` with the duplicate window.
+        """
         with self.lock:
-            self._windows[key] = deque([self.clock()])
+            now = self.clock()
+            self._windows[key] = deque([now])
+            self._expires[key] = now + window
+            self._maybe_prune()
+
+    def prune(self) -> int:
+        """Forget every window key, flood chain and IP block whose window has passed.
+
+        Returns how many entries went. Nothing still able to change an answer is dropped: a
+        window key lives until its last event is a full window old, a chain until
+        ``flood_interval`` passed since its last message, a block until it ends.
+        """
+        with self.lock:
+            now = self.clock()
+            before = self._table_size()
+            for key in [key for key, until in self._expires.items() if until <= now]:
+                del self._expires[key]
+                self._windows.pop(key, None)
+            for key in [key for key, until in self._blocked_until.items() if until <= now]:
+                del self._blocked_until[key]
+            horizon = now - self.settings.flood_interval
+            for key in [key for key, (last, _) in self._chains.items() if last <= horizon]:
+                del self._chains[key]
+            after = self._table_size()
+            self._prune_at = max(PRUNE_AT_LEAST, 2 * after)
+            return before - after
+
+    def _table_size(self) -> int:
+        return len(self._windows) + len(self._chains) + len(self._blocked_until)
+
+    def _maybe_prune(self) -> None:
+        if self._table_size() >= self._prune_at:
+            self.prune()
 
     def flood_chain(self, login: str, phone: str) -> int:
         """How long the chain of quick messages to *phone* would be with one more now."""
         with self.lock:
             last, length = self._chains.get((login, phone), (float("-inf"), 0))
             return length + 1 if self.clock() - last < self.settings.flood_interval else 1
+
+    def table_sizes(self) -> dict[str, int]:
+        """How many entries each per-request table holds (tests check they stay bounded)."""
+        with self.lock:
+            return {"windows": len(self._windows), "chains": len(self._chains),
+                    "blocked_ips": len(self._blocked_until), "in_flight": len(self._in_flight),
+                    "requests": len(self.requests)}  # fmt: skip
 
     @contextmanager
     def in_flight(self, kind: str, login: str) -> Iterator[int]:
@@ -220,6 +279,8 @@ class State:
         finally:
             with self.lock:
                 self._in_flight[kind, login] -= 1
+                if not self._in_flight[kind, login]:  # any claimed login gets a key: drop it
+                    del self._in_flight[kind, login]
 
     def in_flight_count(self, kind: str, login: str) -> int:
         """Requests of *kind* (``"send"``/``"status"``) in flight under *login* right now."""
@@ -240,6 +301,7 @@ class State:
             if message.fixed_status != 22:  # a wrong-format number reaches no phone: no chain
                 length = self.flood_chain(message.login, message.phone)
                 self._chains[message.login, message.phone] = (message.sent_at, length)
+                self._maybe_prune()
 
     def find(self, login: str, sms_id: str, phone: str) -> StoredMessage | None:
         """The message *sms_id* to *phone* of *login*, or None."""
@@ -259,7 +321,7 @@ class State:
             return [message.as_dict(now) for message in self._messages]
 
     def log_request(self, endpoint: str, params: dict[str, str], code: int, fault: str | None) -> None:
-        """Append to :attr:`requests`, with ``psw`` and ``apikey`` left out."""
+        """Append to :attr:`requests` (the last ``request_log_size`` kept), without ``psw``/``apikey``."""
         shown = {key: value for key, value in params.items() if key not in SECRET_PARAMS}
         with self.lock:
             self.requests.append(RequestRecord(endpoint, shown, code, fault))
