@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -42,26 +43,18 @@ DELIMITERS = ";,\t"
 SNIFF_SAMPLE_CHARS = 64 * 1024
 
 
-def _decode(raw: bytes, encoding: str | None) -> str:
-    """The file's text: the given encoding, else UTF-16 by BOM, UTF-8 (BOM or not), cp1251."""
+def _encodings_to_try(raw: bytes, encoding: str | None) -> list[str]:
+    """The given encoding, else UTF-16 by BOM, else UTF-8 (BOM or not) then cp1251."""
     if encoding is not None:
-        try:
-            return raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as error:
-            problem = f"cannot decode the file ({error})"
-            raise ValidationError("encoding", problem, encoding) from None
+        return [encoding]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1251")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            "encoding", "the file is neither UTF-8 nor cp1251; pass encoding=", None
-        ) from None
+        return ["utf-16"]
+    return ["utf-8", "cp1251"]  # pandas skips a UTF-8 BOM itself
+
+
+def _head(raw: bytes, encoding: str) -> str:
+    """The start of the file as text (a character cut at the end of the sample is left out)."""
+    return codecs.getincrementaldecoder(encoding)().decode(raw[: 4 * SNIFF_SAMPLE_CHARS + 4])
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -79,18 +72,28 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
+    """Hand the bytes to pandas' C parser with the first encoding that decodes all of them."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
-    text = _decode(path.read_bytes(), encoding)
-    if not text.strip():
-        raise ValidationError("path", "the file is empty", str(path))
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter or _sniff_delimiter(text),
-        dtype=TEXT,
-        keep_default_na=False,
-        na_values=[""],
-    )
+    raw = path.read_bytes()
+    for candidate in _encodings_to_try(raw, encoding):
+        try:
+            head = _head(raw, candidate).lstrip("\ufeff")
+            if not head.strip() and not raw.decode(candidate).lstrip("\ufeff").strip():
+                raise ValidationError("path", "the file is empty", str(path))
+            return pd.read_csv(
+                io.BytesIO(raw),
+                encoding=candidate,
+                sep=delimiter or _sniff_delimiter(head),
+                dtype=TEXT,
+                keep_default_na=False,
+                na_values=[""],
+            )
+        except (UnicodeDecodeError, LookupError) as error:
+            failure = error
+    if encoding is not None:
+        raise ValidationError("encoding", f"cannot decode the file ({failure})", encoding)
+    raise ValidationError("encoding", "the file is neither UTF-8 nor cp1251; pass encoding=", None)
 
 
 def _read_workbook(path: Path, sheet_name: str | int) -> pd.DataFrame:

@@ -141,3 +141,13 @@ def test_single_column_file(tmp_path):
     path = write_csv(tmp_path / "c.csv", [["phone"], ["+79161234567"], ["89161234568"]],
                      delimiter=",", encoding="utf-8")  # fmt: skip
     assert read_contacts(path)["phone"].tolist() == ["+79161234567", "89161234568"]
+
+
+def test_cp1251_bytes_after_a_utf8_looking_start_are_still_recognised(tmp_path):
+    rows = [["phone", "name"]] + [["79161234567", "Ann"]] * 30_000 + [["79161234568", "Анна"]]
+    path = write_csv(tmp_path / "late.csv", rows, delimiter=";", encoding="cp1251")
+    contacts = read_contacts(path)
+    assert len(contacts) == 30_001
+    assert contacts["name"].iat[-1] == "Анна"
+    bom = write_csv(tmp_path / "bom.csv", ROWS, delimiter=",", encoding="utf-8-sig")
+    assert read_contacts(bom, encoding="utf-8").columns.tolist() == ROWS[0]
