@@ -330,9 +330,11 @@ def prepare(
     counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0,
                             normalized=True)
 
-    length = distinct.str.len().to_numpy()
+    length = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+    blank = (length == 0) | np.fromiter(map(str.isspace, distinct), dtype=bool,
+                                        count=len(distinct))
     text_problems = np.full(len(distinct), None, dtype=object)
-    text_problems[(distinct.str.strip() == "").to_numpy()] = "empty text"
+    text_problems[blank] = "empty text"
     too_long = length > MAX_TEXT_CHARACTERS
     text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
                                for n in length[too_long]]
@@ -355,7 +357,7 @@ def prepare(
                                pd.isna(problem))
 
     index = df.index
-    plan = pd.DataFrame({
+    plan = pd.concat({  # one block per column: no copy into consolidated blocks
         "phone_input": phones["phone_input"].astype(object),
         "phone": phones["phone"].astype(object),
         "region": phones["region"].astype(object),
@@ -367,7 +369,7 @@ def prepare(
         "problem": pd.Series(problem, index=index, dtype=object),
         "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
         "sendable": pd.Series(pd.isna(problem) & pd.isna(duplicate_of), index=index),
-    }, index=index)
+    }, axis=1)
     plan.attrs["options"] = options
     return plan
 
