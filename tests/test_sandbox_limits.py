@@ -232,3 +232,12 @@ def test_the_request_log_keeps_the_last_request_log_size_requests(make_sandbox, 
     log = running.requests
     assert isinstance(log, list) and [record.params["fmt"] for record in log] == ["2", "3", "0"]
     assert len(running.state.requests) == 3
+
+
+def test_failed_login_limit_1_blocks_at_the_first_failure_and_keeps_no_window(fake_clock):
+    state = fresh_state(fake_clock, failed_login_limit=1, ip_block_seconds=10)
+    assert direct(state, "balance.php", login="demo", psw="wrong")[1] == 2
+    assert direct(state, "balance.php", login="demo", psw="demo")[1] == 4
+    assert state.table_sizes()["windows"] == 0
+    fake_clock.advance(11)
+    assert direct(state, "balance.php", login="demo", psw="demo")[1] == 0

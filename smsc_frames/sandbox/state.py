@@ -174,8 +174,8 @@ class State:
             key = ("failed_login", ip)
             if self.hit(key, settings.failed_login_limit - 1, settings.failed_login_window):
                 self._blocked_until[ip] = now + settings.ip_block_seconds
-                self._windows.pop(key)
-                self._expires.pop(key)
+                self._windows.pop(key, None)
+                self._expires.pop(key, None)
             raise ErrorAnswer(2)
 
     def _check_credentials(self, params: dict[str, str]) -> Account | None:
@@ -198,12 +198,13 @@ class State:
         """
         with self.lock:
             now = self.clock()
-            events = self._windows.setdefault(key, deque())
+            events = self._windows.get(key, deque())
             while events and events[0] <= now - window:
                 events.popleft()
-            if len(events) >= limit:
+            if len(events) >= limit:  # limit 0 refuses with no event: then no key is kept
                 return True
             events.append(now)
+            self._windows[key] = events
             self._expires[key] = now + window
             self._maybe_prune()
             return False
