@@ -530,12 +530,12 @@ def _build_requests(
     sender_name = senders["name"].to_numpy(dtype=object)
 
     prefixed = piece_first & ~uniform[request] & named[sender_code]
-    tokens = np.full((n, 5), "", dtype=object)  # [sender|] phone , or : text \n
-    tokens[prefixed, 0] = sender_name[sender_code[prefixed]] + "|"
-    tokens[:, 1] = packing.phone
-    tokens[:, 2] = np.where(piece_last, ":", ",")
-    tokens[piece_last, 3] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
-    tokens[piece_last, 4] = "\n"
+    tokens = np.empty((n, 2), dtype=object)  # [sender|]phone, then "," or ":text\n"
+    tokens[:, 0] = packing.phone
+    tokens[prefixed, 0] = sender_name[sender_code[prefixed]] + "|" + packing.phone[prefixed]
+    tokens[:, 1] = ","
+    line_end = ":" + texts["wire"].to_numpy(dtype=object) + "\n"  # once per distinct text
+    tokens[piece_last, 1] = line_end[text_code[piece_last]]
     mes_bytes = texts["mes_bytes"].to_numpy()
     list_bytes = (
         packing.row_bytes
