@@ -43,6 +43,10 @@ from smsc_frames.errors import ValidationError
 
 STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
 
+REFUSED_STATUSES = frozenset({-3, 22, 23, 24})
+"""``status.php`` statuses that mean a number of an accepted request was not sent: not found,
+wrong number, forbidden, no money (a number refused at send may also leave no trace: -3)."""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaign (
     plan_digest     TEXT NOT NULL,
@@ -224,13 +228,7 @@ class Journal:
             row = self._connection.execute("SELECT plan_digest FROM campaign").fetchone()
             if row is not None:
                 if row[0] != digest:
-                    raise ValidationError(
-                        "journal",
-                        "was written for a different plan (other recipients, texts, options or "
-                        "batching); use a new journal file for this plan, or the original plan "
-                        "to resume",
-                        str(self.path),
-                    )
+                    raise ValidationError("journal", self._other_plan_message(), str(self.path))
                 return
             now = _now()
             self._connection.execute(
@@ -245,6 +243,30 @@ class Journal:
                     for seq, request in enumerate(requests)
                 ],
             )
+
+    def _other_plan_message(self) -> str:
+        """Why the journal is refused, and how to go on without sending anyone twice."""
+        rows = self._connection.execute(
+            "SELECT payload_id, recipients, state, answer FROM requests"
+        ).fetchall()
+        reached = _reached_rows(rows, include_unknown=False)
+        maybe = _reached_rows(rows, include_unknown=True)
+        where = "path" if self.path is None else repr(str(self.path))
+        message = (
+            "was written for a different plan (other recipients, texts, options or batching). "
+            f"This journal records {len(reached)} messages as accepted by SMSC"
+        )
+        if len(maybe) > len(reached):
+            message += (
+                f" and {len(maybe) - len(reached)} more whose outcome is unknown (they may "
+                "have been sent)"
+            )
+        return message + (
+            ". Run the original plan with it to resume. A new journal file would send to "
+            "those recipients again unless you remove them from the plan first: "
+            f"done = smsc_frames.journal.accepted_phones({where}, include_unknown=True); "
+            "plan = plan[~plan['phone'].isin(done['phone'])]"
+        )
 
     def mark(self, payload_id: str, state: str, *, answer: dict[str, Any] | None = None) -> None:
         """Record that request *payload_id* is now in *state*, durably, before returning.
@@ -337,3 +359,98 @@ class Journal:
     def __repr__(self) -> str:
         where = "in memory" if self.path is None else str(self.path)
         return f"Journal({where})"
+
+
+def _reached_rows(
+    rows: Iterable[tuple[str, str, str, str | None]], *, include_unknown: bool
+) -> list[tuple[str, str, str]]:
+    """(payload id, phone, state) of every message SMSC accepted (or may have, if asked).
+
+    *rows* are ``(payload_id, recipients JSON, state, answer JSON)``. Numbers an accepted
+    request's answer reports as refused (a status in ``op=1``, or one of
+    :data:`REFUSED_STATUSES` found through ``status.php``) were not sent and are left out.
+    """
+    states = {"accepted", "in_flight", "unknown"} if include_unknown else {"accepted"}
+    reached = []
+    for payload_id, recipients, state, answer_text in rows:
+        if state not in states:
+            continue
+        answer = json.loads(answer_text) if answer_text else {}
+        refused = set()
+        if state == "accepted" and isinstance(answer, dict):
+            for row in answer.get("phones") or []:
+                if isinstance(row, dict) and str(row.get("status") or "").strip():
+                    refused.add(str(row.get("phone", "")).lstrip("+"))
+            found = answer.get("reconciled")
+            if isinstance(found, dict):
+                statuses = dict(found.get("statuses") or {})
+                if "phone" in found:
+                    statuses[found["phone"]] = [found.get("status")]
+                refused |= {
+                    phone for phone, value in statuses.items()
+                    if value and value[0] in REFUSED_STATUSES
+                }
+        for phone in json.loads(recipients):
+            if phone.lstrip("+") not in refused and phone not in refused:
+                reached.append((payload_id, phone, state))
+    return reached
+
+
+def accepted_phones(path: str | os.PathLike[str], *, include_unknown: bool = False) -> Any:
+    """The messages a journal records as accepted by SMSC: who was already reached.
+
+    Use it before sending a *changed* plan with a new journal, so nobody gets the campaign
+    twice: ``plan[~plan["phone"].isin(accepted_phones(path)["phone"])]``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An existing journal file (opened read-only; nothing is changed).
+    include_unknown : bool, default False
+        Also list the recipients of requests whose outcome is unknown (posted, answer lost,
+        not yet reconciled): they may have been sent. Pass True to exclude every recipient
+        who *may* have been reached.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sms_id`` (the request id), ``phone`` and ``state`` (``accepted``, or
+        ``in_flight`` / ``unknown``), in plan order. Numbers SMSC refused inside an accepted
+        request (wrong number, ...) are left out: they were not sent.
+
+    Raises
+    ------
+    ValidationError
+        When *path* is not a journal file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.journal")
+    >>> entries = [JournalEntry("c-1", "d1", ("79161234567", "12345")),
+    ...            JournalEntry("c-2", "d2", ("79031234567",))]
+    >>> with Journal.open(path, entries) as journal:
+    ...     journal.mark("c-1", "accepted", answer={"id": "c-1", "cnt": 1, "phones": [
+    ...         {"phone": "79161234567", "status": ""}, {"phone": "12345", "status": "22"}]})
+    ...     journal.mark("c-2", "in_flight")
+    >>> accepted_phones(path).values.tolist()
+    [['c-1', '79161234567', 'accepted']]
+    >>> len(accepted_phones(path, include_unknown=True))
+    2
+    """
+    import pandas as pd
+
+    file_path = Path(path)
+    if not file_path.is_file():
+        raise ValidationError("path", "is not a journal file", str(path))
+    connection = sqlite3.connect(f"{file_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT payload_id, recipients, state, answer FROM requests ORDER BY seq"
+        ).fetchall()
+    except sqlite3.DatabaseError as error:
+        raise ValidationError("path", f"is not a journal file ({error})", str(path)) from error
+    finally:
+        connection.close()
+    reached = _reached_rows(rows, include_unknown=include_unknown)
+    return pd.DataFrame(reached, columns=["sms_id", "phone", "state"], dtype=object)

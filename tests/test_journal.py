@@ -140,3 +140,31 @@ def test_plan_digest_depends_on_ids_digests_and_order():
     assert plan_digest(requests) != plan_digest(requests[::-1])
     renamed = [JournalEntry("other-0", r.digest, r.recipients) for r in requests[:1]]
     assert plan_digest(renamed) != plan_digest(requests[:1])
+
+
+def test_a_different_plan_is_refused_with_how_many_were_reached_and_how_to_exclude_them(tmp_path):
+    from smsc_frames.journal import accepted_phones
+
+    path = tmp_path / "c.journal"
+    with Journal.open(path, _requests()) as journal:
+        journal.mark("camp-0", "accepted", answer={"id": "camp-0", "cnt": 1, "phones": [
+            {"phone": "79160000000", "status": ""}, {"phone": "79030000000", "status": "22"}]})
+        journal.mark("camp-1", "accepted", answer={"reconciled": {"phone": "79160000001",
+                                                                  "status": 1}})
+        journal.mark("camp-2", "in_flight")
+    changed = _requests()[:2]
+    with pytest.raises(ValidationError) as caught:
+        Journal.open(path, changed)
+    message = str(caught.value)
+    assert "3 messages as accepted" in message and "2 more whose outcome is unknown" in message
+    assert "send to those recipients again" in message and "accepted_phones" in message
+    assert "use a new journal file for this plan" not in message
+
+    done = accepted_phones(path)
+    assert list(done.columns) == ["sms_id", "phone", "state"]
+    assert done[["sms_id", "phone"]].values.tolist() == [
+        ["camp-0", "79160000000"], ["camp-1", "79160000001"], ["camp-1", "79030000001"]]
+    maybe = accepted_phones(path, include_unknown=True)
+    assert len(maybe) == 5 and set(maybe["state"]) == {"accepted", "in_flight"}
+    with pytest.raises(ValidationError, match="not a journal"):
+        accepted_phones(tmp_path / "missing.journal")
