@@ -7,10 +7,12 @@ every answer, so that running the same ``send`` again after a crash resumes with
 anyone a second SMS and without forgetting anyone:
 
 * an *accepted* request is never posted again;
-* a request whose answer was lost (read timeout, dropped connection, HTTP 5xx, malformed answer,
-  a process killed mid-request) is *unknown* and reconciled through ``status.php`` on
-  (id, first phone) and (id, last phone) -- a send request is stored whole or not at all -- before
-  anything is re-posted; only a provably unsent request is posted again, with the same id;
+* a request whose answer was lost (read timeout, dropped connection, HTTP 5xx, an answer that
+  cannot be read, a process killed mid-request) is *unknown* and reconciled through
+  ``status.php`` before anything is re-posted: (id, first phone) and (id, last phone) first, and
+  when neither is found, one paced *list* request over (id, phone) of every recipient (a number
+  refused at send may leave no trace while the others were sent). Only a request whose every
+  recipient is "not found" (-3) is provably unsent and posted again, with the same id;
 * error 9 "duplicate request" means an identical request was seen: reconcile, never a failure;
   error 9 "too many concurrent requests" backs off and retries;
 * error 3 (no money) stops the campaign and the results say who was sent and who was not (top up
@@ -30,7 +32,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -47,7 +49,8 @@ from smsc_frames.errors import (
     SmscConnectionError,
     ValidationError,
 )
-from smsc_frames.journal import Journal, JournalEntry
+from smsc_frames.delivery import STATUS_BATCH_SIZE, Pacer, balance as account_balance
+from smsc_frames.journal import REFUSED_STATUSES, Journal, JournalEntry
 from smsc_frames.operators import operator_names
 from smsc_frames.payloads import Payload, payloads as build_payloads, recipient_rows
 from smsc_frames.responses import (
@@ -66,6 +69,9 @@ OUTCOMES = ("sent", "not sent", "unknown", "duplicate", "invalid")
 
 NOT_FOUND = -3
 """``status.php`` status of a message SMSC does not have."""
+
+WAITING = -1
+"""SMSC's status "waiting to be sent": what :func:`send` reports for an accepted number."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,10 @@ class RetryPolicy:
     max_rounds : int
         How many reconcile-and-repost rounds one :func:`send` call makes before it leaves the
         remaining requests *unknown* for the next run.
+    status_list_interval : float
+        Seconds between the starts of two ``status.php`` list requests (SMSC answers error 9 to
+        more than one a minute); a list request refused with error 9 is repeated after it, up
+        to ``retries`` times, and is never read as "not sent".
 
     Examples
     --------
@@ -104,6 +114,7 @@ class RetryPolicy:
     settle: float = 3.0
     duplicate_window: float = 61.0
     max_rounds: int = 4
+    status_list_interval: float = 60.0
 
     def delays(self) -> list[float]:
         """The jittered back-offs, one per retry.
@@ -187,6 +198,9 @@ class Quote:
         Per operator: ``recipients``, ``parts``, ``cost``.
     sandbox : bool
         True when the quote came from the sandbox (its prices are made up).
+    balance : Decimal or None
+        The account balance when the quote was made (``balance.php``), None when it could not
+        be read.
     """
 
     table: pd.DataFrame
@@ -195,12 +209,43 @@ class Quote:
     recipients: int
     by_operator: pd.DataFrame = field(repr=False)
     sandbox: bool = False
+    balance: Decimal | None = None
+
+    @property
+    def affordable(self) -> bool | None:
+        """Whether the balance covers :attr:`total_cost` (None when the balance is unknown).
+
+        SMSC refuses a whole request with error 3 when the balance cannot pay for all of it.
+        """
+        return None if self.balance is None else self.total_cost <= self.balance
+
+    def _balance_line(self) -> str:
+        if self.balance is None:
+            return "balance unknown (balance.php did not answer)"
+        if self.affordable:
+            return f"balance {self.balance:.2f}: enough"
+        return (
+            f"balance {self.balance:.2f}: NOT ENOUGH, {self.total_cost - self.balance:.2f} "
+            "short (SMSC refuses whole requests with error 3; top up first)"
+        )
+
+    def __str__(self) -> str:
+        where = " (sandbox prices, nothing is real)" if self.sandbox else ""
+        return (
+            f"{self.recipients} recipients, {self.total_parts} SMS parts, total cost "
+            f"{self.total_cost:.2f}{where}; {self._balance_line()}"
+        )
 
     def _repr_html_(self) -> str:
+        from html import escape
+
         where = " <b>(sandbox prices, nothing is real)</b>" if self.sandbox else ""
+        line = escape(self._balance_line())
+        if self.affordable is False:
+            line = f'<b style="color:#b00">{line}</b>'
         head = (
             f"<p>{self.recipients} recipients, {self.total_parts} SMS parts, "
-            f"total cost {self.total_cost:.2f}{where}</p>"
+            f"total cost {self.total_cost:.2f}{where}</p><p>{line}</p>"
         )
         return head + self.by_operator.to_html(formatters={"cost": "{:.2f}".format})
 
@@ -237,7 +282,9 @@ def estimate(
     Warns
     -----
     UserWarning
-        When SMSC counts a request's parts differently from the local count.
+        When SMSC counts a request's parts differently from the local count, and when the
+        account balance (one ``balance.php`` call; ``Quote.balance``) does not cover the total
+        cost.
 
     Examples
     --------
@@ -266,7 +313,23 @@ def estimate(
             for future in as_completed([pool.submit(quote_one, r) for r in missing]):
                 future.result()
     answers = {request.id: cache[request.digest] for request in requests}
-    return _quote(plan, requests, answers, sandbox=bool(client.is_sandbox))
+    quote = _quote(plan, requests, answers, sandbox=bool(client.is_sandbox))
+    quote = replace(quote, balance=_balance_or_none(client))
+    if quote.affordable is False:
+        warnings.warn(
+            f"the campaign costs {quote.total_cost:.2f} but the balance is {quote.balance:.2f}: "
+            "SMSC would refuse whole requests with error 3 (no money); top up first",
+            stacklevel=2,
+        )
+    return quote
+
+
+def _balance_or_none(client: Any) -> Decimal | None:
+    """The account balance, or None when ``balance.php`` fails (a quote is still useful)."""
+    try:
+        return account_balance(client)
+    except Exception:  # noqa: BLE001 - any failure only means "balance unknown"
+        return None
 
 
 def _quote(
@@ -337,6 +400,34 @@ def _check_send(answer: Any) -> None:
     """Raise what :func:`~smsc_frames.responses.parse_send` would, without converting the list."""
     parse_send(_without_phones(answer))
     phone_rows(answer)
+
+
+def _check_readable(answer: Any) -> None:
+    """:func:`_check_send`, an answer it cannot understand being a lost answer.
+
+    SMSC's errors pass through; anything else that fails while reading the answer (a value of
+    the wrong type, say) means the request reached SMSC and its outcome is unknown:
+    ``SmscConnectionError(maybe_sent=True)``, so it is reconciled, never re-sent blindly.
+
+    Examples
+    --------
+    >>> _check_readable({"id": "c-1", "cnt": "many"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.SmscConnectionError: unreadable send.php answer (ValueError: ...)
+    """
+    try:
+        _check_send(answer)
+        if not isinstance(answer, Mapping):
+            raise TypeError(f"not an object: {str(answer)[:80]!r}")
+    except SmscApiError:
+        raise
+    except SmscConnectionError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the parser's own failure: an unreadable answer
+        raise SmscConnectionError(
+            f"unreadable send.php answer ({type(error).__name__}: {error})", maybe_sent=True
+        ) from error
 
 
 def _totals(answer: dict[str, Any]) -> tuple[int, Decimal]:
@@ -444,6 +535,8 @@ class _Sender:
         self.progress = progress
         self.stop_reason: str | None = None
         self.fatal: SmscApiError | None = None
+        self.list_pacer = Pacer(policy.status_list_interval)
+        self.duplicate_wait = 0.0
         self._lock = threading.Lock()
 
     def stop(self, reason: str, fatal: SmscApiError | None = None) -> None:
@@ -475,10 +568,14 @@ class _Sender:
             disable=not self.progress,
         )
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smsc-send")
+        failures: list[BaseException] = []
         try:
             futures = {pool.submit(self.post, entry): entry for entry in pending}
             for future in as_completed(futures):
-                future.result()
+                error = future.exception()
+                if error is not None:  # a bug, not an SMSC answer: stop posting, keep them all
+                    self.stop(f"internal error: {type(error).__name__}: {error}")
+                    failures.append(error)
                 bar.update(len(futures[future].recipients))
         except BaseException:
             self.stop("interrupted")
@@ -486,6 +583,11 @@ class _Sender:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
+        if failures:
+            first = failures[0]
+            for other in failures[1:]:
+                first.add_note(f"another send worker failed too: {type(other).__name__}: {other}")
+            raise first
 
     def post(self, entry: JournalEntry) -> None:
         if self.stop_reason:
@@ -494,7 +596,7 @@ class _Sender:
         self.journal.mark(entry.payload_id, "in_flight")
         try:
             answer = _call_with_backoff(self.client, "send.php", params, self.policy)
-            _check_send(answer)
+            _check_readable(answer)
         except DuplicateRequestError as error:
             if error.too_many_concurrent:
                 self.journal.mark(entry.payload_id, "planned", answer=_error_answer(error))
@@ -524,6 +626,13 @@ class _Sender:
     def reconcile(self, open_entries: list[JournalEntry]) -> None:
         """Settle each open request through ``status.php``: accepted, or provably unsent.
 
+        Cheap single checks of the first and last recipient come first; a request they do not
+        find is confirmed with list requests over (id, phone) of *every* recipient, since a
+        number refused at send may have left no trace while the others were sent. Only a request
+        whose every recipient is "not found" goes back to ``planned``; any doubt (an error, an
+        answer that does not cover every pair) leaves it ``unknown``. After an error 9
+        "duplicate" the same rule holds.
+
         Sequential on purpose: SMSC refuses 5+ concurrent status requests.
         """
         if not open_entries:
@@ -531,30 +640,76 @@ class _Sender:
         youngest = min(_seconds_since(entry.posted_at) for entry in open_entries)
         if youngest < self.policy.settle:
             time.sleep(self.policy.settle - youngest)
-        wait_for_duplicates = 0.0
+        to_confirm = []
         for entry in open_entries:
             try:
-                found = self.find(entry)
+                found = self.probe(entry)
             except (IpBlockedError, AuthError) as error:
                 self.stop(f"SMSC error {error.code}: {error.message}", fatal=error)
                 return
-            except (SmscConnectionError, SmscApiError) as error:
-                answer = {**(entry.answer or {}), "reconcile_error": str(error)}
-                self.journal.mark(entry.payload_id, "unknown", answer=answer)
+            except Exception as error:  # noqa: BLE001 - any doubt keeps the request unknown
+                self.still_unknown(entry, error)
                 continue
             if found is not None:
-                answer = {"reconciled": found, "sandbox": bool(self.client.is_sandbox)}
-                self.journal.mark(entry.payload_id, "accepted", answer=answer)
-                continue
-            if (entry.answer or {}).get("error_code") == 9:
-                left = self.policy.duplicate_window - _seconds_since(entry.posted_at)
-                wait_for_duplicates = max(wait_for_duplicates, left)
-            self.journal.mark(entry.payload_id, "planned", answer={"reconciled": "not found"})
-        if wait_for_duplicates > 0:
-            time.sleep(wait_for_duplicates)
+                self.confirmed(entry, found)
+            elif set(entry.recipients) <= {entry.recipients[0], entry.recipients[-1]}:
+                self.unsent(entry)  # the probes covered every recipient
+            else:
+                to_confirm.append(entry)
+        if to_confirm:
+            try:
+                statuses = self.list_statuses(to_confirm)
+            except (IpBlockedError, AuthError) as error:
+                self.stop(f"SMSC error {error.code}: {error.message}", fatal=error)
+                return
+            except Exception as error:  # noqa: BLE001 - never read a failure as "not sent"
+                for entry in to_confirm:
+                    self.still_unknown(entry, error)
+                statuses = None
+            for entry in to_confirm if statuses is not None else []:
+                known = {phone: statuses.get((entry.payload_id, phone)) for phone in entry.recipients}
+                if any(value is None for value in known.values()):
+                    self.still_unknown(entry, "status.php did not report every recipient")
+                elif all(status == NOT_FOUND for status, _, _ in known.values()):
+                    self.unsent(entry)
+                else:
+                    self.confirmed(entry, {"statuses": known})
+        if self.duplicate_wait > 0:
+            time.sleep(self.duplicate_wait)
+            self.duplicate_wait = 0.0
 
-    def find(self, entry: JournalEntry) -> dict[str, Any] | None:
-        """The status of the request's first (and last) message, or None when SMSC has neither."""
+    def still_unknown(self, entry: JournalEntry, error: object) -> None:
+        answer = {**(entry.answer or {}), "reconcile_error": str(error)}
+        self.journal.mark(entry.payload_id, "unknown", answer=answer)
+
+    def unsent(self, entry: JournalEntry) -> None:
+        """Provably unsent: planned again (after SMSC's duplicate window, if it said duplicate)."""
+        if (entry.answer or {}).get("error_code") == 9:
+            left = self.policy.duplicate_window - _seconds_since(entry.posted_at)
+            self.duplicate_wait = max(self.duplicate_wait, left)
+        self.journal.mark(entry.payload_id, "planned", answer={"reconciled": "not found"})
+
+    def confirmed(self, entry: JournalEntry, found: dict[str, Any]) -> None:
+        """Record *entry* as accepted, with when it was posted when that is known.
+
+        The journal's in-flight stamp is the post that SMSC stored, unless our post was
+        refused as a duplicate (then an earlier post was stored: SMSC's ``send_timestamp`` if
+        the list answer gave one, else unknown). Never the time of the check.
+        """
+        posted_at = None if (entry.answer or {}).get("error_code") == 9 else entry.posted_at
+        if posted_at is None:
+            stamps = [stamp for _, _, stamp in found.get("statuses", {}).values() if stamp]
+            if stamps:
+                posted_at = pd.Timestamp(min(stamps), unit="s", tz="UTC").isoformat()
+        answer = {
+            "reconciled": found,
+            "posted_at": posted_at,
+            "sandbox": bool(self.client.is_sandbox),
+        }
+        self.journal.mark(entry.payload_id, "accepted", answer=answer)
+
+    def probe(self, entry: JournalEntry) -> dict[str, Any] | None:
+        """The status of the request's first (or last) message, or None when SMSC has neither."""
         for phone in dict.fromkeys((entry.recipients[0], entry.recipients[-1])):
             answer = _call_with_backoff(
                 self.client,
@@ -565,8 +720,54 @@ class _Sender:
             )
             row = parse_status(answer).iloc[0]
             if pd.notna(row["status"]) and row["status"] != NOT_FOUND:
-                return {"phone": phone, "status": int(row["status"])}
+                err = None if pd.isna(row["err"]) else int(row["err"])
+                return {"phone": phone, "status": int(row["status"]), "err": err}
         return None
+
+    def list_statuses(
+        self, entries: list[JournalEntry]
+    ) -> dict[tuple[str, str], tuple[int, int | None, int | None]]:
+        """(status, err, send timestamp) of every (id, phone) of *entries*, from list requests.
+
+        Pairs SMSC's answer leaves out are missing from the result (the caller keeps such a
+        request unknown).
+        """
+        pairs = [(e.payload_id, phone) for e in entries for phone in dict.fromkeys(e.recipients)]
+        statuses: dict[tuple[str, str], tuple[int, int | None, int | None]] = {}
+        for start in range(0, len(pairs), STATUS_BATCH_SIZE):
+            batch = pairs[start:start + STATUS_BATCH_SIZE]
+            frame = parse_status(self.list_request(batch))
+            ids = frame["id"].astype(object).tolist()
+            if len(frame) == len(batch) and ids == [pid for pid, _ in batch]:
+                keys = batch  # one record per pair, in order (as SMSC documents)
+            else:
+                keys = list(zip(ids, frame["phone"].astype(object).tolist()))
+            stamps = frame.get("send_timestamp", pd.Series(pd.NA, index=frame.index))
+            for key, status, err, stamp in zip(keys, frame["status"], frame["err"], stamps):
+                if pd.notna(status):
+                    statuses[key] = (
+                        int(status),
+                        None if pd.isna(err) else int(err),
+                        None if pd.isna(stamp) or int(stamp) <= 0 else int(stamp),
+                    )
+        return statuses
+
+    def list_request(self, batch: list[tuple[str, str]]) -> Any:
+        """One paced ``status.php`` list request; error 9 or a lost answer: wait and repeat."""
+        tail = "," if len(batch) == 1 else ""  # a trailing comma keeps the list form
+        params = {
+            "id": ",".join(pid for pid, _ in batch) + tail,
+            "phone": ",".join(phone for _, phone in batch) + tail,
+            "all": "1",
+        }
+        for attempt in range(self.policy.retries + 1):
+            self.list_pacer.wait()
+            try:
+                return self.client.call("status.php", params)
+            except (DuplicateRequestError, SmscConnectionError):
+                if attempt == self.policy.retries:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def send(
@@ -604,10 +805,19 @@ def send(
     -------
     pandas.DataFrame
         On the plan's index: ``phone``, ``sms_id`` (the request id: with the phone it names the
-        message on SMSC), ``mccmnc``, ``parts``, ``cost`` (Decimal), ``status``,
-        ``status_name``, ``error`` (SMSC's per-number answer), ``sent_at`` (UTC), ``outcome``
-        (one of :data:`OUTCOMES`) and ``reason``. ``attrs["sandbox"]`` is True when the server
-        was the sandbox (the reasons say so too).
+        message on SMSC), ``mccmnc``, ``parts``, ``cost`` (Decimal), ``status`` (Int64, SMSC's
+        status code, the same column :func:`smsc_frames.delivery.refresh_status` updates
+        later), ``status_name``, ``error`` (Int64, SMSC's error for a refused number),
+        ``sent_at`` (UTC: when the request was posted; missing when unknown), ``outcome`` (one
+        of :data:`OUTCOMES`) and ``reason``. ``attrs["sandbox"]`` is True when the server was
+        the sandbox (the reasons say so too).
+
+        ``status`` right after sending: ``-1`` ("waiting", SMSC's "waiting to be sent") for
+        every number SMSC accepted, SMSC's refusal for a number it refused inside an accepted
+        request (22 wrong number, 23 forbidden, 20 undeliverable, ...; outcome ``not sent``,
+        ``error`` says why), and for a request confirmed through ``status.php`` after a lost
+        answer, the status that check reported (-3 "not found" for a number SMSC kept no trace
+        of). Rows of requests that were not accepted have no status.
 
     Raises
     ------
@@ -732,13 +942,24 @@ def _results(
     results["mccmnc"] = per_phone["mccmnc"]
     results["parts"] = plan["parts"]
     results["cost"] = per_phone["cost"].astype(object).where(per_phone["cost"].notna(), None)
-    results["status"] = per_phone["status"].astype("Int64")
+    status = per_phone["status"].astype("Int64")
+    error = per_phone["error"].astype("Int64")
+    refused = state.eq("accepted") & status.notna()  # op=1 fills status only for refusals
+    found = _reconciled_statuses(rows, accepted).reindex(plan.index)
+    status = status.where(found["status"].isna(), found["status"])
+    found_refused = found["status"].isin(list(REFUSED_STATUSES)).astype(bool)
+    error = error.where(~found_refused, found["err"])
+    refused |= found_refused
+    status[state.eq("accepted") & status.isna()] = WAITING
+    results["status"] = status.astype("Int64")
     results["status_name"] = status_names(results["status"])
-    results["error"] = per_phone["error"].astype("Int64")
-    answered_at = {pid: by_id[pid].answered_at for pid in accepted}
-    results["sent_at"] = pd.to_datetime(payload_id.map(answered_at), utc=True, format="ISO8601")
+    results["error"] = error.astype("Int64")
+    posted = {
+        pid: answer.get("posted_at") if "reconciled" in answer else by_id[pid].answered_at
+        for pid, answer in accepted.items()
+    }
+    results["sent_at"] = pd.to_datetime(payload_id.map(posted), utc=True, format="ISO8601")
 
-    refused = state.eq("accepted") & results["status"].notna()
     reconciled = payload_id.map({pid: "reconciled" in a for pid, a in accepted.items()})
     outcome = pd.Series("not sent", index=plan.index, dtype=object)
     outcome[state.eq("accepted") & ~refused] = "sent"
@@ -764,6 +985,26 @@ def _results(
     results["reason"] = reason.where(reason.notna(), None)
     results.attrs["sandbox"] = sandbox
     return results
+
+
+def _reconciled_statuses(rows: pd.DataFrame, accepted: dict[str, dict]) -> pd.DataFrame:
+    """``status`` and ``err`` that ``status.php`` reported for reconciled rows, on *rows*' index.
+
+    Only pairs the reconciliation asked about have values (the probed phone, or every phone of
+    a request confirmed with a list request); other rows get missing values.
+    """
+    records = []
+    for pid, answer in accepted.items():
+        found = answer.get("reconciled")
+        if not isinstance(found, dict):
+            continue
+        for phone, value in (found.get("statuses") or {}).items():
+            records.append((pid, phone, value[0], value[1]))
+        if "phone" in found:
+            records.append((pid, found["phone"], found.get("status"), found.get("err")))
+    frame = pd.DataFrame(records, columns=["payload_id", "phone", "status", "err"])
+    frame = frame.astype({"payload_id": object, "phone": object, "status": "Int64", "err": "Int64"})
+    return _per_row(rows, frame)
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

@@ -17,9 +17,14 @@ from smsc_frames.campaign import RetryPolicy, send
 from smsc_frames.client import Client
 from smsc_frames.payloads import payloads
 from smsc_frames.plan import prepare
+from smsc_frames.sandbox.settings import SandboxSettings
 
-FAST = RetryPolicy(backoff=0.05, max_backoff=0.5, settle=0.3, duplicate_window=1.5)
-"""Short waits for a sandbox whose windows were shrunk accordingly."""
+FAST = RetryPolicy(backoff=0.05, max_backoff=0.5, settle=0.3, duplicate_window=1.5,
+                   status_list_interval=0.1)
+"""Short waits for a sandbox whose windows were shrunk accordingly (see SETTINGS)."""
+
+SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
+"""A sandbox whose duplicate window and status.php list pace match :data:`FAST`."""
 
 
 def contacts(rows: int) -> pd.DataFrame:

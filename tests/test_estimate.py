@@ -9,6 +9,7 @@ from send_helpers import FAST, client_for, contacts, messy_contacts, plan_of
 
 from smsc_frames.campaign import Quote, estimate, send
 from smsc_frames.client import Client
+from smsc_frames.errors import SmscConnectionError
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
 
@@ -94,3 +95,31 @@ def test_a_local_count_that_disagrees_with_smsc_is_flagged(sandbox):
     assert not quote.table.loc["c0", "cnt_agrees"]
     same_request = quote.table["payload_id"] == quote.table.loc["c0", "payload_id"]
     assert not quote.table.loc[same_request, "cnt_agrees"].any()
+
+
+def test_quote_shows_the_balance_and_whether_it_covers_the_campaign(sandbox):
+    quote = estimate(plan_of(contacts(3)), client_for(sandbox))
+    assert quote.balance == Decimal("1000.00") and quote.affordable is True
+    assert "balance 1000.00" in str(quote) and "balance 1000.00" in quote._repr_html_()
+
+
+def test_estimate_warns_when_the_balance_cannot_pay_for_the_campaign():
+    from smsc_frames.sandbox.settings import Account
+
+    with Sandbox(accounts=[Account("demo", "demo", balance="3.00")]) as poor:
+        with pytest.warns(UserWarning, match="balance is 3.00"):
+            quote = estimate(plan_of(contacts(3)), client_for(poor))
+    assert quote.affordable is False and quote.balance == Decimal("3.00")
+    assert "NOT ENOUGH" in str(quote) and "NOT ENOUGH" in quote._repr_html_()
+
+
+def test_a_balance_that_cannot_be_read_leaves_the_quote_usable(sandbox):
+    class NoBalance(CountingClient):
+        def call(self, endpoint, params):
+            if endpoint == "balance.php":
+                raise SmscConnectionError("reset", maybe_sent=True)
+            return super().call(endpoint, params)
+
+    quote = estimate(plan_of(contacts(3)), NoBalance("demo", "demo", url=sandbox.url, environ={}))
+    assert quote.balance is None and quote.affordable is None
+    assert quote.recipients == 3 and "balance unknown" in str(quote)

@@ -6,9 +6,11 @@ Each test ends by checking the sandbox's store, which is the only truth about wh
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from send_helpers import FAST, client_for, contacts, expected, plan_of, stored
 
@@ -20,11 +22,12 @@ from smsc_frames.errors import (
     IpBlockedError,
     SmscConnectionError,
 )
+from smsc_frames.journal import Journal
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 
-SETTINGS = SandboxSettings(duplicate_window=1.5)
+SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
 
 
 class RecordingClient(Client):
@@ -193,3 +196,122 @@ def test_a_blocked_ip_stops_with_the_time_to_wait_and_the_journal_resumes_later(
         results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
         assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
+
+
+# -- reconciliation must see every recipient before it calls a request unsent
+
+MIDDLE = "79161000001"
+
+
+def refused_at_both_ends(frame_rows: int = 3):
+    """A plan whose one request starts and ends with numbers SMSC refuses (wrong format)."""
+    plan = plan_of(contacts(frame_rows))
+    plan.loc["c0", "phone"] = "12345"
+    plan.loc[f"c{frame_rows - 1}", "phone"] = "123456"
+    requests = payloads(plan)
+    assert len(requests) == 1 and requests[0].recipients == ("12345", MIDDLE, "123456")
+    return plan, requests
+
+
+def forget_refused_numbers(sandbox, smsc, request_id):
+    """Make sure SMSC keeps no trace of the refused numbers (as the sandbox once did)."""
+    for phone in ("12345", "123456"):
+        smsc(sandbox, "status.php", id=request_id, phone=phone, fmt="3", **{"del": "1"})
+
+
+def test_a_lost_request_found_only_in_its_middle_is_confirmed_not_resent(
+    make_sandbox, fake_clock, smsc, tmp_path
+):
+    sandbox = make_sandbox(clock=fake_clock)  # SMSC's own windows, crossed by hand
+    plan, requests = refused_at_both_ends()
+    journal = tmp_path / "campaign.journal"
+    sandbox.inject("drop_after_accept")
+    sandbox.inject("http_500", endpoint="status.php")  # the first run cannot reconcile
+    with pytest.warns(UserWarning, match="unknown outcome"):
+        send(plan, client_for(sandbox), journal=journal, payloads=requests, progress=False,
+             retry=replace(FAST, retries=0))
+    forget_refused_numbers(sandbox, smsc, requests[0].id)
+    fake_clock.advance(61)  # SMSC would now accept the same request again
+
+    with Journal.open(journal, requests) as opened:
+        (entry,) = opened.entries()
+    with pytest.warns(UserWarning, match="2 rows not sent"):
+        results = send(plan, client_for(sandbox), journal=journal, payloads=requests,
+                       progress=False, retry=FAST)
+
+    phones = Counter(message["phone"] for message in sandbox.messages())
+    assert phones[MIDDLE] == 1
+    assert results.loc["c1", "outcome"] == "sent"
+    assert "confirmed through status.php" in results.loc["c1", "reason"]
+    assert results.loc["c1", "status"] != -3
+    assert results.loc[["c0", "c2"], "outcome"].eq("not sent").all()
+    assert results.loc[["c0", "c2"], "status"].tolist() == [-3, -3]
+    # sent_at is when the request was posted (the journal's in-flight stamp), not the check
+    assert results.loc["c1", "sent_at"] == pd.Timestamp(entry.posted_at)
+
+
+def test_a_duplicate_answer_is_not_turned_into_unsent_by_two_probes(sandbox, smsc):
+    plan, requests = refused_at_both_ends()
+    client = recording_client(sandbox)
+    # a previous run without a journal posted the request and lost the answer
+    client.call("send.php", {**requests[0].params, "cost": "3", "op": "1"})
+    forget_refused_numbers(sandbox, smsc, requests[0].id)
+    first_post_done = pd.Timestamp.now(tz="UTC")
+    with pytest.warns(UserWarning, match="2 rows not sent"):
+        results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+
+    assert Counter(message["phone"] for message in sandbox.messages())[MIDDLE] == 1
+    assert [type(e) for e in client.errors] == [DuplicateRequestError]
+    assert results.loc["c1", "outcome"] == "sent"
+    # the stored post was the earlier one: SMSC's send time, never our refused post or the check
+    assert results.loc["c1", "sent_at"] <= first_post_done
+
+
+def test_a_status_list_refused_for_pace_is_retried_never_read_as_unsent(sandbox, smsc):
+    plan, requests = refused_at_both_ends()
+    sandbox.inject("drop_after_accept")
+    client = recording_client(sandbox)
+    original = client.call
+    refusals = []
+
+    def busy_lists(endpoint, params):
+        if endpoint == "status.php" and "," in params.get("id", "") and len(refusals) < 2:
+            refusals.append(params)
+            raise DuplicateRequestError(9, "duplicate request, wait a minute")
+        try:
+            return original(endpoint, params)
+        except SmscConnectionError:
+            forget_refused_numbers(sandbox, smsc, requests[0].id)
+            raise
+
+    client.call = busy_lists  # error 9, as SMSC answers a second list request within a minute
+    with pytest.warns(UserWarning, match="2 rows not sent"):
+        results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+    assert len(refusals) == 2
+    assert Counter(message["phone"] for message in sandbox.messages())[MIDDLE] == 1
+    assert results.loc["c1", "outcome"] == "sent"
+
+
+class GarblingClient(RecordingClient):
+    """Sends for real, then hands back an answer the parser cannot read (cnt is not a number)."""
+
+    def __init__(self, *args, garble: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.garble = garble
+
+    def call(self, endpoint, params):
+        answer = super().call(endpoint, params)
+        if endpoint == "send.php" and params.get("cost") == "3" and self.garble:
+            self.garble -= 1
+            return {**answer, "cnt": "many"}
+        return answer
+
+
+def test_an_answer_the_parser_cannot_read_is_reconciled_not_a_traceback(sandbox):
+    plan = plan_of(contacts(6))
+    client = GarblingClient("demo", "demo", url=sandbox.url, environ={})
+    results = send_in_batches(plan, client, max_workers=1)
+    assert client.garble == 0
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    assert results["reason"].str.contains("confirmed through status.php").sum() == 3

@@ -13,13 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from send_helpers import FAST, client_for, contacts, expected, plan_of, stored
+from send_helpers import FAST, SETTINGS, client_for, contacts, expected, plan_of, stored
 
 from smsc_frames.campaign import send
 from smsc_frames.journal import Journal
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
-from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.sandbox.settings import Account
 
 ROWS = 240
 MAX_RECIPIENTS = 4
@@ -57,7 +57,7 @@ def test_killed_twice_then_resumed_every_row_is_sent_exactly_once(tmp_path, seed
     total = int(plan["sendable"].sum())
     journal = tmp_path / "campaign.journal"
     rich = Account("demo", "demo", balance=Decimal("100000"))
-    with Sandbox(accounts=[rich], settings=SandboxSettings(duplicate_window=1.5)) as sandbox:
+    with Sandbox(accounts=[rich], settings=SETTINGS) as sandbox:
         sandbox.inject("slow", count=10_000, delay=0.004)  # so a kill lands mid-campaign
         first = kill_when_stored(start_child(sandbox.url, journal), sandbox,
                                  rng.randrange(1, total // 2))

@@ -15,7 +15,7 @@ from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
 from smsc_frames.sandbox.settings import SandboxSettings
 
-SETTINGS = SandboxSettings(duplicate_window=1.5)
+SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
 
 
 @pytest.fixture
@@ -154,3 +154,40 @@ def test_progress_bar_can_be_switched_off(sandbox, capsys):
         warnings.simplefilter("error")
         send(plan_of(contacts(5)), client_for(sandbox), progress=True, retry=FAST)
     assert "5/5" in capsys.readouterr().err
+
+
+def test_status_after_send_is_waiting_for_accepted_numbers_and_the_refusal_for_others(sandbox):
+    plan = plan_of(contacts(4))
+    plan.loc["c3", "phone"] = "12345"  # SMSC refuses it inside an accepted request
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+    accepted = results.loc[["c0", "c1", "c2"]]
+    assert accepted["status"].tolist() == [-1, -1, -1]
+    assert accepted["status_name"].eq("waiting").all() and accepted["error"].isna().all()
+    assert accepted["outcome"].eq("sent").all()
+    assert (results.loc["c3", "status"], results.loc["c3", "error"]) == (22, 249)
+    assert results.loc["c3", "outcome"] == "not sent"
+    assert "wrong number" in results.loc["c3", "reason"]
+    assert results["status"].dtype == "Int64"
+
+
+def test_a_worker_failure_is_raised_not_lost_and_the_journal_stays_safe(
+    sandbox, tmp_path, monkeypatch
+):
+    from smsc_frames import campaign
+
+    def broken(answer):
+        raise RuntimeError("bug while reading")
+
+    monkeypatch.setattr(campaign, "_check_readable", broken)
+    plan = plan_of(contacts(4))
+    journal = tmp_path / "c.journal"
+    requests = payloads(plan, max_recipients=2)
+    with pytest.raises(RuntimeError, match="bug while reading"):
+        send(plan, client_for(sandbox), journal=journal, payloads=requests, progress=False,
+             retry=FAST, max_workers=1)
+    monkeypatch.undo()
+    results = send(plan, client_for(sandbox), journal=journal, payloads=requests,
+                   progress=False, retry=FAST)
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
