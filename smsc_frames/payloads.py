@@ -608,6 +608,10 @@ def decode_params(params: dict[str, str]) -> pd.DataFrame:
 def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFrame:
     """Which request carries each sendable plan row.
 
+    A payload's :attr:`Payload.rows` says it directly when they are sendable rows of *plan*
+    holding its recipients; a payload without them (built by hand, or for another plan) is
+    decoded and matched on (phone, text, sender).
+
     Parameters
     ----------
     plan : pandas.DataFrame
