@@ -324,7 +324,8 @@ def prepare(
         merged_codes, merged = pd.factorize(distinct.to_numpy())
         distinct_codes = np.where(distinct_codes < 0, -1, merged_codes[distinct_codes])
         distinct = pd.Series(merged, dtype=object)
-    distinct = pd.Series([*distinct, ""], dtype=object)  # the last slot: no text at all
+    distinct = pd.Series(np.append(distinct.to_numpy(dtype=object), ""),  # last: no text
+                         dtype=object)
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
     text_codes = distinct_codes[tuple_codes]
     counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0,
