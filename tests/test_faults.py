@@ -5,6 +5,7 @@ Each test ends by checking the sandbox's store, which is the only truth about wh
 
 from __future__ import annotations
 
+
 import time
 from collections import Counter
 from dataclasses import replace
@@ -101,7 +102,10 @@ def test_the_concurrency_limit_backs_off_and_retries():
         sandbox.inject("slow", count=100, delay=0.05)
         plan = plan_of(contacts(24))
         client = recording_client(sandbox)
-        results = send_in_batches(plan, client, max_workers=6)
+        # Patient enough for a loaded machine: the point is that refusals are retried.
+        patient = replace(FAST, retries=30)
+        results = send(plan, client, payloads=payloads(plan, max_recipients=3), progress=False,
+                       retry=patient, max_workers=6)
         assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
     refused = [e for e in client.errors if isinstance(e, DuplicateRequestError)]
