@@ -5,7 +5,6 @@ Each test ends by checking the sandbox's store, which is the only truth about wh
 
 from __future__ import annotations
 
-
 import time
 from collections import Counter
 from dataclasses import replace
