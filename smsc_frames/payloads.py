@@ -26,9 +26,9 @@ Examples
 ...     "sender": [None, None, None], "parts": [1, 1, 1], "sendable": [True, True, True]})
 >>> [request] = payloads(plan, campaign_id="spring")
 >>> request.id, request.recipients
-('spring-1', ('79161234567', '79031234567', '79261234567'))
+('spring-1', ('79031234567', '79161234567', '79261234567'))
 >>> print(request.params["list"])
-79161234567,79031234567:Sale today
+79031234567,79161234567:Sale today
 79261234567:Hi Ann,\\nsee you
 >>> decode_params(request.params)["text"].tolist()
 ['Sale today', 'Sale today', 'Hi Ann,\\nsee you']
@@ -78,7 +78,7 @@ class Payload:
         ``id``, the campaign's option parameters, ``sender`` when the whole request has one,
         and either ``phones`` + ``mes`` or ``list``.
     recipients : tuple of str
-        The distinct phones, in order of appearance.
+        The distinct phones, in canonical order (by phone), whatever the plan's row order.
     messages : int
         SMS parts times recipients, counted locally.
     body_bytes : int
@@ -188,15 +188,48 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
             "plan", f"lacks column(s) {', '.join(missing)}; build it with prepare()", missing
         )
     sendable = plan["sendable"].to_numpy(dtype=bool)
+    phone = plan["phone"].to_numpy(dtype=object)[sendable]
+    text = plan["text"].to_numpy(dtype=object)[sendable]
     sender = plan["sender"].to_numpy(dtype=object)[sendable]
     sender[pd.isna(sender)] = None
+    order = _canonical_order(phone, sender, text)
     return _Rows(
-        phone=plan["phone"].to_numpy(dtype=object)[sendable],
-        text=plan["text"].to_numpy(dtype=object)[sendable],
-        sender=sender,
-        parts=plan["parts"].to_numpy(dtype=np.int64)[sendable],
-        position=np.flatnonzero(sendable),
+        phone=phone[order],
+        text=text[order],
+        sender=sender[order],
+        parts=plan["parts"].to_numpy(dtype=np.int64)[sendable][order],
+        position=np.flatnonzero(sendable)[order],
     )
+
+
+def _canonical_order(phone: np.ndarray, sender: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """An order of the rows that does not depend on the plan's order: by phone, then by
+    sender and text for a phone with several rows.
+
+    A contact list sorted another way (in Excel, say) thus packs into the very same requests,
+    with the same ids and digests, so its journal resumes instead of being refused.
+
+    Examples
+    --------
+    >>> _canonical_order(np.array(["79031234567", "79161234567", "79031234567"], dtype=object),
+    ...                  np.array([None, None, None]), np.array(["b", "a", "a"], dtype=object))
+    array([2, 0, 1])
+    """
+    try:
+        keys = phone.astype(np.int64)
+    except (TypeError, ValueError, OverflowError):  # not digit strings: a hand-built plan
+        keys = pd.factorize(phone, sort=True)[0]
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    tied = np.zeros(len(order), dtype=bool)
+    same = ranked[1:] == ranked[:-1]
+    tied[1:] |= same
+    tied[:-1] |= same
+    if tied.any():  # a phone with several rows (several texts): few rows, sorted in Python
+        at = np.flatnonzero(tied)
+        order[at] = sorted(order[at], key=lambda row: (
+            keys[row], phone[row], sender[row] or "", text[row]))
+    return order
 
 
 def _cumcount(codes: np.ndarray) -> np.ndarray:
@@ -434,8 +467,8 @@ def payloads(
         The campaign's parameters, added to every request; default ``plan.attrs["options"]``.
     campaign_id : str, optional
         Prefix of the request ids ``"{campaign_id}-{n}"``; default a 12-hex-digit hash of the
-        requests' contents (so of the sendable rows, their order, the options and the limits):
-        the same plan always gets the same ids.
+        requests' contents (so of the sendable rows, the options and the limits, but not of
+        the rows' order): the same plan, however sorted, always gets the same ids.
     max_recipients : int
         Recipients per request at most.
     max_bytes : int
@@ -459,8 +492,8 @@ def payloads(
     ...                      "parts": [1, 1, 1], "sendable": [True, True, True]})
     >>> for request in payloads(plan, campaign_id="c1"):
     ...     print(request.id, request.params)
-    c1-1 {'id': 'c1-1', 'list': 'Shop|79161234567:Hello\\nBar|79031234567:Hello'}
-    c1-2 {'id': 'c1-2', 'sender': 'Shop', 'phones': '79161234567', 'mes': 'Bye'}
+    c1-1 {'id': 'c1-1', 'list': 'Bar|79031234567:Hello\\nShop|79161234567:Bye'}
+    c1-2 {'id': 'c1-2', 'sender': 'Shop', 'phones': '79161234567', 'mes': 'Hello'}
     """
     _check_limits(max_recipients, max_bytes)
     options = _campaign_options(plan, options)

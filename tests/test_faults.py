@@ -204,21 +204,22 @@ def test_a_blocked_ip_stops_with_the_time_to_wait_and_the_journal_resumes_later(
 # -- reconciliation must see every recipient before it calls a request unsent
 
 MIDDLE = "79161000001"
+TOO_LONG = "9" * 16  # over SMSC's 15 digits: refused as a wrong number
 
 
 def refused_at_both_ends(frame_rows: int = 3):
     """A plan whose one request starts and ends with numbers SMSC refuses (wrong format)."""
     plan = plan_of(contacts(frame_rows))
     plan.loc["c0", "phone"] = "12345"
-    plan.loc[f"c{frame_rows - 1}", "phone"] = "123456"
+    plan.loc[f"c{frame_rows - 1}", "phone"] = TOO_LONG  # payloads order recipients by phone
     requests = payloads(plan)
-    assert len(requests) == 1 and requests[0].recipients == ("12345", MIDDLE, "123456")
+    assert len(requests) == 1 and requests[0].recipients == ("12345", MIDDLE, TOO_LONG)
     return plan, requests
 
 
 def forget_refused_numbers(sandbox, smsc, request_id):
     """Make sure SMSC keeps no trace of the refused numbers (as the sandbox once did)."""
-    for phone in ("12345", "123456"):
+    for phone in ("12345", TOO_LONG):
         smsc(sandbox, "status.php", id=request_id, phone=phone, fmt="3", **{"del": "1"})
 
 

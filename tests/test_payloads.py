@@ -302,3 +302,18 @@ def test_recipient_rows_ignores_rows_that_do_not_fit_the_plan():
     rows = recipient_rows(other, requests)
     assert rows["payload_id"].tolist() == ["c-1", "c-1"]
     assert rows.index.tolist() == [1, 0]
+
+
+def test_a_plan_sorted_another_way_packs_into_the_very_same_requests():
+    rows = [(phone(n % 40), f"text {n % 7}", ("Shop", None)[n % 2]) for n in range(120)]
+    plan = make_plan(rows)
+    shuffled = plan.sample(frac=1.0, random_state=3)
+
+    first = payloads(plan, max_recipients=25)
+    second = payloads(shuffled, max_recipients=25)
+
+    assert [(p.id, p.params, p.digest) for p in first] == [
+        (p.id, p.params, p.digest) for p in second]
+    # each request still carries the rows of *its* plan: positions follow the shuffle
+    for a, b in zip(first, second):
+        assert list(plan.index[a.rows]) == list(shuffled.index[b.rows])

@@ -89,6 +89,28 @@ def test_running_the_same_send_again_with_the_journal_sends_nothing_more(sandbox
     assert again.attrs["sandbox"] is True
 
 
+def test_a_contact_list_sorted_another_way_resumes_from_the_same_journal(sandbox, tmp_path):
+    journal = tmp_path / "campaign.journal"
+    frame = contacts(30)
+    plan = plan_of(frame)
+    requests = payloads(plan, max_recipients=4)
+    sandbox.state.set_balance("demo", Decimal("80.00"))  # money runs out part-way
+    with pytest.warns(UserWarning, match="not sent"):
+        first = send(plan, client_for(sandbox), journal=journal, payloads=requests,
+                     max_workers=1, progress=False, retry=FAST)
+    assert 0 < first["outcome"].eq("sent").sum() < len(plan)
+
+    sandbox.state.set_balance("demo", Decimal("1000.00"))
+    resorted = plan_of(frame.sort_values("text"))  # the analyst re-sorted the file in Excel
+    assert [p.id for p in payloads(resorted, max_recipients=4)] == [p.id for p in requests]
+    results = send(resorted, client_for(sandbox), journal=journal, payloads=payloads(
+        resorted, max_recipients=4), progress=False, retry=FAST)
+
+    assert stored(sandbox) == expected(plan)  # nobody reached before was sent twice
+    assert results.index.equals(resorted.index)
+    assert results["outcome"].eq("sent").all()
+
+
 def test_a_journal_from_another_plan_is_refused_before_anything_is_sent(sandbox, tmp_path):
     journal = tmp_path / "campaign.journal"
     send(plan_of(contacts(3)), client_for(sandbox), journal=journal, progress=False, retry=FAST)
