@@ -176,6 +176,8 @@ def read_contacts(
     ['007 916 123 45 67', 'Ann']
     """
     path = Path(path)
+    if not path.is_file():
+        raise ValidationError("path", "no such file", str(path))
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         frame = _read_workbook(path, sheet_name)

@@ -151,3 +151,10 @@ def test_cp1251_bytes_after_a_utf8_looking_start_are_still_recognised(tmp_path):
     assert contacts["name"].iat[-1] == "Анна"
     bom = write_csv(tmp_path / "bom.csv", ROWS, delimiter=",", encoding="utf-8-sig")
     assert read_contacts(bom, encoding="utf-8").columns.tolist() == ROWS[0]
+
+
+@pytest.mark.parametrize("name", ["missing.xlsx", "missing.csv"])
+def test_a_missing_file_is_refused_naming_it(tmp_path, name):
+    with pytest.raises(ValidationError, match="no such file") as caught:
+        read_contacts(tmp_path / name)
+    assert name in str(caught.value)
