@@ -165,13 +165,15 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[np.ndarray, np.nda
     front; a tuple's text is then one concatenation of those pieces per field.
     """
     fields = []
-    trailing = ""
+    literal_before = ""  # escaped braces ({{, }}) come as pieces of their own, anywhere
     for literal, column, spec, conversion in pieces:
-        if column is None:  # only the template's last piece has no field
-            trailing += literal
+        literal_before += literal
+        if column is None:
             continue
         codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
-        fields.append((codes, literal + np.where(pd.isna(problems), texts, ""), problems))
+        fields.append((codes, literal_before + np.where(pd.isna(problems), texts, ""), problems))
+        literal_before = ""
+    trailing = literal_before
     combined = _combine([codes for codes, _, _ in fields], rows)
     first = pd.Series(combined).drop_duplicates().index.to_numpy()
     text = np.full(len(first), "", dtype=object)
