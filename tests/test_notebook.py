@@ -82,9 +82,12 @@ def test_the_committed_notebook_has_no_outputs():
 def test_with_credentials_it_sends_exactly_the_campaign_to_that_server(
     make_sandbox, tmp_path, monkeypatch
 ):
-    sandbox = make_sandbox(accounts=[Account("demo", "demo", balance="10000.00")])
-    run_notebook(tmp_path, monkeypatch, {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo",
-                                         "SMSC_PASSWORD": "demo", "SMSC_FRAMES_SEND": "1"})
+    secret = "n0t-in-any-output-31415"
+    sandbox = make_sandbox(accounts=[Account("demo", secret, balance="10000.00")])
+    notebook = run_notebook(tmp_path, monkeypatch, {
+        "SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": secret,
+        "SMSC_FRAMES_SEND": "1"})
+    assert secret not in nbformat.writes(notebook)  # the saved outputs never hold the password
     stored = Counter((message["phone"], message["text"]) for message in sandbox.messages())
     expected = expected_messages()
     assert stored == expected
