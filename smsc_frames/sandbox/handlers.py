@@ -43,6 +43,7 @@ from smsc_frames.sandbox.state import State, StoredMessage
 
 MOSCOW = timezone(timedelta(hours=3))
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 STATUS_PARAMS = CREDENTIALS | {"phone", "id", "all", "fmt", "charset", "del"}
 BALANCE_PARAMS = CREDENTIALS | {"fmt", "charset", "cur"}
 #: Parameters that only shape the answer: two send requests differing only in them are identical.
@@ -98,15 +99,14 @@ def handle(endpoint: str, state: State, params: dict[str, str], context: Request
 
 
 # -- send.php ---------------------------------------------------------------------------------
-@dataclass
 class _Recipient:
-    token: str
-    phone: str | None
-    line: int
-    mccmnc: str = ""
-    status: str = ""
-    error: str = ""
-    cost: Decimal = Decimal(0)
+    __slots__ = ("token", "phone", "line", "mccmnc", "status", "error", "cost", "route")
+
+    def __init__(self, token: str, phone: str | None, line: int) -> None:
+        self.token, self.phone, self.line = token, phone, line
+        self.mccmnc = self.status = self.error = ""
+        self.cost = ZERO
+        self.route = UNROUTED
 
 
 def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
@@ -127,8 +127,9 @@ def _recipients(lines: tuple, max_recipients: int, field: str) -> list[_Recipien
         for token in line.phones:
             phone = normalize_phone(token)
             key = phone or token
-            if key in line_of:
-                if line_of[key] != index:
+            seen = line_of.get(key)
+            if seen is not None:
+                if seen != index:
                     raise parameter_error(field)
                 continue
             line_of[key] = index
@@ -154,7 +155,13 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     request = parse_send(params, now=now)
     field = "list" if "list" in params else "phones"
     recipients = _recipients(request.lines, settings.max_recipients, field)
-    texts = [_prepare_text(line.text, request.translit, request.maxsms, request.binary) for line in request.lines]
+    prepared: dict[str, tuple[str, int]] = {}  # lines often repeat a text: prepare it once
+    texts = []
+    for line in request.lines:
+        text = prepared.get(line.text)
+        if text is None:
+            text = prepared[line.text] = _prepare_text(line.text, request.translit, request.maxsms, request.binary)
+        texts.append(text)
     sms_id = request.sms_id
     if any(settings.denied_marker in line.text for line in request.lines):
         raise ErrorAnswer(6, sms_id=sms_id or state.next_id())
@@ -172,15 +179,15 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         _judge(state, account, recipients, request.lines, texts)
         if all(r.status == "20" for r in valid):
             raise ErrorAnswer(8, sms_id=sms_id or state.next_id())
-        total = sum((r.cost for r in recipients), Decimal(0))
-        count = sum(texts[r.line][1] for r in valid if not r.status)
+        total = sum([r.cost for r in recipients], ZERO)
+        count = sum([texts[r.line][1] for r in valid if not r.status])
         if request.cost_mode == 1:
             return _send_answer(context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)])
         sms_id = sms_id or state.next_id()
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
-        for recipient in recipients:  # wrong-format numbers too: SMSC keeps them with status 22
-            state.store(_message(state, account, sms_id, recipient, request, texts, now, params))
+        # wrong-format numbers too: SMSC keeps them with status 22
+        state.store_many(_messages(state, account, sms_id, recipients, request, texts, now, params))
         account.balance -= total
         state.remember(request_key, settings.duplicate_window)
         fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]
@@ -211,44 +218,52 @@ def request_digest(params: dict[str, str]) -> bytes:
 
 def _judge(state: State, account: Account, recipients: list[_Recipient], lines: tuple, texts: list) -> None:
     """Fill each recipient's status/error (refusals) and cost (accepted ones)."""
+    route_of = state.prices.route
+    senders = account.senders
+    refused_sender = [senders is not None and line.sender is not None and line.sender not in senders
+                      for line in lines]  # fmt: skip
+    valid = [r for r in recipients if r.phone is not None]
+    chains = dict(zip([r.phone for r in valid], state.flood_chains(account.login, [r.phone for r in valid])))
+    flood_messages = state.settings.flood_messages
+    costs: dict[tuple[Decimal, int], Decimal] = {}
     for recipient in recipients:
-        line = lines[recipient.line]
-        if recipient.phone is None:
+        phone = recipient.phone
+        if phone is None:
             recipient.status, recipient.error = "22", "249"
             continue
-        route = state.prices.route(recipient.phone)
+        route = recipient.route = route_of(phone)
         recipient.mccmnc = route.mccmnc
-        if recipient.phone in MAGIC_UNDELIVERABLE:
+        if phone in MAGIC_UNDELIVERABLE:
             recipient.status, recipient.error = "20", "248"
-        elif account.senders is not None and line.sender is not None and line.sender not in account.senders:
+        elif refused_sender[recipient.line]:
             recipient.status, recipient.error = "23", "254"
-        elif state.flood_chain(account.login, recipient.phone) > state.settings.flood_messages:
+        elif chains[phone] > flood_messages:
             recipient.status, recipient.error = "23", "251"
         else:
-            recipient.cost = route.price * texts[recipient.line][1]
+            key = (route.price, texts[recipient.line][1])
+            cost = costs.get(key)
+            if cost is None:
+                cost = costs[key] = key[0] * key[1]
+            recipient.cost = cost
 
 
-def _message(state, account, sms_id, recipient, request, texts, now, params) -> StoredMessage:
+def _messages(state, account, sms_id, recipients, request, texts, now, params) -> list[StoredMessage]:
     settings = state.settings
-    due = request.due[recipient.line]
-    final_status, final_error = MAGIC_FINAL.get(recipient.phone, (1, 0))
-    return StoredMessage(
-        sms_id=sms_id,
-        phone=recipient.phone or recipient.token,
-        text=texts[recipient.line][0],
-        sender=request.lines[recipient.line].sender,
-        parts=texts[recipient.line][1],
-        cost=recipient.cost,
-        route=state.prices.route(recipient.phone) if recipient.phone else UNROUTED,
-        login=account.login,
-        kind=_kind(params),
-        sent_at=now,
-        operator_at=due + settings.seconds_to_operator,
-        final_at=due + settings.seconds_to_final,
-        final_status=final_status,
-        final_error=int(recipient.error or final_error),
-        fixed_status=int(recipient.status) if recipient.status else None,
-    )
+    kind, login = _kind(params), account.login
+    to_operator, to_final = settings.seconds_to_operator, settings.seconds_to_final
+    lines, due = request.lines, request.due
+    messages = []
+    for recipient in recipients:
+        index = recipient.line
+        final_status, final_error = MAGIC_FINAL.get(recipient.phone, (1, 0))
+        text, parts = texts[index]
+        messages.append(StoredMessage(
+            sms_id, recipient.phone or recipient.token, text, lines[index].sender, parts, recipient.cost,
+            recipient.route, login, kind, now, due[index] + to_operator, due[index] + to_final,
+            final_status, int(recipient.error or final_error),
+            int(recipient.status) if recipient.status else None,
+        ))  # fmt: skip
+    return messages
 
 
 def _send_answer(fmt: int, request, recipients: list[_Recipient], fields: list) -> str:

@@ -54,6 +54,9 @@ class PriceTable:
         if "" not in self._by_prefix:
             raise ValueError("the price table needs a default row with an empty prefix")
         self._longest = max(len(prefix) for prefix in self._by_prefix)
+        #: route by ``phone[:longest]``, which alone decides the route: bounded by the distinct
+        #: leading digits seen (at most 10**longest keys), filled as numbers arrive.
+        self._cache: dict[str, Route] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> PriceTable:
@@ -85,6 +88,13 @@ class PriceTable:
 
     def route(self, phone: str) -> Route:
         """The route of *phone* (E.164 digits without ``+``)."""
+        head = phone[: self._longest]
+        route = self._cache.get(head)
+        if route is None:
+            route = self._cache[head] = self._lookup(head)
+        return route
+
+    def _lookup(self, phone: str) -> Route:
         for length in range(min(len(phone), self._longest), 0, -1):
             route = self._by_prefix.get(phone[:length])
             if route is not None:

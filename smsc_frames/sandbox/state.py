@@ -39,7 +39,7 @@ from smsc_frames.sandbox.pricing import PriceTable, Route
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredMessage:
     """One accepted message to one phone, with its delivery timeline.
 
@@ -294,15 +294,40 @@ class State:
         with self.lock:
             return str(next(self._ids))
 
+    def flood_chains(self, login: str, phones: list[str]) -> list[int]:
+        """:meth:`flood_chain` of each of *phones* (one clock reading for all)."""
+        with self.lock:
+            now, interval, chains = self.clock(), self.settings.flood_interval, self._chains
+            no_chain = (float("-inf"), 0)
+            lengths = []
+            for phone in phones:
+                last, length = chains.get((login, phone), no_chain)
+                lengths.append(length + 1 if now - last < interval else 1)
+            return lengths
+
     def store(self, message: StoredMessage) -> None:
         """Store *message* (a later message with the same id and phone shadows it in lookups)."""
+        self.store_many([message])
+
+    def store_many(self, messages: list[StoredMessage]) -> None:
+        """Store *messages* in order, as :meth:`store` one by one would, under one lock."""
         with self.lock:
-            self._messages.append(message)
-            self._index[message.login, message.sms_id, message.phone] = message
-            if message.fixed_status != 22:  # a wrong-format number reaches no phone: no chain
-                length = self.flood_chain(message.login, message.phone)
-                self._chains[message.login, message.phone] = (message.sent_at, length)
-                self._maybe_prune()
+            self._messages.extend(messages)
+            index, chains = self._index, self._chains
+            interval = self.settings.flood_interval
+            now = self.clock()
+            others = len(self._windows) + len(self._blocked_until)
+            for message in messages:
+                login, phone = message.login, message.phone
+                index[login, message.sms_id, phone] = message
+                if message.fixed_status != 22:  # a wrong-format number reaches no phone: no chain
+                    chain = chains.get((login, phone))
+                    length = chain[1] + 1 if chain is not None and now - chain[0] < interval else 1
+                    chains[login, phone] = (message.sent_at, length)
+                    if len(chains) + others >= self._prune_at:
+                        self.prune()
+                        now = self.clock()
+                        others = len(self._windows) + len(self._blocked_until)
 
     def find(self, login: str, sms_id: str, phone: str) -> StoredMessage | None:
         """The message *sms_id* to *phone* of *login*, or None."""
