@@ -23,11 +23,12 @@ import re
 from dataclasses import dataclass
 
 _VALID_PHONE = re.compile(r"\+?[0-9]{10,15}")
+_SEPARATORS = re.compile(r"[,;]")
 
 
 def normalize_phone(token: str) -> str | None:
     """E.164 digits of *token*, or ``None`` when it is not a valid-format number."""
-    if not _VALID_PHONE.fullmatch(token):
+    if not (token.isascii() and token.isdigit() and 10 <= len(token) <= 15) and not _VALID_PHONE.fullmatch(token):
         return None
     if token.startswith("+"):
         return token[1:]
@@ -40,7 +41,8 @@ def normalize_phone(token: str) -> str | None:
 
 def split_phones(value: str) -> list[str]:
     """Split a ``phones`` value on ``,`` and ``;``; surrounding spaces and empty items go."""
-    return [token.strip() for token in re.split(r"[,;]", value) if token.strip()]
+    tokens = value.split(",") if ";" not in value else _SEPARATORS.split(value)
+    return [token for token in map(str.strip, tokens) if token]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from smsc_frames.sandbox.codes import ErrorAnswer, parameter_error
 from smsc_frames.sandbox.formats import encode_answer, render_error
-from smsc_frames.sandbox.forms import answer_style, decode_form, raw_pairs
+from smsc_frames.sandbox.forms import answer_style, decode_raw_pairs, raw_pairs
 from smsc_frames.sandbox.handlers import HANDLERS, RequestContext, handle
 from smsc_frames.sandbox.pricing import PriceTable
 from smsc_frames.sandbox.settings import Account, SandboxSettings, default_accounts
@@ -169,8 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
         fmt, charset = answer_style(raw_pairs(query))
         try:
             body = self._read_body()
-            fmt, charset = answer_style(raw_pairs(query) + raw_pairs(body))
-            params, fmt, charset = decode_form(query, body)
+            pairs = raw_pairs(query) + raw_pairs(body)
+            fmt, charset = answer_style(pairs)
+            params, fmt, charset = decode_raw_pairs(pairs)
         except ErrorAnswer as error:
             state.log_request(endpoint, {}, error.code, None)
             self._answer(render_error(fmt, error.code, error.description, None), fmt, charset, None)
