@@ -269,11 +269,12 @@ def _messages(state, account, sms_id, recipients, request, texts, now, params) -
 def _send_answer(fmt: int, request, recipients: list[_Recipient], fields: list) -> str:
     rows = None
     if request.op or request.err:
+        costs = {cost: money(cost) for cost in {r.cost for r in recipients}}
         rows = [
             {
                 "phone": r.phone or r.token,
                 "mccmnc": r.mccmnc,
-                "cost": money(r.cost),
+                "cost": costs[r.cost],
                 "status": r.status,
                 "error": r.error,
             }
