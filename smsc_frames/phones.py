@@ -50,8 +50,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _EXCEL_FLOAT = re.compile(r"(\+?\d+)\.0+")
 _EXCEL_SCIENTIFIC = re.compile(r"\+?(\d)[.,](\d+)[eE]\+?(\d{1,2})")
-# "+8 916 ...": a national mobile typed with a "+"; no country code starts with 89.
-_MISTYPED_TRUNK_PREFIX = re.compile(r"\+(89\d{9})")
+# "+8 916 ...": a national number typed with a "+". No country code starts with 89, and SMSC
+# never corrects a number written with "+", so it is refused with a hint, not guessed.
+_PLUS_TRUNK_PREFIX = re.compile(r"\+89\d{9}")
 
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 _TYPE_NAMES = {
@@ -307,11 +308,6 @@ def _from_excel_scientific(text: str) -> tuple[str | None, str | None]:
     return first + rest[:exponent], None
 
 
-def _parse(cleaned: str, region: str) -> phonenumbers.PhoneNumber:
-    mistyped = _MISTYPED_TRUNK_PREFIX.fullmatch(cleaned)
-    return phonenumbers.parse(mistyped.group(1) if mistyped else cleaned, region)
-
-
 def _one_phone(text: str, region: str) -> tuple[str | None, bool, str | None, str | None]:
     """``(phone, phone_ok, region, problem)`` of one input through phonenumbers."""
     cleaned = _clean(text)
@@ -323,8 +319,10 @@ def _one_phone(text: str, region: str) -> tuple[str | None, bool, str | None, st
     if digits is None and _LETTER.search(cleaned):  # phonenumbers reads letters as keypad digits
         problem = "contains letters" if _DIGIT.search(cleaned) else "not a phone number"
         return None, False, None, problem
+    if _PLUS_TRUNK_PREFIX.fullmatch(cleaned):
+        return None, False, None, "+8 is not a country code: write 8... or +7..."
     try:
-        number = _parse(digits or cleaned, region)
+        number = phonenumbers.parse(digits or cleaned, region)
     except NumberParseException as error:
         return None, False, None, _PARSE_PROBLEMS.get(error.error_type, "not a phone number")
     if not phonenumbers.is_valid_number(number):
