@@ -283,7 +283,7 @@ class Options:
         ``+<minutes>``. A naive ``datetime`` becomes ``DDMMYYhhmm`` (seconds dropped), an aware
         one ``0<unix ts>``, a ``timedelta`` ``+<minutes>``.
     tz : int, optional
-        Hours relative to Moscow, -12..12; only with a ``DDMMYYhhmm``/``DD.MM.YY hh:mm``/``h1-h2``
+        Hours relative to Moscow, -15..11; only with a ``DDMMYYhhmm``/``DD.MM.YY hh:mm``/``h1-h2``
         ``time``.
     period, freq : optional
         Spread the campaign over ``period`` hours (0.1..720) every ``freq`` minutes (1..1440);
@@ -362,7 +362,8 @@ class Options:
             "translit": lambda v: _flag("translit", v, (0, 1, 2)),
             "tinyurl": lambda v: _flag("tinyurl", v),
             "time": _render_time,
-            "tz": lambda v: _integer("tz", v, -12, 12),
+            # Moscow is UTC+3; the world's zones run from UTC-12 to UTC+14.
+            "tz": lambda v: _integer("tz", v, -15, 11),
             "period": _render_period,
             "freq": lambda v: _integer("freq", v, 1, 1440),
             "bin": lambda v: _flag("bin", v, (0, 1, 2)),

@@ -38,7 +38,8 @@ GOOD = [
     ({"time": datetime(2025, 1, 1, tzinfo=timezone.utc)}, {"time": "01735689600"}),
     ({"time": timedelta(hours=2)}, {"time": "+120"}),
     ({"time": "0101260000", "tz": -3}, {"time": "0101260000", "tz": "-3"}),
-    ({"time": "9-21", "tz": "+12"}, {"time": "9-21", "tz": "12"}),
+    ({"time": "9-21", "tz": "+11"}, {"time": "9-21", "tz": "11"}),
+    ({"time": "9-21", "tz": "-15"}, {"time": "9-21", "tz": "-15"}),
     ({"period": 0.1, "freq": 1}, {"period": "0.1", "freq": "1"}),
     ({"period": "720", "freq": 1440}, {"period": "720", "freq": "1440"}),
     ({"period": Decimal("2.5")}, {"period": "2.5"}),
@@ -109,7 +110,8 @@ BAD = [
     ({"tz": 3}, "tz", "only has a meaning together with time"),
     ({"time": "+30", "tz": 3}, "tz", "no effect"),
     ({"time": datetime(2026, 1, 1, tzinfo=timezone.utc), "tz": 1}, "tz", "no effect"),
-    ({"time": "0101260000", "tz": 13}, "tz", "from -12 to 12"),
+    ({"time": "0101260000", "tz": 12}, "tz", "from -15 to 11"),
+    ({"time": "0101260000", "tz": -16}, "tz", "from -15 to 11"),
     ({"time": "0101260000", "tz": 1.5}, "tz", "integer"),
     ({"period": 0.05, "freq": 5}, "period", "0.1 to 720"),
     ({"period": 721}, "period", "0.1 to 720"),
@@ -221,3 +223,34 @@ def test_message_ids_refused(value):
 
 def test_validate_sender_returns_value_unchanged():
     assert validate_sender("Shop News") == "Shop News"
+
+
+EDGES = [
+    {"time": "0101300000", "tz": -15},
+    {"time": "0101300000", "tz": 11},
+    {"time": "01.01.30 10:00", "tz": 0},
+    {"time": "0-24"},
+    {"time": "+1"},
+    {"period": 0.1, "freq": 1},
+    {"period": 720, "freq": 1440},
+    {"valid": 1},
+    {"valid": 24},
+    {"valid": "00:01"},
+    {"valid": "24:00"},
+    {"maxsms": 1},
+    {"translit": 2},
+    {"tinyurl": 1},
+    {"flash": 1},
+    {"smsreq": 10},
+    {"smsreq": 999},
+]
+
+
+@pytest.mark.parametrize("edge", EDGES, ids=lambda edge: ",".join(f"{k}={v}" for k, v in edge.items()))
+def test_what_we_accept_at_the_edges_the_sandbox_accepts_too(sandbox, edge):
+    from smsc_frames.client import Client
+
+    params = Options.from_kwargs(**edge).to_params()
+    client = Client("demo", "demo", url=sandbox.url, environ={})
+    answer = client.call("send.php", {"phones": "79161234567", "mes": "Hi", "cost": "1", **params})
+    assert answer["cnt"] == 1  # no ParameterError / DateFormatError: both sides agree
