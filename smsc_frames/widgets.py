@@ -371,7 +371,11 @@ class CampaignPanel(widgets.VBox):
         )
         if results.attrs.get("sandbox"):
             message += " (sandbox: no real SMS)"
-        self.output.append_display_data(HTML(banner_html(message, kind="success")
+        unsent = results["outcome"].astype(object).isin(["not sent", "unknown"]).sum()
+        if unsent:
+            message += f"; {unsent:,} rows not sent or unknown (see the reason column)"
+        kind = "success" if sent.any() and not unsent else "warning"
+        self.output.append_display_data(HTML(banner_html(message, kind=kind)
                                              + table_html(summarize(results))))
 
     def _show_error(self, error: BaseException) -> None:

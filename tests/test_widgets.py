@@ -179,6 +179,8 @@ def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan)
     panel.button.click()
     assert sandbox.messages() == []
     assert "not sent" in output_html(panel)  # send's warning, shown in the panel
+    assert "smsc-success" not in output_html(panel)  # no green banner for a send that failed
+    assert "smsc-warning" in output_html(panel)
     assert sent_campaigns()[panel.guard_key] == "incomplete"
     assert panel.button.disabled
     sandbox.state.set_balance("poor", "100.00")
