@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+import requests
 from send_helpers import FAST, client_for, contacts, expected, messy_contacts, plan_of, stored
 
 from smsc_frames.campaign import OUTCOMES, send, summarize
+from smsc_frames.client import Client
 from smsc_frames.errors import AuthError, ValidationError
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox
@@ -213,3 +216,36 @@ def test_a_worker_failure_is_raised_not_lost_and_the_journal_stays_safe(
                    progress=False, retry=FAST)
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
+
+
+class ConcurrencyMeter(requests.Session):
+    """A session that records how many requests were in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self.now = self.peak = 0
+
+    def send(self, request, **kwargs):
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        try:
+            return super().send(request, **kwargs)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_requests_go_in_parallel_but_never_more_than_the_workers(sandbox, workers):
+    plan = plan_of(contacts(24))
+    sandbox.inject("slow", count=100, delay=0.3)  # every answer takes a while: they overlap
+    meter = ConcurrencyMeter()
+    client = Client("demo", "demo", url=sandbox.url, environ={}, session=meter)
+    results = send(plan, client, payloads=payloads(plan, max_recipients=3), max_workers=workers,
+                   progress=False, retry=FAST)
+
+    assert stored(sandbox) == expected(plan)
+    assert results["outcome"].eq("sent").all()
+    assert meter.peak == workers  # 8 requests: the pool fills up, and never beyond
