@@ -7,6 +7,7 @@ report land there, then executed with nbclient (a real kernel, a per-cell timeou
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 from collections import Counter
@@ -45,8 +46,9 @@ def expected_messages() -> Counter:
     return Counter(zip(sendable["phone"], sendable["text"]))
 
 
-def run_notebook(tmp_path: Path, monkeypatch, environment: dict[str, str]):
-    """Execute a copy of the notebook in *tmp_path* with exactly *environment* set."""
+def run_notebook(tmp_path: Path, monkeypatch, environment: dict[str, str], probe: str = ""):
+    """Execute a copy of the notebook in *tmp_path* with exactly *environment* set, and
+    *probe* (if any) as one more cell at its end, run in the same kernel."""
     shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
     (tmp_path / "notebooks").mkdir()
     copy = tmp_path / "notebooks" / "campaign.ipynb"
@@ -56,6 +58,8 @@ def run_notebook(tmp_path: Path, monkeypatch, environment: dict[str, str]):
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     notebook = nbformat.read(copy, as_version=4)
+    if probe:
+        notebook.cells.append(nbformat.v4.new_code_cell(probe))
     client = NotebookClient(notebook, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(copy.parent)}})
     client.execute()
@@ -106,10 +110,17 @@ def test_with_credentials_it_sends_exactly_the_campaign_to_that_server(
     assert all(cell.data_type == "s" for cell in phones if cell.value is not None)
 
 
+PROBE = """import json
+print("STORED=" + json.dumps([[m["phone"], m["text"]] for m in sandbox.messages()]))"""
+
+
 def test_without_credentials_it_starts_the_embedded_sandbox_and_says_so(tmp_path, monkeypatch):
-    notebook = run_notebook(tmp_path, monkeypatch, {})
+    notebook = run_notebook(tmp_path, monkeypatch, {}, probe=PROBE)
     everything = "\n".join(text_of(cell.get("outputs", [])) for cell in notebook.cells)
     assert "SANDBOX MODE" in everything
+    probed = text_of(notebook.cells.pop().outputs)  # what the embedded sandbox really stored
+    stored = json.loads(probed.split("STORED=", 1)[1])
+    assert Counter(map(tuple, stored)) == expected_messages()
     last = text_of(notebook.cells[-1].outputs)
     expected = expected_messages()
     match = re.search(r"The embedded sandbox stored (\d+) messages to (\d+) numbers", last)
