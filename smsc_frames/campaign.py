@@ -24,13 +24,14 @@ Results keep the plan's index, so they join back onto the contacts.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -176,6 +177,28 @@ def _quote_cache(client: Any) -> dict[str, dict[str, Any]]:
     return _QUOTES[key]
 
 
+def quote_cache_key(client: Any, digest: str) -> str:
+    """The key of a payload's ``cost=1`` answer in an :func:`estimate` ``cache=`` mapping.
+
+    Server URL, account identity (the login, or a sha256 of the API key: never a secret) and
+    the payload digest, so answers of another server or account are never reused.
+
+    Examples
+    --------
+    >>> from smsc_frames.client import Client
+    >>> quote_cache_key(Client("shop", "secret", url="https://smsc.ru"), "ab12")
+    'quote1 https://smsc.ru login:shop ab12'
+    >>> "my-key" in quote_cache_key(Client(apikey="my-key", url="https://smsc.ru"), "ab12")
+    False
+    """
+    auth = getattr(client, "_auth", None) or {}
+    if auth.get("apikey"):
+        identity = "apikey-sha256:" + hashlib.sha256(auth["apikey"].encode("utf-8")).hexdigest()
+    else:
+        identity = f"login:{auth.get('login', '')}"
+    return f"quote1 {getattr(client, 'url', '')} {identity} {digest}"
+
+
 @dataclass(frozen=True)
 class Quote:
     """What a campaign would cost, from SMSC's ``cost=1&op=1`` answers (nothing was sent).
@@ -257,12 +280,13 @@ def estimate(
     payloads: Sequence[Payload] | None = None,
     max_workers: int = 4,
     retry: RetryPolicy | None = None,
+    cache: MutableMapping[str, dict] | None = None,
 ) -> Quote:
     """Ask SMSC what the campaign would cost, with the very payloads :func:`send` would post.
 
     Each payload goes out with ``cost=1&op=1`` (nothing is sent). Answers are kept per client
-    object and payload digest, so estimating an unchanged plan again asks nothing (SMSC refuses
-    more than 5 identical ``cost=1`` requests a minute).
+    object and payload digest, and in *cache* when given, so estimating an unchanged plan again
+    asks nothing (SMSC refuses more than 5 identical ``cost=1`` requests a minute).
 
     Parameters
     ----------
@@ -274,6 +298,13 @@ def estimate(
     max_workers : int
         Parallel requests, 1 to :data:`MAX_WORKERS`.
     retry : RetryPolicy, optional
+    cache : MutableMapping[str, dict], optional
+        Answers kept beyond this client object, e.g. across processes
+        (:class:`smsc_frames.quotecache.QuoteCache`, a file the command line uses): maps
+        :func:`quote_cache_key` (server URL, login or a sha256 of the API key, payload digest;
+        never a secret) to the ``cost=1`` answer. Looked up for every payload the client has
+        not quoted yet, and given every new answer. An entry the mapping no longer holds (the
+        file cache expires them after 10 minutes) is asked again.
 
     Returns
     -------
@@ -301,18 +332,27 @@ def estimate(
     _check_workers(max_workers)
     policy = retry or RetryPolicy()
     requests = list(build_payloads(plan) if payloads is None else payloads)
-    cache = _quote_cache(client)
-    missing = [request for request in requests if request.digest not in cache]
+    known = _quote_cache(client)
+    for request in requests:
+        if request.digest not in known and cache is not None:
+            stored = cache.get(quote_cache_key(client, request.digest))
+            if isinstance(stored, dict):
+                known[request.digest] = stored
+    missing = list({r.digest: r for r in requests if r.digest not in known}.values())
 
-    def quote_one(request: Payload) -> None:
+    def quote_one(request: Payload) -> tuple[Payload, Any]:
         params = {**request.params, "cost": "1", "op": "1"}
-        cache[request.digest] = _call_with_backoff(client, "send.php", params, policy)
+        answer = _call_with_backoff(client, "send.php", params, policy)
+        known[request.digest] = answer
+        return request, answer
 
     if missing:
         with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
             for future in as_completed([pool.submit(quote_one, r) for r in missing]):
-                future.result()
-    answers = {request.id: cache[request.digest] for request in requests}
+                request, answer = future.result()
+                if cache is not None and isinstance(answer, dict):
+                    cache[quote_cache_key(client, request.digest)] = answer
+    answers = {request.id: known[request.digest] for request in requests}
     quote = _quote(plan, requests, answers, sandbox=bool(client.is_sandbox))
     quote = replace(quote, balance=_balance_or_none(client))
     if quote.affordable is False:

@@ -36,6 +36,7 @@ from smsc_frames.errors import SmscError, ValidationError
 from smsc_frames.export import summary, to_csv, to_excel
 from smsc_frames.options import Options
 from smsc_frames.plan import prepare
+from smsc_frames.quotecache import QuoteCache
 from smsc_frames.sandbox import Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 
@@ -248,7 +249,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     check_output_path(args.out)
     plan = load_plan(args)
     client = make_client(args)
-    quote = estimate(plan, client)
+    quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
     if args.out:
         print(f"Quote written to {write_table(quote.table, args.out)}")
@@ -262,7 +263,7 @@ def run_send(args: argparse.Namespace) -> int:
     journal = args.journal or out.with_name(out.name + ".journal")
     plan = load_plan(args)
     client = make_client(args)
-    quote = estimate(plan, client)
+    quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
     if quote.recipients == 0:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
@@ -382,6 +383,20 @@ def make_client(args: argparse.Namespace) -> Client:
     """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``."""
     return Client(login=args.login, password=args.password, apikey=args.apikey, url=args.url,
                   environ=os.environ)
+
+
+def estimate_with_cache(plan: pd.DataFrame, client: Client) -> Quote:
+    """:func:`estimate` through the quote cache file (:mod:`smsc_frames.quotecache`).
+
+    Every run is a new process, so without the file a 6th ``estimate`` (or ``send``, which
+    estimates first) of the same campaign within a minute would be refused by SMSC (error 9:
+    more than 5 identical ``cost=1`` requests). Answers asked before a failure are kept too.
+    """
+    cache = QuoteCache()
+    try:
+        return estimate(plan, client, cache=cache)
+    finally:
+        cache.save()
 
 
 def confirm(question: str) -> bool:

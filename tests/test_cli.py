@@ -10,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +30,14 @@ SECRET = "Pa55-w0rd-never-printed-7f3a"
 CONSOLE_SCRIPT = Path(sysconfig.get_path("scripts")) / "smsc-frames"
 RELAXED = SandboxSettings(seconds_to_operator=0.05, seconds_to_final=0.15,
                           status_lists_per_window=1000)
+
+
+@pytest.fixture(autouse=True)
+def quote_cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own quote cache (never ``~/.cache``; sandbox ports are reused)."""
+    folder = tmp_path_factory.mktemp("quote-cache") / "smsc-frames"
+    monkeypatch.setenv("SMSC_FRAMES_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -293,3 +302,61 @@ def test_an_unexpected_error_is_one_line_without_secrets(sandbox, capsys, monkey
     assert code == 1
     assert "demo-s3cret" not in err and "***" in err
     assert "Traceback" not in err and "RuntimeError" in err
+
+
+def cost1_requests(sandbox) -> Counter:
+    """How many ``cost=1`` send.php requests the sandbox saw per request id."""
+    return Counter(record.params.get("id") for record in sandbox.requests
+                   if record.endpoint == "send.php" and record.params.get("cost") == "1")
+
+
+def test_repeated_estimates_and_a_send_reuse_the_quote_across_processes(sandbox, capsys,
+                                                                       tmp_path):
+    # SMSC refuses a 6th identical cost=1 request within 60 s; every CLI run is a new client
+    codes = [main(["estimate", *campaign_args(sandbox)]) for _ in range(7)]
+    codes.append(main(["send", *campaign_args(sandbox, "--yes", "--out",
+                                              str(tmp_path / "r.csv"))]))
+    assert codes == [0] * 8, capsys.readouterr().err
+    asked = cost1_requests(sandbox)
+    assert asked and max(asked.values()) == 1
+    stored = [(message["phone"], message["text"]) for message in sandbox.messages()]
+    assert set(stored) == expected_messages() and len(stored) == len(set(stored))
+
+
+def test_the_console_script_reuses_the_quote_between_runs(sandbox, tmp_path, quote_cache_dir):
+    env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo",
+           "SMSC_FRAMES_CACHE_DIR": str(quote_cache_dir)}
+    for _ in range(6):
+        done = run_console_script("estimate", str(SAMPLE_CSV), "--phone", "Телефон",
+                                  "--text", "Сообщение", cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+    assert max(cost1_requests(sandbox).values()) == 1
+
+
+def test_the_quote_cache_file_is_private_and_holds_no_secret(make_sandbox, quote_cache_dir,
+                                                            capsys):
+    account = Account("secretive", SECRET, apikey=SECRET + "-key", balance=Decimal("10000"))
+    secretive = make_sandbox(accounts=[account], settings=RELAXED)
+    assert main(["estimate", *campaign_args(secretive, login="secretive", password=SECRET)]) == 0
+    assert main(["estimate", str(SAMPLE_CSV), "--phone", "Телефон", "--template", TEMPLATE,
+                 "--url", secretive.url, "--apikey", SECRET + "-key"]) == 0
+    files = list(quote_cache_dir.iterdir())
+    assert [path.name for path in files] == ["quotes.json"]  # no temporary file left
+    assert os.stat(quote_cache_dir).st_mode & 0o777 == 0o700
+    assert os.stat(files[0]).st_mode & 0o777 == 0o600
+    content = files[0].read_bytes()
+    assert SECRET.encode() not in content and b"psw" not in content
+    assert secretive.url.encode() in content
+    assert SECRET not in capsys.readouterr().out
+
+
+def test_a_corrupt_quote_cache_is_ignored_and_replaced(sandbox, quote_cache_dir, capsys):
+    quote_cache_dir.mkdir(mode=0o700, parents=True)
+    (quote_cache_dir / "quotes.json").write_bytes(b'{"version": 1, "entries": {"x": \xff garbage')
+    os.chmod(quote_cache_dir / "quotes.json", 0o600)
+    assert main(["estimate", *campaign_args(sandbox)]) == 0
+    assert "Total cost:" in capsys.readouterr().out
+    assert max(cost1_requests(sandbox).values()) == 1
+    for _ in range(6):  # the file was rewritten with the answer: nothing is asked again
+        assert main(["estimate", *campaign_args(sandbox)]) == 0
+    assert max(cost1_requests(sandbox).values()) == 1
