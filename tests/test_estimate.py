@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from send_helpers import FAST, client_for, contacts, messy_contacts, plan_of
 
-from smsc_frames.campaign import Quote, estimate, send
+from smsc_frames.campaign import Quote, estimate, quote_cache_key, send
 from smsc_frames.client import Client
 from smsc_frames.errors import SmscConnectionError
 from smsc_frames.payloads import payloads
+from smsc_frames.quotecache import QuoteCache
 from smsc_frames.sandbox import Sandbox
 
 
@@ -123,3 +124,86 @@ def test_a_balance_that_cannot_be_read_leaves_the_quote_usable(sandbox):
     quote = estimate(plan_of(contacts(3)), NoBalance("demo", "demo", url=sandbox.url, environ={}))
     assert quote.balance is None and quote.affordable is None
     assert quote.recipients == 3 and "balance unknown" in str(quote)
+
+
+def cost1_requests(sandbox) -> int:
+    return sum(record.endpoint == "send.php" and record.params.get("cost") == "1"
+               for record in sandbox.requests)
+
+
+def test_a_cache_mapping_shares_answers_between_clients(sandbox):
+    plan = plan_of(contacts(9))
+    requests = payloads(plan, max_recipients=3)
+    cache: dict[str, dict] = {}
+    first = estimate(plan, client_for(sandbox), payloads=requests, cache=cache)
+    for _ in range(7):  # a new client each time, as every CLI run: still one request each
+        again = estimate(plan, client_for(sandbox), payloads=requests, cache=cache)
+    assert cost1_requests(sandbox) == len(requests) == 3
+    assert again.total_cost == first.total_cost
+    assert again.table["cost"].equals(first.table["cost"])
+    assert set(cache) == {quote_cache_key(client_for(sandbox), r.digest) for r in requests}
+
+
+def test_cache_keys_name_the_server_and_account_but_no_secret(sandbox):
+    by_password = Client("demo", "pass-word-1", url=sandbox.url, environ={})
+    by_apikey = Client(apikey="demo-apikey", url=sandbox.url, environ={})
+    keys = {quote_cache_key(by_password, "d"), quote_cache_key(by_apikey, "d"),
+            quote_cache_key(Client("other", "x", url=sandbox.url, environ={}), "d"),
+            quote_cache_key(Client("demo", "x", url="https://smsc.ru", environ={}), "d")}
+    assert len(keys) == 4
+    assert all(sandbox.url in key or "smsc.ru" in key for key in keys)
+    assert not any("pass-word-1" in key or "demo-apikey" in key for key in keys)
+
+    plan = plan_of(contacts(3))
+    cache: dict[str, dict] = {}
+    estimate(plan, client_for(sandbox), cache=cache)
+    estimate(plan, by_apikey, cache=cache)  # another identity: asked, never borrowed
+    assert cost1_requests(sandbox) == 2 and len(cache) == 2
+
+
+def test_an_expired_file_cache_entry_is_asked_again(sandbox, tmp_path, fake_clock):
+    plan = plan_of(contacts(4))
+    path = tmp_path / "cache" / "quotes.json"
+
+    def run() -> Quote:
+        cache = QuoteCache(path, ttl=600, clock=fake_clock)
+        quote = estimate(plan, client_for(sandbox), cache=cache)
+        cache.save()
+        return quote
+
+    first = run()
+    assert cost1_requests(sandbox) == 1
+    fake_clock.advance(599)
+    assert run().total_cost == first.total_cost
+    assert cost1_requests(sandbox) == 1
+    fake_clock.advance(2)  # 601 s after the answer: stale, asked again
+    assert run().total_cost == first.total_cost
+    assert cost1_requests(sandbox) == 2
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b'{"version": 1}',
+                                     b'{"version": 1, "entries": {"k": {"answer": 3}}}',
+                                     b"\xff\xfe\x00"])
+def test_a_corrupt_file_cache_is_ignored(sandbox, tmp_path, content):
+    path = tmp_path / "quotes.json"
+    path.write_bytes(content)
+    path.chmod(0o600)
+    plan = plan_of(contacts(3))
+    cache = QuoteCache(path)
+    quote = estimate(plan, client_for(sandbox), cache=cache)
+    assert quote.recipients == 3 and cost1_requests(sandbox) == 1
+    assert cache.save()
+    again = estimate(plan, client_for(sandbox), cache=QuoteCache(path))
+    assert again.total_cost == quote.total_cost and cost1_requests(sandbox) == 1
+
+
+def test_an_unreadable_or_unwritable_cache_never_stops_an_estimate(sandbox, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    cache = QuoteCache(blocker / "quotes.json")  # its folder cannot exist
+    quote = estimate(plan_of(contacts(3)), client_for(sandbox), cache=cache)
+    assert quote.recipients == 3
+    with pytest.warns(UserWarning, match="could not write the quote cache"):
+        assert cache.save() is False
