@@ -201,7 +201,8 @@ def test_secrets_never_appear_in_output_or_files(secretive_sandbox, capsys, tmp_
 
 def run_console_script(*args: str, cwd: Path, env: dict[str, str] | None = None,
                        stdin: str = "") -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("SMSC_")}
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("SMSC_") or key == "SMSC_FRAMES_CACHE_DIR"}
     return subprocess.run([str(CONSOLE_SCRIPT), *args], cwd=cwd, input=stdin, text=True,
                           capture_output=True, env={**environment, **(env or {})}, timeout=120)
 
@@ -324,13 +325,13 @@ def test_repeated_estimates_and_a_send_reuse_the_quote_across_processes(sandbox,
 
 
 def test_the_console_script_reuses_the_quote_between_runs(sandbox, tmp_path, quote_cache_dir):
-    env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo",
-           "SMSC_FRAMES_CACHE_DIR": str(quote_cache_dir)}
+    env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo"}
     for _ in range(6):
         done = run_console_script("estimate", str(SAMPLE_CSV), "--phone", "Телефон",
                                   "--text", "Сообщение", cwd=tmp_path, env=env)
         assert done.returncode == 0, done.stderr
     assert max(cost1_requests(sandbox).values()) == 1
+    assert (quote_cache_dir / "quotes.json").is_file()  # the test's folder, not ~/.cache
 
 
 def test_the_quote_cache_file_is_private_and_holds_no_secret(make_sandbox, quote_cache_dir,
