@@ -38,10 +38,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -105,27 +104,53 @@ class Payload:
                 f"messages={self.messages}, body_bytes={self.body_bytes})")
 
 
-def _quote_cost_table() -> np.ndarray:
-    """Bytes ``quote_plus`` writes for each code point: 1 for ASCII letters, digits, ``_.-~``
-    and the space (``+``), else 3 per UTF-8 byte."""
-    code = np.arange(0x110000)
-    utf8_bytes = 1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000)
-    table = (3 * utf8_bytes).astype(np.uint8)
-    for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ ":
-        table[ord(char)] = 1
-    return table
-
-
-_QUOTE_COST = _quote_cost_table()
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
+_ESCAPED = bytes(set(range(1, 256)) - set(_UNRESERVED))
+"""The bytes ``quote_plus`` writes as ``%XX``: all but the unreserved ones and the NUL."""
 _CHUNK_CHARACTERS = 1 << 23
+
+
+def _utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
+    """The texts' UTF-8 bytes, a few million characters at a time: one join, one encode each.
+
+    Yields the texts' slice, their bytes, each text followed by a NUL (a NUL inside a text is
+    read as ``\\x01``, which urlencodes to as many bytes), and the lengths of the texts in
+    bytes.
+    """
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(values):
+        base = ends[first] - lengths[first]
+        last = max(int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")), first + 1)
+        chunk = values[first:last]
+        joined = "\0".join(chunk) + "\0"
+        if joined.count("\0") != len(chunk):
+            joined = "\0".join(value.replace("\0", "\x01") for value in chunk) + "\0"
+        encoded = joined.encode("utf-8")
+        yield slice(first, last), encoded, _lengths_between_nuls(encoded)
+        first = last
+
+
+def _lengths_between_nuls(data: bytes) -> np.ndarray:
+    """Lengths of the NUL-terminated pieces of *data*."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+    return np.diff(ends, prepend=-1) - 1
+
+
+def _urlencoded_lengths(encoded: bytes, byte_lengths: np.ndarray) -> np.ndarray:
+    """``quote_plus`` lengths of the NUL-terminated texts in *encoded*: 3 bytes per UTF-8
+    byte, less 2 per unreserved byte (counted once the others are deleted, at C speed)."""
+    unreserved = _lengths_between_nuls(encoded.translate(None, _ESCAPED))
+    return 3 * byte_lengths - 2 * unreserved
 
 
 def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
     """Length of ``urllib.parse.quote_plus(value)`` for each string, without encoding any.
 
     Every UTF-8 byte becomes ``%XX`` (3 bytes) except ASCII letters, digits, ``_.-~`` and the
-    space (``+``), which stay one byte. Looked up per code point in a table and summed per
-    string with numpy, in chunks.
+    space (``+``), which stay one byte: the texts are joined and encoded once, and the
+    unreserved bytes counted per text with :meth:`bytes.translate` and numpy.
 
     Examples
     --------
@@ -133,21 +158,9 @@ def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
     [3, 9, 0, 12]
     """
     values = list(values)
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    ends = np.cumsum(lengths)
     result = np.zeros(len(values), dtype=np.int64)
-    first = 0
-    while first < len(values):
-        base = ends[first] - lengths[first]
-        last = max(int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")), first + 1)
-        codes = np.frombuffer("".join(values[first:last]).encode("utf-32-le"), dtype="<u4")
-        chunk = slice(first, last)
-        filled = lengths[chunk] > 0
-        if filled.any():
-            starts = (ends[chunk] - lengths[chunk] - base)[filled]
-            result[first:last][filled] = np.add.reduceat(_QUOTE_COST[codes], starts,
-                                                         dtype=np.int64)
-        first = last
+    for rows, encoded, byte_lengths in _utf8_chunks(values):
+        result[rows] = _urlencoded_lengths(encoded, byte_lengths)
     return result
 
 
@@ -172,14 +185,20 @@ def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
 
 @dataclasses.dataclass
 class _Rows:
-    """The plan's sendable rows as plain arrays (object arrays keep ``None`` senders)."""
+    """The plan's sendable rows in canonical order, as plain arrays.
+
+    Texts and senders come as codes (numbered in that order of first appearance) into their
+    distinct values; a ``None`` sender is the account's default.
+    """
 
     phone: np.ndarray
-    text: np.ndarray
-    sender: np.ndarray
+    text_code: np.ndarray
+    text_values: np.ndarray
+    sender_code: np.ndarray
+    sender_values: np.ndarray
     parts: np.ndarray
     position: np.ndarray  # position in the plan
-    phone_code: np.ndarray  # equal for equal phones (small integers, for bincount)
+    phone_code: np.ndarray  # equal for equal phones, counting up from 0 (for bincount)
     phone_bytes: np.ndarray  # len of each phone
 
 
@@ -195,17 +214,32 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     sender = plan["sender"].to_numpy(dtype=object)[sendable]
     sender[pd.isna(sender)] = None
     order, keys = _canonical_order(phone, sender, text)
-    # measured in plan order, before the shuffle: the strings are then read in memory order
+    # measured and coded in plan order, where the strings are read in memory order; only
+    # phones and integers are then shuffled
     phone_bytes = np.fromiter(map(len, phone), dtype=np.int64, count=len(phone))
+    text_code, text_values = _renumbered(*_factorize_texts(text), order)
+    sender_code, sender_values = _renumbered(*_factorize_senders(sender), order)
+    sorted_keys = keys[order]
+    phone_code = np.zeros(len(order), dtype=np.int64)
+    np.cumsum(sorted_keys[1:] != sorted_keys[:-1], out=phone_code[1:])
     return _Rows(
         phone=phone[order],
-        text=text[order],
-        sender=sender[order],
+        text_code=text_code,
+        text_values=text_values,
+        sender_code=sender_code,
+        sender_values=sender_values,
         parts=plan["parts"].to_numpy(dtype=np.int64)[sendable][order],
         position=np.flatnonzero(sendable)[order],
-        phone_code=pd.factorize(keys[order])[0],
+        phone_code=phone_code,
         phone_bytes=phone_bytes[order],
     )
+
+
+def _renumbered(codes: np.ndarray, values: np.ndarray, order: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """*codes* taken in *order* and renumbered by first appearance there, with their values."""
+    reordered, old_codes = pd.factorize(codes[order])
+    return reordered, values[old_codes]
 
 
 def _canonical_order(phone: np.ndarray, sender: np.ndarray, text: np.ndarray
@@ -349,19 +383,28 @@ def _split_requests(
 
 def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
     """Per distinct text: the ``raw`` text, its ``list=`` form ``wire`` (newline -> ``\\n``),
-    whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms."""
+    whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms.
+
+    One pass over the texts' UTF-8 bytes (:func:`_utf8_chunks`) gives the bytes; newlines,
+    carriage returns and backslash-n are looked for only in chunks holding one.
+    """
+    mes_bytes = np.zeros(len(values), dtype=np.int64)
+    newlines = np.zeros(len(values), dtype=np.int64)
+    plain = np.zeros(len(values), dtype=bool)
+    for rows, encoded, byte_lengths in _utf8_chunks(list(values)):
+        mes_bytes[rows] = _urlencoded_lengths(encoded, byte_lengths)
+        if any(mark in encoded for mark in (b"\n", b"\r", b"\\n")):
+            data = np.frombuffer(encoded, dtype=np.uint8)
+            starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1
+            newlines[rows] = np.add.reduceat(data == ord("\n"), starts, dtype=np.int64)
+            unsafe = data == ord("\r")
+            unsafe[1:] |= (data[1:] == ord("n")) & (data[:-1] == ord("\\"))
+            plain[rows] = np.add.reduceat(unsafe, starts, dtype=np.int64) > 0
+    multiline = (newlines > 0) & ~plain
     raw = pd.Series(values, dtype=object)
-    plain = np.zeros(len(raw), dtype=bool)
-    multiline = np.zeros(len(raw), dtype=bool)
-    joined = "\x1f".join(values)
-    if any(mark in joined for mark in ("\n", "\r", "\\n")):  # else skip the per-text scans
-        plain = raw.str.contains(_NOT_LIST_SAFE).to_numpy(dtype=bool)
-        multiline = raw.str.contains("\n", regex=False).to_numpy(dtype=bool) & ~plain
     wire = raw.copy()
     wire[multiline] = raw[multiline].str.replace("\n", "\\n", regex=False)
-    wire_bytes = urlencoded_length(wire)
-    mes_bytes = wire_bytes.copy()
-    mes_bytes[multiline] -= raw[multiline].str.count("\n").to_numpy(dtype=np.int64)  # %0A vs %5Cn
+    wire_bytes = mes_bytes + np.where(multiline, newlines, 0)  # %0A -> %5Cn
     return pd.DataFrame({"raw": raw, "wire": wire, "plain": plain,
                          "wire_bytes": wire_bytes, "mes_bytes": mes_bytes})
 
@@ -389,19 +432,24 @@ def _factorize_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes[:-1], np.asarray(uniques, dtype=object)
 
 
+def _factorize_senders(senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct senders, ``None`` (the default sender) coded like any other."""
+    if pd.isna(senders).all():  # the common case: one default sender
+        return np.zeros(len(senders), dtype=np.int64), np.array([None], dtype=object)
+    codes, values = pd.factorize(senders, use_na_sentinel=False)
+    return codes, np.asarray(values, dtype=object)
+
+
 def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, pd.DataFrame]:
     """Distinct (sender, text) groups, each row's group, the distinct texts and senders.
 
     ``groups`` has per group the codes of its ``text`` and ``sender``, whether the text must go
-    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The texts are
-    factorized once; the pairs of integer codes only when there are several senders.
+    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The pairs of codes
+    are factorized only when there are several senders.
     """
-    text_code, text_values = _factorize_texts(rows.text)
-    if pd.isna(rows.sender).all():  # the common case: one default sender
-        sender_code, sender_values = np.zeros(len(text_code), dtype=np.int64), np.array([None])
-    else:
-        sender_code, sender_values = pd.factorize(rows.sender, use_na_sentinel=False)
-    texts, senders = _distinct_texts(text_values), _distinct_senders(sender_values)
+    text_code, sender_code = rows.text_code, rows.sender_code
+    texts = _distinct_texts(rows.text_values)
+    senders = _distinct_senders(rows.sender_values)
     if len(senders) == 1:  # the groups are the texts, already in order of appearance
         group = text_code
         group_text, group_sender = np.arange(len(texts)), np.zeros(len(texts), dtype=np.int64)
@@ -421,6 +469,17 @@ def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, p
 
 def _fixed_params(options: Options, id_length: int) -> dict[str, str]:
     return {"id": "x" * id_length, **options.to_params()}
+
+
+def _params_hash(params: dict[str, str]) -> hashlib._Hash:
+    """SHA-256 of *params* in a canonical form: by name, each value's UTF-8 length-prefixed
+    (``name=length:value``), so no two different dicts hash the same bytes."""
+    content = hashlib.sha256()
+    for name in sorted(params):
+        value = params[name].encode("utf-8")
+        content.update(b"%s=%d:" % (name.encode("utf-8"), len(value)))
+        content.update(value)
+    return content
 
 
 def _default_campaign_id(contents: list[str]) -> str:
@@ -506,10 +565,8 @@ def payloads(
     built = _build_requests(packing, starts, groups, texts, senders)
 
     option_params = options.to_params()
-    contents = [  # canonical params without the id; the digest adds the id below
-        hashlib.sha256(json.dumps({**option_params, **params}, sort_keys=True,
-                                  ensure_ascii=False).encode("utf-8"))
-        for params, *_ in built
+    contents = [  # the params without the id; the digest adds the id below
+        _params_hash({**option_params, **params}) for params, *_ in built
     ]
     if campaign_id is None:
         campaign_id = _default_campaign_id([h.hexdigest() for h in contents])
@@ -558,12 +615,12 @@ def _build_requests(
     sender_name = senders["name"].to_numpy(dtype=object)
 
     prefixed = piece_first & ~uniform[request] & named[sender_code]
-    tokens = np.empty((n, 2), dtype=object)  # [sender|]phone, then "," or ":text\n"
+    tokens = np.empty((n, 4), dtype=object)  # [sender|]phone, then "," or ":", text, "\n"
     tokens[:, 0] = packing.phone
     tokens[prefixed, 0] = sender_name[sender_code[prefixed]] + "|" + packing.phone[prefixed]
-    tokens[:, 1] = ","
-    line_end = ":" + texts["wire"].to_numpy(dtype=object) + "\n"  # once per distinct text
-    tokens[piece_last, 1] = line_end[text_code[piece_last]]
+    tokens[:, 1:] = [",", "", ""]  # the texts are not copied into new line strings
+    tokens[piece_last, 1:] = [":", None, "\n"]
+    tokens[piece_last, 2] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
     mes_bytes = texts["mes_bytes"].to_numpy()
     list_bytes = (
         packing.row_bytes
@@ -692,7 +749,8 @@ def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.n
                         ignore_index=True)
     rows = _sendable_rows(plan)
     keys = ["phone", "text", "sender"]
-    sendable = pd.DataFrame({"phone": rows.phone, "text": rows.text, "sender": rows.sender,
+    sendable = pd.DataFrame({"phone": rows.phone, "text": rows.text_values[rows.text_code],
+                             "sender": rows.sender_values[rows.sender_code],
                              "position": rows.position})
     for frame in (sendable, carried):
         frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
