@@ -140,10 +140,11 @@ def test_error_answers_byte_for_byte(make_sandbox, smsc, code, fmt):
 @pytest.mark.parametrize("fields", [[("id", "5"), ("cnt", 2)], [("cost", "1.40"), ("cnt", 2)], []])
 def test_op_rows_render_as_json_dumps_would(fields):
     """The fast op=1 JSON rows are byte for byte ``json.dumps(..., ensure_ascii=False)``."""
-    from smsc_frames.sandbox.formats import render_send
+    from smsc_frames.sandbox.formats import PHONE_FIELDS, render_send
 
     tokens = ["79161234567", 'a"b\\c', "тел\n\t\x01", "\ud800x", "😀", ""]
-    rows = [{"phone": t, "mccmnc": "25001", "cost": "5.45", "status": "", "error": ""} for t in tokens]
+    rows = [(t, "25001", "5.45", "", "") for t in tokens] + [(t, "", "0.00", "22", "2\"49") for t in tokens]
     expected = {key: (int(value) if key == "id" else value) for key, value in fields}
-    for phones in (rows, [], [dict(reversed(rows[0].items()))], [{**rows[0], "cost": 5}]):
-        assert render_send(3, fields, phones) == json.dumps({**expected, "phones": phones}, ensure_ascii=False)
+    for phones in (rows, [], rows[::-1]):
+        as_dicts = [dict(zip(PHONE_FIELDS, row)) for row in phones]
+        assert render_send(3, fields, phones) == json.dumps({**expected, "phones": as_dicts}, ensure_ascii=False)

@@ -219,6 +219,23 @@ def test_flood_chains_failed_logins_blocks_and_status_counts_are_pruned(fake_clo
     assert direct(state, "balance.php", login="demo", psw="demo", ip="10.0.0.0")[1] == 0  # block ended
 
 
+def test_stored_messages_cost_the_garbage_collector_a_few_objects_per_request_not_per_message(fake_clock):
+    """A long-running sandbox stores millions of messages: one tracked object each made every
+    full collection walk them all (milliseconds per 1,000-recipient request)."""
+    import gc
+
+    state = fresh_state(fake_clock)
+    phones = ",".join(f"7916{n:07d}" for n in range(1000))
+    gc.collect()
+    before = len(gc.get_objects())
+    for n in range(5):
+        assert direct(state, "send.php", login="demo", psw="demo", phones=phones, mes=f"Hi {n}", id=str(n + 1))[1] == 0
+        fake_clock.advance(61)
+    gc.collect()
+    assert len(state.messages()) == 5000
+    assert len(gc.get_objects()) - before < 5 * 50
+
+
 def test_in_flight_counts_of_claimed_logins_do_not_pile_up(sandbox, smsc):
     for n in range(20):
         smsc(sandbox, "balance.php", auth=False, login=f"nobody{n}", psw="x")

@@ -105,6 +105,20 @@ def test_del_1_deletes_and_a_missing_message_is_error_5(sandbox, smsc):
     }  # fmt: skip
 
 
+def test_a_later_message_with_the_same_id_shadows_the_earlier_until_deleted(sandbox, smsc):
+    smsc(sandbox, phones="79161234567,79031234567", mes="First", id="51")
+    smsc(sandbox, phones="79161234567", mes="Second", id="51")
+    answer = status_of(smsc, sandbox, 51, "79161234567", all="1")
+    assert answer["message"] == "Second"
+    assert status_of(smsc, sandbox, 51, "79031234567", all="1")["message"] == "First"
+    # a pair named twice is deleted once, and the earlier message stays shadowed (SMSC's
+    # (id, phone) names one message: the one status.php showed)
+    deleted = smsc(sandbox, "status.php", id="51,51", phone="79161234567,79161234567", fmt="3", **{"del": "1"})
+    assert deleted.json() == {"result": "OK"}
+    assert status_of(smsc, sandbox, 51, "79161234567")["status"] == -3
+    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [("79161234567", "First"), ("79031234567", "First")]
+
+
 def test_messages_of_another_login_are_not_visible(make_sandbox, smsc):
     from smsc_frames.sandbox import Account
 

