@@ -43,7 +43,7 @@ import pandas as pd
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones
-from smsc_frames.segments import count_segments, normalize_text
+from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
 
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
@@ -121,6 +121,8 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
     The last distinct slot stands for a missing value. Strings under a plain field (no
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
+    if isinstance(values.dtype, pd.StringDtype):  # factorized twice as fast as objects
+        values = values.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values)
     texts = np.empty(len(uniques) + 1, dtype=object)
     problems = np.full(len(uniques) + 1, None, dtype=object)
@@ -157,12 +159,15 @@ def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
     return pd.factorize(combined)[0]
 
 
-def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
     """Each row's code of its distinct tuple of field values, and per tuple its text (``None``
-    when a field is broken) and problem: the template is filled once per tuple.
+    when a field is broken), problem and :class:`~smsc_frames.segments.TextMeasure`: the
+    template is filled once per tuple.
 
-    Each field's distinct values are rendered once, with the literal before the field in
-    front; a tuple's text is then one concatenation of those pieces per field.
+    Each field's distinct values are rendered and measured once, with the literal before
+    the field in front; a tuple's text is the concatenation of those pieces, and its measure
+    their sum, so the tuples' texts are never read character by character here.
     """
     fields = []
     literal_before = ""  # escaped braces ({{, }}) come as pieces of their own, anywhere
@@ -171,28 +176,61 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int) -> tuple[np.ndarray, np.nda
         if column is None:
             continue
         codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
-        fields.append((codes, literal_before + np.where(pd.isna(problems), texts, ""), problems))
+        literal = np.asarray(literal_before, dtype=object)  # a numpy str would drop end NULs
+        fields.append((codes, literal + np.where(pd.isna(problems), texts, ""), problems))
         literal_before = ""
-    trailing = literal_before
+    trailing = np.array([literal_before], dtype=object)
     combined = _combine([codes for codes, _, _ in fields], rows)
-    first = pd.Series(combined).drop_duplicates().index.to_numpy()
-    text = np.full(len(first), "", dtype=object)
+    first = _first_positions(combined, int(combined.max(initial=-1)) + 1)
+    measure = measure_texts(trailing, translit)[np.zeros(len(first), dtype=np.int64)]
     problem = np.full(len(first), None, dtype=object)
     for codes, shown, problems in fields:
         tuple_codes = codes[first]
-        text = text + shown[tuple_codes]
+        measure = measure_texts(shown, translit)[tuple_codes] + measure
         if pd.notna(problems).any():
             field_problem = problems[tuple_codes]
             problem = _join_problems([(problem, pd.notna(problem)),
                                       (field_problem, pd.notna(field_problem))], len(first))
-    if trailing:
-        text = text + trailing
+    text = _concatenate([shown[codes[first]] for codes, shown, _ in fields]
+                        + [trailing[np.zeros(len(first), dtype=np.int64)]])
     text[pd.notna(problem)] = None
-    return combined, text, problem
+    return combined, text, problem, measure
 
 
-def _texts(df: pd.DataFrame, text: object, template: object
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """Where each of the codes ``0..distinct-1`` first appears in *codes* (``-1`` ignored):
+    one reversed scatter, the first occurrence written last."""
+    present = np.flatnonzero(codes >= 0)
+    first = np.empty(distinct, dtype=np.int64)
+    first[codes[present[::-1]]] = present[::-1]
+    return first
+
+
+def _concatenate(columns: list[np.ndarray]) -> np.ndarray:
+    """Row-wise concatenation of object arrays of ``str``: one ``join`` and one ``split`` over
+    all rows (a NUL ends each row), not one new string per column and row.
+
+    Examples
+    --------
+    >>> _concatenate([np.array(["a", "b"], dtype=object), np.array(["1", ""], dtype=object)])
+    array(['a1', 'b'], dtype=object)
+    """
+    rows = len(columns[0])
+    table = np.empty((rows, len(columns) + 1), dtype=object)
+    for position, column in enumerate(columns):
+        table[:, position] = column
+    table[:, -1] = "\0"
+    texts = "".join(table.ravel().tolist()).split("\0")[:-1]
+    if len(texts) == rows:
+        return np.array(texts, dtype=object)
+    concatenated = np.full(rows, "", dtype=object)  # a NUL inside a value: column by column
+    for column in columns:
+        concatenated = concatenated + column
+    return concatenated
+
+
+def _texts(df: pd.DataFrame, text: object, template: object, translit: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
     """:func:`_fill` for a text column or a template."""
     if (text is None) == (template is None):
         raise ValidationError("text", "give exactly one of text= (a column) or template=")
@@ -200,10 +238,10 @@ def _texts(df: pd.DataFrame, text: object, template: object
         pieces = [("", _column(df, text, "text"), "", None)]
     else:
         pieces = _parse_template(template, df)
-    codes, texts, problems = _fill(df, pieces, len(df))
+    codes, texts, problems, measure = _fill(df, pieces, len(df), translit)
     if text is not None:  # a missing text is an empty one, said plainly
         problems[:] = None
-    return codes, texts, problems
+    return codes, texts, problems, measure
 
 
 def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -222,6 +260,31 @@ def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, 
     constant = None if sender is None else validate_sender(sender)
     return np.zeros(len(df), dtype=np.int64), np.array([constant], dtype=object), np.array(
         [None], dtype=object)
+
+
+def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
+                         ) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
+    """Each text's code (``-1`` for ``None``), the distinct texts normalised (CRLF/CR -> LF,
+    NFC) and their measures.
+
+    Only the texts whose measure shows a character NFC may change are normalised (and
+    measured again); when that makes two texts equal, they get one code.
+    """
+    codes, distinct = pd.factorize(texts)
+    distinct = np.asarray(distinct, dtype=object)
+    measure = measure[_first_positions(codes, len(distinct))]
+    changing = np.flatnonzero(measure.nfc_marks > 0)
+    if len(changing):
+        normalized = normalize_text(pd.Series(distinct[changing], dtype=object)).to_numpy()
+        measure = measure.replaced(changing, measure_texts(normalized, translit))
+        distinct = distinct.copy()
+        distinct[changing] = normalized
+        merged_codes, merged = pd.factorize(distinct)
+        if len(merged) < len(distinct):  # normalising merged some texts
+            codes = np.where(codes < 0, -1, merged_codes[codes])
+            distinct = np.asarray(merged, dtype=object)
+            measure = measure[_first_positions(merged_codes, len(merged))]
+    return codes, distinct, measure
 
 
 def _campaign_options(options: Options | None, sender: object, option_kwargs: dict
@@ -316,26 +379,21 @@ def prepare(
         raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = _column(df, phone, "phone")
-    tuple_codes, tuple_texts, tuple_problems = _texts(df, text, template)
+    translit = options.translit or 0
+    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _texts(df, text, template, translit)
     sender_codes, senders, sender_problems = _senders(df, sender)
     phones = normalize_phones(df[phone_column], default_region=default_region)
 
-    distinct_codes, raw = pd.factorize(tuple_texts)
-    distinct = normalize_text(pd.Series(raw, dtype=object))
-    if not (distinct.to_numpy() == raw).all():  # normalising merged some texts
-        merged_codes, merged = pd.factorize(distinct.to_numpy())
-        distinct_codes = np.where(distinct_codes < 0, -1, merged_codes[distinct_codes])
-        distinct = pd.Series(merged, dtype=object)
-    distinct = pd.Series(np.append(distinct.to_numpy(dtype=object), ""),  # last: no text
-                         dtype=object)
+    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
+                                                             translit)
+    distinct = np.append(distinct, "")  # last: no text
+    measure = measure.appended(measure_texts([""]))
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
     text_codes = distinct_codes[tuple_codes]
-    counts = count_segments(distinct, maxsms=options.maxsms, translit=options.translit or 0,
-                            normalized=True)
+    counts = count_measured(measure, distinct, maxsms=options.maxsms, translit=translit)
 
-    length = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-    blank = (length == 0) | np.fromiter(map(str.isspace, distinct), dtype=bool,
-                                        count=len(distinct))
+    length = measure.length
+    blank = (length == 0) | (measure.spaces == length)
     text_problems = np.full(len(distinct), None, dtype=object)
     text_problems[blank] = "empty text"
     too_long = length > MAX_TEXT_CHARACTERS
@@ -354,7 +412,7 @@ def prepare(
         (tuple_problems[tuple_codes], pd.notna(tuple_problems)[tuple_codes]),
         (tuple_text_problems[tuple_codes], pd.notna(tuple_text_problems)[tuple_codes]),
     ], len(df))
-    row_texts = np.where(pd.isna(tuple_texts), None, distinct.to_numpy()[distinct_codes])[
+    row_texts = np.where(pd.isna(tuple_texts), None, distinct[distinct_codes])[
         tuple_codes]
     duplicate_of = _duplicates(df.index, phones["phone"], text_codes, sender_codes,
                                pd.isna(problem))
@@ -424,8 +482,7 @@ def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray,
     rows = np.flatnonzero(candidates)
     phone_codes = pd.factorize(phones.to_numpy()[rows])[0] + 1
     key = _combine([phone_codes, text_codes[rows], sender_codes[rows]], len(rows))
-    first = np.empty(int(key.max(initial=-1)) + 1, dtype=np.int64)
-    first[key[::-1]] = np.arange(len(rows) - 1, -1, -1)
+    first = _first_positions(key, int(key.max(initial=-1)) + 1)
     repeated = first[key] != np.arange(len(rows))
     duplicate_of = np.full(len(index), None, dtype=object)
     if repeated.any():

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -42,7 +43,10 @@ from smsc_frames.errors import ValidationError
 __all__ = [
     "GSM7_BASIC",
     "GSM7_EXTENSION",
+    "TextMeasure",
+    "count_measured",
     "count_segments",
+    "measure_texts",
     "normalize_text",
     "split_parts",
     "transliterate",
@@ -374,73 +378,188 @@ def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
     return series.index, codes, pd.Series(distinct, dtype=object)
 
 
-def _units_of(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per text: characters, GSM-7 septets, UTF-16 units and the first character not in GSM-7.
+_SPACES = np.array([chr(code).isspace() for code in range(0x3001)] + [False])
+"""Whether each code point is whitespace (``str.isspace``; none above U+3000); last: above."""
 
-    Vectorised over the code points of :func:`_chunks`: an extension character costs two
-    septets, a character outside the BMP two UTF-16 units.
+
+@dataclasses.dataclass(frozen=True)
+class TextMeasure:
+    """Per-text counts that add up over concatenation: ``measure(a + b) = measure(a) +
+    measure(b)``, so a template's texts are measured from its pieces without reading them.
+
+    Every attribute is an integer array, one entry per text.
+
+    Attributes
+    ----------
+    length, spaces, nfc_marks
+        Characters, whitespace characters, and the characters NFC may change or join (or a
+        CR): a text without ``nfc_marks`` is its own normalised form.
+    sent_length, septets, utf16, not_gsm
+        Of the text as sent (after ``translit``): characters, GSM-7 septets (extension
+        characters count two), UTF-16 code units, and characters outside GSM-7.
+
+    Examples
+    --------
+    >>> pieces = measure_texts(["Привет, ", "Ann{"])
+    >>> whole = pieces[[0]] + pieces[[1]]  # the measure of "Привет, Ann{"
+    >>> whole.length.tolist(), whole.not_gsm.tolist(), whole.septets.tolist()
+    ([12], [6], [13])
     """
-    length, septets, utf16, first_ucs2 = [], [], [], []
+
+    length: np.ndarray
+    spaces: np.ndarray
+    nfc_marks: np.ndarray
+    sent_length: np.ndarray
+    septets: np.ndarray
+    utf16: np.ndarray
+    not_gsm: np.ndarray
+
+    def __add__(self, other: TextMeasure) -> TextMeasure:
+        return TextMeasure(*(mine + theirs for mine, theirs in zip(self._columns(),
+                                                                     other._columns())))
+
+    def __getitem__(self, rows: object) -> TextMeasure:
+        """The measures of some texts (an index, a slice, positions or a mask)."""
+        return TextMeasure(*(column[rows] for column in self._columns()))
+
+    def appended(self, other: TextMeasure) -> TextMeasure:
+        """The measures of these texts, then *other*'s."""
+        return TextMeasure(*(np.concatenate(pair) for pair in zip(self._columns(),
+                                                                   other._columns())))
+
+    def replaced(self, rows: np.ndarray, other: TextMeasure) -> TextMeasure:
+        """A copy whose entries at *rows* are *other*'s."""
+        columns = [column.copy() for column in self._columns()]
+        for column, new in zip(columns, other._columns()):
+            column[rows] = new
+        return TextMeasure(*columns)
+
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        return tuple(getattr(self, field.name) for field in dataclasses.fields(self))
+
+
+def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMeasure:
+    """Measure texts as they are (not normalised), vectorised over their code points.
+
+    Parameters
+    ----------
+    texts : pandas.Series or list of str
+    translit : {0, 1, 2}
+        The ``sent_*``, ``septets``, ``utf16`` and ``not_gsm`` counts are of the texts after
+        :func:`transliterate`.
+
+    Returns
+    -------
+    TextMeasure
+
+    Examples
+    --------
+    >>> measure = measure_texts(["a{b", "щ"], translit=1)
+    >>> measure.septets.tolist(), measure.sent_length.tolist(), measure.not_gsm.tolist()
+    ([4, 3], [3, 3], [0, 0])
+    """
+    translit = _validate_translit(translit)
+    values = np.asarray(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(),
+                        dtype=object)
+    length, spaces, nfc_marks = _measure_columns(values, _SOURCE_TABLES)
+    sent = values if not translit else np.array(
+        [text.translate(_TRANSLIT_TABLES[translit]) for text in values], dtype=object)
+    sent_length, extended, astral, not_gsm = _measure_columns(sent, _SENT_TABLES)
+    return TextMeasure(length, spaces, nfc_marks, sent_length, sent_length + extended,
+                       sent_length + astral, not_gsm)
+
+
+def _measure_columns(texts: np.ndarray, tables: list[np.ndarray]) -> list[np.ndarray]:
+    """Per text: its length, then how many of its code points each boolean table flags."""
+    columns: list[list[np.ndarray]] = [[] for _ in range(len(tables) + 1)]
     for points, starts, ends in _chunks(texts):
-        kinds = _lookup(_GSM_KINDS, points)
-        length.append(ends - starts)
-        septets.append(length[-1] + _count_per_text(kinds == _EXTENDED, starts, ends))
-        utf16.append(length[-1] + _count_per_text(points > 0xFFFF, starts, ends))
-        first_ucs2.append(_first_char(kinds == _NOT_GSM7, points, starts, ends))
-    if not length:
-        return (np.zeros(0, dtype=np.int64),) * 3 + (np.full(0, None, dtype=object),)
-    return tuple(np.concatenate(column) for column in (length, septets, utf16, first_ucs2))
+        columns[0].append(ends - starts)
+        for column, table in zip(columns[1:], tables):
+            column.append(_count_per_text(_lookup(table, points), starts, ends))
+    return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64)
+            for column in columns]
 
 
-def _first_char(
-    mask: np.ndarray, points: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> np.ndarray:
-    """Per text, the character at the first true position of *mask* in it, or ``None``."""
-    running = _running_count(mask)
-    first = np.searchsorted(running, running[starts], side="right") - 1  # where it grows
-    found = first < ends
-    chars = np.full(len(starts), None, dtype=object)
-    chars[found] = points[first[found]].view("<U1").astype(object)
-    return chars
+def _beyond_bmp_table() -> np.ndarray:
+    """True for the code points outside the BMP (the last entry of a lookup table)."""
+    table = np.zeros(0x10000 + 1, dtype=bool)
+    table[-1] = True
+    return table
 
 
-def _counts_of_distinct(distinct: pd.Series) -> pd.DataFrame:
-    """Encoding, units, parts and first UCS-2 character of normalised distinct texts."""
-    texts = distinct.to_numpy(dtype=object)
-    length, septets, utf16, first_ucs2 = _units_of(texts)
-    ucs2 = pd.notna(first_ucs2)
-    units = np.where(ucs2, utf16, septets)
-    double = units - length
+_SENT_TABLES = [_GSM_KINDS == _EXTENDED, _beyond_bmp_table(), _GSM_KINDS == _NOT_GSM7]
+"""Per code point: a GSM-7 extension character, outside the BMP, outside GSM-7."""
+_SOURCE_TABLES = [_SPACES, _nfc_may_change()]
 
+
+def count_measured(
+    measure: TextMeasure,
+    texts: np.ndarray,
+    *,
+    maxsms: int | None = None,
+    translit: int = 0,
+) -> pd.DataFrame:
+    """Encoding, units and parts of normalised texts from their :class:`TextMeasure`.
+
+    The measure settles almost every text; a text is read only when its parts depend on
+    where a two-unit character falls (the greedy split) or when ``maxsms`` cuts it.
+
+    Parameters
+    ----------
+    measure : TextMeasure
+        Of the normalised *texts*, with the same ``translit``.
+    texts : numpy.ndarray of str
+        The normalised texts, aligned with *measure*.
+    maxsms : int, optional
+        As in :func:`count_segments`.
+    translit : {0, 1, 2}
+        As in :func:`count_segments`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``encoding``, ``units``, ``parts``, ``truncated``, one row per text.
+
+    Examples
+    --------
+    >>> texts = np.array(["a" * 161, "Скидка"], dtype=object)
+    >>> count_measured(measure_texts(texts), texts)
+      encoding  units  parts  truncated
+    0     gsm7    161      2      False
+    1     ucs2      6      1      False
+    """
+    translit = _validate_translit(translit)
+    if maxsms is not None:
+        maxsms = _validate_part_limit("maxsms", maxsms)
+    ucs2 = measure.not_gsm > 0
+    units = np.where(ucs2, measure.utf16, measure.septets)
     single = np.where(ucs2, SINGLE_PART_CAPACITY["ucs2"], SINGLE_PART_CAPACITY["gsm7"])
     multi = np.where(ucs2, MULTI_PART_CAPACITY["ucs2"], MULTI_PART_CAPACITY["gsm7"])
     fewest = -(-units // multi)  # greedy packing wastes at most one unit per part,
     most = -(-units // (multi - 1))  # so the count lies between these two bounds
     parts = np.where(units <= single, 1, fewest)
-    ambiguous = (units > single) & (double > 0) & (fewest != most)
+    ambiguous = (units > single) & (units > measure.sent_length) & (fewest != most)
     encoding = np.where(ucs2, "ucs2", "gsm7")
     for row in np.flatnonzero(ambiguous):
-        parts[row] = len(_greedy_parts(texts[row], encoding[row]))
-    return pd.DataFrame(
-        {
-            "encoding": encoding,
-            "units": units,
-            "parts": parts,
-            "first_ucs2_char": pd.Series(first_ucs2, dtype=object),
-        },
-        index=distinct.index,
-    )
+        parts[row] = len(_greedy_parts(transliterate(texts[row], translit), encoding[row]))
+    counts = pd.DataFrame({"encoding": encoding, "units": units, "parts": parts,
+                           "truncated": np.zeros(len(units), dtype=bool)})
+    if maxsms is not None:
+        _apply_maxsms(counts, texts, maxsms, translit)
+    return counts
 
 
-def _apply_maxsms(counts: pd.DataFrame, distinct: pd.Series, maxsms: int) -> pd.DataFrame:
+def _apply_maxsms(counts: pd.DataFrame, texts: np.ndarray, maxsms: int, translit: int) -> None:
     """Cut the texts over *maxsms* parts, then count what is sent, as the server does."""
     over = np.flatnonzero(counts["parts"].to_numpy() > maxsms)
-    kept = [_truncate(distinct.iat[row], counts["encoding"].iat[row], maxsms) for row in over]
-    if len(over):
-        recounted = _counts_of_distinct(pd.Series(kept, dtype=object))
-        recounted["truncated"] = True
-        counts.iloc[over] = recounted.to_numpy()
-    return counts.astype({"units": np.int64, "parts": np.int64, "truncated": bool})
+    if not len(over):
+        return
+    kept = np.array([_truncate(transliterate(texts[row], translit), counts["encoding"].iat[row],
+                               maxsms) for row in over], dtype=object)
+    recounted = count_measured(measure_texts(kept), kept)
+    for column in ("encoding", "units", "parts"):
+        counts.iloc[over, counts.columns.get_loc(column)] = recounted[column].to_numpy()
+    counts.iloc[over, counts.columns.get_loc("truncated")] = True
 
 
 def count_segments(
@@ -495,17 +614,27 @@ def count_segments(
     0    134      2       True
     """
     translit = _validate_translit(translit)
-    if maxsms is not None:
-        maxsms = _validate_part_limit("maxsms", maxsms)
     index, codes, distinct = _distinct_texts(texts)
     if not normalized:
         distinct = normalize_text(distinct)
-    if translit:
-        distinct = distinct.str.translate(_TRANSLIT_TABLES[translit])
-    counts = _counts_of_distinct(distinct)
-    counts["truncated"] = False
-    if maxsms is not None:
-        counts = _apply_maxsms(counts, distinct, maxsms)
+    sent = distinct.str.translate(_TRANSLIT_TABLES[translit]) if translit else distinct
+    sent = sent.to_numpy(dtype=object)
+    measure = measure_texts(sent)
+    counts = count_measured(measure, sent, maxsms=maxsms)
+    first_ucs2 = np.full(len(sent), None, dtype=object)
+    ucs2 = np.flatnonzero(counts["encoding"].to_numpy() == "ucs2")
+    first_ucs2[ucs2] = _first_not_gsm(sent[ucs2])
+    counts.insert(3, "first_ucs2_char", pd.Series(first_ucs2, dtype=object))
     result = counts.take(codes)
     result.index = index
     return result
+
+
+def _first_not_gsm(texts: np.ndarray) -> np.ndarray:
+    """Per text, its first character outside GSM-7 (every text holds one)."""
+    chars = []
+    for points, starts, _ in _chunks(texts):
+        outside = _running_count(_lookup(_GSM_KINDS, points) == _NOT_GSM7)
+        first = np.searchsorted(outside, outside[starts], side="right") - 1  # where it grows
+        chars.append(points[first].view("<U1").astype(object))
+    return np.concatenate(chars) if chars else np.full(0, None, dtype=object)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import smsc_frames.plan as plan_module
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.plan import COLUMNS, mark_duplicates, prepare
+from smsc_frames.segments import count_segments, normalize_text
 
 GOOD = "+7 916 123-45-67"
 
@@ -187,3 +190,35 @@ def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
     assert marked["sendable"].tolist() == [True, False, True, False]  # row 3: bad phone
     assert marked.attrs["options"] == plan.attrs["options"]
     assert plan["duplicate_of"].tolist() == [None] * 4  # the given plan is unchanged
+
+
+# Pieces mixing what changes a count: GSM-7 basic and extension characters, Cyrillic (UCS-2,
+# transliterated), astral emoji (two UTF-16 units), combining marks and CR (normalised
+# away), whitespace, and NUL (the row separator of plan._concatenate).
+PIECE_ALPHABET = st.sampled_from(list("aeZ 5{€\\\nщЖяё😀\u0301\r\t\u3000\x00"))
+PIECES = st.text(PIECE_ALPHABET, max_size=90)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(PIECES, PIECES), min_size=1, max_size=8),
+       literal=PIECES, translit=st.sampled_from([0, 1, 2]),
+       maxsms=st.sampled_from([None, 1, 2]))
+def test_template_counts_from_pieces_equal_counting_the_whole_texts(rows, literal, translit,
+                                                                    maxsms):
+    """prepare measures a template's pieces, never its texts: the counts must still be those
+    of count_segments on the texts it shows, which are those str.format gives, normalised."""
+    df = contacts(phone=[GOOD] * len(rows), a=[a for a, _ in rows], b=[b for _, b in rows])
+    template = "{a}" + literal.replace("{", "{{").replace("}", "}}") + "{b}!"
+    plan = prepare(df, phone="phone", template=template, translit=translit, maxsms=maxsms)
+    expected_texts = normalize_text(pd.Series([template.format(a=a, b=b) for a, b in rows]))
+    assert plan["text"].fillna("").tolist() == expected_texts.tolist()
+    counts = count_segments(expected_texts, translit=translit, maxsms=maxsms, normalized=True)
+    for column in ("encoding", "units", "parts"):
+        assert plan[column].tolist() == counts[column].tolist(), column
+    blank_or_long = [text.isspace() or len(text) > 1000 for text in expected_texts]
+    assert plan["problem"].notna().tolist() == blank_or_long
+
+
+def test_concatenate_survives_nul_inside_values():
+    columns = [np.array(["a\x00", "b"], dtype=object), np.array(["1", "\x002"], dtype=object)]
+    assert plan_module._concatenate(columns).tolist() == ["a\x001", "b\x002"]
