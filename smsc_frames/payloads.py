@@ -47,6 +47,8 @@ import pandas as pd
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options, validate_message_id
+from smsc_frames.segments import factorize_texts
+from smsc_frames.sorting import stable_argsort
 
 CLIENT_PARAMS_MARGIN = 512
 """Bytes of form body kept free for the parameters the client adds to every request:
@@ -217,7 +219,7 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     # measured and coded in plan order, where the strings are read in memory order; only
     # phones and integers are then shuffled
     phone_bytes = np.fromiter(map(len, phone), dtype=np.int64, count=len(phone))
-    text_code, text_values = _renumbered(*_factorize_texts(text), order)
+    text_code, text_values = _renumbered(*factorize_texts(text), order)
     sender_code, sender_values = _renumbered(*_factorize_senders(sender), order)
     sorted_keys = keys[order]
     phone_code = np.zeros(len(order), dtype=np.int64)
@@ -263,7 +265,7 @@ def _canonical_order(phone: np.ndarray, sender: np.ndarray, text: np.ndarray
         keys = phone.astype(np.int64)
     except (TypeError, ValueError, OverflowError):  # not digit strings: a hand-built plan
         keys = pd.factorize(phone, sort=True)[0]
-    order = np.argsort(keys, kind="stable")
+    order = stable_argsort(keys)
     ranked = keys[order]
     tied = np.zeros(len(order), dtype=bool)
     same = ranked[1:] == ranked[:-1]
@@ -285,19 +287,13 @@ def _cumcount(codes: np.ndarray) -> np.ndarray:
     result = np.zeros(len(codes), dtype=np.int64)
     repeated = np.flatnonzero(counts[codes] > 1)
     if len(repeated):
-        by_code = repeated[np.argsort(codes[repeated], kind="stable")]
+        by_code = repeated[stable_argsort(codes[repeated])]
         sorted_codes = codes[by_code]
         steps = np.arange(len(by_code))
         run_start = np.ones(len(by_code), dtype=bool)
         run_start[1:] = sorted_codes[1:] != sorted_codes[:-1]
         result[by_code] = steps - np.maximum.accumulate(np.where(run_start, steps, 0))
     return result
-
-
-def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")`` in the narrowest integer type (radix sort for
-    small keys)."""
-    return np.argsort(keys.astype(np.min_scalar_type(int(keys.max(initial=0)))), kind="stable")
 
 
 @dataclasses.dataclass
@@ -324,14 +320,14 @@ def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packin
     """
     sizes = np.bincount(group, minlength=len(groups))
     rank = np.empty(len(groups), dtype=np.int64)
-    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(groups))
-    by_rank = _stable_order(rank[group])
+    rank[stable_argsort(-sizes)] = np.arange(len(groups))
+    by_rank = stable_argsort(rank[group])
     phone_code = rows.phone_code
     plain = groups["plain"].to_numpy()[group]
     layer = np.zeros(len(group), dtype=np.int64)
     layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
     tier = np.where(plain, layer.max(initial=0) + 1, layer)  # plain rows after every layer
-    order = by_rank if not tier.any() else by_rank[_stable_order(tier[by_rank])]
+    order = by_rank if not tier.any() else by_rank[stable_argsort(tier[by_rank])]
     group, layer, plain = group[order], layer[order], plain[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
@@ -418,18 +414,6 @@ def _distinct_senders(values: np.ndarray) -> pd.DataFrame:
     if named.any():
         size[named] = urlencoded_length(name[named].astype(str))
     return pd.DataFrame({"name": name, "named": named, "bytes": size})
-
-
-def _factorize_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array of texts, about twice as fast on a plan's texts.
-
-    pandas hashes an all-string object array byte by byte (UTF-8, every row); with one
-    ``None`` appended (dropped again as the missing-value code) it hashes Python objects,
-    whose hashes ``str`` caches and whose equality is identity first, and a plan's rows
-    share one object per distinct text. Same codes and uniques either way.
-    """
-    codes, uniques = pd.factorize(np.append(texts, None))
-    return codes[:-1], np.asarray(uniques, dtype=object)
 
 
 def _factorize_senders(senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,13 @@ import pandas as pd
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones
-from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
+from smsc_frames.segments import (
+    TextMeasure,
+    count_measured,
+    factorize_texts,
+    measure_texts,
+    normalize_text,
+)
 
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
@@ -270,8 +276,7 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
     Only the texts whose measure shows a character NFC may change are normalised (and
     measured again); when that makes two texts equal, they get one code.
     """
-    codes, distinct = pd.factorize(texts)
-    distinct = np.asarray(distinct, dtype=object)
+    codes, distinct = factorize_texts(texts)
     measure = measure[_first_positions(codes, len(distinct))]
     changing = np.flatnonzero(measure.nfc_marks > 0)
     if len(changing):
