@@ -389,8 +389,8 @@ def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
     if isinstance(texts, (str, bytes)):
         raise ValidationError("texts", "must be a list or Series of texts, not one text", texts)
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    codes, uniques = pd.factorize(series)
-    distinct = np.append(np.asarray(uniques, dtype=object), "")
+    codes, uniques = factorize_texts(series.to_numpy(dtype=object))
+    distinct = np.append(uniques, "")
     if pd.api.types.infer_dtype(distinct, skipna=False) != "string":
         not_text = next(value for value in distinct if not isinstance(value, str))
         raise ValidationError("texts", "every text must be a string", not_text)
