@@ -152,7 +152,13 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
 def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
     """One code per distinct tuple of the given code columns (each ``>= 0``), in order of
     first appearance: mixed-radix integers, factorized once (and before they could
-    overflow)."""
+    overflow).
+
+    Examples
+    --------
+    >>> _combine([np.array([7, 7, 10**17]), np.array([5, 5, 2**40])], 3).tolist()
+    [0, 0, 1]
+    """
     combined = np.zeros(rows, dtype=np.int64)
     size = 1
     for column in codes:
@@ -160,6 +166,9 @@ def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
         if size * width >= 1 << 62:
             combined, distinct = pd.factorize(combined)
             size = len(distinct)
+        if size * width >= 1 << 62:  # a column of big keys: its codes instead
+            column, distinct = pd.factorize(column)
+            width = len(distinct)
         combined = combined * width + column
         size *= width
     return pd.factorize(combined)[0]
@@ -387,7 +396,7 @@ def prepare(
     translit = options.translit or 0
     tuple_codes, tuple_texts, tuple_problems, tuple_measure = _texts(df, text, template, translit)
     sender_codes, senders, sender_problems = _senders(df, sender)
-    phones = normalize_phones(df[phone_column], default_region=default_region)
+    phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
 
     distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
                                                              translit)
@@ -419,8 +428,8 @@ def prepare(
     ], len(df))
     row_texts = np.where(pd.isna(tuple_texts), None, distinct[distinct_codes])[
         tuple_codes]
-    duplicate_of = _duplicates(df.index, phones["phone"], text_codes, sender_codes,
-                               pd.isna(problem))
+    duplicate_of = _duplicates(df.index, phones["phone_key"].to_numpy(), text_codes,
+                               sender_codes, pd.isna(problem))
 
     index = df.index
     plan = pd.concat({  # one block per column: no copy into consolidated blocks
@@ -472,21 +481,22 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
     text_codes = pd.factorize(plan["text"].to_numpy(dtype=object), use_na_sentinel=False)[0]
     sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
     clean = plan["problem"].isna().to_numpy()
-    duplicate_of = _duplicates(plan.index, plan["phone"], text_codes, sender_codes, clean)
+    phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+    duplicate_of = _duplicates(plan.index, phone_codes, text_codes, sender_codes, clean)
     return plan.assign(duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
                        sendable=pd.Series(clean & pd.isna(duplicate_of), index=plan.index))
 
 
-def _duplicates(index: pd.Index, phones: pd.Series, text_codes: np.ndarray,
+def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray,
                 sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate row repeating an earlier candidate's (phone, text, sender): its label.
 
-    The codes must be ``>= 0``. The candidates' tuples are coded in order of first
+    The codes must be ``>= 0``: *phone_codes* are integers equal exactly where the phones
+    are (the candidates' phone keys, or codes). The candidates' tuples are coded in order of first
     appearance, so each code's first row is found with one reversed scatter, no lookup.
     """
     rows = np.flatnonzero(candidates)
-    phone_codes = pd.factorize(phones.to_numpy()[rows])[0] + 1
-    key = _combine([phone_codes, text_codes[rows], sender_codes[rows]], len(rows))
+    key = _combine([phone_codes[rows], text_codes[rows], sender_codes[rows]], len(rows))
     first = _first_positions(key, int(key.max(initial=-1)) + 1)
     repeated = first[key] != np.arange(len(rows))
     duplicate_of = np.full(len(index), None, dtype=object)

@@ -264,3 +264,13 @@ def test_the_vectorised_fast_path_settles_rows_as_phonenumbers_would(values):
     got = list(zip(result["phone"], result["phone_ok"], result["region"], result["problem"],
                    strict=True))  # fmt: skip
     assert got == [phones._one_phone(value, "RU") for value in values]
+
+
+def test_phone_keys_are_the_phones_as_integers_on_both_paths():
+    typed = ["8 (916) 123-45-67", "+7 701 123 4567", "+44 20 7946 0958", "8 800 200-06-00",
+             "нет", None, "79161234567.0", "12"]
+    result = normalize_phones(typed, keys=True)
+    expected = [-1 if phone is None else int(phone) for phone in result["phone"]]
+    assert result["phone_key"].tolist() == expected
+    assert expected[0] == 79161234567 and expected[4:6] == [-1, -1]
+    assert "phone_key" not in normalize_phones(typed).columns
