@@ -16,10 +16,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import SmscConnectionError, api_error
@@ -258,6 +259,25 @@ def phone_rows(answer: Mapping | list) -> list[Mapping]:
     return rows
 
 
+def _per_distinct(convert: Callable[[pd.Series], pd.Series], values: list) -> pd.Series:
+    """``convert(values)``, computed once per distinct value when every value is a str or None.
+
+    An answer repeats a few operators, prices and statuses over thousands of numbers, and the
+    column converters work value by value, so converting the distinct values and spreading
+    them over the rows gives the same column for a fraction of the work. Other values
+    (numbers, which may compare equal across types) are converted as they are.
+    """
+    if not set(map(type, values)) <= _TEXT_TYPES:
+        return convert(pd.Series(values, dtype=object))
+    position = {value: index for index, value in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+    converted = convert(pd.Series(list(position), dtype=object))
+    return pd.Series(converted.array.take(codes))
+
+
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
 def phones_frame(answer: Mapping | list) -> pd.DataFrame:
     """The ``op=1`` per-number list of a ``send.php`` answer as a DataFrame.
 
@@ -283,14 +303,14 @@ def phones_frame(answer: Mapping | list) -> pd.DataFrame:
     ([Decimal('0.70'), Decimal('0')], [<NA>, 22], [False, True])
     """
     rows = phone_rows(answer)
-    raw = {key: pd.Series([row.get(key) for row in rows], dtype=object) for key in PHONE_KEYS}
+    raw = {key: [row.get(key) for row in rows] for key in PHONE_KEYS}
     return pd.DataFrame(
         {
-            "phone": _text_column(raw["phone"]),
-            "mccmnc": _text_column(raw["mccmnc"]),
-            "cost": _decimal_column(raw["cost"]),
-            "status": _int_column(raw["status"]),
-            "error": _int_column(raw["error"]),
+            "phone": _text_column(raw["phone"]),  # distinct as a rule: converted as they are
+            "mccmnc": _per_distinct(_text_column, raw["mccmnc"]),
+            "cost": _per_distinct(_decimal_column, raw["cost"]),
+            "status": _per_distinct(_int_column, raw["status"]),
+            "error": _per_distinct(_int_column, raw["error"]),
         }
     )
 

@@ -14,7 +14,11 @@ from smsc_frames import errors
 from smsc_frames.operators import OPERATOR_NAMES, operator_names
 from smsc_frames.responses import (
     ERROR_NAMES,
+    PHONE_KEYS,
     STATUS_NAMES,
+    _decimal_column,
+    _int_column,
+    _text_column,
     parse_balance,
     parse_send,
     parse_status,
@@ -83,6 +87,34 @@ def test_phones_frame_of_many_answers_parses_each_cost_exactly():
                                       None, Decimal("2"), Decimal("3.0")]
     assert frame["cost"].dtype == object and str(frame["status"].dtype) == "Int64"
     assert frame["status"].isna().all() and str(frame["phone"].dtype) == "str"
+
+
+# What a number's fields may hold on the wire, with values of different types that compare equal.
+_TEXTS = ["", "1", "25001", "x", 1, True, 1.0, 0, False, None]
+_CODES = ["", "0", "1", "22", 0, 1, 22, True, False, None, "x"]
+_WIRE_VALUES = {"phone": _TEXTS, "mccmnc": _TEXTS, "cost": ["", "0.70", "1", "1.0", 1, 1.0, 0, None],
+                "status": _CODES, "error": _CODES}  # fmt: skip
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional={key: st.sampled_from(values)
+                                                    for key, values in _WIRE_VALUES.items()}),
+                max_size=30))  # fmt: skip
+def test_phones_frame_converts_repeated_values_as_whole_columns_would(rows):
+    """Columns are converted once per distinct value: the frame must be the one the column
+    converters give for the whole column."""
+    def whole_columns():
+        raw = {key: pd.Series([row.get(key) for row in rows], dtype=object) for key in PHONE_KEYS}
+        return pd.DataFrame({"phone": _text_column(raw["phone"]), "mccmnc": _text_column(raw["mccmnc"]),
+                             "cost": _decimal_column(raw["cost"]), "status": _int_column(raw["status"]),
+                             "error": _int_column(raw["error"])})  # fmt: skip
+
+    try:
+        expected = whole_columns()
+    except (errors.SmscConnectionError, TypeError, ValueError) as error:
+        with pytest.raises(type(error)):
+            phones_frame(rows)
+        return
+    pd.testing.assert_frame_equal(phones_frame(rows), expected, check_exact=True)
 
 
 def test_phones_frame_of_no_numbers_has_the_columns():
