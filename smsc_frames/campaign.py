@@ -488,11 +488,20 @@ def _per_phone(answers: dict[str, dict]) -> pd.DataFrame:
     return frame
 
 
-def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
-    """One integer per distinct (``payload_id``, ``phone``) pair; missing values get their own."""
-    request, _ = pd.factorize(pairs["payload_id"], use_na_sentinel=True)
-    phone, phones = pd.factorize(pairs["phone"], use_na_sentinel=True)
-    return request.astype(np.int64) * (len(phones) + 1) + (phone + 1)
+def _pair_keys(rows: pd.DataFrame, per_phone: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per distinct (``payload_id``, ``phone``) pair, for *rows* and for *per_phone*.
+
+    Both sides are factorized together, so equal pairs get equal keys; missing values get their
+    own.
+    """
+    def both(column: str) -> np.ndarray:
+        return np.concatenate([rows[column].to_numpy(dtype=object),
+                               per_phone[column].to_numpy(dtype=object)])  # fmt: skip
+
+    request, _ = pd.factorize(both("payload_id"), use_na_sentinel=True)
+    phone, phones = pd.factorize(both("phone"), use_na_sentinel=True)
+    keys = request.astype(np.int64) * (len(phones) + 1) + (phone + 1)
+    return keys[: len(rows)], keys[len(rows) :]
 
 
 def _per_row(rows: pd.DataFrame, per_phone: pd.DataFrame) -> pd.DataFrame:
@@ -501,12 +510,13 @@ def _per_row(rows: pd.DataFrame, per_phone: pd.DataFrame) -> pd.DataFrame:
     The first answer row of each (payload id, phone) pair counts; rows that no answer names get
     missing values. Both sides are keyed together by :func:`_pair_keys` (a hash join, no sort).
     """
-    keys = ["payload_id", "phone"]
-    pair_keys = _pair_keys(pd.concat([rows[keys], per_phone[keys]], ignore_index=True))
-    row_keys, answer_keys = pair_keys[: len(rows)], pair_keys[len(rows) :]
-    first = ~pd.Index(answer_keys).duplicated()
-    position = pd.Index(answer_keys[first]).get_indexer(row_keys)
-    values = per_phone.drop(columns=keys)[first].reset_index(drop=True)
+    values = per_phone.drop(columns=["payload_id", "phone"])
+    position = np.full(len(rows), -1)
+    if len(per_phone):
+        row_keys, answer_keys = _pair_keys(rows, per_phone)
+        first = ~pd.Index(answer_keys).duplicated()
+        position = pd.Index(answer_keys[first]).get_indexer(row_keys)
+        values = values[first].reset_index(drop=True)
     found = values.reindex(position)
     found.index = rows.index
     return found
@@ -973,24 +983,26 @@ def _results(
     sandbox = bool(client.is_sandbox) or any(a.get("sandbox") for a in accepted.values())
 
     payload_id = rows["payload_id"].reindex(plan.index)
-    state = payload_id.map({pid: e.state for pid, e in by_id.items()})
+    request = _RowRequests(payload_id)
+    is_accepted = request.spread({pid: e.state == "accepted" for pid, e in by_id.items()}, False)
+    is_open = request.spread({pid: e.state in _RECONCILE_PENDING for pid, e in by_id.items()}, False)
     per_phone = _per_row(rows, _per_phone(accepted)).reindex(plan.index)
 
     results = pd.DataFrame(index=plan.index)
     results["phone"] = plan["phone"]
-    results["sms_id"] = payload_id.where(state.isin(["accepted", *_RECONCILE_PENDING]))
+    results["sms_id"] = payload_id.where(is_accepted | is_open)
     results["mccmnc"] = per_phone["mccmnc"]
     results["parts"] = plan["parts"]
     results["cost"] = per_phone["cost"].astype(object).where(per_phone["cost"].notna(), None)
     status = per_phone["status"].astype("Int64")
     error = per_phone["error"].astype("Int64")
-    refused = state.eq("accepted") & status.notna()  # op=1 fills status only for refusals
+    refused = is_accepted & status.notna()  # op=1 fills status only for refusals
     found = _reconciled_statuses(rows, accepted).reindex(plan.index)
     status = status.where(found["status"].isna(), found["status"])
     found_refused = found["status"].isin(list(REFUSED_STATUSES)).astype(bool)
     error = error.where(~found_refused, found["err"])
     refused |= found_refused
-    status[state.eq("accepted") & status.isna()] = WAITING
+    status[is_accepted & status.isna()] = WAITING
     results["status"] = status.astype("Int64")
     results["status_name"] = status_names(results["status"])
     results["error"] = error.astype("Int64")
@@ -998,20 +1010,20 @@ def _results(
         pid: answer.get("posted_at") if "reconciled" in answer else by_id[pid].answered_at
         for pid, answer in accepted.items()
     }
-    results["sent_at"] = pd.to_datetime(payload_id.map(posted), utc=True, format="ISO8601")
+    results["sent_at"] = request.spread_dates(posted)
 
-    reconciled = payload_id.map({pid: "reconciled" in a for pid, a in accepted.items()})
-    outcome = pd.Series("not sent", index=plan.index, dtype=object)
-    outcome[state.eq("accepted") & ~refused] = "sent"
-    outcome[state.isin(_RECONCILE_PENDING)] = "unknown"
-    outcome[plan["duplicate_of"].notna() & ~plan["sendable"]] = "duplicate"
-    outcome[plan["problem"].notna() & ~plan["sendable"]] = "invalid"
+    reconciled = request.spread({pid: "reconciled" in a for pid, a in accepted.items()}, False)
+    outcome = np.full(len(plan), OUTCOMES.index("not sent"), dtype=np.int8)
+    outcome[is_accepted & ~refused.to_numpy()] = OUTCOMES.index("sent")
+    outcome[is_open] = OUTCOMES.index("unknown")
+    outcome[plan["duplicate_of"].notna() & ~plan["sendable"]] = OUTCOMES.index("duplicate")
+    outcome[plan["problem"].notna() & ~plan["sendable"]] = OUTCOMES.index("invalid")
+    sent = outcome == OUTCOMES.index("sent")
 
-    reason = payload_id.map(_request_reasons(entries, stop_reason)).astype(object)
-    sent_reason = "sandbox: accepted, no real SMS was sent" if sandbox else None
-    reason[outcome.eq("sent")] = sent_reason
-    confirmed = outcome.eq("sent") & reconciled.eq(True)
-    reason[confirmed] = (
+    reasons = request.spread(_request_reasons(entries, stop_reason))
+    reason = pd.Series(reasons, index=plan.index, dtype=object)
+    reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
+    reason[sent & reconciled] = (
         ("sandbox: " if sandbox else "")
         + "accepted (answer lost, confirmed through status.php; cost and operator unknown)"
     )
@@ -1021,10 +1033,39 @@ def _results(
     )
     not_sendable = ~plan["sendable"].astype(bool)
     reason[not_sendable] = _plan_problems(plan)[not_sendable]
-    results["outcome"] = pd.Categorical(outcome, categories=OUTCOMES)
+    results["outcome"] = pd.Categorical.from_codes(outcome, categories=OUTCOMES)
     results["reason"] = reason.where(reason.notna(), None)
     results.attrs["sandbox"] = sandbox
     return results
+
+
+class _RowRequests:
+    """Per-request values spread over the plan rows each request carries.
+
+    The rows' payload ids are factorized once, so each spread is an array take rather than a
+    dictionary lookup per row.
+    """
+
+    def __init__(self, payload_id: pd.Series) -> None:
+        self.codes, self.ids = pd.factorize(payload_id)  # code -1: the row has no request
+        self.index = payload_id.index
+
+    def spread(self, values: Mapping[str, Any], missing: Any = None) -> np.ndarray:
+        """``values[payload id]`` of every row; *missing* where the row has no request or value.
+
+        A bool *missing* gives a bool array, anything else an object array.
+        """
+        table = np.empty(len(self.ids) + 1, dtype=bool if isinstance(missing, bool) else object)
+        for position, pid in enumerate(self.ids):
+            table[position] = values.get(pid, missing)
+        table[-1] = missing  # what code -1 takes
+        return table[self.codes]
+
+    def spread_dates(self, stamps: Mapping[str, str | None]) -> pd.Series:
+        """ISO timestamps per request as UTC datetimes of every row (each parsed once)."""
+        texts = pd.Series([*(stamps.get(pid) for pid in self.ids), None], dtype=object)
+        dates = pd.to_datetime(texts, utc=True, format="ISO8601")
+        return pd.Series(dates.array.take(self.codes), index=self.index)
 
 
 def _reconciled_statuses(rows: pd.DataFrame, accepted: dict[str, dict]) -> pd.DataFrame:
