@@ -109,6 +109,8 @@ class Payload:
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
 _ESCAPED = bytes(set(range(1, 256)) - set(_UNRESERVED))
 """The bytes ``quote_plus`` writes as ``%XX``: all but the unreserved ones and the NUL."""
+_NOT_MARKS = bytes(set(range(1, 256)) - set(b"\n\r\\"))
+"""All bytes but the NUL and those of a newline, a carriage return or a backslash-n."""
 _CHUNK_CHARACTERS = 1 << 23
 
 
@@ -382,14 +384,15 @@ def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
     whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms.
 
     One pass over the texts' UTF-8 bytes (:func:`_utf8_chunks`) gives the bytes; newlines,
-    carriage returns and backslash-n are looked for only in chunks holding one.
+    carriage returns and backslash-n are looked for only in chunks holding a newline, a
+    carriage return or a backslash.
     """
     mes_bytes = np.zeros(len(values), dtype=np.int64)
     newlines = np.zeros(len(values), dtype=np.int64)
     plain = np.zeros(len(values), dtype=bool)
     for rows, encoded, byte_lengths in _utf8_chunks(list(values)):
         mes_bytes[rows] = _urlencoded_lengths(encoded, byte_lengths)
-        if any(mark in encoded for mark in (b"\n", b"\r", b"\\n")):
+        if len(encoded.translate(None, _NOT_MARKS)) > len(byte_lengths):  # more than NULs
             data = np.frombuffer(encoded, dtype=np.uint8)
             starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1
             newlines[rows] = np.add.reduceat(data == ord("\n"), starts, dtype=np.int64)
@@ -399,7 +402,8 @@ def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
     multiline = (newlines > 0) & ~plain
     raw = pd.Series(values, dtype=object)
     wire = raw.copy()
-    wire[multiline] = raw[multiline].str.replace("\n", "\\n", regex=False)
+    if multiline.any():
+        wire[multiline] = raw[multiline].str.replace("\n", "\\n", regex=False)
     wire_bytes = mes_bytes + np.where(multiline, newlines, 0)  # %0A -> %5Cn
     return pd.DataFrame({"raw": raw, "wire": wire, "plain": plain,
                          "wire_bytes": wire_bytes, "mes_bytes": mes_bytes})
@@ -605,6 +609,7 @@ def _build_requests(
     tokens[:, 1:] = [",", "", ""]  # the texts are not copied into new line strings
     tokens[piece_last, 1:] = [":", None, "\n"]
     tokens[piece_last, 2] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
+    tokens[np.append(starts[1:], n) - 1, 3] = ""  # a request's last line ends without one
     mes_bytes = texts["mes_bytes"].to_numpy()
     list_bytes = (
         packing.row_bytes
@@ -615,8 +620,7 @@ def _build_requests(
     messages = np.add.reduceat(packing.parts, starts)
 
     built = []
-    ends = np.append(starts[1:], n)
-    for k, (start, end) in enumerate(zip(starts, ends)):
+    for k, (start, end) in enumerate(zip(starts, np.append(starts[1:], n))):
         phones = packing.phone[start:end].tolist()
         sender = sender_name[sender_code[start]] if uniform[k] else None
         line_params: dict[str, str] = {} if sender is None else {"sender": sender}
@@ -626,7 +630,7 @@ def _build_requests(
             line_bytes = (len("phones=") + int(packing.row_bytes[start:end].sum()) - 3
                           + len("&mes=") + int(mes_bytes[text_code[start]]))
         else:
-            line_params["list"] = "".join(tokens[start:end].ravel().tolist())[:-1]
+            line_params["list"] = "".join(tokens[start:end].ravel().tolist())
             line_bytes = len("list=") + int(per_request_list_bytes[k])
         if sender is not None:
             line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])

@@ -277,6 +277,25 @@ def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, 
         [None], dtype=object)
 
 
+def _factorize_tuple_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``factorize_texts`` of the texts of distinct tuples, which are almost always distinct
+    themselves: when their hashes are, each present text is its own code (one pass of
+    ``hash``, no hash table of strings); else the full factorization.
+
+    Examples
+    --------
+    >>> _factorize_tuple_texts(np.array(["ab", None, "a"], dtype=object))[0].tolist()
+    [0, -1, 1]
+    """
+    present = np.flatnonzero(pd.notna(texts))
+    hashes = np.fromiter(map(hash, texts[present]), dtype=np.int64, count=len(present))
+    if not pd.Series(hashes).duplicated().any():
+        codes = np.full(len(texts), -1, dtype=np.int64)
+        codes[present] = np.arange(len(present))
+        return codes, texts[present]
+    return factorize_texts(texts)
+
+
 def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
                          ) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
     """Each text's code (``-1`` for ``None``), the distinct texts normalised (CRLF/CR -> LF,
@@ -285,7 +304,7 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
     Only the texts whose measure shows a character NFC may change are normalised (and
     measured again); when that makes two texts equal, they get one code.
     """
-    codes, distinct = factorize_texts(texts)
+    codes, distinct = _factorize_tuple_texts(texts)
     measure = measure[_first_positions(codes, len(distinct))]
     changing = np.flatnonzero(measure.nfc_marks > 0)
     if len(changing):

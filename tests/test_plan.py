@@ -222,3 +222,10 @@ def test_template_counts_from_pieces_equal_counting_the_whole_texts(rows, litera
 def test_concatenate_survives_nul_inside_values():
     columns = [np.array(["a\x00", "b"], dtype=object), np.array(["1", "\x002"], dtype=object)]
     assert plan_module._concatenate(columns).tolist() == ["a\x001", "b\x002"]
+
+
+def test_different_field_values_filling_the_same_text_are_duplicates():
+    df = contacts(phone=[GOOD, GOOD, GOOD], a=["x", "xy", "x"], b=["yz", "z", "q"])
+    plan = prepare(df, phone="phone", template="{a}{b}")
+    assert plan["text"].tolist() == ["xyz", "xyz", "xq"]
+    assert plan["duplicate_of"].tolist() == [None, 0, None]
