@@ -451,7 +451,7 @@ def normalize_phones(
     _normalize_the_rest(texts, np.flatnonzero(~settled), region, columns)
     if not keys:
         del columns["phone_key"]
-    return pd.DataFrame(
+    return pd.concat(  # one block per column: the arrays are not copied into a 2-D block
         {name: pd.Series(values, index=series.index, dtype=values.dtype)
-         for name, values in columns.items()}
+         for name, values in columns.items()}, axis=1
     )

@@ -50,6 +50,7 @@ from smsc_frames.segments import (
     measure_texts,
     normalize_text,
 )
+from smsc_frames.sorting import stable_argsort
 
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
@@ -150,9 +151,9 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
 
 
 def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
-    """One code per distinct tuple of the given code columns (each ``>= 0``), in order of
-    first appearance: mixed-radix integers, factorized once (and before they could
-    overflow).
+    """One code per distinct tuple of the given code columns (each ``>= 0``), counting up
+    from 0: mixed-radix integers, factorized once (and before they could overflow), or,
+    when they span a small range, ranked through a table of the values present.
 
     Examples
     --------
@@ -171,6 +172,10 @@ def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
             width = len(distinct)
         combined = combined * width + column
         size *= width
+    if size <= 4 * rows + 1024:
+        present = np.zeros(size, dtype=bool)
+        present[combined] = True
+        return (np.cumsum(present) - 1)[combined]
     return pd.factorize(combined)[0]
 
 
@@ -457,7 +462,7 @@ def prepare(
         "region": phones["region"].astype(object),
         "text": pd.Series(row_texts, index=index, dtype=object),
         "sender": pd.Series(senders[sender_codes], index=index, dtype=object),
-        "encoding": pd.Series(counts["encoding"].to_numpy()[text_codes], index=index),
+        "encoding": counts["encoding"].take(text_codes).set_axis(index),  # no re-validation
         "units": pd.Series(counts["units"].to_numpy()[text_codes], index=index),
         "parts": pd.Series(counts["parts"].to_numpy()[text_codes], index=index),
         "problem": pd.Series(problem, index=index, dtype=object),
@@ -506,15 +511,34 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
                        sendable=pd.Series(clean & pd.isna(duplicate_of), index=plan.index))
 
 
+def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
+    """Which *keys* occur more than once: one stable radix sort, equal neighbours.
+
+    Examples
+    --------
+    >>> _occurs_more_than_once(np.array([5, 79161234567, 5, 2])).tolist()
+    [True, False, True, False]
+    """
+    order = stable_argsort(keys)
+    ranked = keys[order]
+    same = ranked[1:] == ranked[:-1]
+    repeated = np.zeros(len(keys), dtype=bool)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    return repeated
+
+
 def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray,
                 sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate row repeating an earlier candidate's (phone, text, sender): its label.
 
     The codes must be ``>= 0``: *phone_codes* are integers equal exactly where the phones
-    are (the candidates' phone keys, or codes). The candidates' tuples are coded in order of first
-    appearance, so each code's first row is found with one reversed scatter, no lookup.
+    are (the candidates' phone keys, or codes). Only rows whose phone occurs more than once
+    are looked at; their tuples are coded, and each code's first row found with one reversed
+    scatter.
     """
     rows = np.flatnonzero(candidates)
+    rows = rows[_occurs_more_than_once(phone_codes[rows])]  # only they can repeat a row
     key = _combine([phone_codes[rows], text_codes[rows], sender_codes[rows]], len(rows))
     first = _first_positions(key, int(key.max(initial=-1)) + 1)
     repeated = first[key] != np.arange(len(rows))
