@@ -111,29 +111,23 @@ _ESCAPED = bytes(set(range(1, 256)) - set(_UNRESERVED))
 """The bytes ``quote_plus`` writes as ``%XX``: all but the unreserved ones and the NUL."""
 _NOT_MARKS = bytes(set(range(1, 256)) - set(b"\n\r\\"))
 """All bytes but the NUL and those of a newline, a carriage return or a backslash-n."""
-_CHUNK_CHARACTERS = 1 << 23
+_CHUNK_TEXTS = 1 << 14  # a few MB of text at most (SMS texts are <= 1000 characters)
 
 
 def _utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
-    """The texts' UTF-8 bytes, a few million characters at a time: one join, one encode each.
+    """The texts' UTF-8 bytes, :data:`_CHUNK_TEXTS` texts at a time: one join, one encode each.
 
     Yields the texts' slice, their bytes, each text followed by a NUL (a NUL inside a text is
     read as ``\\x01``, which urlencodes to as many bytes), and the lengths of the texts in
     bytes.
     """
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    ends = np.cumsum(lengths)
-    first = 0
-    while first < len(values):
-        base = ends[first] - lengths[first]
-        last = max(int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")), first + 1)
-        chunk = values[first:last]
+    for first in range(0, len(values), _CHUNK_TEXTS):
+        chunk = values[first : first + _CHUNK_TEXTS]
         joined = "\0".join(chunk) + "\0"
         if joined.count("\0") != len(chunk):
             joined = "\0".join(value.replace("\0", "\x01") for value in chunk) + "\0"
         encoded = joined.encode("utf-8")
-        yield slice(first, last), encoded, _lengths_between_nuls(encoded)
-        first = last
+        yield slice(first, first + len(chunk)), encoded, _lengths_between_nuls(encoded)
 
 
 def _lengths_between_nuls(data: bytes) -> np.ndarray:
@@ -189,20 +183,23 @@ def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
 
 @dataclasses.dataclass
 class _Rows:
-    """The plan's sendable rows in canonical order, as plain arrays.
+    """The plan's sendable rows, as plain arrays.
 
-    Texts and senders come as codes (numbered in that order of first appearance) into their
+    ``canonical`` orders them (see :func:`_canonical_order`); the codes are in that order,
+    the rest in plan order, so a row's strings are moved once, to their final place. Texts
+    and senders come as codes (numbered in canonical order of first appearance) into their
     distinct values; a ``None`` sender is the account's default.
     """
 
-    phone: np.ndarray
+    canonical: np.ndarray
     text_code: np.ndarray
     text_values: np.ndarray
     sender_code: np.ndarray
     sender_values: np.ndarray
+    phone_code: np.ndarray  # equal for equal phones, counting up from 0 (for bincount)
+    phone: np.ndarray
     parts: np.ndarray
     position: np.ndarray  # position in the plan
-    phone_code: np.ndarray  # equal for equal phones, counting up from 0 (for bincount)
     phone_bytes: np.ndarray  # len of each phone
 
 
@@ -218,8 +215,7 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     sender = plan["sender"].to_numpy(dtype=object)[sendable]
     sender[pd.isna(sender)] = None
     order, keys = _canonical_order(phone, sender, text)
-    # measured and coded in plan order, where the strings are read in memory order; only
-    # phones and integers are then shuffled
+    # measured and coded in plan order, where the strings are read in memory order
     phone_bytes = np.fromiter(map(len, phone), dtype=np.int64, count=len(phone))
     text_code, text_values = _renumbered(*factorize_texts(text), order)
     sender_code, sender_values = _renumbered(*_factorize_senders(sender), order)
@@ -227,15 +223,16 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     phone_code = np.zeros(len(order), dtype=np.int64)
     np.cumsum(sorted_keys[1:] != sorted_keys[:-1], out=phone_code[1:])
     return _Rows(
-        phone=phone[order],
+        canonical=order,
         text_code=text_code,
         text_values=text_values,
         sender_code=sender_code,
         sender_values=sender_values,
-        parts=plan["parts"].to_numpy(dtype=np.int64)[sendable][order],
-        position=np.flatnonzero(sendable)[order],
         phone_code=phone_code,
-        phone_bytes=phone_bytes[order],
+        phone=phone,
+        parts=plan["parts"].to_numpy(dtype=np.int64)[sendable],
+        position=np.flatnonzero(sendable),
+        phone_bytes=phone_bytes,
     )
 
 
@@ -317,7 +314,7 @@ class _Packing:
 def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packing:
     """Sort rows: list rows by (layer, group rank), then plain rows by group rank.
 
-    Rows of equal rank keep their plan order; a phone's n-th row (in rank order) is in
+    Rows of equal rank keep their canonical order; a phone's n-th row (in rank order) is in
     layer n, so no phone meets itself within a layer.
     """
     sizes = np.bincount(group, minlength=len(groups))
@@ -331,18 +328,19 @@ def _order_rows(rows: _Rows, groups: pd.DataFrame, group: np.ndarray) -> _Packin
     tier = np.where(plain, layer.max(initial=0) + 1, layer)  # plain rows after every layer
     order = by_rank if not tier.any() else by_rank[stable_argsort(tier[by_rank])]
     group, layer, plain = group[order], layer[order], plain[order]
+    final = rows.canonical[order]  # plan positions among the sendable rows
     first = np.ones(len(order), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
     return _Packing(
-        phone=rows.phone[order],
+        phone=rows.phone[final],
         phone_code=phone_code[order],
-        position=rows.position[order],
+        position=rows.position[final],
         group=group,
         layer=layer,
         plain=plain,
         segment_first=first,
-        parts=rows.parts[order],
-        row_bytes=rows.phone_bytes[order] + 3,
+        parts=rows.parts[final],
+        row_bytes=rows.phone_bytes[final] + 3,
         header_bytes=groups["header_bytes"].to_numpy()[group],
     )
 
@@ -737,9 +735,10 @@ def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.n
                         ignore_index=True)
     rows = _sendable_rows(plan)
     keys = ["phone", "text", "sender"]
-    sendable = pd.DataFrame({"phone": rows.phone, "text": rows.text_values[rows.text_code],
+    sendable = pd.DataFrame({"phone": rows.phone[rows.canonical],
+                             "text": rows.text_values[rows.text_code],
                              "sender": rows.sender_values[rows.sender_code],
-                             "position": rows.position})
+                             "position": rows.position[rows.canonical]})
     for frame in (sendable, carried):
         frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
     matched = sendable.merge(carried[keys + ["payload_id"]], on=keys, how="left",
