@@ -272,6 +272,25 @@ def test_unresolvable_host_was_not_sent():
     assert caught.value.maybe_sent is False
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_calls_of_one_thread_reuse_one_connection(sandbox, shared, monkeypatch):
+    """Keep-alive end to end: a campaign's requests do not pay a new connection each."""
+    import urllib3.util.connection
+
+    connects = []
+    create_connection = urllib3.util.connection.create_connection
+
+    def counted(*args, **kwargs):
+        connects.append(args)
+        return create_connection(*args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", counted)
+    client = client_for(sandbox, session=requests.Session() if shared else None)
+    for n in range(5):
+        client.call("send.php", {"phones": f"7916{n:07d}", "mes": "Hi", "id": f"ka-{n}"})
+    assert len(connects) == 1 and len(sandbox.messages()) == 5
+
+
 def test_threads_share_one_client(sandbox):
     client = client_for(sandbox)
     answers, failures = [], []

@@ -51,6 +51,29 @@ def post_head(length: str, extra: str = "") -> bytes:
             "Content-Type: application/x-www-form-urlencoded\r\n\r\n").encode()  # fmt: skip
 
 
+def test_one_connection_carries_many_requests(sandbox):
+    """HTTP/1.1 keep-alive: a campaign's requests reuse a few connections instead of paying a
+    TCP handshake and a handler thread each."""
+    import http.client
+
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        for n in range(3):
+            body = f"login=demo&psw=demo&fmt=3&phones=7916123456{n}&mes=Hi".encode()
+            conn.request("POST", "/sys/send.php", body, {"Content-Type": "application/x-www-form-urlencoded"})
+            if n == 0:
+                first_socket = conn.sock
+            answer = conn.getresponse()
+            assert answer.status == 200 and answer.version == 11
+            assert answer.getheader("Connection") is None and not answer.will_close
+            assert b'"cnt": 1' in answer.read()
+            assert conn.sock is first_socket  # http.client would have reconnected after a close
+    finally:
+        conn.close()
+    assert len(sandbox.messages()) == 3
+
+
 def test_huge_content_length_is_answered_at_once(sandbox):
     started = time.monotonic()
     answer = raw_exchange(sandbox, post_head(str(10**12)) + b"login=demo")
