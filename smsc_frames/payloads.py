@@ -601,13 +601,19 @@ def _build_requests(
     sender_name = senders["name"].to_numpy(dtype=object)
 
     prefixed = piece_first & ~uniform[request] & named[sender_code]
-    tokens = np.empty((n, 4), dtype=object)  # [sender|]phone, then "," or ":", text, "\n"
-    tokens[:, 0] = packing.phone
-    tokens[prefixed, 0] = sender_name[sender_code[prefixed]] + "|" + packing.phone[prefixed]
-    tokens[:, 1:] = [",", "", ""]  # the texts are not copied into new line strings
-    tokens[piece_last, 1:] = [":", None, "\n"]
-    tokens[piece_last, 2] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
-    tokens[np.append(starts[1:], n) - 1, 3] = ""  # a request's last line ends without one
+    # the list's pieces, texts not copied into new line strings: per row "[sender|]phone" then
+    # "," or, ending a line, ":", its text and a newline (none after a request's last line)
+    token_end = np.cumsum(np.where(piece_last, 4, 2))
+    token_start = token_end - np.where(piece_last, 4, 2)
+    tokens = np.full(int(token_end[-1]), ",", dtype=object)
+    tokens[token_start] = packing.phone
+    tokens[token_start[prefixed]] = (sender_name[sender_code[prefixed]] + "|"
+                                     + packing.phone[prefixed])
+    line_end = token_start[piece_last]
+    tokens[line_end + 1] = ":"
+    tokens[line_end + 2] = texts["wire"].to_numpy(dtype=object)[text_code[piece_last]]
+    tokens[line_end + 3] = "\n"
+    tokens[token_end[np.append(starts[1:], n) - 1] - 1] = ""
     mes_bytes = texts["mes_bytes"].to_numpy()
     list_bytes = (
         packing.row_bytes
@@ -628,7 +634,7 @@ def _build_requests(
             line_bytes = (len("phones=") + int(packing.row_bytes[start:end].sum()) - 3
                           + len("&mes=") + int(mes_bytes[text_code[start]]))
         else:
-            line_params["list"] = "".join(tokens[start:end].ravel().tolist())
+            line_params["list"] = "".join(tokens[token_start[start]:token_end[end - 1]].tolist())
             line_bytes = len("list=") + int(per_request_list_bytes[k])
         if sender is not None:
             line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])

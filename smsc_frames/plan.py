@@ -444,14 +444,13 @@ def prepare(
     phone_problems = np.full(len(df), None, dtype=object)
     phone_problems[bad_phone] = ("phone: " + phones["problem"][bad_phone].fillna("invalid")
                                  .astype(str)).to_numpy(dtype=object)
-    problem = _join_problems([
-        (phone_problems, bad_phone),
-        (sender_problems[sender_codes], pd.notna(sender_problems)[sender_codes]),
-        (tuple_problems[tuple_codes], pd.notna(tuple_problems)[tuple_codes]),
-        (tuple_text_problems[tuple_codes], pd.notna(tuple_text_problems)[tuple_codes]),
+    problem = _join_problems([(phone_problems, bad_phone)] + [
+        (problems[codes], pd.notna(problems)[codes])
+        for problems, codes in ((sender_problems, sender_codes), (tuple_problems, tuple_codes),
+                                (tuple_text_problems, tuple_codes))
+        if pd.notna(problems).any()  # spread to the rows only when there is one
     ], len(df))
-    row_texts = np.where(pd.isna(tuple_texts), None, distinct[distinct_codes])[
-        tuple_codes]
+    row_texts = np.append(distinct[:-1], None)[text_codes]  # the last slot: no text
     duplicate_of = _duplicates(df.index, phones["phone_key"].to_numpy(), text_codes,
                                sender_codes, pd.isna(problem))
 
