@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -249,19 +250,14 @@ def _concatenate(columns: list[np.ndarray]) -> np.ndarray:
     return concatenated
 
 
-def _texts(df: pd.DataFrame, text: object, template: object, translit: int
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
-    """:func:`_fill` for a text column or a template."""
+def _text_pieces(df: pd.DataFrame, text: object, template: object) -> list:
+    """The template's pieces (:func:`_parse_template`), or a text column as a template of
+    one field; refuses both or neither."""
     if (text is None) == (template is None):
         raise ValidationError("text", "give exactly one of text= (a column) or template=")
     if text is not None:
-        pieces = [("", _column(df, text, "text"), "", None)]
-    else:
-        pieces = _parse_template(template, df)
-    codes, texts, problems, measure = _fill(df, pieces, len(df), translit)
-    if text is not None:  # a missing text is an empty one, said plainly
-        problems[:] = None
-    return codes, texts, problems, measure
+        return [("", _column(df, text, "text"), "", None)]
+    return _parse_template(template, df)
 
 
 def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -418,9 +414,17 @@ def prepare(
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = _column(df, phone, "phone")
     translit = options.translit or 0
-    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _texts(df, text, template, translit)
+    pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
-    phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
+    phone_values = df[phone_column]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy releases the GIL: both cores work
+        pending_phones = pool.submit(normalize_phones, phone_values,
+                                     default_region=default_region, keys=True)
+        tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df),
+                                                                        translit)
+        phones = pending_phones.result()
+    if text is not None:  # a missing text is an empty one, said plainly
+        tuple_problems[:] = None
 
     distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
                                                              translit)
