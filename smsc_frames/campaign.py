@@ -594,8 +594,11 @@ class _Sender:
             if self.stop_reason is None:
                 self.stop_reason, self.fatal = reason, fatal
 
-    def run(self) -> None:
-        """Reconcile what a previous attempt left open, post what is provably unsent, repeat."""
+    def run(self) -> list[JournalEntry]:
+        """Reconcile what a previous attempt left open, post what is provably unsent, repeat.
+
+        Returns the journal's entries as the run left them (read after its last change).
+        """
         for round_number in range(self.policy.max_rounds + 1):
             entries = self.journal.entries()
             open_entries = [entry for entry in entries if entry.state in _RECONCILE_PENDING]
@@ -604,8 +607,9 @@ class _Sender:
                 entries = self.journal.entries()
             pending = [entry for entry in entries if _is_to_send(entry)]
             if self.stop_reason or not pending or round_number == self.policy.max_rounds:
-                return
+                return entries
             self.dispatch(pending)
+        return self.journal.entries()  # max_rounds < 0: no round at all
 
     # -- posting
 
@@ -898,10 +902,7 @@ def send(
     requests = list(build_payloads(plan) if payloads is None else payloads)
     with Journal.open(journal, requests) as opened:
         sender = _Sender(client, opened, requests, retry or RetryPolicy(), max_workers, progress)
-        try:
-            sender.run()
-        finally:
-            entries = opened.entries()
+        entries = sender.run()
     results = _results(plan, requests, entries, client=client, stop_reason=sender.stop_reason)
     if journal is not None:
         results.attrs["journal"] = str(journal)
