@@ -123,11 +123,13 @@ def _utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]
     """
     for first in range(0, len(values), _CHUNK_TEXTS):
         chunk = values[first : first + _CHUNK_TEXTS]
-        joined = "\0".join(chunk) + "\0"
-        if joined.count("\0") != len(chunk):
-            joined = "\0".join(value.replace("\0", "\x01") for value in chunk) + "\0"
-        encoded = joined.encode("utf-8")
-        yield slice(first, first + len(chunk)), encoded, _lengths_between_nuls(encoded)
+        encoded = ("\0".join(chunk) + "\0").encode("utf-8")
+        lengths = _lengths_between_nuls(encoded)
+        if len(lengths) != len(chunk):  # a text holds a NUL
+            encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk)
+                       + "\0").encode("utf-8")
+            lengths = _lengths_between_nuls(encoded)
+        yield slice(first, first + len(chunk)), encoded, lengths
 
 
 def _lengths_between_nuls(data: bytes) -> np.ndarray:
@@ -139,8 +141,7 @@ def _lengths_between_nuls(data: bytes) -> np.ndarray:
 def _urlencoded_lengths(encoded: bytes, byte_lengths: np.ndarray) -> np.ndarray:
     """``quote_plus`` lengths of the NUL-terminated texts in *encoded*: 3 bytes per UTF-8
     byte, less 2 per unreserved byte (counted once the others are deleted, at C speed)."""
-    unreserved = _lengths_between_nuls(encoded.translate(None, _ESCAPED))
-    return 3 * byte_lengths - 2 * unreserved
+    return 3 * byte_lengths - 2 * _lengths_between_nuls(encoded.translate(None, _ESCAPED))
 
 
 def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
