@@ -986,7 +986,8 @@ def _results(
     payload_id = rows["payload_id"].reindex(plan.index)
     request = _RowRequests(payload_id)
     is_accepted = request.spread({pid: e.state == "accepted" for pid, e in by_id.items()}, False)
-    is_open = request.spread({pid: e.state in _RECONCILE_PENDING for pid, e in by_id.items()}, False)
+    is_open = request.spread({pid: e.state in _RECONCILE_PENDING for pid, e in by_id.items()},
+                             False)
     per_phone = _per_row(rows, _per_phone(accepted)).reindex(plan.index)
 
     results = pd.DataFrame(index=plan.index)

@@ -289,7 +289,8 @@ def form_body(form: Mapping[str, str]) -> bytes:
     >>> form_body({"mes": "Привет, 10% off!", "phones": "79161234567"})
     b'mes=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%2C+10%25+off%21&phones=79161234567'
     """
-    return "&".join(f"{_quote_plus(name)}={_quote_plus(value)}" for name, value in form.items()).encode("ascii")
+    pairs = (f"{_quote_plus(name)}={_quote_plus(value)}" for name, value in form.items())
+    return "&".join(pairs).encode("ascii")
 
 
 def _quote_plus(text: str) -> str:
@@ -311,7 +312,8 @@ _BULK_QUOTE_CHARS = 256
 _KEPT_BYTES = np.zeros(256, dtype=bool)
 _KEPT_BYTES[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ ")] = True
 #: ``%XX`` of every byte, as three ASCII codes per row.
-_PERCENT_ESCAPES = np.frombuffer(b"".join(b"%%%02X" % byte for byte in range(256)), dtype=np.uint8).reshape(256, 3)
+_PERCENT_ESCAPES = np.frombuffer(b"".join(b"%%%02X" % byte for byte in range(256)),
+                                 dtype=np.uint8).reshape(256, 3)
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 

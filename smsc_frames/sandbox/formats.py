@@ -140,16 +140,23 @@ def _json_rows(phones: list[PhoneRow]) -> str:
     Rows differ mostly in the phone: the rest of each row is quoted once per distinct value
     (about 4x faster on 1,000 rows).
     """
-    quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
     tails: dict[tuple[str, ...], str] = {}
     parts = []
     for row in phones:
         rest = row[1:]
         tail = tails.get(rest)
         if tail is None:
-            tail = tails[rest] = "".join(f', "{name}": {quote(value)}' for name, value in zip(PHONE_FIELDS[1:], rest)) + "}"
-        parts.append('{"phone": ' + quote(row[0]) + tail)
+            tail = tails[rest] = _json_row_tail(rest)
+        parts.append('{"phone": ' + _quote_json(row[0]) + tail)
     return ", ".join(parts)
+
+
+def _json_row_tail(values: tuple[str, ...]) -> str:
+    """``, "mccmnc": "...", ... }``: the JSON of a row after its phone."""
+    return "".join(f', "{name}": {_quote_json(value)}' for name, value in zip(PHONE_FIELDS[1:], values)) + "}"
+
+
+_quote_json = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
 
 
 _LINE_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", ",": "\\,"})

@@ -123,6 +123,14 @@ class _Recipients:
         """The phones of every valid-format number."""
         return [phone for phone in self.phones if phone is not None]
 
+    def valid_statuses(self) -> list[str]:
+        """The statuses :func:`_judge` gave every valid-format number."""
+        return [status for phone, status in zip(self.phones, self.statuses) if phone is not None]
+
+    def charged_parts(self, parts_per_line: list[int]) -> int:
+        """SMS parts of the numbers :func:`_judge` accepted (SMSC's ``cnt``)."""
+        return sum([parts_per_line[line] for line, status in zip(self.lines, self.statuses) if not status])
+
 
 def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
     """The text as it will be sent and its parts (binary: 140 bytes, 134 per part when split)."""
@@ -201,11 +209,10 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         ):
             raise ErrorAnswer(9)
         _judge(state, account, recipients, request.lines, texts)
-        if all(status == "20" for phone, status in zip(recipients.phones, recipients.statuses) if phone is not None):
+        if all(status == "20" for status in recipients.valid_statuses()):
             raise ErrorAnswer(8, sms_id=sms_id or state.next_id())
         total = sum(recipients.costs, ZERO)
-        count = sum([texts[line][1] for phone, line, status in zip(recipients.phones, recipients.lines, recipients.statuses)
-                     if phone is not None and not status])  # fmt: skip
+        count = recipients.charged_parts([parts for _, parts in texts])
         if request.cost_mode == 1:
             return _send_answer(context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)])
         sms_id = sms_id or state.next_id()
