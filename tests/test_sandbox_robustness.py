@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smsc_frames.sandbox import Account, Sandbox, SandboxSettings
-from smsc_frames.sandbox.listcodec import ListLine, normalize_phone, parse_list
+from smsc_frames.sandbox.listcodec import ListLine, normalize_phone, normalize_phones, parse_list
 from smsc_frames.sandbox.segments import count_parts, split_parts
 
 LENIENT = SandboxSettings(duplicate_window=0.0, cost_repeat_limit=10**6, failed_login_limit=10**6,
@@ -179,6 +179,20 @@ def test_fuzzed_lists_reach_exactly_the_right_recipients(make_sandbox, lines):
         assert stored == expected
         wrong = {m["phone"] for m in running.messages()[before:] if m["status"] == 22}
         assert wrong == set(expected) - set(valid)
+
+
+PHONE_TOKENS = st.lists(st.one_of(
+    st.from_regex(r"\+?[0-9]{9,16}", fullmatch=True),
+    st.from_regex(r"[78][0-9]{10}", fullmatch=True),
+    st.text("0123456789+ -\u0661\u0968", max_size=16),
+    st.text("0123456789\u0661", min_size=11, max_size=15),  # a digit, but not an ASCII one
+), max_size=20)  # fmt: skip
+
+
+@given(PHONE_TOKENS)
+def test_normalizing_a_request_s_numbers_at_once_is_normalizing_each(tokens):
+    """The all-at-once fast path (numbers already in E.164) must follow the per-number rule."""
+    assert normalize_phones(tokens) == [normalize_phone(token) for token in tokens]
 
 
 @given(st.text(max_size=400))
