@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
@@ -321,6 +322,51 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
     return codes, distinct, measure
 
 
+@dataclasses.dataclass
+class _PlanTexts:
+    """Everything :func:`prepare` says about the texts, before it looks at the phones."""
+
+    tuple_codes: np.ndarray  # per row: its tuple of field values
+    text_codes: np.ndarray  # per row: its distinct normalised text (the last: no text)
+    row_texts: np.ndarray  # per row: the text shown, None when there is none
+    counts: pd.DataFrame  # per distinct text: encoding, units, parts
+    tuple_problems: np.ndarray  # per tuple: a broken field
+    text_problems: np.ndarray  # per tuple: an empty or too long text (when no field broke)
+
+
+def _plan_texts(df: pd.DataFrame, pieces: list, options: Options, *, from_column: bool
+                ) -> _PlanTexts:
+    """Fill the template (or take the text column), normalise, count and check the texts."""
+    translit = options.translit or 0
+    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df),
+                                                                    translit)
+    if from_column:  # a missing text is an empty one, said plainly
+        tuple_problems[:] = None
+    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
+                                                             translit)
+    distinct = np.append(distinct, "")  # last: no text
+    measure = measure.appended(measure_texts([""]))
+    distinct_codes[distinct_codes < 0] = len(distinct) - 1
+    text_codes = distinct_codes[tuple_codes]
+    counts = count_measured(measure, distinct, maxsms=options.maxsms, translit=translit)
+
+    length = measure.length
+    text_problems = np.full(len(distinct), None, dtype=object)
+    text_problems[(length == 0) | (measure.spaces == length)] = "empty text"
+    too_long = length > MAX_TEXT_CHARACTERS
+    text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
+                               for n in length[too_long]]
+    return _PlanTexts(
+        tuple_codes=tuple_codes,
+        text_codes=text_codes,
+        row_texts=np.append(distinct[:-1], None)[text_codes],  # the last slot: no text
+        counts=counts,
+        tuple_problems=tuple_problems,
+        text_problems=np.where(pd.notna(tuple_problems), None,  # already explained
+                               text_problems[distinct_codes]),
+    )
+
+
 def _campaign_options(options: Options | None, sender: object, option_kwargs: dict
                       ) -> tuple[Options, object]:
     if options is not None and not isinstance(options, Options):
@@ -413,36 +459,15 @@ def prepare(
         raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = _column(df, phone, "phone")
-    translit = options.translit or 0
     pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
     phone_values = df[phone_column]
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy releases the GIL: both cores work
         pending_phones = pool.submit(normalize_phones, phone_values,
                                      default_region=default_region, keys=True)
-        tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df),
-                                                                        translit)
+        texts = _plan_texts(df, pieces, options, from_column=text is not None)
         phones = pending_phones.result()
-    if text is not None:  # a missing text is an empty one, said plainly
-        tuple_problems[:] = None
-
-    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
-                                                             translit)
-    distinct = np.append(distinct, "")  # last: no text
-    measure = measure.appended(measure_texts([""]))
-    distinct_codes[distinct_codes < 0] = len(distinct) - 1
-    text_codes = distinct_codes[tuple_codes]
-    counts = count_measured(measure, distinct, maxsms=options.maxsms, translit=translit)
-
-    length = measure.length
-    blank = (length == 0) | (measure.spaces == length)
-    text_problems = np.full(len(distinct), None, dtype=object)
-    text_problems[blank] = "empty text"
-    too_long = length > MAX_TEXT_CHARACTERS
-    text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
-                               for n in length[too_long]]
-    tuple_text_problems = np.where(pd.notna(tuple_problems), None,  # already explained
-                                   text_problems[distinct_codes])
+    tuple_codes, text_codes = texts.tuple_codes, texts.text_codes
 
     bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)
     phone_problems = np.full(len(df), None, dtype=object)
@@ -450,11 +475,11 @@ def prepare(
                                  .astype(str)).to_numpy(dtype=object)
     problem = _join_problems([(phone_problems, bad_phone)] + [
         (problems[codes], pd.notna(problems)[codes])
-        for problems, codes in ((sender_problems, sender_codes), (tuple_problems, tuple_codes),
-                                (tuple_text_problems, tuple_codes))
+        for problems, codes in ((sender_problems, sender_codes),
+                                (texts.tuple_problems, tuple_codes),
+                                (texts.text_problems, tuple_codes))
         if pd.notna(problems).any()  # spread to the rows only when there is one
     ], len(df))
-    row_texts = np.append(distinct[:-1], None)[text_codes]  # the last slot: no text
     duplicate_of = _duplicates(df.index, phones["phone_key"].to_numpy(), text_codes,
                                sender_codes, pd.isna(problem))
 
@@ -463,11 +488,11 @@ def prepare(
         "phone_input": phones["phone_input"].astype(object),
         "phone": phones["phone"].astype(object),
         "region": phones["region"].astype(object),
-        "text": pd.Series(row_texts, index=index, dtype=object),
+        "text": pd.Series(texts.row_texts, index=index, dtype=object),
         "sender": pd.Series(senders[sender_codes], index=index, dtype=object),
-        "encoding": counts["encoding"].take(text_codes).set_axis(index),  # no re-validation
-        "units": pd.Series(counts["units"].to_numpy()[text_codes], index=index),
-        "parts": pd.Series(counts["parts"].to_numpy()[text_codes], index=index),
+        "encoding": texts.counts["encoding"].take(text_codes).set_axis(index),  # no re-check
+        "units": pd.Series(texts.counts["units"].to_numpy()[text_codes], index=index),
+        "parts": pd.Series(texts.counts["parts"].to_numpy()[text_codes], index=index),
         "problem": pd.Series(problem, index=index, dtype=object),
         "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
         "sendable": pd.Series(pd.isna(problem) & pd.isna(duplicate_of), index=index),
