@@ -98,12 +98,12 @@ _GSM_KINDS = _gsm_kinds()
 
 @functools.cache
 def _nfc_may_change() -> np.ndarray:
-    """True for the code points that NFC may change or join to the one before; last: any above.
+    """True for the code points below :data:`_NFC_CHECKED` that NFC may change or join to the
+    one before (the last entry stands for those above, see :func:`_nfc_marks`).
 
     That is a combining mark, a character NFC replaces, or the second character of a canonical
-    composition (``e`` + U+0301 -> ``é``, Hangul jamo), read from :mod:`unicodedata` for the
-    code points below :data:`_NFC_CHECKED` (about 8 ms, once); a CR is flagged too. A text
-    without any of them is its own normalised form.
+    composition (``e`` + U+0301 -> ``é``, Hangul jamo), read from :mod:`unicodedata` (about
+    8 ms, once); a CR is flagged too. A text without any of them is its own normalised form.
     """
     table = np.zeros(_NFC_CHECKED + 1, dtype=bool)
     table[-1] = True
@@ -117,6 +117,32 @@ def _nfc_may_change() -> np.ndarray:
     table[0x1161:0x1176] = table[0x11A8:0x11C3] = True  # Hangul vowels and final consonants
     table[ord("\r")] = True
     return table
+
+
+def _nfc_marks(points: np.ndarray) -> np.ndarray:
+    """Which code points NFC may change or join to the one before (or are a CR): the table of
+    :func:`_nfc_may_change` below :data:`_NFC_CHECKED`; above it, each distinct code point
+    present is asked of :func:`_nfc_sensitive` once, so an emoji is not flagged."""
+    marks = _lookup(_nfc_may_change(), points)
+    high = np.flatnonzero(points >= _NFC_CHECKED)
+    if len(high):
+        sensitive = [code for code in np.unique(points[high]).tolist() if _nfc_sensitive(code)]
+        marks[high] = np.isin(points[high], sensitive)
+    return marks
+
+
+_VARIATION_SELECTORS = frozenset([*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
+
+
+@functools.cache
+def _nfc_sensitive(code: int) -> bool:
+    """Whether NFC may change this character or join it to the one before: a mark (the second
+    character of every canonical composition is one, Hangul jamo aside, and they lie below
+    :data:`_NFC_CHECKED`) other than a variation selector (U+FE0F after an emoji: no
+    composition ends in one), or a character NFC replaces (a CJK compatibility ideograph)."""
+    char = chr(code)
+    return ((unicodedata.category(char).startswith("M") and code not in _VARIATION_SELECTORS)
+            or unicodedata.normalize("NFC", char) != char)
 
 
 def _chunks(texts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -256,10 +282,9 @@ def normalize_text(texts: pd.Series) -> pd.Series:
 
 
 def _may_change(texts: np.ndarray) -> np.ndarray:
-    """Which *texts* hold a CR or a character NFC may change (:func:`_nfc_may_change`)."""
-    table = _nfc_may_change()
+    """Which *texts* hold a CR or a character NFC may change (:func:`_nfc_marks`)."""
     flags = [
-        _count_per_text(_lookup(table, points), starts, ends) > 0
+        _count_per_text(_nfc_marks(points), starts, ends) > 0
         for points, starts, ends in _chunks(texts)
     ]
     return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
@@ -481,35 +506,44 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     translit = _validate_translit(translit)
     values = np.asarray(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(),
                         dtype=object)
-    length, spaces, nfc_marks = _measure_columns(values, _SOURCE_TABLES)
+    if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+        not_text = next(value for value in values if not isinstance(value, str))
+        raise ValidationError("texts", "every text must be a string", not_text)
+    length, spaces, nfc_marks = _measure_columns(values, [_whitespace, _nfc_marks])
     sent = values if not translit else np.array(
         [text.translate(_TRANSLIT_TABLES[translit]) for text in values], dtype=object)
-    sent_length, extended, astral, not_gsm = _measure_columns(sent, _SENT_TABLES)
+    sent_length, extended, astral, not_gsm = _measure_columns(
+        sent, [_gsm7_extension, _beyond_bmp, _outside_gsm7])
     return TextMeasure(length, spaces, nfc_marks, sent_length, sent_length + extended,
                        sent_length + astral, not_gsm)
 
 
-def _measure_columns(texts: np.ndarray, tables: list[np.ndarray]) -> list[np.ndarray]:
-    """Per text: its length, then how many of its code points each boolean table flags."""
-    columns: list[list[np.ndarray]] = [[] for _ in range(len(tables) + 1)]
+def _measure_columns(texts: np.ndarray, flags: list) -> list[np.ndarray]:
+    """Per text: its length, then how many of its code points each of *flags* (a function of
+    the code points giving a bool per code point) marks."""
+    columns: list[list[np.ndarray]] = [[] for _ in range(len(flags) + 1)]
     for points, starts, ends in _chunks(texts):
         columns[0].append(ends - starts)
-        for column, table in zip(columns[1:], tables):
-            column.append(_count_per_text(_lookup(table, points), starts, ends))
+        for column, flag in zip(columns[1:], flags):
+            column.append(_count_per_text(flag(points), starts, ends))
     return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64)
             for column in columns]
 
 
-def _beyond_bmp_table() -> np.ndarray:
-    """True for the code points outside the BMP (the last entry of a lookup table)."""
-    table = np.zeros(0x10000 + 1, dtype=bool)
-    table[-1] = True
-    return table
+def _whitespace(points: np.ndarray) -> np.ndarray:
+    return _lookup(_SPACES, points)
 
 
-_SENT_TABLES = [_GSM_KINDS == _EXTENDED, _beyond_bmp_table(), _GSM_KINDS == _NOT_GSM7]
-"""Per code point: a GSM-7 extension character, outside the BMP, outside GSM-7."""
-_SOURCE_TABLES = [_SPACES, _nfc_may_change()]
+def _gsm7_extension(points: np.ndarray) -> np.ndarray:
+    return _lookup(_GSM_KINDS, points) == _EXTENDED
+
+
+def _outside_gsm7(points: np.ndarray) -> np.ndarray:
+    return _lookup(_GSM_KINDS, points) == _NOT_GSM7
+
+
+def _beyond_bmp(points: np.ndarray) -> np.ndarray:
+    return points > 0xFFFF
 
 
 def count_measured(

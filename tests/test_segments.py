@@ -15,6 +15,7 @@ from smsc_frames.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     count_segments,
+    measure_texts,
     normalize_text,
     split_parts,
     transliterate,
@@ -265,3 +266,27 @@ def test_the_sandbox_bills_the_parts_we_count(sandbox, text, maxsms, translit):
     answer = requests.post(sandbox.url + "/sys/send.php", data=form, timeout=10).json()
     expected = count_segments([text], maxsms=maxsms, translit=translit)["parts"].iat[0]
     assert answer.get("cnt") == expected, answer
+
+
+def test_nfc_marks_above_the_table_flag_marks_and_replaced_characters_not_emoji():
+    texts = ["Gift 🎁\ufe0f", "が", "か\u3099", "\uf900", "\U0001d165"]
+    assert measure_texts(texts).nfc_marks.tolist() == [0, 0, 1, 1, 1]
+    assert normalize_text(pd.Series(texts)).tolist() == [
+        "Gift 🎁\ufe0f", "が", "が", "\u8c48", "\U0001d165"]
+
+
+def test_measure_texts_refuses_what_is_not_text():
+    with pytest.raises(ValidationError, match="every text must be a string"):
+        measure_texts(["ok", None])
+
+
+NFC_PROBES = ["e", "\u0301", "か", "\u3099", "가", "\u11a8", "\U00011131", "\U00011127",
+              "\uf900", "🎁", "\ufe0f", "\r"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.one_of(st.characters(), st.sampled_from(NFC_PROBES)), max_size=12))
+def test_a_text_without_nfc_marks_is_its_own_normal_form(text):
+    if measure_texts([text]).nfc_marks[0] == 0:
+        assert unicodedata.normalize("NFC", text) == text
+        assert "\r" not in text
