@@ -60,7 +60,6 @@ _FORM_RESERVE = 16
 (``phones``+``mes``, or one ``sender=`` instead of prefixes) can cost up to 9 bytes more."""
 
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
-_NOT_LIST_SAFE = re.compile(r"\\n|\r")
 _LIST_LINE = re.compile(r"(?:(?P<sender>[^|:]*)\|)?(?P<phones>[^:]*):(?P<text>.*)", re.DOTALL)
 _DEFAULT_ID_LENGTH = 12
 _NO_ROWS = np.empty(0, dtype=np.int64)

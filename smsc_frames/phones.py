@@ -40,7 +40,7 @@ from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, V
 
 from smsc_frames.errors import ValidationError
 
-__all__ = ["normalize_phones"]
+__all__ = ["normalize_phones", "validate_region"]
 
 COLUMNS = ["phone_input", "phone", "phone_ok", "region", "problem"]
 
@@ -240,7 +240,8 @@ def _end_before_excel_fraction(
     return np.where(only_zeros, fraction_at, ends)
 
 
-def _certain_russian_mobiles(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _certain_russian_mobiles(texts: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which *texts* are certainly valid RU mobiles, and their E.164 digits, vectorised.
 
     Accepts formatting (:data:`_FORMATTING_CHARS`) anywhere, then ``+7`` or one of
@@ -349,7 +350,14 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def _validate_region(region: object) -> str:
+def validate_region(region: object) -> str:
+    """*region* as an upper-case ISO country code phonenumbers knows, else a clear error.
+
+    Examples
+    --------
+    >>> validate_region("ru")
+    'RU'
+    """
     if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise ValidationError("default_region", "must be an ISO country code such as 'RU'", region)
     return region.upper()
@@ -428,7 +436,7 @@ def normalize_phones(
     >>> normalize_phones(["8 916 123-45-67", "12"], keys=True)["phone_key"].tolist()
     [79161234567, -1]
     """
-    region = _validate_region(default_region)
+    region = validate_region(default_region)
     if isinstance(values, (str, bytes)):
         raise ValidationError("values", "must be a list or Series of phones, not one", values)
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)

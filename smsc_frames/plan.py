@@ -6,8 +6,10 @@ over 1000 characters each give a ``problem``; an exact repeat of an earlier row'
 ``(phone, text, sender)`` gets ``duplicate_of`` = that row's label and is sent once.
 
 Templates are ``str.format`` strings whose fields are plain column names (``{name}``,
-``{price:.2f}``). They are filled once per distinct combination of the fields' values, with
-numpy concatenation rather than a ``format`` call per row. Decisions, so nothing surprises:
+``{price:.2f}``). Each field's distinct values are rendered once; the texts of the distinct
+tuples of values are then made with one ``join`` and one ``split``, and counted from the fields'
+measures (:func:`smsc_frames.segments.measure_texts`), never read character by character.
+Decisions, so nothing surprises:
 
 * a field whose value is missing (``None``, ``NaN``, ``pd.NA``) gives the row the problem
   ``template field 'x' is missing`` and no text; an empty string is a value and fills as "";
@@ -44,7 +46,7 @@ import pandas as pd
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options, validate_sender
-from smsc_frames.phones import normalize_phones
+from smsc_frames.phones import normalize_phones, validate_region
 from smsc_frames.segments import (
     TextMeasure,
     count_measured,
@@ -198,8 +200,8 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
         if column is None:
             continue
         codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
-        literal = np.asarray(literal_before, dtype=object)  # a numpy str would drop end NULs
-        fields.append((codes, literal + np.where(pd.isna(problems), texts, ""), problems))
+        before = np.asarray(literal_before, dtype=object)  # a numpy str would drop end NULs
+        fields.append((codes, before + np.where(pd.isna(problems), texts, ""), problems))
         literal_before = ""
     trailing = np.array([literal_before], dtype=object)
     combined = _combine([codes for codes, _, _ in fields], rows)
@@ -220,11 +222,16 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
 
 
 def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
-    """Where each of the codes ``0..distinct-1`` first appears in *codes* (``-1`` ignored):
-    one reversed scatter, the first occurrence written last."""
+    """Where each of the codes ``0..distinct-1`` first appears in *codes* (``-1`` ignored).
+
+    Examples
+    --------
+    >>> _first_positions(np.array([1, -1, 0, 1, 0]), 2).tolist()
+    [2, 0]
+    """
     present = np.flatnonzero(codes >= 0)
-    first = np.empty(distinct, dtype=np.int64)
-    first[codes[present[::-1]]] = present[::-1]
+    first = np.full(distinct, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[present], present)
     return first
 
 
@@ -461,13 +468,14 @@ def prepare(
     phone_column = _column(df, phone, "phone")
     pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
+    validate_region(default_region)  # before the worker starts: a bad one fails at once
     phone_values = df[phone_column]
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy releases the GIL: both cores work
         pending_phones = pool.submit(normalize_phones, phone_values,
                                      default_region=default_region, keys=True)
-        texts = _plan_texts(df, pieces, options, from_column=text is not None)
+        texts_found = _plan_texts(df, pieces, options, from_column=text is not None)
         phones = pending_phones.result()
-    tuple_codes, text_codes = texts.tuple_codes, texts.text_codes
+    tuple_codes, text_codes = texts_found.tuple_codes, texts_found.text_codes
 
     bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)
     phone_problems = np.full(len(df), None, dtype=object)
@@ -476,8 +484,8 @@ def prepare(
     problem = _join_problems([(phone_problems, bad_phone)] + [
         (problems[codes], pd.notna(problems)[codes])
         for problems, codes in ((sender_problems, sender_codes),
-                                (texts.tuple_problems, tuple_codes),
-                                (texts.text_problems, tuple_codes))
+                                (texts_found.tuple_problems, tuple_codes),
+                                (texts_found.text_problems, tuple_codes))
         if pd.notna(problems).any()  # spread to the rows only when there is one
     ], len(df))
     duplicate_of = _duplicates(df.index, phones["phone_key"].to_numpy(), text_codes,
@@ -488,11 +496,11 @@ def prepare(
         "phone_input": phones["phone_input"].astype(object),
         "phone": phones["phone"].astype(object),
         "region": phones["region"].astype(object),
-        "text": pd.Series(texts.row_texts, index=index, dtype=object),
+        "text": pd.Series(texts_found.row_texts, index=index, dtype=object),
         "sender": pd.Series(senders[sender_codes], index=index, dtype=object),
-        "encoding": texts.counts["encoding"].take(text_codes).set_axis(index),  # no re-check
-        "units": pd.Series(texts.counts["units"].to_numpy()[text_codes], index=index),
-        "parts": pd.Series(texts.counts["parts"].to_numpy()[text_codes], index=index),
+        "encoding": texts_found.counts["encoding"].take(text_codes).set_axis(index),  # no re-check
+        "units": pd.Series(texts_found.counts["units"].to_numpy()[text_codes], index=index),
+        "parts": pd.Series(texts_found.counts["parts"].to_numpy()[text_codes], index=index),
         "problem": pd.Series(problem, index=index, dtype=object),
         "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
         "sendable": pd.Series(pd.isna(problem) & pd.isna(duplicate_of), index=index),

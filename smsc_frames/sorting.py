@@ -25,7 +25,7 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     keys : numpy.ndarray of int
-        Spanning less than ``2**63`` (``max - min``).
+        Keys spanning ``2**63`` or more (``max - min``) are left to numpy's sort.
 
     Returns
     -------
@@ -34,8 +34,11 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """
     if len(keys) == 0:
         return np.zeros(0, dtype=np.intp)
-    offsets = keys.astype(np.int64) - int(keys.min())  # >= 0, so the digits sort as numbers
-    span = int(offsets.max())
+    low, high = int(keys.min()), int(keys.max())
+    if high - low >= 1 << 63:  # the offsets below would overflow
+        return np.argsort(keys, kind="stable")
+    offsets = (keys - low).astype(np.int64)  # >= 0, so the digits sort as numbers
+    span = high - low
     order = np.argsort((offsets & 0xFFFF).astype(np.uint16), kind="stable")
     shift = _DIGIT_BITS
     while span >> shift:

@@ -229,3 +229,14 @@ def test_different_field_values_filling_the_same_text_are_duplicates():
     plan = prepare(df, phone="phone", template="{a}{b}")
     assert plan["text"].tolist() == ["xyz", "xyz", "xq"]
     assert plan["duplicate_of"].tolist() == [None, 0, None]
+
+
+def test_a_bad_default_region_fails_before_any_text_is_filled(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the texts were filled before the region was checked")
+
+    monkeypatch.setattr(plan_module, "_fill", never)
+    with pytest.raises(ValidationError) as caught:
+        prepare(contacts(phone=[GOOD], msg=["Hi"]), phone="phone", text="msg",
+                default_region="XX")
+    assert caught.value.parameter == "default_region"
