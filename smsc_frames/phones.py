@@ -40,7 +40,7 @@ from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, V
 
 from smsc_frames.errors import ValidationError
 
-__all__ = ["normalize_phones", "validate_region"]
+__all__ = ["normalize_phones"]
 
 COLUMNS = ["phone_input", "phone", "phone_ok", "region", "problem"]
 
@@ -350,14 +350,7 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def validate_region(region: object) -> str:
-    """*region* as an upper-case ISO country code phonenumbers knows, else a clear error.
-
-    Examples
-    --------
-    >>> validate_region("ru")
-    'RU'
-    """
+def _validate_region(region: object) -> str:
     if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise ValidationError("default_region", "must be an ISO country code such as 'RU'", region)
     return region.upper()
@@ -436,7 +429,7 @@ def normalize_phones(
     >>> normalize_phones(["8 916 123-45-67", "12"], keys=True)["phone_key"].tolist()
     [79161234567, -1]
     """
-    region = validate_region(default_region)
+    region = _validate_region(default_region)
     if isinstance(values, (str, bytes)):
         raise ValidationError("values", "must be a list or Series of phones, not one", values)
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)

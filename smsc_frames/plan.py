@@ -39,14 +39,13 @@ from __future__ import annotations
 import dataclasses
 import string
 from collections.abc import Hashable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options, validate_sender
-from smsc_frames.phones import normalize_phones, validate_region
+from smsc_frames.phones import normalize_phones
 from smsc_frames.segments import (
     TextMeasure,
     count_measured,
@@ -468,13 +467,8 @@ def prepare(
     phone_column = _column(df, phone, "phone")
     pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
-    validate_region(default_region)  # before the worker starts: a bad one fails at once
-    phone_values = df[phone_column]
-    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy releases the GIL: both cores work
-        pending_phones = pool.submit(normalize_phones, phone_values,
-                                     default_region=default_region, keys=True)
-        texts_found = _plan_texts(df, pieces, options, from_column=text is not None)
-        phones = pending_phones.result()
+    phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
+    texts_found = _plan_texts(df, pieces, options, from_column=text is not None)
     tuple_codes, text_codes = texts_found.tuple_codes, texts_found.text_codes
 
     bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)
