@@ -40,12 +40,13 @@ import dataclasses
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.formencoding import chunk_urlencoded_lengths, urlencoded_length, utf8_chunks
 from smsc_frames.options import Options, validate_message_id
 from smsc_frames.segments import factorize_texts
 from smsc_frames.sorting import stable_argsort
@@ -105,61 +106,8 @@ class Payload:
                 f"messages={self.messages}, body_bytes={self.body_bytes})")
 
 
-_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
-_ESCAPED = bytes(set(range(1, 256)) - set(_UNRESERVED))
-"""The bytes ``quote_plus`` writes as ``%XX``: all but the unreserved ones and the NUL."""
 _NOT_MARKS = bytes(set(range(1, 256)) - set(b"\n\r\\"))
 """All bytes but the NUL and those of a newline, a carriage return or a backslash-n."""
-_CHUNK_TEXTS = 1 << 14  # a few MB of text at most (SMS texts are <= 1000 characters)
-
-
-def _utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
-    """The texts' UTF-8 bytes, :data:`_CHUNK_TEXTS` texts at a time: one join, one encode each.
-
-    Yields the texts' slice, their bytes, each text followed by a NUL (a NUL inside a text is
-    read as ``\\x01``, which urlencodes to as many bytes), and the lengths of the texts in
-    bytes.
-    """
-    for first in range(0, len(values), _CHUNK_TEXTS):
-        chunk = values[first : first + _CHUNK_TEXTS]
-        encoded = ("\0".join(chunk) + "\0").encode("utf-8")
-        lengths = _lengths_between_nuls(encoded)
-        if len(lengths) != len(chunk):  # a text holds a NUL
-            encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk)
-                       + "\0").encode("utf-8")
-            lengths = _lengths_between_nuls(encoded)
-        yield slice(first, first + len(chunk)), encoded, lengths
-
-
-def _lengths_between_nuls(data: bytes) -> np.ndarray:
-    """Lengths of the NUL-terminated pieces of *data*."""
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
-    return np.diff(ends, prepend=-1) - 1
-
-
-def _urlencoded_lengths(encoded: bytes, byte_lengths: np.ndarray) -> np.ndarray:
-    """``quote_plus`` lengths of the NUL-terminated texts in *encoded*: 3 bytes per UTF-8
-    byte, less 2 per unreserved byte (counted once the others are deleted, at C speed)."""
-    return 3 * byte_lengths - 2 * _lengths_between_nuls(encoded.translate(None, _ESCAPED))
-
-
-def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
-    """Length of ``urllib.parse.quote_plus(value)`` for each string, without encoding any.
-
-    Every UTF-8 byte becomes ``%XX`` (3 bytes) except ASCII letters, digits, ``_.-~`` and the
-    space (``+``), which stay one byte: the texts are joined and encoded once, and the
-    unreserved bytes counted per text with :meth:`bytes.translate` and numpy.
-
-    Examples
-    --------
-    >>> urlencoded_length(["a b", "я:", "", "😀"]).tolist()
-    [3, 9, 0, 12]
-    """
-    values = list(values)
-    result = np.zeros(len(values), dtype=np.int64)
-    for rows, encoded, byte_lengths in _utf8_chunks(values):
-        result[rows] = _urlencoded_lengths(encoded, byte_lengths)
-    return result
 
 
 def _check_limits(max_recipients: object, max_bytes: object) -> None:
@@ -381,15 +329,16 @@ def _distinct_texts(values: np.ndarray) -> pd.DataFrame:
     """Per distinct text: the ``raw`` text, its ``list=`` form ``wire`` (newline -> ``\\n``),
     whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms.
 
-    One pass over the texts' UTF-8 bytes (:func:`_utf8_chunks`) gives the bytes; newlines,
+    One pass over the texts' UTF-8 bytes (:func:`~smsc_frames.formencoding.utf8_chunks`) gives
+    the bytes; newlines,
     carriage returns and backslash-n are looked for only in chunks holding a newline, a
     carriage return or a backslash.
     """
     mes_bytes = np.zeros(len(values), dtype=np.int64)
     newlines = np.zeros(len(values), dtype=np.int64)
     plain = np.zeros(len(values), dtype=bool)
-    for rows, encoded, byte_lengths in _utf8_chunks(list(values)):
-        mes_bytes[rows] = _urlencoded_lengths(encoded, byte_lengths)
+    for rows, encoded, byte_lengths in utf8_chunks(list(values)):
+        mes_bytes[rows] = chunk_urlencoded_lengths(encoded, byte_lengths)
         if len(encoded.translate(None, _NOT_MARKS)) > len(byte_lengths):  # more than NULs
             data = np.frombuffer(encoded, dtype=np.uint8)
             starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1

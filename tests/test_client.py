@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsc_frames import errors
-from smsc_frames.client import Client, form_body
+from smsc_frames.client import Client
+from smsc_frames.formencoding import form_body
 from smsc_frames.sandbox import Sandbox
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.formencoding import urlencoded_length
 from smsc_frames.options import Options
 from smsc_frames.payloads import (
     CLIENT_PARAMS_MARGIN,
     decode_params,
     payloads,
     recipient_rows,
-    urlencoded_length,
 )
 
 
