@@ -320,10 +320,10 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
         measure = measure.replaced(changing, measure_texts(normalized, translit))
         distinct = distinct.copy()
         distinct[changing] = normalized
-        merged_codes, merged = pd.factorize(distinct)
+        merged_codes, merged = factorize_texts(distinct)
         if len(merged) < len(distinct):  # normalising merged some texts
             codes = np.where(codes < 0, -1, merged_codes[codes])
-            distinct = np.asarray(merged, dtype=object)
+            distinct = merged
             measure = measure[_first_positions(merged_codes, len(merged))]
     return codes, distinct, measure
 
@@ -564,8 +564,8 @@ def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray
 
     The codes must be ``>= 0``: *phone_codes* are integers equal exactly where the phones
     are (the candidates' phone keys, or codes). Only rows whose phone occurs more than once
-    are looked at; their tuples are coded, and each code's first row found with one reversed
-    scatter.
+    are looked at; their tuples are coded, and each code's first row found by
+    :func:`_first_positions`.
     """
     rows = np.flatnonzero(candidates)
     rows = rows[_occurs_more_than_once(phone_codes[rows])]  # only they can repeat a row
