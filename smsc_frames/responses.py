@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import SmscConnectionError, api_error
@@ -267,11 +266,11 @@ def _per_distinct(convert: Callable[[pd.Series], pd.Series], values: list) -> pd
     them over the rows gives the same column for a fraction of the work. Other values
     (numbers, which may compare equal across types) are converted as they are.
     """
+    column = pd.Series(values, dtype=object)
     if not set(map(type, values)) <= _TEXT_TYPES:
-        return convert(pd.Series(values, dtype=object))
-    position = {value: index for index, value in enumerate(dict.fromkeys(values))}
-    codes = np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
-    converted = convert(pd.Series(list(position), dtype=object))
+        return convert(column)
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)  # None is a value here
+    converted = convert(pd.Series(distinct, dtype=object))
     return pd.Series(converted.array.take(codes))
 
 
