@@ -47,8 +47,8 @@ import pandas as pd
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.formencoding import chunk_urlencoded_lengths, urlencoded_length, utf8_chunks
+from smsc_frames.objectcodes import factorize_objects
 from smsc_frames.options import Options, validate_message_id
-from smsc_frames.segments import factorize_texts
 from smsc_frames.sorting import stable_argsort
 
 CLIENT_PARAMS_MARGIN = 512
@@ -165,7 +165,7 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     order, keys = _canonical_order(phone, sender, text)
     # measured and coded in plan order, where the strings are read in memory order
     phone_bytes = np.fromiter(map(len, phone), dtype=np.int64, count=len(phone))
-    text_code, text_values = _renumbered(*factorize_texts(text), order)
+    text_code, text_values = _renumbered(*factorize_objects(text), order)
     sender_code, sender_values = _renumbered(*_factorize_senders(sender), order)
     sorted_keys = keys[order]
     phone_code = np.zeros(len(order), dtype=np.int64)

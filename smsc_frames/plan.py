@@ -44,15 +44,10 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.objectcodes import factorize_objects
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones
-from smsc_frames.segments import (
-    TextMeasure,
-    count_measured,
-    factorize_texts,
-    measure_texts,
-    normalize_text,
-)
+from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
 from smsc_frames.sorting import stable_argsort
 
 MAX_TEXT_CHARACTERS = 1000
@@ -131,9 +126,10 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
     The last distinct slot stands for a missing value. Strings under a plain field (no
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
-    if isinstance(values.dtype, pd.StringDtype):  # factorized twice as fast as objects
-        values = values.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+        codes, uniques = factorize_objects(values.to_numpy(dtype=object))
+    else:
+        codes, uniques = pd.factorize(values)
     texts = np.empty(len(uniques) + 1, dtype=object)
     problems = np.full(len(uniques) + 1, None, dtype=object)
     problems[-1] = f"template field {label!r} is missing"
@@ -285,25 +281,6 @@ def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, 
         [None], dtype=object)
 
 
-def _factorize_tuple_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``factorize_texts`` of the texts of distinct tuples, which are almost always distinct
-    themselves: when their hashes are, each present text is its own code (one pass of
-    ``hash``, no hash table of strings); else the full factorization.
-
-    Examples
-    --------
-    >>> _factorize_tuple_texts(np.array(["ab", None, "a"], dtype=object))[0].tolist()
-    [0, -1, 1]
-    """
-    present = np.flatnonzero(pd.notna(texts))
-    hashes = np.fromiter(map(hash, texts[present]), dtype=np.int64, count=len(present))
-    if not pd.Series(hashes).duplicated().any():
-        codes = np.full(len(texts), -1, dtype=np.int64)
-        codes[present] = np.arange(len(present))
-        return codes, texts[present]
-    return factorize_texts(texts)
-
-
 def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
                          ) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
     """Each text's code (``-1`` for ``None``), the distinct texts normalised (CRLF/CR -> LF,
@@ -312,7 +289,7 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
     Only the texts whose measure shows a character NFC may change are normalised (and
     measured again); when that makes two texts equal, they get one code.
     """
-    codes, distinct = _factorize_tuple_texts(texts)
+    codes, distinct = factorize_objects(texts)
     measure = measure[_first_positions(codes, len(distinct))]
     changing = np.flatnonzero(measure.nfc_marks > 0)
     if len(changing):
@@ -320,7 +297,7 @@ def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
         measure = measure.replaced(changing, measure_texts(normalized, translit))
         distinct = distinct.copy()
         distinct[changing] = normalized
-        merged_codes, merged = factorize_texts(distinct)
+        merged_codes, merged = factorize_objects(distinct)
         if len(merged) < len(distinct):  # normalising merged some texts
             codes = np.where(codes < 0, -1, merged_codes[codes])
             distinct = merged

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.objectcodes import factorize_objects
 
 __all__ = [
     "GSM7_BASIC",
@@ -46,7 +47,6 @@ __all__ = [
     "TextMeasure",
     "count_measured",
     "count_segments",
-    "factorize_texts",
     "measure_texts",
     "normalize_text",
     "split_parts",
@@ -390,31 +390,12 @@ def truncate_to_parts(text: str, k: int) -> str:
     return _truncate(text, _encoding_of(text), limit)
 
 
-def factorize_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array of texts (``None`` coded ``-1``), faster on long
-    non-ASCII texts.
-
-    pandas hashes an all-string object array by its UTF-8 bytes, encoding every row first;
-    with one ``None`` appended (dropped again) it hashes the Python objects instead, whose
-    hashes ``str`` caches and whose equality is identity first (a plan's rows share one object
-    per distinct text). Same codes and uniques either way.
-
-    Examples
-    --------
-    >>> codes, uniques = factorize_texts(np.array(["да", None, "да", "нет"], dtype=object))
-    >>> codes.tolist(), uniques.tolist()
-    ([0, -1, 0, 1], ['да', 'нет'])
-    """
-    codes, uniques = pd.factorize(np.append(texts, None))
-    return codes[:-1], np.asarray(uniques, dtype=object)
-
-
 def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
     """The caller's index, each row's code and the distinct texts (missing -> empty text)."""
     if isinstance(texts, (str, bytes)):
         raise ValidationError("texts", "must be a list or Series of texts, not one text", texts)
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    codes, uniques = factorize_texts(series.to_numpy(dtype=object))
+    codes, uniques = factorize_objects(series.to_numpy(dtype=object))
     distinct = np.append(uniques, "")
     if pd.api.types.infer_dtype(distinct, skipna=False) != "string":
         not_text = next(value for value in distinct if not isinstance(value, str))

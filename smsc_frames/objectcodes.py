@@ -1,0 +1,131 @@
+"""``pd.factorize`` for object arrays whose rows share objects: identity first, values after.
+
+The columns this package factorizes hold far fewer distinct *objects* than rows: a plan's rows
+share one ``str`` per distinct text, and pandas' CSV parser gives the repeats of a value within
+a chunk one shared object. :func:`factorize_objects` therefore codes the rows by the objects'
+addresses (integers, read from the array's memory: no Python call per row) and looks at
+values only once per distinct object. Same codes and uniques as ``pd.factorize``.
+
+Examples
+--------
+>>> import numpy as np
+>>> shared = "да"
+>>> codes, uniques = factorize_objects(np.array([shared, None, shared, "нет"], dtype=object))
+>>> codes.tolist(), uniques.tolist()
+([0, -1, 0, 1], ['да', 'нет'])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["factorize_objects", "object_addresses"]
+
+
+class _AddressView:
+    """An object array's memory (its ``PyObject *`` slots) offered to ``np.asarray`` as
+    integers; the array it reads is kept alive as the view's base."""
+
+    def __init__(self, objects: np.ndarray) -> None:
+        self.objects = objects
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": objects.shape,
+            "strides": objects.strides,
+            "typestr": np.dtype(np.intp).str,
+            "data": (objects.__array_interface__["data"][0], True),  # read-only
+        }
+
+
+def object_addresses(objects: np.ndarray) -> np.ndarray:
+    """The address of each element's object, equal exactly where the elements are the same
+    object (``a is b``), as a read-only integer view: no Python call per element.
+
+    Parameters
+    ----------
+    objects : numpy.ndarray
+        Of dtype ``object``.
+
+    Returns
+    -------
+    numpy.ndarray of intp
+
+    Examples
+    --------
+    >>> word = "word"
+    >>> addresses = object_addresses(np.array([word, "other", word], dtype=object))
+    >>> bool(addresses[0] == addresses[2] == id(word)), bool(addresses[0] != addresses[1])
+    (True, True)
+    """
+    if objects.dtype != object:
+        raise TypeError(f"object_addresses needs an object array, not {objects.dtype}")
+    return np.asarray(_AddressView(objects))
+
+
+def _first_of_each_code(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered by first appearance from 0 (as
+    ``pd.factorize`` numbers them, without missing values)."""
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1))
+
+
+def _sharing_a_hash(values: np.ndarray) -> np.ndarray:
+    """Which values' hash equals another value's (only they can be equal to another)."""
+    hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+    order = np.argsort(hashes)
+    ranked = hashes[order]
+    same = ranked[1:] == ranked[:-1]
+    sharing = np.zeros(len(values), dtype=bool)
+    sharing[order[1:][same]] = True
+    sharing[order[:-1][same]] = True
+    return sharing
+
+
+def _codes_by_value(objects: np.ndarray) -> np.ndarray:
+    """Codes of distinct objects (none missing) by value, numbered by first appearance: each
+    its own, but for the few whose hash is shared, which ``pd.factorize`` compares."""
+    codes = np.arange(len(objects))
+    sharing = np.flatnonzero(_sharing_a_hash(objects))
+    if len(sharing) == 0:
+        return codes
+    # a None appended: pandas then hashes the objects, not every text's UTF-8 bytes
+    shared_codes = pd.factorize(np.append(objects[sharing], None))[0][:-1]
+    codes[sharing] = sharing[_first_of_each_code(shared_codes)][shared_codes]
+    return pd.factorize(codes)[0]  # each to its first equal object, renumbered
+
+
+def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a 1-D object array of hashable values (missing ones coded ``-1``),
+    reading each distinct object once.
+
+    The rows are coded by object identity (:func:`object_addresses`); the distinct objects
+    then get their codes by value: one ``hash`` each (``str`` caches it), and only objects
+    whose hash is shared are compared. Codes count up by first appearance, as
+    ``pd.factorize``'s do.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Of dtype ``object``: texts, ``None`` / ``NaN`` / ``pd.NA`` for missing ones.
+
+    Returns
+    -------
+    codes : numpy.ndarray of intp
+    uniques : numpy.ndarray of object
+        The distinct values, in order of first appearance.
+
+    Examples
+    --------
+    >>> hi = "hi"
+    >>> codes, uniques = factorize_objects(np.array([hi, "".join(["h", "i"]), None, hi]))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 0, -1, 0], ['hi'])
+    """
+    values = np.asarray(values, dtype=object)
+    row_objects, _ = pd.factorize(object_addresses(values))
+    objects = values[_first_of_each_code(row_objects)]
+    present = np.flatnonzero(~pd.isna(objects))
+    object_codes = np.full(len(objects), -1, dtype=np.intp)
+    object_codes[present] = _codes_by_value(objects[present])
+    uniques = objects[present][_first_of_each_code(object_codes[present])]
+    return object_codes[row_objects], uniques
