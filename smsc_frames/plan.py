@@ -203,16 +203,18 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
     first = _first_positions(combined, int(combined.max(initial=-1)) + 1)
     measure = measure_texts(trailing, translit)[np.zeros(len(first), dtype=np.int64)]
     problem = np.full(len(first), None, dtype=object)
+    broken = np.zeros(len(first), dtype=bool)
     for codes, shown, problems in fields:
         tuple_codes = codes[first]
         measure = measure_texts(shown, translit)[tuple_codes] + measure
         if pd.notna(problems).any():
             field_problem = problems[tuple_codes]
-            problem = _join_problems([(problem, pd.notna(problem)),
-                                      (field_problem, pd.notna(field_problem))], len(first))
+            problem, broken = _join_problems([(problem, broken),
+                                              (field_problem, pd.notna(field_problem))],
+                                             len(first))
     text = _concatenate([shown[codes[first]] for codes, shown, _ in fields]
                         + [trailing[np.zeros(len(first), dtype=np.int64)]])
-    text[pd.notna(problem)] = None
+    text[broken] = None
     return combined, text, problem, measure
 
 
@@ -364,8 +366,9 @@ def _campaign_options(options: Options | None, sender: object, option_kwargs: di
     return Options.from_kwargs(**{k: v for k, v in merged.items() if k != "sender"}), sender
 
 
-def _join_problems(columns: list[tuple[np.ndarray, np.ndarray]], rows: int) -> np.ndarray:
-    """Row-wise ``"; "``-joined problems, ``None`` where there are none.
+def _join_problems(columns: list[tuple[np.ndarray, np.ndarray]], rows: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ``"; "``-joined problems (``None`` where there are none), and where there are.
 
     Each column is ``(problems, present)``: the texts and a bool mask of where one applies.
     """
@@ -377,7 +380,7 @@ def _join_problems(columns: list[tuple[np.ndarray, np.ndarray]], rows: int) -> n
         alone = present & ~has
         joined[alone] = column[alone]
         has |= present
-    return joined
+    return joined, has
 
 
 def prepare(
@@ -452,15 +455,15 @@ def prepare(
     phone_problems = np.full(len(df), None, dtype=object)
     phone_problems[bad_phone] = ("phone: " + phones["problem"][bad_phone].fillna("invalid")
                                  .astype(str)).to_numpy(dtype=object)
-    problem = _join_problems([(phone_problems, bad_phone)] + [
+    problem, has_problem = _join_problems([(phone_problems, bad_phone)] + [
         (problems[codes], pd.notna(problems)[codes])
         for problems, codes in ((sender_problems, sender_codes),
                                 (texts_found.tuple_problems, tuple_codes),
                                 (texts_found.text_problems, tuple_codes))
         if pd.notna(problems).any()  # spread to the rows only when there is one
     ], len(df))
-    duplicate_of = _duplicates(df.index, phones["phone_key"].to_numpy(), text_codes,
-                               sender_codes, pd.isna(problem))
+    duplicate_of, is_duplicate = _duplicates(df.index, phones["phone_key"].to_numpy(),
+                                             text_codes, sender_codes, ~has_problem)
 
     index = df.index
     plan = pd.concat({  # one block per column: no copy into consolidated blocks
@@ -474,7 +477,7 @@ def prepare(
         "parts": pd.Series(texts_found.counts["parts"].to_numpy()[text_codes], index=index),
         "problem": pd.Series(problem, index=index, dtype=object),
         "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
-        "sendable": pd.Series(pd.isna(problem) & pd.isna(duplicate_of), index=index),
+        "sendable": pd.Series(~has_problem & ~is_duplicate, index=index),
     }, axis=1)
     plan.attrs["options"] = options
     return plan
@@ -513,9 +516,10 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
     sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
     clean = plan["problem"].isna().to_numpy()
     phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    duplicate_of = _duplicates(plan.index, phone_codes, text_codes, sender_codes, clean)
+    duplicate_of, is_duplicate = _duplicates(plan.index, phone_codes, text_codes, sender_codes,
+                                             clean)
     return plan.assign(duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
-                       sendable=pd.Series(clean & pd.isna(duplicate_of), index=plan.index))
+                       sendable=pd.Series(clean & ~is_duplicate, index=plan.index))
 
 
 def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
@@ -536,8 +540,10 @@ def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
 
 
 def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray,
-                sender_codes: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label.
+                sender_codes: np.ndarray, candidates: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label
+    (``None`` elsewhere); and which rows those are (a label may itself be ``None``).
 
     The codes must be ``>= 0``: *phone_codes* are integers equal exactly where the phones
     are (the candidates' phone keys, or codes). Only rows whose phone occurs more than once
@@ -550,7 +556,9 @@ def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray
     first = _first_positions(key, int(key.max(initial=-1)) + 1)
     repeated = first[key] != np.arange(len(rows))
     duplicate_of = np.full(len(index), None, dtype=object)
+    is_duplicate = np.zeros(len(index), dtype=bool)
     if repeated.any():
         originals = rows[first[key[repeated]]]
         duplicate_of[rows[repeated]] = index[originals].to_numpy(dtype=object)
-    return duplicate_of
+        is_duplicate[rows[repeated]] = True
+    return duplicate_of, is_duplicate

@@ -192,6 +192,14 @@ def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
     assert plan["duplicate_of"].tolist() == [None] * 4  # the given plan is unchanged
 
 
+
+@pytest.mark.parametrize("labels", [[np.nan, 1.0], [None, "b"]])
+def test_a_duplicate_of_a_row_labelled_missing_is_still_not_sent(labels):
+    df = pd.DataFrame({"phone": [GOOD, GOOD], "msg": ["Hi", "Hi"]}, index=labels)
+    plan = prepare(df, phone="phone", text="msg")
+    assert plan["sendable"].tolist() == [True, False]
+    assert mark_duplicates(plan)["sendable"].tolist() == [True, False]
+
 # Pieces mixing what changes a count: GSM-7 basic and extension characters, Cyrillic (UCS-2,
 # transliterated), astral emoji (two UTF-16 units), combining marks and CR (normalised
 # away), whitespace, and NUL (the row separator of plan._concatenate).
