@@ -72,10 +72,12 @@ def _first_of_each_code(codes: np.ndarray) -> np.ndarray:
 def _sharing_a_hash(values: np.ndarray) -> np.ndarray:
     """Which values' hash equals another value's (only they can be equal to another)."""
     hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-    order = np.argsort(hashes)
-    ranked = hashes[order]
-    same = ranked[1:] == ranked[:-1]
     sharing = np.zeros(len(values), dtype=bool)
+    ranked = np.sort(hashes)
+    if not (ranked[1:] == ranked[:-1]).any():  # the usual case, told by a sort alone
+        return sharing
+    order = np.argsort(hashes)
+    same = hashes[order[1:]] == hashes[order[:-1]]
     sharing[order[1:][same]] = True
     sharing[order[:-1][same]] = True
     return sharing

@@ -185,37 +185,41 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
     template is filled once per tuple.
 
     Each field's distinct values are rendered and measured once, with the literal before
-    the field in front; a tuple's text is the concatenation of those pieces, and its measure
-    their sum, so the tuples' texts are never read character by character here.
+    the field in front (and the last field with the literal after it); a tuple's text is
+    the concatenation of those pieces, and its measure their sum, so the tuples' texts are
+    never read character by character here.
     """
     fields = []
-    literal_before = ""  # escaped braces ({{, }}) come as pieces of their own, anywhere
-    for literal, column, spec, conversion in pieces:
-        literal_before += literal
+    literal = ""  # escaped braces ({{, }}) come as pieces of their own, anywhere
+    for piece_literal, column, spec, conversion in pieces:
+        literal += piece_literal
         if column is None:
             continue
         codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
-        before = np.asarray(literal_before, dtype=object)  # a numpy str would drop end NULs
-        fields.append((codes, before + np.where(pd.isna(problems), texts, ""), problems))
-        literal_before = ""
-    trailing = np.array([literal_before], dtype=object)
+        before = np.asarray(literal, dtype=object)  # a numpy str would drop end NULs
+        fields.append([codes, before + np.where(pd.isna(problems), texts, ""), problems])
+        literal = ""
+    if not fields:  # a template without fields: one text for every row
+        fields.append([np.zeros(rows, dtype=np.int64), np.array([""], dtype=object),
+                       np.array([None], dtype=object)])
+    fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
     combined = _combine([codes for codes, _, _ in fields], rows)
     first = _first_positions(combined, int(combined.max(initial=-1)) + 1)
-    measure = measure_texts(trailing, translit)[np.zeros(len(first), dtype=np.int64)]
+    measures, texts = [], []
     problem = np.full(len(first), None, dtype=object)
     broken = np.zeros(len(first), dtype=bool)
     for codes, shown, problems in fields:
         tuple_codes = codes[first]
-        measure = measure_texts(shown, translit)[tuple_codes] + measure
+        measures.append(measure_texts(shown, translit)[tuple_codes])
+        texts.append(shown[tuple_codes])
         if pd.notna(problems).any():
             field_problem = problems[tuple_codes]
             problem, broken = _join_problems([(problem, broken),
                                               (field_problem, pd.notna(field_problem))],
                                              len(first))
-    text = _concatenate([shown[codes[first]] for codes, shown, _ in fields]
-                        + [trailing[np.zeros(len(first), dtype=np.int64)]])
+    text = _concatenate(texts)
     text[broken] = None
-    return combined, text, problem, measure
+    return combined, text, problem, sum(measures[1:], start=measures[0])
 
 
 def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
@@ -233,25 +237,18 @@ def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
 
 
 def _concatenate(columns: list[np.ndarray]) -> np.ndarray:
-    """Row-wise concatenation of object arrays of ``str``: one ``join`` and one ``split`` over
-    all rows (a NUL ends each row), not one new string per column and row.
+    """Row-wise concatenation of object arrays of ``str``: one ``join`` per row, not one new
+    string per column and row.
 
     Examples
     --------
     >>> _concatenate([np.array(["a", "b"], dtype=object), np.array(["1", ""], dtype=object)])
     array(['a1', 'b'], dtype=object)
     """
-    rows = len(columns[0])
-    table = np.empty((rows, len(columns) + 1), dtype=object)
-    for position, column in enumerate(columns):
-        table[:, position] = column
-    table[:, -1] = "\0"
-    texts = "".join(table.ravel().tolist()).split("\0")[:-1]
-    if len(texts) == rows:
-        return np.array(texts, dtype=object)
-    concatenated = np.full(rows, "", dtype=object)  # a NUL inside a value: column by column
-    for column in columns:
-        concatenated = concatenated + column
+    if len(columns) == 1:
+        return columns[0].copy()
+    concatenated = np.empty(len(columns[0]), dtype=object)
+    concatenated[:] = list(map("".join, zip(*columns)))
     return concatenated
 
 
