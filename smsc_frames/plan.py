@@ -463,18 +463,23 @@ def prepare(
                                              text_codes, sender_codes, ~has_problem)
 
     index = df.index
+
+    def column(values: np.ndarray) -> pd.Series:  # a fresh array, owned as it is: no copy
+        return pd.Series(values, index=index, dtype=values.dtype, copy=False)
+
+    counts = texts_found.counts
     plan = pd.concat({  # one block per column: no copy into consolidated blocks
         "phone_input": phones["phone_input"].astype(object),
         "phone": phones["phone"].astype(object),
         "region": phones["region"].astype(object),
-        "text": pd.Series(texts_found.row_texts, index=index, dtype=object),
-        "sender": pd.Series(senders[sender_codes], index=index, dtype=object),
-        "encoding": texts_found.counts["encoding"].take(text_codes).set_axis(index),  # no re-check
-        "units": pd.Series(texts_found.counts["units"].to_numpy()[text_codes], index=index),
-        "parts": pd.Series(texts_found.counts["parts"].to_numpy()[text_codes], index=index),
-        "problem": pd.Series(problem, index=index, dtype=object),
-        "duplicate_of": pd.Series(duplicate_of, index=index, dtype=object),
-        "sendable": pd.Series(~has_problem & ~is_duplicate, index=index),
+        "text": column(texts_found.row_texts),
+        "sender": column(senders[sender_codes]),
+        "encoding": counts["encoding"].take(text_codes).set_axis(index),  # no re-check
+        "units": column(counts["units"].to_numpy()[text_codes]),
+        "parts": column(counts["parts"].to_numpy()[text_codes]),
+        "problem": column(problem),
+        "duplicate_of": column(duplicate_of),
+        "sendable": column(~has_problem & ~is_duplicate),
     }, axis=1)
     plan.attrs["options"] = options
     return plan
