@@ -36,6 +36,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 import phonenumbers
+from numpy.lib.stride_tricks import sliding_window_view
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, ValidationResult
 
 from smsc_frames.errors import ValidationError
@@ -173,80 +174,141 @@ def _safe_russian_mobile_prefixes() -> frozenset[str]:
     )
 
 
-# What the fast path sees in each code point of the joined texts.
-_OTHER, _DROPPED, _DIGIT_KIND, _PLUS, _POINT, _END = range(6)
+# What the fast path reads for each code point of the joined texts (its code): a digit's value,
+# or one of these, all above 9.
+_PLUS, _POINT, _END, _OTHER, _DROPPED = range(10, 15)
 # Digits the fast path accepts before the 10-digit national number (without a "+"): none, the
 # trunk prefix 7 or 8, or the country code 7 after the international prefix 00 or 810.
 _NATIONAL_HEADS = ("", "7", "8", "007", "8107")
+_HEAD_WIDTH = max(map(len, _NATIONAL_HEADS))  # the codes of a head fit in a 4-byte word
 _CHUNK = 1 << 16  # texts per vectorised pass: small arrays are reused, not freshly allocated
+_REFUSED = "\x01"  # what the fast path reads for a missing value or a NUL inside a text
 
 
-def _head_key(length: np.ndarray | int, value: np.ndarray | int) -> np.ndarray | int:
-    """One integer for a run of digits, so that ``7`` and ``007`` differ."""
-    return length * 10_000 + value
-
-
-_HEAD_KEYS = [_head_key(len(head), int(head or 0)) for head in _NATIONAL_HEADS]
-
-
-def _kind_table() -> np.ndarray:
-    """:data:`_OTHER`, :data:`_DROPPED`... by code point; the last entry stands for any above."""
+def _code_table() -> np.ndarray:
+    """The code of each code point (:data:`_PLUS`...); the last entry stands for any above."""
     table = np.full(max(map(ord, _FORMATTING_CHARS)) + 2, _OTHER, dtype=np.uint8)
     table[[ord(char) for char in _FORMATTING_CHARS]] = _DROPPED
-    table[ord("0") : ord("9") + 1] = _DIGIT_KIND
+    table[ord("0") : ord("9") + 1] = range(10)
     table[ord("+")] = _PLUS
     table[ord(".")] = _POINT
     table[0] = _END
     return table
 
 
-_KINDS = _kind_table()
+_CODES = _code_table()
+# By length + 1, for lengths from -1 to _HEAD_WIDTH + 1: the low `length` bytes of a word.
+_HEAD_MASKS = np.array([0, *((1 << 8 * length) - 1 for length in range(_HEAD_WIDTH + 1)), 0])
 
 
-def _joined_code_points(texts: np.ndarray) -> np.ndarray:
-    """The code points of all *texts*, each text followed by a NUL: one ``join``, one ``encode``.
+def _head_key(length: np.ndarray, word: np.ndarray) -> np.ndarray:
+    """One integer for a run of *length* digits, so that ``7`` and ``007`` differ.
 
-    A missing value reads as ``"None"``, ``"<NA>"`` or ``"nan"``, which the fast path refuses,
-    and so is a NUL inside a text (it is read as ``"\\x01"``).
+    *word* holds the codes of the :data:`_HEAD_WIDTH` characters from the run's start as a
+    little-endian integer; a *length* below 0 or above :data:`_HEAD_WIDTH` gets a key no head
+    has.
     """
-    joined = "\0".join(map(str, texts)) + "\0"
-    if joined.count("\0") != len(texts):
-        joined = "\0".join(str(text).replace("\0", "\x01") for text in texts) + "\0"
-    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    length = np.clip(length, -1, _HEAD_WIDTH + 1) + 1  # from 0 to 6: fits in the low 3 bits
+    return (word & _HEAD_MASKS[length]) * 8 + length
 
 
-def _running_count(mask: np.ndarray) -> np.ndarray:
-    """``count[b] - count[a]`` is how many of ``mask[a:b]`` are true."""
-    return np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+_HEAD_KEYS = _head_key(
+    np.array([len(head) for head in _NATIONAL_HEADS]),
+    np.array([int.from_bytes(bytes(map(int, head)), "little") for head in _NATIONAL_HEADS]),
+)
 
 
-def _digits_at(points: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """The digit values at *positions* (clipped to the array)."""
-    return points[np.clip(positions, 0, len(points) - 1)].astype(np.int64) - ord("0")
+@functools.cache
+def _safe_prefix_table() -> np.ndarray:
+    """Indexed by the codes of 3 characters: whether they spell a safe prefix.
+
+    The prefixes are those of :func:`_safe_russian_mobile_prefixes`.
+    """
+    table = np.zeros((_DROPPED + 1,) * 3, dtype=bool)  # _DROPPED is the largest code
+    for prefix in _safe_russian_mobile_prefixes():
+        table[tuple(map(int, prefix))] = True
+    return table
 
 
-def _end_before_excel_fraction(
-    points: np.ndarray, kinds: np.ndarray, starts: np.ndarray, ends: np.ndarray
+def _codes_and_ends(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The codes of all *values* with formatting dropped, each value followed by :data:`_END`.
+
+    One ``join``, one ``encode``, one table lookup, one ``bytes.translate`` that drops the
+    formatting. A NUL inside a value is read as :data:`_REFUSED`, which the fast path refuses.
+
+    Returns
+    -------
+    codes : numpy.ndarray of uint8
+        Followed by 10 zeros, so that 10 codes read from any position before them exist.
+    not_digits : numpy.ndarray of int
+        Where the codes above 9 are, in order.
+    ends : numpy.ndarray of int
+        Which of *not_digits* is the :data:`_END` after each value.
+    """
+    joined = "\0".join(values) + "\0"
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _CODES.take(points, mode="clip").tobytes().translate(None, bytes([_DROPPED]))
+    codes = np.frombuffer(codes + bytes(10), dtype=np.uint8)
+    not_digits = np.flatnonzero(codes > 9)
+    ends = np.flatnonzero(codes[not_digits] == _END)
+    if len(ends) > len(values):
+        return _codes_and_ends([value.replace("\0", _REFUSED) for value in values])
+    return codes, not_digits, ends
+
+
+def _windows(codes: np.ndarray, width: int, dtype: str) -> np.ndarray:
+    """A view whose element *i* is ``codes[i : i + width]`` read as one *dtype* value."""
+    return sliding_window_view(codes, width).view(dtype)[:, 0]
+
+
+def _cut_excel_fraction(
+    codes: np.ndarray, last: np.ndarray, ends: np.ndarray, candidate: np.ndarray
 ) -> np.ndarray:
-    """Where each text ends once an Excel ``.0`` (a point, then only zeros) is cut off."""
-    point_at = np.flatnonzero(kinds == _POINT)
-    if not len(point_at):
-        return ends
-    fraction_at = np.full(len(starts), -1)
-    fraction_at[np.searchsorted(starts, point_at, side="right") - 1] = point_at
-    zeros = _running_count(points == ord("0"))
-    after = fraction_at + 1  # with several points, the text is refused anyway
-    only_zeros = (fraction_at >= 0) & (after < ends) & (zeros[ends] - zeros[after] == ends - after)
-    return np.where(only_zeros, fraction_at, ends)
+    """Whether each text ends with an Excel ``.0`` (a point, then only zeros) to cut off.
+
+    *last* is where each text's last non-digit is, *ends* where its :data:`_END` is; only the
+    *candidate* texts, whose last non-digit is a point, are looked at.
+    """
+    cut = np.zeros(len(ends), dtype=bool)
+    if candidate.any():
+        # The largest code of each span from after the point to the end (odd spans, from an end
+        # to the next point, are skipped): 0 for only zeros, _END for nothing after the point.
+        spans = np.column_stack((last[candidate] + 1, ends[candidate])).ravel()
+        cut[candidate] = np.maximum.reduceat(codes, spans)[::2] == 0
+    return cut
 
 
-def _certain_russian_mobiles(texts: np.ndarray
-                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which *texts* are certainly valid RU mobiles, and their E.164 digits, vectorised.
+def _settle_russian_mobiles(
+    texts: np.ndarray, missing: np.ndarray, columns: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Fill *columns* for the *texts* that are certainly valid RU mobiles, vectorised.
 
     Accepts formatting (:data:`_FORMATTING_CHARS`) anywhere, then ``+7`` or one of
     :data:`_NATIONAL_HEADS`, then 10 digits with a safe prefix
-    (:func:`_safe_russian_mobile_prefixes`), optionally followed by an Excel ``.0``.
+    (:func:`_safe_russian_mobile_prefixes`), optionally followed by an Excel ``.0``. The
+    *missing* texts are refused.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Which texts were settled.
+    """
+    settled = np.zeros(len(texts), dtype=bool)
+    for start in range(0, len(texts), _CHUNK):
+        rows = slice(start, start + _CHUNK)
+        certain, phones, keys = _certain_in_chunk(texts[rows], missing[rows])
+        settled[rows] = certain
+        columns["phone"][rows][certain] = phones
+        columns["phone_key"][rows][certain] = keys
+    columns["phone_ok"][settled] = True
+    columns["region"][settled] = "RU"
+    return settled
+
+
+def _certain_in_chunk(
+    texts: np.ndarray, missing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which of a few thousand *texts* are certainly valid RU mobiles, and their E.164 digits.
 
     Returns
     -------
@@ -256,47 +318,42 @@ def _certain_russian_mobiles(texts: np.ndarray
     keys : numpy.ndarray of int
         The same digits as integers.
     """
-    chunks = [_certain_in_chunk(texts[start : start + _CHUNK])
-              for start in range(0, len(texts), _CHUNK)]  # fmt: skip
-    return tuple(np.concatenate(column) for column in zip(*chunks))
-
-
-def _certain_in_chunk(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_certain_russian_mobiles` on a few thousand texts at once."""
-    points = _joined_code_points(texts)
-    kinds = _KINDS[np.minimum(points, len(_KINDS) - 1)]
-    kept = kinds != _DROPPED
-    points, kinds = points[kept], kinds[kept]
-    ends = np.flatnonzero(kinds == _END)
+    values = texts.tolist()
+    for at in np.flatnonzero(missing).tolist():
+        values[at] = _REFUSED
+    codes, not_digits, at_end = _codes_and_ends(values)
+    ends = not_digits[at_end]
     starts = np.concatenate(([0], ends[:-1] + 1))
+    others = np.diff(at_end, prepend=-1) - 1  # how many non-digits each text has
+    last = not_digits[at_end - 1]  # where its last one is, if it has one
 
-    plus = kinds[starts] == _PLUS  # an empty text reads its NUL
+    plus = codes[starts] == _PLUS  # an empty text reads its _END
+    candidate = (others - plus == 1) & (codes[last] == _POINT)
+    cut = _cut_excel_fraction(codes, last, ends, candidate)
+    only_digits = others - plus == cut  # apart from the "+" and a cut-off fraction's point
     starts = starts + plus
-    ends = _end_before_excel_fraction(points, kinds, starts, ends)
-    digits = _running_count(kinds == _DIGIT_KIND)
-    only_digits = digits[ends] - digits[starts] == ends - starts
-    national = ends - 10
-    head_length = national - starts
-    head = np.zeros(len(starts), dtype=np.int64)
-    for offset in range(max(map(len, _NATIONAL_HEADS))):
-        digit = _digits_at(points, starts + offset)
-        head = np.where(offset < head_length, head * 10 + digit, head)
-    key = _head_key(head_length, head)
-    known_head = np.where(plus, key == _head_key(1, 7), np.isin(key, _HEAD_KEYS))
-    prefix = sum(_digits_at(points, national + k) * 10 ** (2 - k) for k in range(3))
-    safe = np.isin(prefix, [int(prefix) for prefix in _safe_russian_mobile_prefixes()])
+    national = np.where(cut, last, ends) - 10
+    words = _windows(codes, _HEAD_WIDTH, f"<u{_HEAD_WIDTH}")
+    key = _head_key(national - starts, words[starts])
+    known_head = np.where(plus, key == _HEAD_KEYS[_NATIONAL_HEADS.index("7")],
+                          np.isin(key, _HEAD_KEYS))  # fmt: skip
+    digits = _windows(codes, 10, "V10")[np.maximum(national, 0)].view(np.uint8).reshape(-1, 10)
+    safe = _safe_prefix_table()[digits[:, 0], digits[:, 1], digits[:, 2]]
     certain = only_digits & known_head & safe
-    return (certain, *_e164_of_national(points, national[certain]))
+    return (certain, *_e164_of_national(digits[certain]))
 
 
-def _e164_of_national(points: np.ndarray, national: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``"7"`` and the 10 digits from each of the *national* positions, as Python strings and
-    as integers."""
-    digits = np.empty((len(national), 11), dtype=np.uint32)
-    digits[:, 0] = ord("7")
-    digits[:, 1:] = points[national[:, None] + np.arange(10)]
-    keys = (digits.astype(np.int64) - ord("0")) @ (10 ** np.arange(10, -1, -1, dtype=np.int64))
-    return digits.view("<U11").ravel().astype(object), keys
+def _e164_of_national(national: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``"7"`` and each row of 10 *national* digit values, as Python strings and as integers."""
+    digits = np.empty((len(national), 11), dtype=np.uint8)
+    digits[:, 0] = 7
+    digits[:, 1:] = national
+    keys = np.zeros(len(digits), dtype=np.int64)
+    for column in digits.T:
+        keys *= 10
+        keys += column
+    digits += ord("0")
+    return digits.astype(np.uint32).view("<U11").ravel().astype(object), keys
 
 
 def _from_excel_scientific(text: str) -> tuple[str | None, str | None]:
@@ -356,16 +413,16 @@ def _validate_region(region: object) -> str:
     return region.upper()
 
 
-def _texts_of(series: pd.Series) -> np.ndarray:
-    """The values as an object array of text (missing values stay missing)."""
+def _texts_of(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The values as an object array of text, and a mask of the missing ones (left as they are)."""
     values = series.to_numpy(dtype=object)
-    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(values) in (
-        "string", "empty"
-    ):
-        return values
+    if isinstance(series.dtype, pd.StringDtype):
+        return values, series.isna().to_numpy()
+    if pd.api.types.infer_dtype(values) in ("string", "empty"):
+        return values, pd.isna(values)
     codes, uniques = pd.factorize(values)
     texts = np.array([*map(_as_text, uniques), None], dtype=object)
-    return texts[codes]  # code -1 (missing) picks the trailing None
+    return texts[codes], codes < 0  # code -1 (missing) picks the trailing None
 
 
 def _normalize_the_rest(
@@ -433,7 +490,7 @@ def normalize_phones(
     if isinstance(values, (str, bytes)):
         raise ValidationError("values", "must be a list or Series of phones, not one", values)
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    texts = _texts_of(series)
+    texts, missing = _texts_of(series)
     columns = {
         "phone_input": texts.copy(),
         "phone": np.full(len(texts), None, dtype=object),
@@ -443,16 +500,12 @@ def normalize_phones(
         "phone_key": np.full(len(texts), -1, dtype=np.int64),
     }
     settled = np.zeros(len(texts), dtype=bool)
-    if region == "RU" and len(texts):
-        settled, phones, phone_keys = _certain_russian_mobiles(texts)
-        columns["phone"][settled] = phones
-        columns["phone_key"][settled] = phone_keys
-        columns["phone_ok"][settled] = True
-        columns["region"][settled] = "RU"
+    if region == "RU":
+        settled = _settle_russian_mobiles(texts, missing, columns)
     _normalize_the_rest(texts, np.flatnonzero(~settled), region, columns)
     if not keys:
         del columns["phone_key"]
-    return pd.concat(  # one block per column: the arrays are not copied into a 2-D block
-        {name: pd.Series(values, index=series.index, dtype=values.dtype)
+    return pd.concat(  # one block per column: the (fresh) arrays are neither copied nor combined
+        {name: pd.Series(values, index=series.index, dtype=values.dtype, copy=False)
          for name, values in columns.items()}, axis=1
     )

@@ -134,6 +134,18 @@ def test_missing_values_nul_characters_and_empty_input():
     assert empty.columns.tolist() == phones.COLUMNS and len(empty) == 0
 
 
+@pytest.mark.parametrize("dtype", [object, "string", "str"])
+def test_missing_values_and_nul_characters_in_every_chunk_and_column_type(dtype, monkeypatch):
+    monkeypatch.setattr(phones, "_CHUNK", 2)  # missing values and the NUL in different chunks
+    values = ["8 916 123 45 67", None, None, "8916\x001234567", "+79161234568", None]
+    result = normalize_phones(pd.Series(values, dtype=dtype), keys=True)
+    assert result["phone_input"].tolist() == [values[0], None, None, values[3], values[4], None]
+    assert result["phone"].tolist() == ["79161234567", None, None, None, "79161234568", None]
+    assert result["phone_key"].tolist() == [79161234567, -1, -1, -1, 79161234568, -1]
+    assert result["problem"].tolist() == [None, "empty", "empty", "not a phone number", None,
+                                          "empty"]  # fmt: skip
+
+
 def test_work_is_done_once_per_distinct_value(parse_calls):
     result = normalize_phones(["8 495 123 45 67", "+44 20 7946 0958"] * 500)
     assert len(parse_calls) == 2
