@@ -9,12 +9,15 @@ import urllib.parse
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.formencoding import urlencoded_length
 from smsc_frames.options import Options
 from smsc_frames.payloads import (
     CLIENT_PARAMS_MARGIN,
+    _phone_table,
     decode_params,
     payloads,
     recipient_rows,
@@ -136,6 +139,22 @@ def test_repeated_phones_fill_room_left_in_an_earlier_request():
     requests = payloads(plan, campaign_id="c", max_recipients=4)
     assert len(requests) == 2  # 7 messages, 4 per request: phone 0's second text fits request 2
     check_invariants(plan, requests, max_recipients=4)
+
+
+def test_a_phones_later_rows_go_in_layers_by_their_rank():
+    rows = ([(phone(n), "G1", None) for n in (1, 2, 5, 6)]
+            + [(phone(n), "G2", None) for n in (1, 7, 8)]
+            + [(phone(n), "G3", None) for n in (1, 9)] + [(phone(2), "G4", None)])
+    plan = make_plan(rows).sample(frac=1.0, random_state=0)
+    requests = payloads(plan, campaign_id="c")
+    # phone 1's third text (layer 2) waits for phone 2's second (layer 1), ranked after it
+    assert [r.params.get("list", r.params.get("phones")) for r in requests] == [
+        f"{phone(1)},{phone(2)},{phone(5)},{phone(6)}:G1\n{phone(7)},{phone(8)}:G2\n"
+        f"{phone(9)}:G3",
+        f"{phone(1)}:G2\n{phone(2)}:G4",
+        phone(1),
+    ]
+    check_invariants(plan, requests)
 
 
 def test_recipient_limit_splits_requests_and_the_count_is_minimal():
@@ -317,3 +336,91 @@ def test_a_plan_sorted_another_way_packs_into_the_very_same_requests():
     # each request still carries the rows of *its* plan: positions follow the shuffle
     for a, b in zip(first, second):
         assert list(plan.index[a.rows]) == list(shuffled.index[b.rows])
+
+
+def reference_phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
+    """What _phone_table must give, one phone at a time: keys as int() reads them all (else
+    ranks), lengths, and each phone's UTF-8 bytes padded with 0xFF to one more than the longest."""
+    array = np.array(phones, dtype=object)
+    try:
+        keys = array.astype(np.int64).tolist()
+    except (TypeError, ValueError, OverflowError):
+        keys = pd.factorize(array, sort=True)[0].tolist()
+    encoded = [phone.encode("utf-8") for phone in phones]
+    width = max(map(len, encoded)) + 1
+    return keys, [len(phone) for phone in phones], [e.ljust(width, b"\xff") for e in encoded]
+
+
+def phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
+    table = _phone_table(np.array(phones, dtype=object))
+    return table.keys.tolist(), table.length.tolist(), [row.tobytes() for row in table.utf8]
+
+
+@pytest.mark.parametrize("phones", [
+    ["79161234567", "79031234567", "79161234567"],  # digits only, of one length: as bytes
+    ["0079161234567", "0079031234567"],  # leading zeros: the same integers int() reads
+    ["1" * 18, "9" * 18],  # the longest keys read without int()
+    ["79161234567", "4930123456", "1"],  # several lengths: copied into rows by numpy
+    ["9" * 18, "12", "1" * 17],  # several lengths, up to the longest
+    ["9" * 19, "12"],  # several lengths, one too long for the arrays
+    ["12", "345", "6"],  # several lengths, as many bytes as three of the first's
+    ["+79161234567", "79161234567"],  # int() reads "+7...": one key for both
+    ["", "79161234567"],  # int() refuses "": ranks
+    ["9" * 19, "1" * 19],  # 19 digits overflow int64: ranks
+    ["7916123456я", "79161234567"],  # not ASCII: ranks, two UTF-8 bytes for "я"
+    ["７９", "79"],  # full-width digits: not ASCII, but int() reads them
+    ["12,4", "1234"],  # one length with the separator inside: not digits only
+    ["7916123456a", "79161234567"],  # one length, a letter
+    ["þ", "ÿ", "7\x009"],  # UTF-8 bytes next to _CUT and _PAD, a NUL
+])
+def test_phone_table_gives_the_keys_lengths_and_bytes_of_reading_each_phone(phones):
+    assert phone_table(phones) == reference_phone_table(phones)
+
+
+@st.composite
+def phone_lists(draw) -> list[str]:
+    """Digit strings of one length (1 to 20) or of several, now and then with other text."""
+    length = draw(st.integers(1, 20))
+    digits = st.text(alphabet="0123456789", min_size=length, max_size=length)
+    if draw(st.booleans()):
+        digits = st.text(alphabet="0123456789", max_size=20)
+    phones = draw(st.lists(digits, min_size=1, max_size=8))
+    if draw(st.booleans()):
+        other = draw(st.text(st.characters(blacklist_categories=("Cs",)), max_size=length + 1))
+        phones.insert(draw(st.integers(0, len(phones))), other)
+    return phones
+
+
+@given(phone_lists())
+def test_phone_table_matches_reading_each_phone_for_any_phones(phones):
+    assert phone_table(phones) == reference_phone_table(phones)
+
+
+def test_phones_of_other_lengths_and_forms_pack_as_their_integers():
+    plan = make_plan([("79161234567", "A", None), ("4930123456", "A", None),
+                      ("+79031234567", "B", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["list"] == "4930123456,79161234567:A\n+79031234567:B"
+    assert request.recipients == ("4930123456", "79161234567", "+79031234567")
+
+
+def test_phones_with_any_characters_are_written_as_they_are():
+    plan = make_plan([("þ1", "A", None), ("ÿ2", "A", None), ("7\x009", "B", None),
+                      ("", "B", "Shop"), ("7916,1", "C", None), ("7:9", "C", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["list"] == "7916,1,7:9:C\nþ1,ÿ2:A\nShop|:B\n7\x009:B"
+    assert request.recipients == ("7916,1", "7:9", "þ1", "ÿ2", "", "7\x009")
+
+
+def test_phones_of_one_length_holding_a_comma_or_colon_are_the_recipients_still():
+    plan = make_plan([("7916123", "A", None), ("7916,12", "A", None), ("7916:12", "B", None)])
+    [request] = payloads(plan, campaign_id="c")
+    assert request.params["list"] == "7916,12,7916123:A\n7916:12:B"
+    assert request.recipients == ("7916,12", "7916123", "7916:12")
+
+
+def test_a_carriage_return_sends_its_text_as_phones_and_mes():
+    plan = make_plan([(phone(1), "a\rb", None), (phone(2), "c", None)])
+    requests = payloads(plan, campaign_id="c")
+    assert [r.params.get("mes") for r in requests] == ["c", "a\rb"]
+    check_invariants(plan, requests)
