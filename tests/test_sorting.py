@@ -8,7 +8,7 @@ import pytest
 from smsc_frames.sorting import stable_argsort
 
 
-@pytest.mark.parametrize("high", [1, 300, 70_000, 2**40, 2**62])
+@pytest.mark.parametrize("high", [1, 300, 70_000, 2**40, 2**46, 2**47, 2**62])
 def test_stable_argsort_matches_numpys_stable_sort(high):
     keys = np.random.default_rng(high % 1000).integers(-3, high, 20_000)
     assert stable_argsort(keys).tolist() == np.argsort(keys, kind="stable").tolist()
@@ -18,3 +18,14 @@ def test_stable_argsort_of_nothing_and_of_unsigned_keys():
     assert stable_argsort(np.zeros(0, dtype=np.int64)).tolist() == []
     keys = np.array([3, 1, 3, 0], dtype=np.uint32)
     assert stable_argsort(keys).tolist() == [3, 1, 0, 2]
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 1000, 1025])
+def test_packed_and_radix_ways_agree_at_the_edge_of_packing(rows):
+    bits = 63 - max(1, (rows - 1).bit_length())  # offsets below 2**bits are packed
+    rng = np.random.default_rng(rows)
+    for span in (2**bits - 1, 2**bits):  # the widest packed span, the narrowest radix one
+        keys = rng.integers(0, span, rows, endpoint=True) - 2**40
+        keys[0], keys[-1] = -2**40, span - 2**40
+        expected = np.argsort(keys, kind="stable").tolist()
+        assert stable_argsort(keys).tolist() == expected
