@@ -83,17 +83,18 @@ def _sharing_a_hash(values: np.ndarray) -> np.ndarray:
     return sharing
 
 
-def _codes_by_value(objects: np.ndarray) -> np.ndarray:
-    """Codes of distinct objects (none missing) by value, numbered by first appearance: each
-    its own, but for the few whose hash is shared, which ``pd.factorize`` compares."""
-    codes = np.arange(len(objects))
+def _factorize_distinct(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and uniques of distinct objects (none missing) by value: each object its own
+    code, but for the few whose hash is shared, which ``pd.factorize`` compares."""
     sharing = np.flatnonzero(_sharing_a_hash(objects))
     if len(sharing) == 0:
-        return codes
+        return np.arange(len(objects)), objects
+    codes = np.arange(len(objects))
     # a None appended: pandas then hashes the objects, not every text's UTF-8 bytes
     shared_codes = pd.factorize(np.append(objects[sharing], None))[0][:-1]
     codes[sharing] = sharing[_first_of_each_code(shared_codes)][shared_codes]
-    return pd.factorize(codes)[0]  # each to its first equal object, renumbered
+    codes = pd.factorize(codes)[0]  # each to its first equal object, renumbered
+    return codes, objects[_first_of_each_code(codes)]
 
 
 def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +127,11 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(values, dtype=object)
     row_objects, _ = pd.factorize(object_addresses(values))
     objects = values[_first_of_each_code(row_objects)]
-    present = np.flatnonzero(~pd.isna(objects))
-    object_codes = np.full(len(objects), -1, dtype=np.intp)
-    object_codes[present] = _codes_by_value(objects[present])
-    uniques = objects[present][_first_of_each_code(object_codes[present])]
+    missing = pd.isna(objects)
+    if missing.any():  # (each pass over the objects counts: they are scattered in memory)
+        present = np.flatnonzero(~missing)
+        object_codes = np.full(len(objects), -1, dtype=np.intp)
+        object_codes[present], uniques = _factorize_distinct(objects[present])
+    else:
+        object_codes, uniques = _factorize_distinct(objects)
     return object_codes[row_objects], uniques
