@@ -203,8 +203,7 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
         fields.append([np.zeros(rows, dtype=np.int64), np.array([""], dtype=object),
                        np.array([None], dtype=object)])
     fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
-    combined = _combine([codes for codes, _, _ in fields], rows)
-    first = _first_positions(combined, int(combined.max(initial=-1)) + 1)
+    combined, first = _by_first_appearance(_combine([codes for codes, _, _ in fields], rows))
     measures, texts = [], []
     problem = np.full(len(first), None, dtype=object)
     broken = np.zeros(len(first), dtype=bool)
@@ -220,6 +219,26 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
     text = _concatenate(texts)
     text[broken] = None
     return combined, text, problem, sum(measures[1:], start=measures[0])
+
+
+def _by_first_appearance(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """*codes* (``0..k-1``, all present) renumbered by first appearance, and where each
+    first appears.
+
+    The tuples' texts are then made in the order the rows first meet them, so they lie in
+    memory in row order and every later pass over a column of them reads memory in order
+    (a pass over texts scattered in memory costs three times more).
+
+    Examples
+    --------
+    >>> [values.tolist() for values in _by_first_appearance(np.array([2, 0, 2, 1]))]
+    [[0, 1, 0, 2], [0, 1, 3]]
+    """
+    first = _first_positions(codes, int(codes.max(initial=-1)) + 1)
+    order = np.argsort(first)
+    renumbered = np.empty(len(order), dtype=np.int64)
+    renumbered[order] = np.arange(len(order))
+    return renumbered[codes], first[order]
 
 
 def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
