@@ -161,7 +161,7 @@ class _Rows:
     phone: np.ndarray
     parts: np.ndarray
     position: np.ndarray  # position in the plan
-    phone_bytes: np.ndarray  # len of each phone
+    phone_bytes: np.ndarray  # urlencoded bytes of each phone
     phone_utf8: np.ndarray  # uint8 (rows, width): each phone's UTF-8 bytes, then _PAD (1 or more)
 
 
@@ -194,7 +194,7 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
         phone=phone,
         parts=plan["parts"].to_numpy(dtype=np.int64)[sendable],
         position=np.flatnonzero(sendable),
-        phone_bytes=phones.length,
+        phone_bytes=phones.urlencoded_bytes,
         phone_utf8=phones.utf8,
     )
 
@@ -210,12 +210,12 @@ class _PhoneTable(NamedTuple):
     """The sendable rows' phones as arrays (see :func:`_phone_table`)."""
 
     keys: np.ndarray  # int64, equal for equal phones (see _canonical_order)
-    length: np.ndarray  # len() of each phone
+    urlencoded_bytes: np.ndarray  # each phone's bytes in a form body ("+" as %2B...)
     utf8: np.ndarray  # uint8 (rows, width): each phone's UTF-8 bytes, then _PAD (1 or more)
 
 
 def _phone_table(phone: np.ndarray) -> _PhoneTable:
-    """Each phone's integer key, its length and its UTF-8 bytes.
+    """Each phone's integer key, its urlencoded size and its UTF-8 bytes.
 
     The keys are the integers the phones spell when ``int()`` reads every one (digit strings,
     but also ``"+7..."``), else the phones' ranks among the distinct phones (a hand-built plan).
@@ -225,18 +225,22 @@ def _phone_table(phone: np.ndarray) -> _PhoneTable:
     Examples
     --------
     >>> table = _phone_table(np.array(["79031234567", "4930123456"], dtype=object))
-    >>> table.keys.tolist(), table.length.tolist(), [row.tobytes() for row in table.utf8]
-    ([79031234567, 4930123456], [11, 10], [b'79031234567\\xff', b'4930123456\\xff\\xff'])
+    >>> table.keys.tolist(), table.urlencoded_bytes.tolist()
+    ([79031234567, 4930123456], [11, 10])
+    >>> [row.tobytes() for row in table.utf8]
+    [b'79031234567\\xff', b'4930123456\\xff\\xff']
     >>> table = _phone_table(np.array(["+7903", "7903", "я"], dtype=object))
-    >>> table.keys.tolist(), table.length.tolist(), [row.tobytes() for row in table.utf8]
-    ([0, 1, 2], [5, 4, 1], [b'+7903\\xff', b'7903\\xff\\xff', b'\\xd1\\x8f\\xff\\xff\\xff\\xff'])
+    >>> table.keys.tolist(), table.urlencoded_bytes.tolist()
+    ([0, 1, 2], [7, 4, 6])
+    >>> [row.tobytes() for row in table.utf8]
+    [b'+7903\\xff', b'7903\\xff\\xff', b'\\xd1\\x8f\\xff\\xff\\xff\\xff']
     >>> _phone_table(np.array(["+7903", "7903"], dtype=object)).keys.tolist()
     [7903, 7903]
     """
     digits = _digit_phones(phone.tolist())
     if digits is not None:
         return digits
-    length = np.fromiter(map(len, phone), dtype=np.int64, count=len(phone))
+    length = urlencoded_length(phone)  # "+7...": the "+" goes as %2B
     try:
         keys = phone.astype(np.int64)
     except (TypeError, ValueError, OverflowError):  # not digit strings: a hand-built plan

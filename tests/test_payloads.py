@@ -340,7 +340,8 @@ def test_a_plan_sorted_another_way_packs_into_the_very_same_requests():
 
 def reference_phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
     """What _phone_table must give, one phone at a time: keys as int() reads them all (else
-    ranks), lengths, and each phone's UTF-8 bytes padded with 0xFF to one more than the longest."""
+    ranks), urlencoded sizes, and each phone's UTF-8 bytes padded with 0xFF to one more than the
+    longest."""
     array = np.array(phones, dtype=object)
     try:
         keys = array.astype(np.int64).tolist()
@@ -348,12 +349,14 @@ def reference_phone_table(phones: list[str]) -> tuple[list[int], list[int], list
         keys = pd.factorize(array, sort=True)[0].tolist()
     encoded = [phone.encode("utf-8") for phone in phones]
     width = max(map(len, encoded)) + 1
-    return keys, [len(phone) for phone in phones], [e.ljust(width, b"\xff") for e in encoded]
+    sizes = [len(urllib.parse.quote_plus(phone)) for phone in phones]
+    return keys, sizes, [e.ljust(width, b"\xff") for e in encoded]
 
 
 def phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
     table = _phone_table(np.array(phones, dtype=object))
-    return table.keys.tolist(), table.length.tolist(), [row.tobytes() for row in table.utf8]
+    rows = [row.tobytes() for row in table.utf8]
+    return table.keys.tolist(), table.urlencoded_bytes.tolist(), rows
 
 
 @pytest.mark.parametrize("phones", [
@@ -373,7 +376,7 @@ def phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
     ["7916123456a", "79161234567"],  # one length, a letter
     ["þ", "ÿ", "7\x009"],  # UTF-8 bytes next to _CUT and _PAD, a NUL
 ])
-def test_phone_table_gives_the_keys_lengths_and_bytes_of_reading_each_phone(phones):
+def test_phone_table_gives_the_keys_sizes_and_bytes_of_reading_each_phone(phones):
     assert phone_table(phones) == reference_phone_table(phones)
 
 
@@ -402,6 +405,16 @@ def test_phones_of_other_lengths_and_forms_pack_as_their_integers():
     [request] = payloads(plan, campaign_id="c")
     assert request.params["list"] == "4930123456,79161234567:A\n+79031234567:B"
     assert request.recipients == ("4930123456", "79161234567", "+79031234567")
+    assert request.body_bytes == len(urllib.parse.urlencode(request.params))  # "+" is %2B
+
+
+def test_phones_written_with_a_plus_or_letters_are_budgeted_as_urlencoded():
+    plan = make_plan([(f"+7916{n:07d}", f"text {n % 3}", None) for n in range(300)]
+                     + [(f"я{n}", "text 0", None) for n in range(50)])
+    max_bytes = 2 * CLIENT_PARAMS_MARGIN
+    requests = payloads(plan, campaign_id="c", max_bytes=max_bytes)
+    assert len(requests) > 1
+    check_invariants(plan, requests, max_bytes=max_bytes)
 
 
 def test_phones_with_any_characters_are_written_as_they_are():
