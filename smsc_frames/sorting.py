@@ -26,7 +26,8 @@ _DIGIT_BITS = 16
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")`` for integer *keys*, by 16-bit radix passes.
+    """``np.argsort(keys, kind="stable")`` for integer *keys*: a packed value sort, or 16-bit
+    radix passes.
 
     Parameters
     ----------
@@ -43,7 +44,10 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
     low, high = int(keys.min()), int(keys.max())
     if high - low >= 1 << 63:  # the offsets below would overflow
         return np.argsort(keys, kind="stable")
-    offsets = (keys - low).astype(np.int64)  # >= 0, so the digits sort as numbers
+    if keys.dtype.kind == "u":  # >= 0, so the digits sort as numbers
+        offsets = (keys - keys.dtype.type(low)).astype(np.int64)
+    else:  # widened first: an int8..int32 offset may not fit its own dtype
+        offsets = keys.astype(np.int64) - low
     span = high - low
     position_bits = max(1, (len(keys) - 1).bit_length())
     if span < 1 << (63 - position_bits):

@@ -1,4 +1,4 @@
-"""stable_argsort: numpy's stable order, by 16-bit radix passes."""
+"""stable_argsort: numpy's stable order, by a packed value sort or 16-bit radix passes."""
 
 from __future__ import annotations
 
@@ -29,3 +29,10 @@ def test_packed_and_radix_ways_agree_at_the_edge_of_packing(rows):
         keys[0], keys[-1] = -2**40, span - 2**40
         expected = np.argsort(keys, kind="stable").tolist()
         assert stable_argsort(keys).tolist() == expected
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint64])
+def test_narrow_and_unsigned_keys_spanning_their_whole_range(dtype):
+    info = np.iinfo(dtype)
+    keys = np.array([0, info.max, info.min, info.max, 1, info.min], dtype=dtype)
+    assert stable_argsort(keys).tolist() == np.argsort(keys, kind="stable").tolist()
