@@ -42,6 +42,9 @@ def object_addresses(objects: np.ndarray) -> np.ndarray:
     """The address of each element's object, equal exactly where the elements are the same
     object (``a is b``), as a read-only integer view: no Python call per element.
 
+    A view, not a copy: it follows later writes to *objects*, and it means something only
+    while the objects it points to are alive (held by *objects*, which the view keeps).
+
     Parameters
     ----------
     objects : numpy.ndarray
@@ -61,6 +64,15 @@ def object_addresses(objects: np.ndarray) -> np.ndarray:
     if objects.dtype != object:
         raise TypeError(f"object_addresses needs an object array, not {objects.dtype}")
     return np.asarray(_AddressView(objects))
+
+
+def _addresses_are_ids() -> bool:
+    """Whether an object array holds its objects' addresses, as CPython's numpy does."""
+    probe = object()
+    return bool(object_addresses(np.array([probe, None], dtype=object))[0] == id(probe))
+
+
+_BY_IDENTITY = _addresses_are_ids()  # else factorize_objects is plain pd.factorize
 
 
 def _first_of_each_code(codes: np.ndarray) -> np.ndarray:
@@ -98,8 +110,8 @@ def _factorize_distinct(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of a 1-D object array of hashable values (missing ones coded ``-1``),
-    reading each distinct object once.
+    """``pd.factorize`` of a 1-D object array of texts (missing ones coded ``-1``), reading each
+    distinct object once.
 
     The rows are coded by object identity (:func:`object_addresses`); the distinct objects
     then get their codes by value: one ``hash`` each (``str`` caches it), and only objects
@@ -109,7 +121,10 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     values : numpy.ndarray
-        Of dtype ``object``: texts, ``None`` / ``NaN`` / ``pd.NA`` for missing ones.
+        Of dtype ``object``: texts, ``None`` / ``NaN`` / ``pd.NA`` for missing ones. Other
+        values whose equality agrees with their ``hash`` (numbers, bytes) are coded as pandas
+        codes them too; a container holding NaN is not (two ``(1, nan)`` tuples differ here,
+        not for pandas). An array of another dtype is handed to ``pd.factorize``.
 
     Returns
     -------
@@ -124,7 +139,9 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), uniques.tolist()
     ([0, 0, -1, 0], ['hi'])
     """
-    values = np.asarray(values, dtype=object)
+    values = np.asarray(values)
+    if values.dtype != object or not _BY_IDENTITY:
+        return pd.factorize(values)
     row_objects, _ = pd.factorize(object_addresses(values))
     objects = values[_first_of_each_code(row_objects)]
     missing = pd.isna(objects)

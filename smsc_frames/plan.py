@@ -126,7 +126,7 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
     The last distinct slot stands for a missing value. Strings under a plain field (no
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
-    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+    if isinstance(values.dtype, pd.StringDtype):  # texts: repeats share objects (read_csv)
         codes, uniques = factorize_objects(values.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(values)

@@ -81,3 +81,12 @@ def object_columns(draw):
 @given(object_columns())
 def test_same_as_pandas_factorize(values):
     assert_like_pandas(values)
+
+
+def test_other_dtypes_are_factorized_by_pandas():
+    for values in (np.array([3, 1, 3]), np.array(["b", "a", "b"])):
+        codes, uniques = factorize_objects(values)
+        expected_codes, expected_uniques = pd.factorize(values)
+        np.testing.assert_array_equal(codes, expected_codes)
+        np.testing.assert_array_equal(uniques, expected_uniques)
+        assert uniques.dtype == expected_uniques.dtype
