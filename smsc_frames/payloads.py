@@ -111,6 +111,9 @@ _KEY_DIGITS = 18
 """The longest digit strings keyed with array operations, not ``int()`` (``10**18 < 2**63``)."""
 _POWERS_OF_TEN = 10 ** np.arange(_KEY_DIGITS + 1, dtype=np.int64)
 _REPUNITS = _POWERS_OF_TEN // 9  # 0, 1, 11, 111...
+_LONGEST_PHONE = 64
+"""Characters a phone may have in a plan (E.164 numbers have at most 15 digits; a hand-built
+plan may write them with formatting): the packing lays phones out in rows this wide."""
 _PAD = 0xFF
 """Fills a phone's row of UTF-8 bytes past its end (at least once): no UTF-8 text holds it, so
 it is deleted or replaced wholesale."""
@@ -240,6 +243,10 @@ def _phone_table(phone: np.ndarray) -> _PhoneTable:
     digits = _digit_phones(phone.tolist())
     if digits is not None:
         return digits
+    longest = max(phone.tolist(), key=len, default="")
+    if len(longest) > _LONGEST_PHONE:
+        raise ValidationError("plan", f"has a phone longer than {_LONGEST_PHONE} characters",
+                              longest[:_LONGEST_PHONE] + "...")
     length = urlencoded_length(phone)  # "+7...": the "+" goes as %2B
     try:
         keys = phone.astype(np.int64)
@@ -259,7 +266,9 @@ def _digit_phones(phones: list) -> _PhoneTable | None:
         data = np.frombuffer((",".join(phones) + ",").encode("ascii"), dtype=np.uint8)
     except (TypeError, UnicodeEncodeError):  # a phone that is not a str, or not ASCII
         return None
-    if np.count_nonzero(data - np.uint8(ord("0")) > 9) != len(phones):  # digits and the commas
+    # uint8 arithmetic wraps around: every byte but a digit's code lands above 9, so this
+    # counts the bytes that are not digits; there must be only the commas
+    if np.count_nonzero(data - np.uint8(ord("0")) > 9) != len(phones):
         return None
     width = len(phones[0]) + 1
     if len(data) == len(phones) * width and (data[width - 1::width] == ord(",")).all():

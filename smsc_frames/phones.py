@@ -180,7 +180,8 @@ _PLUS, _POINT, _END, _OTHER, _DROPPED = range(10, 15)
 # Digits the fast path accepts before the 10-digit national number (without a "+"): none, the
 # trunk prefix 7 or 8, or the country code 7 after the international prefix 00 or 810.
 _NATIONAL_HEADS = ("", "7", "8", "007", "8107")
-_HEAD_WIDTH = max(map(len, _NATIONAL_HEADS))  # the codes of a head fit in a 4-byte word
+# The codes of a head are read as one little-endian word (numpy: 1, 2, 4 or 8 bytes).
+_HEAD_WIDTH = max(map(len, _NATIONAL_HEADS))
 _CHUNK = 1 << 16  # texts per vectorised pass: small arrays are reused, not freshly allocated
 _REFUSED = "\x01"  # what the fast path reads for a missing value or a NUL inside a text
 
@@ -245,7 +246,7 @@ def _codes_and_ends(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     ends : numpy.ndarray of int
         Which of *not_digits* is the :data:`_END` after each value.
     """
-    joined = "\0".join(values) + "\0"
+    joined = "\0".join(values) + "\0" if values else ""
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     codes = _CODES.take(points, mode="clip").tobytes().translate(None, bytes([_DROPPED]))
     codes = np.frombuffer(codes + bytes(10), dtype=np.uint8)
@@ -298,8 +299,9 @@ def _settle_russian_mobiles(
         rows = slice(start, start + _CHUNK)
         certain, phones, keys = _certain_in_chunk(texts[rows], missing[rows])
         settled[rows] = certain
-        columns["phone"][rows][certain] = phones
-        columns["phone_key"][rows][certain] = keys
+        at = start + np.flatnonzero(certain)
+        columns["phone"][at] = phones
+        columns["phone_key"][at] = keys
     columns["phone_ok"][settled] = True
     columns["region"][settled] = "RU"
     return settled

@@ -437,3 +437,11 @@ def test_a_carriage_return_sends_its_text_as_phones_and_mes():
     requests = payloads(plan, campaign_id="c")
     assert [r.params.get("mes") for r in requests] == ["c", "a\rb"]
     check_invariants(plan, requests)
+
+
+def test_a_phone_too_long_for_a_phone_is_refused_before_packing():
+    plan = make_plan([("7" * 65, "A", None), ("79161234567", "A", None)])
+    with pytest.raises(ValidationError, match="phone longer than 64 characters"):
+        payloads(plan, campaign_id="c")
+    [request] = payloads(make_plan([("+7 (916) " + "1" * 55, "A", None)]), campaign_id="c")
+    assert request.recipients == ("+7 (916) " + "1" * 55,)
