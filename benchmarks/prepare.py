@@ -13,10 +13,10 @@ hundreds of thousands of distinct texts), then, in the same run:
 * compares the payloads' form bytes with the minimum: every recipient's phone plus one
   separator, and each distinct text once (urlencoded, as on the wire).
 
-Each side runs ``--rounds`` times (3), interleaved so both meet the same background load, and
+Each side runs ``--rounds`` times (5), interleaved so both meet the same background load, and
 the fastest run of each is compared (as ``timeit`` does: noise only ever adds time).
 
-Usage: ``python benchmarks/prepare.py [--rows 1000000] [--baseline-rows 20000] [--rounds 3]``.
+Usage: ``python benchmarks/prepare.py [--rows 1000000] [--baseline-rows 20000] [--rounds 5]``.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--baseline-rows", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="interleaved runs of each side; the fastest of each is compared")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
