@@ -223,7 +223,8 @@ _HEAD_KEYS = _head_key(
 def _safe_prefix_table() -> np.ndarray:
     """Indexed by the codes of 3 characters: whether they spell a safe prefix.
 
-    The prefixes are those of :func:`_safe_russian_mobile_prefixes`.
+    The prefixes are those of :func:`_safe_russian_mobile_prefixes`. Every code has a slot,
+    not only digits: the prefix is read for every text at once, refused ones included.
     """
     table = np.zeros((_DROPPED + 1,) * 3, dtype=bool)  # _DROPPED is the largest code
     for prefix in _safe_russian_mobile_prefixes():
@@ -240,7 +241,8 @@ def _codes_and_ends(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     Returns
     -------
     codes : numpy.ndarray of uint8
-        Followed by 10 zeros, so that 10 codes read from any position before them exist.
+        Followed by 10 zeros, so that 10 codes read from any position before them exist
+        (they read as the digit 0, but only for texts the head and digit checks refuse).
     not_digits : numpy.ndarray of int
         Where the codes above 9 are, in order.
     ends : numpy.ndarray of int
