@@ -35,10 +35,38 @@ import requests
 
 LOGIN, PASSWORD = "bench", "bench-password"
 TEMPLATE = "{name}, скидка 10% на всё до воскресенья по промокоду WEEKEND"
-FIRST_NAMES = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Анна",
-               "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Екатерина"]
-MOBILE_CODES = ["910", "915", "916", "920", "925", "926", "903", "905", "909", "960", "950",
-                "952", "977", "985"]
+FIRST_NAMES = [
+    "Александр",
+    "Дмитрий",
+    "Максим",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Екатерина",
+]
+MOBILE_CODES = [
+    "910",
+    "915",
+    "916",
+    "920",
+    "925",
+    "926",
+    "903",
+    "905",
+    "909",
+    "960",
+    "950",
+    "952",
+    "977",
+    "985",
+]
 
 
 def serve_sandbox() -> None:
@@ -95,8 +123,13 @@ def run_smsc_frames(url: str, phones: np.ndarray, names: np.ndarray) -> dict:
         results = send(plan, client, journal=Path(folder) / "bench.journal", progress=False)
         elapsed = time.perf_counter() - started
     sent = int((results["outcome"] == "sent").sum())
-    return {"recipients": sent, "requests": session.requests, "sent": session.sent,
-            "received": session.received, "elapsed_s": elapsed}
+    return {
+        "recipients": sent,
+        "requests": session.requests,
+        "sent": session.sent,
+        "received": session.received,
+        "elapsed_s": elapsed,
+    }
 
 
 def run_per_recipient(url: str, phones: np.ndarray, names: np.ndarray) -> dict:
@@ -105,9 +138,18 @@ def run_per_recipient(url: str, phones: np.ndarray, names: np.ndarray) -> dict:
     started = time.perf_counter()
     for phone, name in zip(phones, names):
         message = TEMPLATE.format(name=name)
-        target = (url + "/sys/send.php?login=" + quote(LOGIN) + "&psw=" + quote(PASSWORD)
-                  + "&fmt=1&charset=utf-8&cost=3&phones=" + quote(str(phone))
-                  + "&mes=" + quote(message) + "&translit=0")
+        target = (
+            url
+            + "/sys/send.php?login="
+            + quote(LOGIN)
+            + "&psw="
+            + quote(PASSWORD)
+            + "&fmt=1&charset=utf-8&cost=3&phones="
+            + quote(str(phone))
+            + "&mes="
+            + quote(message)
+            + "&translit=0"
+        )
         with urlopen(target) as response:
             answer = response.read()
         requests_made += 1
@@ -116,8 +158,13 @@ def run_per_recipient(url: str, phones: np.ndarray, names: np.ndarray) -> dict:
         received += len(answer)
         accepted += not answer.split(b",")[1].startswith(b"-")
     elapsed = time.perf_counter() - started
-    return {"recipients": accepted, "requests": requests_made, "sent": sent,
-            "received": received, "elapsed_s": elapsed}
+    return {
+        "recipients": accepted,
+        "requests": requests_made,
+        "sent": sent,
+        "received": received,
+        "elapsed_s": elapsed,
+    }
 
 
 def mib(count: float) -> str:
@@ -138,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     total = args.recipients + args.baseline_recipients
     phones = distinct_phones(total)
     names = np.random.default_rng(5).choice(FIRST_NAMES, size=total)
-    ours_phones, naive_phones = phones[:args.recipients], phones[args.recipients:]
-    ours_names, naive_names = names[:args.recipients], names[args.recipients:]
+    ours_phones, naive_phones = phones[: args.recipients], phones[args.recipients :]
+    ours_names, naive_names = names[: args.recipients], names[args.recipients :]
 
-    server = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = server.stdout.readline().strip()
         print(f"sandbox (child process) at {url}")
@@ -155,21 +206,29 @@ def main(argv: list[str] | None = None) -> int:
     ours_rate = ours["recipients"] / ours["elapsed_s"]
     naive_rate = naive["recipients"] / naive["elapsed_s"]
     scale = args.recipients / naive["recipients"]
-    print(f"\nsmsc_frames send(): {ours['recipients']:,} recipients in {ours['elapsed_s']:.2f} s, "
-          f"{ours['requests']:,} requests, sent {mib(ours['sent'])}, received "
-          f"{mib(ours['received'])}, {ours_rate:,.0f} recipients/s")
-    print(f"one GET per recipient: {naive['recipients']:,} recipients in "
-          f"{naive['elapsed_s']:.2f} s, {naive['requests']:,} requests, sent "
-          f"{mib(naive['sent'])}, received {mib(naive['received'])}, "
-          f"{naive_rate:,.0f} recipients/s")
-    print(f"  scaled linearly to {args.recipients:,} recipients: "
-          f"{naive['elapsed_s'] * scale:.0f} s, {naive['requests'] * scale:,.0f} requests, "
-          f"sent {mib(naive['sent'] * scale)}, received {mib(naive['received'] * scale)}")
+    print(
+        f"\nsmsc_frames send(): {ours['recipients']:,} recipients in {ours['elapsed_s']:.2f} s, "
+        f"{ours['requests']:,} requests, sent {mib(ours['sent'])}, received "
+        f"{mib(ours['received'])}, {ours_rate:,.0f} recipients/s"
+    )
+    print(
+        f"one GET per recipient: {naive['recipients']:,} recipients in "
+        f"{naive['elapsed_s']:.2f} s, {naive['requests']:,} requests, sent "
+        f"{mib(naive['sent'])}, received {mib(naive['received'])}, "
+        f"{naive_rate:,.0f} recipients/s"
+    )
+    print(
+        f"  scaled linearly to {args.recipients:,} recipients: "
+        f"{naive['elapsed_s'] * scale:.0f} s, {naive['requests'] * scale:,.0f} requests, "
+        f"sent {mib(naive['sent'] * scale)}, received {mib(naive['received'] * scale)}"
+    )
     speedup = ours_rate / naive_rate
-    print(f"\nrecipients/s ratio: {speedup:.0f}x (target >= 50x); requests ratio "
-          f"{naive['requests'] * scale / ours['requests']:.0f}x; bytes sent ratio "
-          f"{naive['sent'] * scale / ours['sent']:.1f}x (the op=1 answers we ask for are "
-          f"bigger than fmt=1's: received ratio {naive['received'] * scale / ours['received']:.2f}x)")
+    print(
+        f"\nrecipients/s ratio: {speedup:.0f}x (target >= 50x); requests ratio "
+        f"{naive['requests'] * scale / ours['requests']:.0f}x; bytes sent ratio "
+        f"{naive['sent'] * scale / ours['sent']:.1f}x (the op=1 answers we ask for are "
+        f"bigger than fmt=1's: received ratio {naive['received'] * scale / ours['received']:.2f}x)"
+    )
     print("target met" if speedup >= 50 else "TARGET MISSED")
     return 0 if speedup >= 50 else 1
 

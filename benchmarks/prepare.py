@@ -39,13 +39,70 @@ import pandas as pd
 from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION
 
 TEMPLATE = "{name}, ваш промокод {promo} даёт скидку {discount}% до конца недели!"
-FIRST_NAMES = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья",
-               "Кирилл", "Михаил", "Никита", "Иван", "Егор", "Роман", "Павел", "Олег", "Анна",
-               "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Екатерина", "Светлана",
-               "Юлия", "Дарья", "Ксения", "Полина", "Алёна", "Виктория", "Софья"]
-MOBILE_CODES = ["910", "912", "915", "916", "917", "919", "920", "925", "926", "929", "903",
-                "905", "906", "909", "960", "961", "965", "900", "901", "902", "904", "950",
-                "951", "952", "953", "958", "977", "985"]
+FIRST_NAMES = [
+    "Александр",
+    "Дмитрий",
+    "Максим",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Артём",
+    "Илья",
+    "Кирилл",
+    "Михаил",
+    "Никита",
+    "Иван",
+    "Егор",
+    "Роман",
+    "Павел",
+    "Олег",
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Екатерина",
+    "Светлана",
+    "Юлия",
+    "Дарья",
+    "Ксения",
+    "Полина",
+    "Алёна",
+    "Виктория",
+    "Софья",
+]
+MOBILE_CODES = [
+    "910",
+    "912",
+    "915",
+    "916",
+    "917",
+    "919",
+    "920",
+    "925",
+    "926",
+    "929",
+    "903",
+    "905",
+    "906",
+    "909",
+    "960",
+    "961",
+    "965",
+    "900",
+    "901",
+    "902",
+    "904",
+    "950",
+    "951",
+    "952",
+    "953",
+    "958",
+    "977",
+    "985",
+]
 PROMO_CODES = 2_000
 DISCOUNTS = [5, 10, 15, 20, 25, 30]
 # How often each of the eight phone styles below appears (the 007 prefix is rare in practice).
@@ -80,12 +137,14 @@ def synthetic_contacts(rows: int, seed: int = 7) -> pd.DataFrame:
     garbage = rng.random(rows) < 0.01
     phone[garbage] = np.array(GARBAGE)[rng.integers(0, len(GARBAGE), int(garbage.sum()))]
     promo = "P" + pd.Series(rng.integers(0, PROMO_CODES, rows)).astype(str).str.zfill(5)
-    contacts = pd.DataFrame({
-        "name": np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), rows)],
-        "phone": phone,
-        "promo": promo,
-        "discount": np.array(DISCOUNTS)[rng.integers(0, len(DISCOUNTS), rows)],
-    })
+    contacts = pd.DataFrame(
+        {
+            "name": np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), rows)],
+            "phone": phone,
+            "promo": promo,
+            "discount": np.array(DISCOUNTS)[rng.integers(0, len(DISCOUNTS), rows)],
+        }
+    )
     source = np.arange(rows)
     source[1:][rng.random(rows - 1) < 0.01] -= 1  # about 1% exact duplicates of the row above
     return contacts.iloc[source].reset_index(drop=True)
@@ -171,16 +230,24 @@ def run_naive_baseline(path: Path, rows: int) -> dict:
                 "cost=3&phones=" + quote(phone) + "&mes=" + quote(text) + "&parts=" + str(parts)
             )
     elapsed = time.perf_counter() - started
-    return {"rows": rows, "requests": len(requests_built), "elapsed_s": elapsed,
-            "body_bytes": sum(map(len, requests_built))}
+    return {
+        "rows": rows,
+        "requests": len(requests_built),
+        "elapsed_s": elapsed,
+        "body_bytes": sum(map(len, requests_built)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--baseline-rows", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="interleaved runs of each side; the fastest of each is compared")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="interleaved runs of each side; the fastest of each is compared",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -191,18 +258,26 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tmp) / "campaign.csv"
         started = time.perf_counter()
         synthetic_contacts(args.rows).to_csv(path, index=False)
-        print(f"generated {args.rows:,} contacts in {time.perf_counter() - started:.1f} s "
-              f"({path.stat().st_size / 2**20:.0f} MiB CSV, not timed below)")
+        print(
+            f"generated {args.rows:,} contacts in {time.perf_counter() - started:.1f} s "
+            f"({path.stat().st_size / 2**20:.0f} MiB CSV, not timed below)"
+        )
 
         runs, naive_runs = [], []
         for round_number in range(1, args.rounds + 1):  # interleaved: both see the same noise
-            child = subprocess.run([sys.executable, __file__, "--child", str(path)],
-                                   capture_output=True, text=True, check=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
             naive_runs.append(run_naive_baseline(path, min(args.baseline_rows, args.rows)))
-            print(f"round {round_number}: smsc_frames {runs[-1]['total_s']:.2f} s, "
-                  f"baseline {naive_runs[-1]['elapsed_s']:.2f} s on "
-                  f"{naive_runs[-1]['rows']:,} rows")
+            print(
+                f"round {round_number}: smsc_frames {runs[-1]['total_s']:.2f} s, "
+                f"baseline {naive_runs[-1]['elapsed_s']:.2f} s on "
+                f"{naive_runs[-1]['rows']:,} rows"
+            )
 
     ours = min(runs, key=lambda run: run["total_s"])
     ours["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
@@ -210,19 +285,31 @@ def main(argv: list[str] | None = None) -> int:
     scaled = naive["elapsed_s"] * ours["rows"] / naive["rows"]
     speedup = scaled / ours["total_s"]
     bytes_ratio = ours["body_bytes"] / ours["minimum_bytes"]
-    print(f"\nfastest of {len(runs)} rounds each side; smsc_frames, {ours['rows']:,} rows "
-          f"({ours['sendable']:,} sendable, "
-          f"{ours['distinct_texts']:,} distinct texts, {ours['requests']:,} requests):")
-    print(f"  read {ours['read_s']:.2f} s + prepare {ours['prepare_s']:.2f} s + "
-          f"payloads {ours['payloads_s']:.2f} s = {ours['total_s']:.2f} s   (target < 5 s)")
-    print(f"  peak RSS {ours['peak_rss_mb']:.0f} MiB (child process, highest of the rounds, "
-          f"target < 1536 MiB)")
-    print(f"naive per-row baseline: {naive['elapsed_s']:.2f} s for {naive['rows']:,} rows, "
-          f"scaled linearly to {ours['rows']:,} rows: {scaled:.1f} s")
+    print(
+        f"\nfastest of {len(runs)} rounds each side; smsc_frames, {ours['rows']:,} rows "
+        f"({ours['sendable']:,} sendable, "
+        f"{ours['distinct_texts']:,} distinct texts, {ours['requests']:,} requests):"
+    )
+    print(
+        f"  read {ours['read_s']:.2f} s + prepare {ours['prepare_s']:.2f} s + "
+        f"payloads {ours['payloads_s']:.2f} s = {ours['total_s']:.2f} s   (target < 5 s)"
+    )
+    print(
+        f"  peak RSS {ours['peak_rss_mb']:.0f} MiB (child process, highest of the rounds, "
+        f"target < 1536 MiB)"
+    )
+    print(
+        f"naive per-row baseline: {naive['elapsed_s']:.2f} s for {naive['rows']:,} rows, "
+        f"scaled linearly to {ours['rows']:,} rows: {scaled:.1f} s"
+    )
     print(f"\nspeed-up vs baseline: {speedup:.0f}x (target >= 20x)")
-    print(f"payload bytes / minimum: {bytes_ratio:.3f} "
-          f"({ours['body_bytes']:,} / {ours['minimum_bytes']:,}, target <= 1.05)")
-    met = speedup >= 20 and ours["total_s"] < 5 and ours["peak_rss_mb"] < 1536 and bytes_ratio <= 1.05
+    print(
+        f"payload bytes / minimum: {bytes_ratio:.3f} "
+        f"({ours['body_bytes']:,} / {ours['minimum_bytes']:,}, target <= 1.05)"
+    )
+    met = (
+        speedup >= 20 and ours["total_s"] < 5 and ours["peak_rss_mb"] < 1536 and bytes_ratio <= 1.05
+    )
     print("all targets met" if met else "TARGET MISSED")
     return 0 if met else 1
 

@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from smsc_frames.delivery import STATUS_BATCH_SIZE, Pacer
+from smsc_frames.delivery import balance as account_balance
 from smsc_frames.errors import (
     AuthError,
     DuplicateRequestError,
@@ -50,10 +52,10 @@ from smsc_frames.errors import (
     SmscConnectionError,
     ValidationError,
 )
-from smsc_frames.delivery import STATUS_BATCH_SIZE, Pacer, balance as account_balance
 from smsc_frames.journal import REFUSED_STATUSES, Journal, JournalEntry
 from smsc_frames.operators import operator_names
-from smsc_frames.payloads import Payload, payloads as build_payloads, recipient_rows
+from smsc_frames.payloads import Payload, recipient_rows
+from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.responses import (
     parse_send,
     parse_status,
@@ -395,7 +397,9 @@ def _quote(
     parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
     server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
     local_cnt = (
-        table.loc[table["sendable"], "parts"].groupby(table["payload_id"]).sum()
+        table.loc[table["sendable"], "parts"]
+        .groupby(table["payload_id"])
+        .sum()
         .reindex(server_cnt.index, fill_value=0)
     )
     agrees = server_cnt == local_cnt
@@ -464,7 +468,7 @@ def _check_readable(answer: Any) -> None:
         raise
     except SmscConnectionError:
         raise
-    except Exception as error:  # noqa: BLE001 - the parser's own failure: an unreadable answer
+    except Exception as error:
         raise SmscConnectionError(
             f"unreadable send.php answer ({type(error).__name__}: {error})", maybe_sent=True
         ) from error
@@ -494,6 +498,7 @@ def _pair_keys(rows: pd.DataFrame, per_phone: pd.DataFrame) -> tuple[np.ndarray,
     Both sides are factorized together, so equal pairs get equal keys; missing values get their
     own.
     """
+
     def both(column: str) -> np.ndarray:
         return np.concatenate([rows[column].to_numpy(dtype=object),
                                per_phone[column].to_numpy(dtype=object)])  # fmt: skip
@@ -721,7 +726,9 @@ class _Sender:
                     self.still_unknown(entry, error)
                 statuses = None
             for entry in to_confirm if statuses is not None else []:
-                known = {phone: statuses.get((entry.payload_id, phone)) for phone in entry.recipients}
+                known = {
+                    phone: statuses.get((entry.payload_id, phone)) for phone in entry.recipients
+                }
                 if any(value is None for value in known.values()):
                     self.still_unknown(entry, "status.php did not report every recipient")
                 elif all(status == NOT_FOUND for status, _, _ in known.values()):
@@ -789,7 +796,7 @@ class _Sender:
         pairs = [(e.payload_id, phone) for e in entries for phone in dict.fromkeys(e.recipients)]
         statuses: dict[tuple[str, str], tuple[int, int | None, int | None]] = {}
         for start in range(0, len(pairs), STATUS_BATCH_SIZE):
-            batch = pairs[start:start + STATUS_BATCH_SIZE]
+            batch = pairs[start : start + STATUS_BATCH_SIZE]
             frame = parse_status(self.list_request(batch))
             ids = frame["id"].astype(object).tolist()
             if len(frame) == len(batch) and ids == [pid for pid, _ in batch]:
@@ -963,7 +970,8 @@ def _request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> di
             reasons[entry.payload_id] = f"SMSC error {code}: {text}"
         elif entry.state == "planned":
             reasons[entry.payload_id] = (
-                f"not posted: campaign stopped ({stop_reason})" if stop_reason
+                f"not posted: campaign stopped ({stop_reason})"
+                if stop_reason
                 else "not posted yet; run the same send with the journal"
             )
     return reasons
@@ -986,8 +994,9 @@ def _results(
     payload_id = rows["payload_id"].reindex(plan.index)
     request = _RowRequests(payload_id)
     is_accepted = request.spread({pid: e.state == "accepted" for pid, e in by_id.items()}, False)
-    is_open = request.spread({pid: e.state in _RECONCILE_PENDING for pid, e in by_id.items()},
-                             False)
+    is_open = request.spread(
+        {pid: e.state in _RECONCILE_PENDING for pid, e in by_id.items()}, False
+    )
     per_phone = _per_row(rows, _per_phone(accepted)).reindex(plan.index)
 
     results = pd.DataFrame(index=plan.index)
@@ -1026,12 +1035,14 @@ def _results(
     reason = pd.Series(reasons, index=plan.index, dtype=object)
     reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
     reason[sent & reconciled] = (
-        ("sandbox: " if sandbox else "")
-        + "accepted (answer lost, confirmed through status.php; cost and operator unknown)"
-    )
+        "sandbox: " if sandbox else ""
+    ) + "accepted (answer lost, confirmed through status.php; cost and operator unknown)"
     reason[refused] = (
-        "SMSC refused this number: " + results.loc[refused, "status_name"].astype(str)
-        + " (error " + results.loc[refused, "error"].astype(str) + ")"
+        "SMSC refused this number: "
+        + results.loc[refused, "status_name"].astype(str)
+        + " (error "
+        + results.loc[refused, "error"].astype(str)
+        + ")"
     )
     not_sendable = ~plan["sendable"].astype(bool)
     reason[not_sendable] = _plan_problems(plan)[not_sendable]
@@ -1127,4 +1138,3 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     )
     summary.attrs["sandbox"] = results.attrs.get("sandbox", False)
     return summary
-

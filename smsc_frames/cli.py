@@ -123,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     connection = SecretSafeParser(add_help=False)
-    group = connection.add_argument_group("connection (default: SMSC_URL, SMSC_LOGIN, "
-                                          "SMSC_PASSWORD, SMSC_APIKEY)")
+    group = connection.add_argument_group(
+        "connection (default: SMSC_URL, SMSC_LOGIN, SMSC_PASSWORD, SMSC_APIKEY)"
+    )
     group.add_argument("--url", help="API base URL (default https://smsc.ru)")
     group.add_argument("--login")
     group.add_argument("--password", help="prefer the SMSC_PASSWORD environment variable")
@@ -144,24 +145,42 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in SWITCH_FLAGS:
         options.add_argument(f"--{name}", action="store_const", const=1, help=text)
 
-    estimate = commands.add_parser("estimate", parents=[campaign, connection],
-                                   help="ask SMSC what a campaign costs (cost=1, sends nothing)")
+    estimate = commands.add_parser(
+        "estimate",
+        parents=[campaign, connection],
+        help="ask SMSC what a campaign costs (cost=1, sends nothing)",
+    )
     estimate.add_argument("--out", type=Path, help="write the per-phone quote (.csv or .xlsx)")
 
-    send = commands.add_parser("send", parents=[campaign, connection],
-                               help="send a campaign (shows the cost and asks first)")
+    send = commands.add_parser(
+        "send",
+        parents=[campaign, connection],
+        help="send a campaign (shows the cost and asks first)",
+    )
     send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    send.add_argument("--out", type=Path, help="results file, .csv or .xlsx "
-                      "(default: <FILE name>-results.xlsx in the current directory)")
-    send.add_argument("--journal", type=Path, help="resumable journal "
-                      "(default: beside --out); re-run the same command to resume")
+    send.add_argument(
+        "--out",
+        type=Path,
+        help="results file, .csv or .xlsx "
+        "(default: <FILE name>-results.xlsx in the current directory)",
+    )
+    send.add_argument(
+        "--journal",
+        type=Path,
+        help="resumable journal (default: beside --out); re-run the same command to resume",
+    )
 
-    status = commands.add_parser("status", parents=[connection],
-                                 help="refresh the delivery statuses of a results file")
+    status = commands.add_parser(
+        "status", parents=[connection], help="refresh the delivery statuses of a results file"
+    )
     status.add_argument("results", type=Path, help="a results file written by send")
     status.add_argument("--out", type=Path, help="where to write (default: overwrite RESULTS)")
-    status.add_argument("--min-interval", type=float, default=60.0,
-                        help="seconds between status list requests (SMSC allows 1 a minute)")
+    status.add_argument(
+        "--min-interval",
+        type=float,
+        default=60.0,
+        help="seconds between status list requests (SMSC allows 1 a minute)",
+    )
 
     commands.add_parser("balance", parents=[connection], help="show the account balance")
 
@@ -173,12 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--apikey", default="demo-apikey")
     sandbox.add_argument("--balance", type=Decimal, default=Decimal("1000.00"))
 
-    demo = commands.add_parser("demo", help="the whole flow on the sample data, on an "
-                               "embedded sandbox (nothing real is sent)")
-    demo.add_argument("--out", type=Path, default=Path("demo_results.xlsx"),
-                      help="results file (default demo_results.xlsx)")
-    demo.add_argument("--wait", type=float, default=2.0,
-                      help="seconds to wait for delivery before refreshing statuses")
+    demo = commands.add_parser(
+        "demo",
+        help="the whole flow on the sample data, on an embedded sandbox (nothing real is sent)",
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo_results.xlsx"),
+        help="results file (default demo_results.xlsx)",
+    )
+    demo.add_argument(
+        "--wait",
+        type=float,
+        default=2.0,
+        help="seconds to wait for delivery before refreshing statuses",
+    )
     return parser
 
 
@@ -216,21 +245,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SmscError as error:
         return fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
     except OSError as error:
-        return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "),
-                    EXIT_REFUSED)
+        return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), EXIT_REFUSED)
     except KeyboardInterrupt:
         return fail("interrupted; run the same command again to resume", 130)
     except Exception as error:  # a bug of ours: say so in one line, never leak a secret
         if os.environ.get("SMSC_FRAMES_DEBUG") == "1":
             raise
         message = f"{type(error).__name__}: {error}"
-        for secret in [*secret_values(argv or sys.argv[1:]),
-                       os.environ.get("SMSC_PASSWORD"), os.environ.get("SMSC_APIKEY")]:
+        for secret in [
+            *secret_values(argv or sys.argv[1:]),
+            os.environ.get("SMSC_PASSWORD"),
+            os.environ.get("SMSC_APIKEY"),
+        ]:
             if secret:
                 message = message.replace(secret, "***")
-        return fail(f"unexpected error ({message}); a send's journal keeps what was sent. "
-                    "Set SMSC_FRAMES_DEBUG=1 to see the traceback and please report it",
-                    EXIT_FAILED)
+        return fail(
+            f"unexpected error ({message}); a send's journal keeps what was sent. "
+            "Set SMSC_FRAMES_DEBUG=1 to see the traceback and please report it",
+            EXIT_FAILED,
+        )
 
 
 def fail(message: str, code: int) -> int:
@@ -267,8 +300,10 @@ def run_send(args: argparse.Namespace) -> int:
     print(describe_quote(quote))
     if quote.recipients == 0:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
-    question = (f"Send {quote.total_parts} SMS to {quote.recipients} numbers "
-                f"for {quote.total_cost:.2f}? [y/N] ")
+    question = (
+        f"Send {quote.total_parts} SMS to {quote.recipients} numbers "
+        f"for {quote.total_cost:.2f}? [y/N] "
+    )
     if not args.yes and not confirm(question):
         print("Nothing was sent.")
         return EXIT_FAILED
@@ -277,8 +312,11 @@ def run_send(args: argparse.Namespace) -> int:
     print(f"Results written to {write_table(results, out, quote)} (journal: {journal})")
     unfinished = int(results["outcome"].isin(["not sent", "unknown"]).sum())
     if unfinished:
-        return fail(f"{unfinished} recipients not reached yet (see the reason column); fix the "
-                    "cause and run the same command again to finish", EXIT_FAILED)
+        return fail(
+            f"{unfinished} recipients not reached yet (see the reason column); fix the "
+            "cause and run the same command again to finish",
+            EXIT_FAILED,
+        )
     return EXIT_OK
 
 
@@ -320,8 +358,10 @@ def run_demo(args: argparse.Namespace) -> int:
     check_output_path(args.out)
     contacts_path = sample_contacts_path()
     with Sandbox(accounts=[demo_account()], settings=demo_settings()) as sandbox:
-        print(f"DEMO on the embedded sandbox at {sandbox.url}: nothing real will be sent "
-              "and no money spent.\n")
+        print(
+            f"DEMO on the embedded sandbox at {sandbox.url}: nothing real will be sent "
+            "and no money spent.\n"
+        )
         client = Client("demo", "demo", url=sandbox.url, environ={})
         contacts = read_contacts(contacts_path)
         print(f"Read {len(contacts)} contacts from {contacts_path}")
@@ -330,8 +370,10 @@ def run_demo(args: argparse.Namespace) -> int:
         quote = estimate(plan, client)
         print(describe_quote(quote))
         results = send(plan, client, progress=False)
-        print(f"\nSent {int(results['sms_id'].notna().sum())} messages; waiting "
-              f"{args.wait:g} s for delivery reports...")
+        print(
+            f"\nSent {int(results['sms_id'].notna().sum())} messages; waiting "
+            f"{args.wait:g} s for delivery reports..."
+        )
         time.sleep(args.wait)
         results = refresh_status(results, client, min_interval=0)
         print(describe_results(results))
@@ -357,16 +399,21 @@ def demo_account() -> Account:
 
 def demo_settings() -> SandboxSettings:
     """Sandbox settings for the demo: delivery within a second, status lists not paced."""
-    return SandboxSettings(seconds_to_operator=0.2, seconds_to_final=0.8,
-                           status_lists_per_window=1000)
+    return SandboxSettings(
+        seconds_to_operator=0.2, seconds_to_final=0.8, status_lists_per_window=1000
+    )
 
 
 def sample_contacts_path() -> Path:
     """``sample_data/contacts.xlsx`` of the source checkout this package runs from."""
     path = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.xlsx"
     if not path.is_file():
-        raise ValidationError("demo", "needs sample_data/contacts.xlsx beside the package: "
-                              "run it from a source checkout (pip install -e .)", str(path))
+        raise ValidationError(
+            "demo",
+            "needs sample_data/contacts.xlsx beside the package: "
+            "run it from a source checkout (pip install -e .)",
+            str(path),
+        )
     return path
 
 
@@ -375,14 +422,25 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     options = Options.from_kwargs(**option_kwargs(args))
     sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
     contacts = read_contacts(args.file, sheet_name=sheet)
-    return prepare(contacts, phone=args.phone, text=args.text, template=args.template,
-                   sender=args.sender, options=options)
+    return prepare(
+        contacts,
+        phone=args.phone,
+        text=args.text,
+        template=args.template,
+        sender=args.sender,
+        options=options,
+    )
 
 
 def make_client(args: argparse.Namespace) -> Client:
     """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``."""
-    return Client(login=args.login, password=args.password, apikey=args.apikey, url=args.url,
-                  environ=os.environ)
+    return Client(
+        login=args.login,
+        password=args.password,
+        apikey=args.apikey,
+        url=args.url,
+        environ=os.environ,
+    )
 
 
 def estimate_with_cache(plan: pd.DataFrame, client: Client) -> Quote:
@@ -426,9 +484,12 @@ def read_results(path: Path) -> pd.DataFrame:
         results = results.set_index("row")
     missing = {"sms_id", "phone"} - set(results.columns)
     if missing:
-        raise ValidationError("results", f"needs the columns sms_id and phone, as written by "
-                              f"'smsc-frames send' (missing: {', '.join(sorted(missing))})",
-                              str(path))
+        raise ValidationError(
+            "results",
+            f"needs the columns sms_id and phone, as written by "
+            f"'smsc-frames send' (missing: {', '.join(sorted(missing))})",
+            str(path),
+        )
     if "cost" in results.columns:
         results["cost"] = results["cost"].map(Decimal, na_action="ignore")
     return results
@@ -450,8 +511,9 @@ def describe_quote(quote: Quote) -> str:
         f"Problem rows (not sent): {len(problems)}",
     ]
     if len(problems):
-        kinds = problems.str.replace(r"^duplicate of row .*", "duplicate of an earlier row",
-                                     regex=True)
+        kinds = problems.str.replace(
+            r"^duplicate of row .*", "duplicate of an earlier row", regex=True
+        )
         lines.append(kinds.value_counts().to_string(header=False))
     if quote.sandbox:
         lines += ["", "(a sandbox quote: made-up prices, nothing real will be sent)"]

@@ -229,11 +229,13 @@ class Client:
             self._is_sandbox = True
         elif self._is_sandbox is None:
             self._is_sandbox = False
-        log.debug("%s answered HTTP %s, %d bytes", endpoint, response.status_code,
-                  len(response.content))
+        log.debug(
+            "%s answered HTTP %s, %d bytes", endpoint, response.status_code, len(response.content)
+        )
         if response.status_code != 200:
-            raise self._fault(endpoint, f"HTTP {response.status_code} {response.reason}",
-                              response.content)
+            raise self._fault(
+                endpoint, f"HTTP {response.status_code} {response.reason}", response.content
+            )
         if not response.content.strip():
             raise self._fault(endpoint, "empty answer", b"")
         answer = _json_or_none(response.content)
@@ -247,8 +249,9 @@ class Client:
         shown = f": {self._scrub(snippet)!r}" if snippet else ""
         return SmscConnectionError(f"{endpoint}: {what}{shown}", maybe_sent=True)
 
-    def _transport_failure(self, endpoint: str, exc: requests.RequestException
-                           ) -> SmscConnectionError:
+    def _transport_failure(
+        self, endpoint: str, exc: requests.RequestException
+    ) -> SmscConnectionError:
         cause = _root_cause(exc)
         never_left = isinstance(exc, requests.ConnectTimeout) or isinstance(
             cause, NewConnectionError | ConnectTimeoutError
@@ -257,8 +260,10 @@ class Client:
         detail = self._scrub(f"{type(cause).__name__}: {cause}")
         if never_left:
             kind = SmscTimeoutError if isinstance(exc, requests.Timeout) else SmscConnectionError
-            return kind(f"{endpoint}: could not connect to {host}, request not sent ({detail})",
-                        maybe_sent=False)
+            return kind(
+                f"{endpoint}: could not connect to {host}, request not sent ({detail})",
+                maybe_sent=False,
+            )
         if isinstance(exc, requests.Timeout):
             return SmscTimeoutError(
                 f"{endpoint}: no answer from {host} within {self.timeout[1]} s, the request "
@@ -279,8 +284,9 @@ class Client:
         return text
 
 
-def _credentials(login: str | None, password: str | None, apikey: str | None,
-                 environ: Mapping[str, str]) -> dict[str, str]:
+def _credentials(
+    login: str | None, password: str | None, apikey: str | None, environ: Mapping[str, str]
+) -> dict[str, str]:
     if any(value not in (None, "") for value in (login, password, apikey)):
         given = {"login": login or None, "password": password or None, "apikey": apikey or None}
     else:
@@ -310,8 +316,9 @@ def _credentials(login: str | None, password: str | None, apikey: str | None,
 def _base_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError("url", "must be an http:// or https:// URL such as https://smsc.ru",
-                              url)
+        raise ValidationError(
+            "url", "must be an http:// or https:// URL such as https://smsc.ru", url
+        )
     if parts.username or parts.password:
         raise ValidationError("url", "must not contain credentials; pass login=/password=")
     return url.rstrip("/")
@@ -323,8 +330,7 @@ def _timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
         isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         for value in pair
     ):
-        raise ValidationError("timeout", "must be seconds > 0, or a (connect, read) pair",
-                              timeout)
+        raise ValidationError("timeout", "must be seconds > 0, or a (connect, read) pair", timeout)
     return float(pair[0]), float(pair[1])
 
 
@@ -348,8 +354,11 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 def _loggable(form: Mapping[str, str], auth: Mapping[str, str]) -> dict[str, str]:
     """The form as it may appear in a log line: secrets masked, long values shortened."""
-    shown = {name: value if len(value) <= 200 else f"{value[:200]}... ({len(value)} chars)"
-             for name, value in form.items()}
-    shown.update({name: "***" if name in ("psw", "apikey") else value
-                  for name, value in auth.items()})
+    shown = {
+        name: value if len(value) <= 200 else f"{value[:200]}... ({len(value)} chars)"
+        for name, value in form.items()
+    }
+    shown.update(
+        {name: "***" if name in ("psw", "apikey") else value for name, value in auth.items()}
+    )
     return shown

@@ -62,8 +62,13 @@ class Pacer:
     60.0
     """
 
-    def __init__(self, interval: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.interval = interval
         self._clock = clock
         self._sleep = sleep
@@ -168,11 +173,12 @@ def _id_text(sms_id: pd.Series) -> pd.Series:
 
 def _batches(pairs: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
     for start in range(0, len(pairs), size):
-        yield pairs.iloc[start:start + size]
+        yield pairs.iloc[start : start + size]
 
 
-def _progress(batches: Iterator[pd.DataFrame], total_pairs: int, size: int, shown: bool
-              ) -> Iterator[pd.DataFrame]:
+def _progress(
+    batches: Iterator[pd.DataFrame], total_pairs: int, size: int, shown: bool
+) -> Iterator[pd.DataFrame]:
     if not shown:
         return batches
     from tqdm.auto import tqdm
@@ -180,8 +186,14 @@ def _progress(batches: Iterator[pd.DataFrame], total_pairs: int, size: int, show
     return tqdm(batches, total=-(-total_pairs // size), desc="status.php", unit="request")
 
 
-def _ask(client: Client, batch: pd.DataFrame, pacer: Pacer, busy_retries: int,
-         busy_wait: float, transport_retries: int) -> pd.DataFrame:
+def _ask(
+    client: Client,
+    batch: pd.DataFrame,
+    pacer: Pacer,
+    busy_retries: int,
+    busy_wait: float,
+    transport_retries: int,
+) -> pd.DataFrame:
     """One list request, repeated after error 9 or a transport fault (both safe here)."""
     params = {
         # The trailing comma keeps the list form (and its id/phone echo) for a single pair.
@@ -205,8 +217,13 @@ def _ask(client: Client, batch: pd.DataFrame, pacer: Pacer, busy_retries: int,
                 raise
 
 
-def _merge(results: pd.DataFrame, ids: pd.Series, phones: pd.Series, sent: np.ndarray,
-           statuses: pd.DataFrame) -> pd.DataFrame:
+def _merge(
+    results: pd.DataFrame,
+    ids: pd.Series,
+    phones: pd.Series,
+    sent: np.ndarray,
+    statuses: pd.DataFrame,
+) -> pd.DataFrame:
     """Copy *results* and write the reported statuses onto the rows they belong to."""
     reported = statuses.assign(phone=statuses["phone"].str.replace(r"\D", "", regex=True))
     reported = reported.drop_duplicates(["id", "phone"], keep="last").set_index(["id", "phone"])
@@ -229,8 +246,11 @@ def _merge(results: pd.DataFrame, ids: pd.Series, phones: pd.Series, sent: np.nd
         current.iloc[rows] = values.to_numpy()[has]
         out[column] = current
     # status_name is derived from status: recompute it wherever a status is known.
-    names = out["status_name"].astype(object) if "status_name" in out.columns else pd.Series(
-        None, index=out.index, dtype=object)
+    names = (
+        out["status_name"].astype(object)
+        if "status_name" in out.columns
+        else pd.Series(None, index=out.index, dtype=object)
+    )
     known = out["status"].notna()
     names[known] = status_names(out["status"][known])
     out["status_name"] = names.astype("str")

@@ -74,8 +74,9 @@ def table_html(frame: pd.DataFrame, *, max_rows: int = 20, index: bool = True) -
         for column in shown.columns
         if any(isinstance(value, Decimal) for value in shown[column])
     }
-    table = shown.to_html(escape=True, index=index, formatters=formatters, na_rep="",
-                          border=0, classes="smsc-table")
+    table = shown.to_html(
+        escape=True, index=index, formatters=formatters, na_rep="", border=0, classes="smsc-table"
+    )
     hidden = len(frame) - len(shown)
     note = f"<p><i>… and {hidden:,} more rows</i></p>" if hidden > 0 else ""
     return table + note
@@ -106,8 +107,8 @@ def bars_html(values: pd.Series, *, labels: pd.Series | None = None, width: int 
     for (name, number), label in zip(numbers.items(), labels):
         length = 0 if largest <= 0 else max(1, round(width * number / largest))
         rows.append(
-            f"<tr><td style=\"text-align:right;padding-right:6px\">{html.escape(str(name))}</td>"
+            f'<tr><td style="text-align:right;padding-right:6px">{html.escape(str(name))}</td>'
             f'<td><div class="smsc-bar" style="background:{BAR_COLOUR};height:12px;'
             f'width:{length}px;display:inline-block"></div> {html.escape(str(label))}</td></tr>'
         )
-    return "<table class=\"smsc-bars\">" + "".join(rows) + "</table>"
+    return '<table class="smsc-bars">' + "".join(rows) + "</table>"

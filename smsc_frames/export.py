@@ -57,8 +57,10 @@ def _neutralise_series(values: pd.Series) -> pd.Series:
 
 def _is_money(values: pd.Series) -> bool:
     present = values.dropna()
-    return values.dtype == object and len(present) > 0 and all(
-        isinstance(value, Decimal) for value in present
+    return (
+        values.dtype == object
+        and len(present) > 0
+        and all(isinstance(value, Decimal) for value in present)
     )
 
 
@@ -129,8 +131,9 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     """One formatted sheet: styled frozen header, autofilter, typed cells, column widths."""
     sheet = workbook.create_sheet(title)
     kinds = [_column_kind(name, frame[name]) for name in frame.columns]
-    headers = [neutralise(_header(name, frame[name], kind))
-               for name, kind in zip(frame.columns, kinds)]
+    headers = [
+        neutralise(_header(name, frame[name], kind)) for name, kind in zip(frame.columns, kinds)
+    ]
     columns = [_cells(frame[name], kind) for name, kind in zip(frame.columns, kinds)]
     for number, (header, cells, kind) in enumerate(zip(headers, columns, kinds), start=1):
         letter = get_column_letter(number)
@@ -200,8 +203,9 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "value"])
 
 
-def to_excel(results: pd.DataFrame, path: str | os.PathLike, quote=None, *,
-             index: bool = True) -> Path:
+def to_excel(
+    results: pd.DataFrame, path: str | os.PathLike, quote=None, *, index: bool = True
+) -> Path:
     """Write *results* to a formatted ``.xlsx`` with a ``results`` and a ``summary`` sheet.
 
     Phone columns (any column whose name contains ``phone``) are text cells, ``Decimal``
@@ -243,8 +247,9 @@ def to_excel(results: pd.DataFrame, path: str | os.PathLike, quote=None, *,
     return path
 
 
-def to_csv(results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True,
-           sep: str = ",") -> Path:
+def to_csv(
+    results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True, sep: str = ","
+) -> Path:
     """Write *results* as UTF-8 CSV with a byte order mark (Excel then reads Cyrillic right).
 
     Money (``Decimal``) is written with two decimals, datetimes in ISO form, text cells
@@ -283,4 +288,3 @@ def to_csv(results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True
     path = Path(path)
     out.to_csv(path, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n")
     return path
-

@@ -42,8 +42,9 @@ def utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
         encoded = ("\0".join(chunk) + "\0").encode("utf-8")
         lengths = _lengths_between_nuls(encoded)
         if len(lengths) != len(chunk):  # a text holds a NUL
-            encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk)
-                       + "\0").encode("utf-8")
+            encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk) + "\0").encode(
+                "utf-8"
+            )
             lengths = _lengths_between_nuls(encoded)
         yield slice(first, first + len(chunk)), encoded, lengths
 
@@ -112,8 +113,9 @@ _BULK_QUOTE_CHARS = 256
 _KEPT_BYTES = np.zeros(256, dtype=bool)
 _KEPT_BYTES[list(UNRESERVED)] = True
 #: ``%XX`` of every byte, as three ASCII codes per row.
-_PERCENT_ESCAPES = np.frombuffer(b"".join(b"%%%02X" % byte for byte in range(256)),
-                                 dtype=np.uint8).reshape(256, 3)
+_PERCENT_ESCAPES = np.frombuffer(
+    b"".join(b"%%%02X" % byte for byte in range(256)), dtype=np.uint8
+).reshape(256, 3)
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 """The header that goes with a :func:`form_body`."""

@@ -33,11 +33,12 @@ import os
 import sqlite3
 import stat
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from smsc_frames.errors import ValidationError
 
@@ -131,7 +132,7 @@ def plan_digest(requests: Iterable[Request]) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _library_version() -> str:
@@ -329,8 +330,7 @@ class Journal:
                 posted_at=posted_at,
                 answered_at=answered_at,
             )
-            for payload_id, digest, recipients, state, answer, attempts, posted_at, answered_at
-            in rows
+            for payload_id, digest, recipients, state, answer, attempts, posted_at, answered_at in rows
         ]
 
     def _decode(self, payload_id: str, column: str, text: str | None) -> Any:
@@ -387,7 +387,8 @@ def _reached_rows(
                 if "phone" in found:
                     statuses[found["phone"]] = [found.get("status")]
                 refused |= {
-                    phone for phone, value in statuses.items()
+                    phone
+                    for phone, value in statuses.items()
                     if value and value[0] in REFUSED_STATUSES
                 }
         for phone in json.loads(recipients):

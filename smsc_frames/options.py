@@ -35,13 +35,36 @@ from decimal import Decimal, InvalidOperation
 from smsc_frames.errors import ValidationError
 
 RESERVED_PARAMETERS: frozenset[str] = frozenset(
-    {"login", "psw", "apikey", "phones", "mes", "list", "id", "charset", "fmt", "cost", "op",
-     "err", "nl"}
+    {
+        "login",
+        "psw",
+        "apikey",
+        "phones",
+        "mes",
+        "list",
+        "id",
+        "charset",
+        "fmt",
+        "cost",
+        "op",
+        "err",
+        "nl",
+    }
 )
 """``send.php`` parameters smsc_frames sets itself; never accepted as options."""
 
 MESSAGE_KINDS: tuple[str, ...] = (
-    "flash", "push", "hlr", "ping", "mms", "mail", "soc", "viber", "whatsapp", "call", "tg",
+    "flash",
+    "push",
+    "hlr",
+    "ping",
+    "mms",
+    "mail",
+    "soc",
+    "viber",
+    "whatsapp",
+    "call",
+    "tg",
 )
 """0/1 flags choosing the kind of message; at most one may be 1 (``tg`` is a Telegram code
 message, so it counts as a kind too)."""
@@ -131,8 +154,10 @@ def validate_message_id(value: object) -> str:
 
 def _integer(name: str, value: object, low: int, high: int | None = None) -> int:
     """An integer (or a string of one) within ``low..high``; bools are refused."""
-    rule = f"must be an integer from {low} to {high}" if high is not None else (
-        f"must be an integer >= {low}"
+    rule = (
+        f"must be an integer from {low} to {high}"
+        if high is not None
+        else (f"must be an integer >= {low}")
     )
     if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
         number = int(value)
@@ -177,8 +202,9 @@ def _render_time(value: object) -> str:
     if isinstance(value, timedelta):
         minutes, rest = divmod(value, timedelta(minutes=1))
         if rest or minutes < 1:
-            raise ValidationError("time", "a timedelta must be a whole number of minutes >= 1",
-                                  value)
+            raise ValidationError(
+                "time", "a timedelta must be a whole number of minutes >= 1", value
+            )
         return f"+{minutes}"
     if not isinstance(value, str):
         raise ValidationError("time", "must be a string, a datetime or a timedelta", value)
@@ -232,7 +258,8 @@ def _render_voice(value: object) -> str:
     match = _VOICE.fullmatch(value) if isinstance(value, str) else None
     if not match or match["voice"] not in _VOICES:
         raise ValidationError(
-            "voice", f"must be one of {', '.join(_VOICES)}, optionally ',<2-letter language>'",
+            "voice",
+            f"must be one of {', '.join(_VOICES)}, optionally ',<2-letter language>'",
             value,
         )
     return value
@@ -414,16 +441,19 @@ class Options:
                 raise ValidationError("tz", "only has a meaning together with time", self.tz)
             if _time_form(self.time) == "instant":
                 raise ValidationError(
-                    "tz", "has no effect on a unix timestamp or relative (+minutes) time",
+                    "tz",
+                    "has no effect on a unix timestamp or relative (+minutes) time",
                     self.tz,
                 )
         for name in ("voice", "param"):
             if getattr(self, name) is not None and self.call != 1:
-                raise ValidationError(name, "only applies to voice messages (call=1)",
-                                      getattr(self, name))
+                raise ValidationError(
+                    name, "only applies to voice messages (call=1)", getattr(self, name)
+                )
         if self.subj is not None and self.mms != 1 and self.mail != 1:
-            raise ValidationError("subj", "only applies to MMS (mms=1) or e-mail (mail=1)",
-                                  self.subj)
+            raise ValidationError(
+                "subj", "only applies to MMS (mms=1) or e-mail (mail=1)", self.subj
+            )
         if (self.imgcode is None) != (self.userip is None):
             missing = "userip" if self.userip is None else "imgcode"
             raise ValidationError(missing, "imgcode and userip must be given together")

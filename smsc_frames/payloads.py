@@ -103,8 +103,10 @@ class Payload:
 
     def __repr__(self) -> str:
         form = "list" if "list" in self.params else "phones+mes"
-        return (f"Payload(id={self.id!r}, {form}, recipients={len(self.recipients)}, "
-                f"messages={self.messages}, body_bytes={self.body_bytes})")
+        return (
+            f"Payload(id={self.id!r}, {form}, recipients={len(self.recipients)}, "
+            f"messages={self.messages}, body_bytes={self.body_bytes})"
+        )
 
 
 _KEY_DIGITS = 18
@@ -127,8 +129,10 @@ _COLON_TO_COMMA = bytes.maketrans(b":", b",")
 
 
 def _check_limits(max_recipients: object, max_bytes: object) -> None:
-    for name, value, low in (("max_recipients", max_recipients, 1),
-                             ("max_bytes", max_bytes, CLIENT_PARAMS_MARGIN + 64)):
+    for name, value, low in (
+        ("max_recipients", max_recipients, 1),
+        ("max_bytes", max_bytes, CLIENT_PARAMS_MARGIN + 64),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValidationError(name, f"must be an integer >= {low}", value)
 
@@ -139,7 +143,8 @@ def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
     if options.sender is not None:
         raise ValidationError(
-            "sender", "comes from the plan's sender column; pass it to prepare(sender=...)",
+            "sender",
+            "comes from the plan's sender column; pass it to prepare(sender=...)",
             options.sender,
         )
     return options
@@ -202,8 +207,9 @@ def _sendable_rows(plan: pd.DataFrame) -> _Rows:
     )
 
 
-def _renumbered(codes: np.ndarray, values: np.ndarray, order: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _renumbered(
+    codes: np.ndarray, values: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """*codes* taken in *order* and renumbered by first appearance there, with their values."""
     reordered, old_codes = pd.factorize(codes[order])
     return reordered, values[old_codes]
@@ -245,8 +251,11 @@ def _phone_table(phone: np.ndarray) -> _PhoneTable:
         return digits
     longest = max(phone.tolist(), key=len, default="")
     if len(longest) > _LONGEST_PHONE:
-        raise ValidationError("plan", f"has a phone longer than {_LONGEST_PHONE} characters",
-                              longest[:_LONGEST_PHONE] + "...")
+        raise ValidationError(
+            "plan",
+            f"has a phone longer than {_LONGEST_PHONE} characters",
+            longest[:_LONGEST_PHONE] + "...",
+        )
     length = urlencoded_length(phone)  # "+7...": the "+" goes as %2B
     try:
         keys = phone.astype(np.int64)
@@ -271,7 +280,7 @@ def _digit_phones(phones: list) -> _PhoneTable | None:
     if np.count_nonzero(data - np.uint8(ord("0")) > 9) != len(phones):
         return None
     width = len(phones[0]) + 1
-    if len(data) == len(phones) * width and (data[width - 1::width] == ord(",")).all():
+    if len(data) == len(phones) * width and (data[width - 1 :: width] == ord(",")).all():
         if not 0 < width - 1 <= _KEY_DIGITS:
             return None
         table = data.reshape(len(phones), width).copy()
@@ -319,8 +328,9 @@ def _utf8_table(phone: np.ndarray) -> np.ndarray:
     return table
 
 
-def _canonical_order(keys: np.ndarray, phone: np.ndarray, sender: np.ndarray, text: np.ndarray
-                     ) -> np.ndarray:
+def _canonical_order(
+    keys: np.ndarray, phone: np.ndarray, sender: np.ndarray, text: np.ndarray
+) -> np.ndarray:
     """An order of the rows that does not depend on the plan's order: by phone *keys* (from
     :func:`_phone_table`), then by phone, sender and text for a key with several rows.
 
@@ -345,8 +355,9 @@ def _canonical_order(keys: np.ndarray, phone: np.ndarray, sender: np.ndarray, te
     tied[:-1] |= same
     if tied.any():  # a phone with several rows (several texts): few rows, sorted in Python
         at = np.flatnonzero(tied)
-        order[at] = sorted(order[at], key=lambda row: (
-            keys[row], phone[row], sender[row] or "", text[row]))
+        order[at] = sorted(
+            order[at], key=lambda row: (keys[row], phone[row], sender[row] or "", text[row])
+        )
     return order
 
 
@@ -492,8 +503,7 @@ def _distinct_texts(values: np.ndarray) -> _Texts:
         wire = values.copy()
         wire[multiline] = [text.replace("\n", "\\n") for text in values[multiline]]
     wire_bytes = mes_bytes + np.where(multiline, newlines, 0)  # %0A -> %5Cn
-    return _Texts(raw=values, wire=wire, plain=plain, wire_bytes=wire_bytes,
-                  mes_bytes=mes_bytes)
+    return _Texts(raw=values, wire=wire, plain=plain, wire_bytes=wire_bytes, mes_bytes=mes_bytes)
 
 
 def _distinct_senders(values: np.ndarray) -> pd.DataFrame:
@@ -534,12 +544,14 @@ def _group_table(rows: _Rows) -> tuple[pd.DataFrame, np.ndarray, _Texts, pd.Data
         group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
         group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
     prefix_bytes = np.where(senders["named"], senders["bytes"] + 3, 0)
-    groups = pd.DataFrame({
-        "text": group_text,
-        "sender": group_sender,
-        "plain": texts.plain[group_text],
-        "header_bytes": texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3,
-    })
+    groups = pd.DataFrame(
+        {
+            "text": group_text,
+            "sender": group_sender,
+            "plain": texts.plain[group_text],
+            "header_bytes": texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3,
+        }
+    )
     return groups, group, texts, senders
 
 
@@ -659,8 +671,17 @@ def payloads(
         body_bytes = line_bytes + len(urllib.parse.urlencode(small)) + 1
         digest = content.copy()
         digest.update(b"\x00id\x00" + request_id.encode("ascii"))
-        result.append(Payload(request_id, params, recipients, messages, body_bytes,
-                              digest.hexdigest(), positions[start:start + len(recipients)]))
+        result.append(
+            Payload(
+                request_id,
+                params,
+                recipients,
+                messages,
+                body_bytes,
+                digest.hexdigest(),
+                positions[start : start + len(recipients)],
+            )
+        )
     return result
 
 
@@ -683,8 +704,7 @@ def _build_requests(
     piece_last = np.append(piece_first[1:], True)
 
     sender_code = groups["sender"].to_numpy()[packing.group]
-    uniform = (np.minimum.reduceat(sender_code, starts)
-               == np.maximum.reduceat(sender_code, starts))
+    uniform = np.minimum.reduceat(sender_code, starts) == np.maximum.reduceat(sender_code, starts)
     text_code = groups["text"].to_numpy()[packing.group]
     named = senders["named"].to_numpy()
     sender_bytes = senders["bytes"].to_numpy()
@@ -697,8 +717,11 @@ def _build_requests(
     # "sender|" before each prefixed line's head (with the newline the head lacks), by line
     prefix_at = np.flatnonzero(prefixed)
     line_of_prefix = np.cumsum(piece_first)[prefix_at] - 1 - first_piece[request[prefix_at]]
-    prefix = (np.where(line_of_prefix > 0, "\n", "").astype(object)
-              + sender_name[sender_code[prefix_at]] + "|")
+    prefix = (
+        np.where(line_of_prefix > 0, "\n", "").astype(object)
+        + sender_name[sender_code[prefix_at]]
+        + "|"
+    )
     prefix_bounds = np.searchsorted(prefix_at, starts).tolist() + [len(prefix_at)]
     line_of_prefix, prefix = line_of_prefix.tolist(), prefix.tolist()
     first_piece = first_piece.tolist()
@@ -720,15 +743,20 @@ def _build_requests(
         if len(lines) == 1:
             line_params["phones"] = lines[0][:-1]  # without the ":" that ends a line's phones
             line_params["mes"] = texts.raw[text_code[start]]
-            line_bytes = (len("phones=") + int(packing.row_bytes[start:end].sum()) - 3
-                          + len("&mes=") + int(texts.mes_bytes[text_code[start]]))
+            line_bytes = (
+                len("phones=")
+                + int(packing.row_bytes[start:end].sum())
+                - 3
+                + len("&mes=")
+                + int(texts.mes_bytes[text_code[start]])
+            )
         else:
             low, high = prefix_bounds[k], prefix_bounds[k + 1]
             for line, text in zip(line_of_prefix[low:high], prefix[low:high]):
                 lines[line] = text + lines[line]
             tokens = [None] * (2 * len(lines))
             tokens[::2] = lines
-            tokens[1::2] = piece_text[first_piece[k]:first_piece[k + 1]].tolist()
+            tokens[1::2] = piece_text[first_piece[k] : first_piece[k + 1]].tolist()
             line_params["list"] = "".join(tokens)
             line_bytes = len("list=") + int(per_request_list_bytes[k])
         if sender is not None:
@@ -815,11 +843,17 @@ def decode_params(params: dict[str, str]) -> pd.DataFrame:
         texts = parts["text"].str.replace("\\n", "\n", regex=False)
         senders = parts["sender"].astype(object)
         senders = senders.where(senders.notna(), default_sender)
-        frame = pd.DataFrame({"phone": parts["phones"].str.split(","), "text": texts,
-                              "sender": senders})
+        frame = pd.DataFrame(
+            {"phone": parts["phones"].str.split(","), "text": texts, "sender": senders}
+        )
     else:
-        frame = pd.DataFrame({"phone": [params["phones"].split(",")], "text": [params["mes"]],
-                              "sender": [default_sender]})
+        frame = pd.DataFrame(
+            {
+                "phone": [params["phones"].split(",")],
+                "text": [params["mes"]],
+                "sender": [default_sender],
+            }
+        )
     frame = frame.explode("phone", ignore_index=True)
     return frame.astype(object).where(frame.notna(), None)
 
@@ -864,32 +898,46 @@ def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFr
             decode.append(payload)
     if decode:
         _match_decoded(plan, decode, payload_id)
-    return pd.DataFrame({"payload_id": pd.Series(payload_id, index=plan.index, dtype=object),
-                         "phone": plan["phone"]})
+    return pd.DataFrame(
+        {
+            "payload_id": pd.Series(payload_id, index=plan.index, dtype=object),
+            "phone": plan["phone"],
+        }
+    )
 
 
 def _rows_match(payload: Payload, sendable: np.ndarray, phones: np.ndarray) -> bool:
     """Whether ``payload.rows`` names sendable plan rows holding its recipients, in order."""
     rows = payload.rows
-    return (0 < len(rows) == len(payload.recipients) and 0 <= rows.min()
-            and rows.max() < len(phones) and bool(sendable[rows].all())
-            and bool((phones[rows] == np.asarray(payload.recipients, dtype=object)).all()))
+    return (
+        0 < len(rows) == len(payload.recipients)
+        and 0 <= rows.min()
+        and rows.max() < len(phones)
+        and bool(sendable[rows].all())
+        and bool((phones[rows] == np.asarray(payload.recipients, dtype=object)).all())
+    )
 
 
 def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.ndarray) -> None:
     """Fill *payload_id* for the sendable rows these payloads carry, found by decoding their
     params and matching (phone, text, sender): for payloads built without ``rows``."""
-    carried = pd.concat([decode_params(p.params).assign(payload_id=p.id) for p in payloads],
-                        ignore_index=True)
+    carried = pd.concat(
+        [decode_params(p.params).assign(payload_id=p.id) for p in payloads], ignore_index=True
+    )
     rows = _sendable_rows(plan)
     keys = ["phone", "text", "sender"]
-    sendable = pd.DataFrame({"phone": rows.phone[rows.canonical],
-                             "text": rows.text_values[rows.text_code],
-                             "sender": rows.sender_values[rows.sender_code],
-                             "position": rows.position[rows.canonical]})
+    sendable = pd.DataFrame(
+        {
+            "phone": rows.phone[rows.canonical],
+            "text": rows.text_values[rows.text_code],
+            "sender": rows.sender_values[rows.sender_code],
+            "position": rows.position[rows.canonical],
+        }
+    )
     for frame in (sendable, carried):
         frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
-    matched = sendable.merge(carried[keys + ["payload_id"]], on=keys, how="left",
-                             validate="one_to_one")
+    matched = sendable.merge(
+        carried[keys + ["payload_id"]], on=keys, how="left", validate="one_to_one"
+    )
     found = matched["payload_id"].notna().to_numpy()
     payload_id[matched["position"].to_numpy()[found]] = matched["payload_id"].to_numpy()[found]

@@ -510,6 +510,9 @@ def normalize_phones(
     if not keys:
         del columns["phone_key"]
     return pd.concat(  # one block per column: the (fresh) arrays are neither copied nor combined
-        {name: pd.Series(values, index=series.index, dtype=values.dtype, copy=False)
-         for name, values in columns.items()}, axis=1
+        {
+            name: pd.Series(values, index=series.index, dtype=values.dtype, copy=False)
+            for name, values in columns.items()
+        },
+        axis=1,
     )

@@ -53,8 +53,19 @@ from smsc_frames.sorting import stable_argsort
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
 
-COLUMNS = ["phone_input", "phone", "region", "text", "sender", "encoding", "units", "parts",
-           "problem", "duplicate_of", "sendable"]
+COLUMNS = [
+    "phone_input",
+    "phone",
+    "region",
+    "text",
+    "sender",
+    "encoding",
+    "units",
+    "parts",
+    "problem",
+    "duplicate_of",
+    "sendable",
+]
 
 _FLOAT_PRESENTATIONS = tuple("eEfFgGn%")
 
@@ -82,45 +93,51 @@ def _render(value: object, spec: str, conversion: str | None) -> str:
         value = ascii(value)
     elif conversion == "s":
         value = str(value)
-    if (isinstance(value, (float, np.floating)) and float(value).is_integer()
-            and not spec.endswith(_FLOAT_PRESENTATIONS)):
+    if (
+        isinstance(value, (float, np.floating))
+        and float(value).is_integer()
+        and not spec.endswith(_FLOAT_PRESENTATIONS)
+    ):
         value = int(value)
     return format(value, spec)
 
 
-def _parse_template(template: object, df: pd.DataFrame) -> list[tuple[str, Hashable | None,
-                                                                      str, str | None]]:
+def _parse_template(
+    template: object, df: pd.DataFrame
+) -> list[tuple[str, Hashable | None, str, str | None]]:
     """``(literal, column, spec, conversion)`` pieces; refuses fields that are not columns."""
     if not isinstance(template, str):
         raise ValidationError("template", "must be a str.format string", template)
     try:
         pieces = list(string.Formatter().parse(template))
     except ValueError as error:
-        raise ValidationError("template", f"is not a valid str.format string ({error})",
-                              template) from None
+        raise ValidationError(
+            "template", f"is not a valid str.format string ({error})", template
+        ) from None
     parsed = []
     for literal, field, spec, conversion in pieces:
         if field is None:
             parsed.append((literal, None, "", None))
             continue
         if field == "" or field.isdigit():
-            raise ValidationError("template", "every {field} must name a column, as in {name}",
-                                  template)
+            raise ValidationError(
+                "template", "every {field} must name a column, as in {name}", template
+            )
         if "{" in (spec or ""):
-            raise ValidationError("template", "nested {fields} inside a format spec are not "
-                                  "supported", template)
+            raise ValidationError(
+                "template", "nested {fields} inside a format spec are not supported", template
+            )
         try:
             column = _column(df, field, "template")
         except ValidationError as error:
-            raise ValidationError(
-                "template", f"field {{{field}}} {error.rule}", field
-            ) from None
+            raise ValidationError("template", f"field {{{field}}} {error.rule}", field) from None
         parsed.append((literal, column, spec or "", conversion))
     return parsed
 
 
-def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label: str
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _render_distinct(
+    values: pd.Series, spec: str, conversion: str | None, label: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes of each row's value, and per distinct value its text and problem (or ``None``).
 
     The last distinct slot stands for a missing value. Strings under a plain field (no
@@ -134,8 +151,11 @@ def _render_distinct(values: pd.Series, spec: str, conversion: str | None, label
     problems = np.full(len(uniques) + 1, None, dtype=object)
     problems[-1] = f"template field {label!r} is missing"
     codes = np.where(codes < 0, len(uniques), codes)
-    if (spec == "" and conversion in (None, "s")
-            and pd.api.types.infer_dtype(uniques, skipna=False) == "string"):
+    if (
+        spec == ""
+        and conversion in (None, "s")
+        and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+    ):
         texts[:-1] = np.asarray(uniques, dtype=object)
         return codes, texts, problems
     for position, value in enumerate(uniques):
@@ -178,8 +198,9 @@ def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
     return pd.factorize(combined)[0]
 
 
-def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
+def _fill(
+    df: pd.DataFrame, pieces: list, rows: int, translit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
     """Each row's code of its distinct tuple of field values, and per tuple its text (``None``
     when a field is broken), problem and :class:`~smsc_frames.segments.TextMeasure`: the
     template is filled once per tuple.
@@ -200,8 +221,13 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
         fields.append([codes, before + np.where(pd.isna(problems), texts, ""), problems])
         literal = ""
     if not fields:  # a template without fields: one text for every row
-        fields.append([np.zeros(rows, dtype=np.int64), np.array([""], dtype=object),
-                       np.array([None], dtype=object)])
+        fields.append(
+            [
+                np.zeros(rows, dtype=np.int64),
+                np.array([""], dtype=object),
+                np.array([None], dtype=object),
+            ]
+        )
     fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
     combined, first = _by_first_appearance(_combine([codes for codes, _, _ in fields], rows))
     measures, texts = [], []
@@ -213,9 +239,9 @@ def _fill(df: pd.DataFrame, pieces: list, rows: int, translit: int
         texts.append(shown[tuple_codes])
         if pd.notna(problems).any():
             field_problem = problems[tuple_codes]
-            problem, broken = _join_problems([(problem, broken),
-                                              (field_problem, pd.notna(field_problem))],
-                                             len(first))
+            problem, broken = _join_problems(
+                [(problem, broken), (field_problem, pd.notna(field_problem))], len(first)
+            )
     text = _concatenate(texts)
     text[broken] = None
     return combined, text, problem, sum(measures[1:], start=measures[0])
@@ -295,12 +321,16 @@ def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, 
                     problems[position] = f"sender: {error.rule}"
         return codes, values, problems
     constant = None if sender is None else validate_sender(sender)
-    return np.zeros(len(df), dtype=np.int64), np.array([constant], dtype=object), np.array(
-        [None], dtype=object)
+    return (
+        np.zeros(len(df), dtype=np.int64),
+        np.array([constant], dtype=object),
+        np.array([None], dtype=object),
+    )
 
 
-def _distinct_normalized(texts: np.ndarray, measure: TextMeasure, translit: int
-                         ) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
+def _distinct_normalized(
+    texts: np.ndarray, measure: TextMeasure, translit: int
+) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
     """Each text's code (``-1`` for ``None``), the distinct texts normalised (CRLF/CR -> LF,
     NFC) and their measures.
 
@@ -335,16 +365,15 @@ class _PlanTexts:
     text_problems: np.ndarray  # per tuple: an empty or too long text (when no field broke)
 
 
-def _plan_texts(df: pd.DataFrame, pieces: list, options: Options, *, from_column: bool
-                ) -> _PlanTexts:
+def _plan_texts(
+    df: pd.DataFrame, pieces: list, options: Options, *, from_column: bool
+) -> _PlanTexts:
     """Fill the template (or take the text column), normalise, count and check the texts."""
     translit = options.translit or 0
-    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df),
-                                                                    translit)
+    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df), translit)
     if from_column:  # a missing text is an empty one, said plainly
         tuple_problems[:] = None
-    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure,
-                                                             translit)
+    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure, translit)
     distinct = np.append(distinct, "")  # last: no text
     measure = measure.appended(measure_texts([""]))
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
@@ -355,35 +384,42 @@ def _plan_texts(df: pd.DataFrame, pieces: list, options: Options, *, from_column
     text_problems = np.full(len(distinct), None, dtype=object)
     text_problems[(length == 0) | (measure.spaces == length)] = "empty text"
     too_long = length > MAX_TEXT_CHARACTERS
-    text_problems[too_long] = [f"text over {MAX_TEXT_CHARACTERS} characters ({n})"
-                               for n in length[too_long]]
+    text_problems[too_long] = [
+        f"text over {MAX_TEXT_CHARACTERS} characters ({n})" for n in length[too_long]
+    ]
     return _PlanTexts(
         tuple_codes=tuple_codes,
         text_codes=text_codes,
         row_texts=np.append(distinct[:-1], None)[text_codes],  # the last slot: no text
         counts=counts,
         tuple_problems=tuple_problems,
-        text_problems=np.where(pd.notna(tuple_problems), None,  # already explained
-                               text_problems[distinct_codes]),
+        text_problems=np.where(
+            pd.notna(tuple_problems),
+            None,  # already explained
+            text_problems[distinct_codes],
+        ),
     )
 
 
-def _campaign_options(options: Options | None, sender: object, option_kwargs: dict
-                      ) -> tuple[Options, object]:
+def _campaign_options(
+    options: Options | None, sender: object, option_kwargs: dict
+) -> tuple[Options, object]:
     if options is not None and not isinstance(options, Options):
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
     merged = {**(options.set_values() if options else {}), **option_kwargs}
     options = Options.from_kwargs(**merged)
     if options.sender is not None:
         if sender is not None and sender != options.sender:
-            raise ValidationError("sender", "is given twice, as sender= and in the options",
-                                  options.sender)
+            raise ValidationError(
+                "sender", "is given twice, as sender= and in the options", options.sender
+            )
         sender = options.sender
     return Options.from_kwargs(**{k: v for k, v in merged.items() if k != "sender"}), sender
 
 
-def _join_problems(columns: list[tuple[np.ndarray, np.ndarray]], rows: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _join_problems(
+    columns: list[tuple[np.ndarray, np.ndarray]], rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise ``"; "``-joined problems (``None`` where there are none), and where there are.
 
     Each column is ``(problems, present)``: the texts and a bool mask of where one applies.
@@ -469,17 +505,25 @@ def prepare(
 
     bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)
     phone_problems = np.full(len(df), None, dtype=object)
-    phone_problems[bad_phone] = ("phone: " + phones["problem"][bad_phone].fillna("invalid")
-                                 .astype(str)).to_numpy(dtype=object)
-    problem, has_problem = _join_problems([(phone_problems, bad_phone)] + [
-        (problems[codes], pd.notna(problems)[codes])
-        for problems, codes in ((sender_problems, sender_codes),
-                                (texts_found.tuple_problems, tuple_codes),
-                                (texts_found.text_problems, tuple_codes))
-        if pd.notna(problems).any()  # spread to the rows only when there is one
-    ], len(df))
-    duplicate_of, is_duplicate = _duplicates(df.index, phones["phone_key"].to_numpy(),
-                                             text_codes, sender_codes, ~has_problem)
+    phone_problems[bad_phone] = (
+        "phone: " + phones["problem"][bad_phone].fillna("invalid").astype(str)
+    ).to_numpy(dtype=object)
+    problem, has_problem = _join_problems(
+        [(phone_problems, bad_phone)]
+        + [
+            (problems[codes], pd.notna(problems)[codes])
+            for problems, codes in (
+                (sender_problems, sender_codes),
+                (texts_found.tuple_problems, tuple_codes),
+                (texts_found.text_problems, tuple_codes),
+            )
+            if pd.notna(problems).any()  # spread to the rows only when there is one
+        ],
+        len(df),
+    )
+    duplicate_of, is_duplicate = _duplicates(
+        df.index, phones["phone_key"].to_numpy(), text_codes, sender_codes, ~has_problem
+    )
 
     index = df.index
 
@@ -487,19 +531,22 @@ def prepare(
         return pd.Series(values, index=index, dtype=values.dtype, copy=False)
 
     counts = texts_found.counts
-    plan = pd.concat({  # one block per column: no copy into consolidated blocks
-        "phone_input": phones["phone_input"].astype(object),
-        "phone": phones["phone"].astype(object),
-        "region": phones["region"].astype(object),
-        "text": column(texts_found.row_texts),
-        "sender": column(senders[sender_codes]),
-        "encoding": counts["encoding"].take(text_codes).set_axis(index),  # no re-check
-        "units": column(counts["units"].to_numpy()[text_codes]),
-        "parts": column(counts["parts"].to_numpy()[text_codes]),
-        "problem": column(problem),
-        "duplicate_of": column(duplicate_of),
-        "sendable": column(~has_problem & ~is_duplicate),
-    }, axis=1)
+    plan = pd.concat(
+        {  # one block per column: no copy into consolidated blocks
+            "phone_input": phones["phone_input"].astype(object),
+            "phone": phones["phone"].astype(object),
+            "region": phones["region"].astype(object),
+            "text": column(texts_found.row_texts),
+            "sender": column(senders[sender_codes]),
+            "encoding": counts["encoding"].take(text_codes).set_axis(index),  # no re-check
+            "units": column(counts["units"].to_numpy()[text_codes]),
+            "parts": column(counts["parts"].to_numpy()[text_codes]),
+            "problem": column(problem),
+            "duplicate_of": column(duplicate_of),
+            "sendable": column(~has_problem & ~is_duplicate),
+        },
+        axis=1,
+    )
     plan.attrs["options"] = options
     return plan
 
@@ -537,10 +584,13 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
     sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
     clean = plan["problem"].isna().to_numpy()
     phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    duplicate_of, is_duplicate = _duplicates(plan.index, phone_codes, text_codes, sender_codes,
-                                             clean)
-    return plan.assign(duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
-                       sendable=pd.Series(clean & ~is_duplicate, index=plan.index))
+    duplicate_of, is_duplicate = _duplicates(
+        plan.index, phone_codes, text_codes, sender_codes, clean
+    )
+    return plan.assign(
+        duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
+        sendable=pd.Series(clean & ~is_duplicate, index=plan.index),
+    )
 
 
 def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
@@ -560,9 +610,13 @@ def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
     return repeated
 
 
-def _duplicates(index: pd.Index, phone_codes: np.ndarray, text_codes: np.ndarray,
-                sender_codes: np.ndarray, candidates: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _duplicates(
+    index: pd.Index,
+    phone_codes: np.ndarray,
+    text_codes: np.ndarray,
+    sender_codes: np.ndarray,
+    candidates: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """For each candidate row repeating an earlier candidate's (phone, text, sender): its label
     (``None`` elsewhere); and which rows those are (a label may itself be ``None``).
 

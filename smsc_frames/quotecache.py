@@ -170,8 +170,11 @@ class QuoteCache(MutableMapping[str, dict]):
             if not (isinstance(key, str) and isinstance(entry, dict)):
                 continue
             saved_at, answer = entry.get("saved_at"), entry.get("answer")
-            if isinstance(saved_at, (int, float, Decimal)) and not isinstance(saved_at, bool) \
-                    and isinstance(answer, dict):
+            if (
+                isinstance(saved_at, (int, float, Decimal))
+                and not isinstance(saved_at, bool)
+                and isinstance(answer, dict)
+            ):
                 valid[key] = {"saved_at": float(saved_at), "answer": answer}
         return valid
 
@@ -188,8 +191,10 @@ class QuoteCache(MutableMapping[str, dict]):
         try:
             self._write(dirty)
         except OSError as error:
-            warnings.warn(f"could not write the quote cache {self.path}: "
-                          f"{error.strerror or error}", stacklevel=2)
+            warnings.warn(
+                f"could not write the quote cache {self.path}: {error.strerror or error}",
+                stacklevel=2,
+            )
             return False
         with self._lock:
             for key in dirty:
@@ -204,8 +209,12 @@ class QuoteCache(MutableMapping[str, dict]):
         now = self.clock()
         merged = {key: entry for key, entry in self._read().items() if self._fresh(entry, now)}
         merged.update(dirty)
-        text = json.dumps({"version": FORMAT_VERSION, "entries": merged}, default=_plain,
-                          ensure_ascii=False, sort_keys=True)
+        text = json.dumps(
+            {"version": FORMAT_VERSION, "entries": merged},
+            default=_plain,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         handle, temporary = tempfile.mkstemp(prefix=".quotes-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:

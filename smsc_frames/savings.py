@@ -39,34 +39,105 @@ GSM7 = GSM7_BASIC | GSM7_EXTENSION
 #: Typographic characters with a GSM-7 equivalent (an empty string deletes the character).
 GSM7_REPLACEMENTS: dict[str, str] = {
     # quotes and apostrophes
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u00b4": "'", "`": "'", "\u2039": "'", "\u203a": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u2039": "'",
+    "\u203a": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
     # dashes and minus signs
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
     "\u2212": "-",
     # ellipsis, bullet, numero sign, multiplication sign
-    "\u2026": "...", "\u2022": "*", "\u2116": "No.", "\u00d7": "x",
+    "\u2026": "...",
+    "\u2022": "*",
+    "\u2116": "No.",
+    "\u00d7": "x",
     # spaces that are not the plain space, and TAB
-    "\t": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2004": " ", "\u2005": " ",
-    "\u2006": " ", "\u2007": " ", "\u2008": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
-    "\u205f": " ", "\u3000": " ",
+    "\t": " ",
+    "\u00a0": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2004": " ",
+    "\u2005": " ",
+    "\u2006": " ",
+    "\u2007": " ",
+    "\u2008": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u202f": " ",
+    "\u205f": " ",
+    "\u3000": " ",
     # invisible characters: zero-width space, word joiner, byte order mark, soft hyphen
-    "\u200b": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+    "\u200b": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u00ad": "",
 }
 
 #: Cyrillic and Greek letters drawn like Latin ones, replaced only inside Latin words.
 LOOKALIKES: dict[str, str] = {
     # Cyrillic
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-    "ѕ": "s", "ԁ": "d", "ӏ": "l", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H",
-    "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+    "У": "Y",
+    "І": "I",
+    "Ј": "J",
+    "Ѕ": "S",
     # Greek (the Greek capitals that GSM-7 has, such as Δ and Ω, are not look-alikes)
-    "ο": "o", "α": "a", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K",
-    "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "ο": "o",
+    "α": "a",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
+    "Χ": "X",
 }
-
 
 
 def _char_class(chars, *, negate: bool = False) -> str:
@@ -324,8 +395,17 @@ def _distinct_sendable_texts(plan: pd.DataFrame):
 
 
 SAVINGS_COLUMNS = [
-    "text", "recipients", "encoding", "parts", "costly_characters", "foreign_letters",
-    "suggested_text", "suggested_encoding", "suggested_parts", "sms_saved", "money_saved",
+    "text",
+    "recipients",
+    "encoding",
+    "parts",
+    "costly_characters",
+    "foreign_letters",
+    "suggested_text",
+    "suggested_encoding",
+    "suggested_parts",
+    "sms_saved",
+    "money_saved",
 ]
 
 
@@ -413,13 +493,21 @@ def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
 def _most_saved_first(frame: pd.DataFrame) -> pd.DataFrame:
     integers = ["recipients", "parts", "sms_saved"]
     frame = frame.astype({column: "int64" for column in integers})
-    return frame.sort_values(["sms_saved", "recipients"], ascending=False, kind="stable")\
-        .reset_index(drop=True)
+    return frame.sort_values(
+        ["sms_saved", "recipients"], ascending=False, kind="stable"
+    ).reset_index(drop=True)
 
 
 TRANSLIT_COLUMNS = [
-    "text", "recipients", "encoding", "parts", "translit_text", "translit_encoding",
-    "translit_parts", "sms_saved", "money_saved",
+    "text",
+    "recipients",
+    "encoding",
+    "parts",
+    "translit_text",
+    "translit_encoding",
+    "translit_parts",
+    "sms_saved",
+    "money_saved",
 ]
 
 

@@ -141,8 +141,9 @@ def _nfc_sensitive(code: int) -> bool:
     :data:`_NFC_CHECKED`) other than a variation selector (U+FE0F after an emoji: no
     composition ends in one), or a character NFC replaces (a CJK compatibility ideograph)."""
     char = chr(code)
-    return ((unicodedata.category(char).startswith("M") and code not in _VARIATION_SELECTORS)
-            or unicodedata.normalize("NFC", char) != char)
+    return (
+        unicodedata.category(char).startswith("M") and code not in _VARIATION_SELECTORS
+    ) or unicodedata.normalize("NFC", char) != char
 
 
 def _chunks(texts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -172,6 +173,7 @@ def _count_per_text(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> n
 def _lookup(table: np.ndarray, points: np.ndarray) -> np.ndarray:
     """``table[point]``, the last entry for every code point beyond the table."""
     return table[np.minimum(points, len(table) - 1)]
+
 
 # translit=1: the familiar "translit" spelling.
 _TRANSLIT_LATIN = {
@@ -441,8 +443,9 @@ class TextMeasure:
     not_gsm: np.ndarray
 
     def __add__(self, other: TextMeasure) -> TextMeasure:
-        return TextMeasure(*(mine + theirs for mine, theirs in zip(self._columns(),
-                                                                     other._columns())))
+        return TextMeasure(
+            *(mine + theirs for mine, theirs in zip(self._columns(), other._columns()))
+        )
 
     def __getitem__(self, rows: object) -> TextMeasure:
         """The measures of some texts (an index, a slice, positions or a mask)."""
@@ -450,8 +453,9 @@ class TextMeasure:
 
     def appended(self, other: TextMeasure) -> TextMeasure:
         """The measures of these texts, then *other*'s."""
-        return TextMeasure(*(np.concatenate(pair) for pair in zip(self._columns(),
-                                                                   other._columns())))
+        return TextMeasure(
+            *(np.concatenate(pair) for pair in zip(self._columns(), other._columns()))
+        )
 
     def replaced(self, rows: np.ndarray, other: TextMeasure) -> TextMeasure:
         """A copy whose entries at *rows* are *other*'s."""
@@ -485,18 +489,30 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     ([4, 3], [3, 3], [0, 0])
     """
     translit = _validate_translit(translit)
-    values = np.asarray(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(),
-                        dtype=object)
+    values = np.asarray(
+        list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object
+    )
     if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
         not_text = next(value for value in values if not isinstance(value, str))
         raise ValidationError("texts", "every text must be a string", not_text)
     length, spaces, nfc_marks = _measure_columns(values, [_whitespace, _nfc_marks])
-    sent = values if not translit else np.array(
-        [text.translate(_TRANSLIT_TABLES[translit]) for text in values], dtype=object)
+    sent = (
+        values
+        if not translit
+        else np.array([text.translate(_TRANSLIT_TABLES[translit]) for text in values], dtype=object)
+    )
     sent_length, extended, astral, not_gsm = _measure_columns(
-        sent, [_gsm7_extension, _beyond_bmp, _outside_gsm7])
-    return TextMeasure(length, spaces, nfc_marks, sent_length, sent_length + extended,
-                       sent_length + astral, not_gsm)
+        sent, [_gsm7_extension, _beyond_bmp, _outside_gsm7]
+    )
+    return TextMeasure(
+        length,
+        spaces,
+        nfc_marks,
+        sent_length,
+        sent_length + extended,
+        sent_length + astral,
+        not_gsm,
+    )
 
 
 def _measure_columns(texts: np.ndarray, flags: list) -> list[np.ndarray]:
@@ -507,8 +523,7 @@ def _measure_columns(texts: np.ndarray, flags: list) -> list[np.ndarray]:
         columns[0].append(ends - starts)
         for column, flag in zip(columns[1:], flags):
             column.append(_count_per_text(flag(points), starts, ends))
-    return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64)
-            for column in columns]
+    return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64) for column in columns]
 
 
 def _whitespace(points: np.ndarray) -> np.ndarray:
@@ -577,8 +592,14 @@ def count_measured(
     encoding = np.where(ucs2, "ucs2", "gsm7")
     for row in np.flatnonzero(ambiguous):
         parts[row] = len(_greedy_parts(transliterate(texts[row], translit), encoding[row]))
-    counts = pd.DataFrame({"encoding": encoding, "units": units, "parts": parts,
-                           "truncated": np.zeros(len(units), dtype=bool)})
+    counts = pd.DataFrame(
+        {
+            "encoding": encoding,
+            "units": units,
+            "parts": parts,
+            "truncated": np.zeros(len(units), dtype=bool),
+        }
+    )
     if maxsms is not None:
         _apply_maxsms(counts, texts, maxsms, translit)
     return counts
@@ -589,8 +610,13 @@ def _apply_maxsms(counts: pd.DataFrame, texts: np.ndarray, maxsms: int, translit
     over = np.flatnonzero(counts["parts"].to_numpy() > maxsms)
     if not len(over):
         return
-    kept = np.array([_truncate(transliterate(texts[row], translit), counts["encoding"].iat[row],
-                               maxsms) for row in over], dtype=object)
+    kept = np.array(
+        [
+            _truncate(transliterate(texts[row], translit), counts["encoding"].iat[row], maxsms)
+            for row in over
+        ],
+        dtype=object,
+    )
     recounted = count_measured(measure_texts(kept), kept)
     for column in ("encoding", "units", "parts"):
         counts.iloc[over, counts.columns.get_loc(column)] = recounted[column].to_numpy()

@@ -28,8 +28,9 @@ import os
 import threading
 import traceback
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -38,7 +39,8 @@ from IPython.display import HTML
 from smsc_frames.campaign import Quote, estimate, send, summarize
 from smsc_frames.display import banner_html, bars_html, money, table_html
 from smsc_frames.errors import SmscFramesError
-from smsc_frames.payloads import Payload, payloads as build_payloads
+from smsc_frames.payloads import Payload
+from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.savings import suggest_savings
 
 
@@ -148,13 +150,23 @@ def _savings_html(savings: pd.DataFrame) -> str:
     costly = savings[savings["costly_characters"] != ""]
     if costly.empty:
         return "<p>No costly characters.</p>"
-    shown = costly[["text", "recipients", "parts", "suggested_parts", "sms_saved",
-                    "money_saved", "costly_characters"]].copy()
+    shown = costly[
+        [
+            "text",
+            "recipients",
+            "parts",
+            "suggested_parts",
+            "sms_saved",
+            "money_saved",
+            "costly_characters",
+        ]
+    ].copy()
     shown["text"] = shown["text"].map(lambda text: text if len(text) <= 60 else text[:59] + "…")
     saved = int(costly["sms_saved"].sum())
     hint = (
         f"<p><code>apply_savings(plan)</code> would save <b>{saved:,}</b> SMS.</p>"
-        if saved else "<p>Replacing them would not save a part.</p>"
+        if saved
+        else "<p>Replacing them would not save a part.</p>"
     )
     return hint + table_html(shown, index=False)
 
@@ -180,9 +192,17 @@ class CampaignPanel(widgets.VBox):
         The exception of a failed send.
     """
 
-    def __init__(self, plan: pd.DataFrame, client: Any, quote: Quote,
-                 requests: list[Payload], *, journal: str | os.PathLike | None,
-                 max_workers: int, allow_send: bool = True) -> None:
+    def __init__(
+        self,
+        plan: pd.DataFrame,
+        client: Any,
+        quote: Quote,
+        requests: list[Payload],
+        *,
+        journal: str | os.PathLike | None,
+        max_workers: int,
+        allow_send: bool = True,
+    ) -> None:
         self.plan, self.client, self.quote = plan, client, quote
         self.payloads, self.journal, self.max_workers = requests, journal, max_workers
         self.campaign_id = campaign_id(requests)
@@ -192,22 +212,31 @@ class CampaignPanel(widgets.VBox):
         self._confirming = False
         counts = _counts(plan, quote)
         self.label = send_label(quote, counts["numbers"])
-        self.button = widgets.Button(description=self.label, button_style="primary",
-                                     icon="paper-plane", layout=widgets.Layout(width="auto"))
-        self.cancel = widgets.Button(description="Cancel", layout=widgets.Layout(
-            width="auto", display="none"))
+        self.button = widgets.Button(
+            description=self.label,
+            button_style="primary",
+            icon="paper-plane",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.cancel = widgets.Button(
+            description="Cancel", layout=widgets.Layout(width="auto", display="none")
+        )
         self.output = widgets.Output()
         self.button.on_click(self._on_click)
         self.cancel.on_click(self._on_cancel)
         tabs = widgets.Tab(
-            children=[widgets.HTML(_operators_html(quote)), widgets.HTML(_parts_html(plan)),
-                      widgets.HTML(_problems_html(plan, quote)),
-                      widgets.HTML(_savings_html(self.savings))],
+            children=[
+                widgets.HTML(_operators_html(quote)),
+                widgets.HTML(_parts_html(plan)),
+                widgets.HTML(_problems_html(plan, quote)),
+                widgets.HTML(_savings_html(self.savings)),
+            ],
             titles=["Operators", "Parts", "Problem rows", "Costly characters"],
         )
         banner = (
             banner_html("Sandbox: prices are made up and no real SMS is sent.", kind="warning")
-            if quote.sandbox else ""
+            if quote.sandbox
+            else ""
         )
         header = widgets.HTML(banner + _header_html(counts, quote))
         buttons = [widgets.HBox([self.button, self.cancel])] if allow_send else []
@@ -268,18 +297,17 @@ class CampaignPanel(widgets.VBox):
         except BaseException as error:
             self.error = error
             with _CAMPAIGNS_LOCK:
-                _CAMPAIGNS[self.guard_key] = _Sending("failed", getattr(error, "results", None),
-                                                        error)
+                _CAMPAIGNS[self.guard_key] = _Sending(
+                    "failed", getattr(error, "results", None), error
+                )
             self._show_error(error)
             self._show_state()
             raise
         unfinished = results["outcome"].astype(object).isin(["not sent", "unknown"]).any()
         with _CAMPAIGNS_LOCK:
-            _CAMPAIGNS[self.guard_key] = _Sending("incomplete" if unfinished else "sent",
-                                                    results)
+            _CAMPAIGNS[self.guard_key] = _Sending("incomplete" if unfinished else "sent", results)
         for warning in caught:
-            self.output.append_display_data(HTML(banner_html(str(warning.message),
-                                                             kind="warning")))
+            self.output.append_display_data(HTML(banner_html(str(warning.message), kind="warning")))
         self._show_results(results)
         self._show_state()
         return results
@@ -294,8 +322,13 @@ class CampaignPanel(widgets.VBox):
         with warnings.catch_warnings(record=True) as caught, self.output:
             warnings.simplefilter("always")
             try:
-                outcome["results"] = send(self.plan, self.client, journal=self.journal,
-                                          max_workers=self.max_workers, payloads=self.payloads)
+                outcome["results"] = send(
+                    self.plan,
+                    self.client,
+                    journal=self.journal,
+                    max_workers=self.max_workers,
+                    payloads=self.payloads,
+                )
             except BaseException as error:  # noqa: BLE001 - re-raised below, outside Output
                 outcome["error"] = error
         if "error" in outcome:
@@ -334,8 +367,9 @@ class CampaignPanel(widgets.VBox):
 
     # -- showing state
 
-    def _set_button(self, description: str, *, disabled: bool = False,
-                    style: str = "primary") -> None:
+    def _set_button(
+        self, description: str, *, disabled: bool = False, style: str = "primary"
+    ) -> None:
         self.button.description = description
         self.button.disabled = disabled
         self.button.button_style = style
@@ -349,18 +383,25 @@ class CampaignPanel(widgets.VBox):
         elif record is None:
             self._set_button(self.label)
         elif record.state == "sent":
-            self._set_button(f"Sent in this kernel: {self.label[5:]}", disabled=True,
-                             style="success")
+            self._set_button(
+                f"Sent in this kernel: {self.label[5:]}", disabled=True, style="success"
+            )
         elif record.state == "sending":
             self._set_button("Sending…", disabled=True)
         elif self.journal:
             self._set_button(f"Resume from the journal: {self.label}", style="warning")
         elif record.state == "incomplete":
-            self._set_button("Some rows were not sent (see below); pass journal= to resume",
-                             disabled=True, style="warning")
+            self._set_button(
+                "Some rows were not sent (see below); pass journal= to resume",
+                disabled=True,
+                style="warning",
+            )
         else:
-            self._set_button("Send failed (see below); not sent again from this kernel",
-                             disabled=True, style="danger")
+            self._set_button(
+                "Send failed (see below); not sent again from this kernel",
+                disabled=True,
+                style="danger",
+            )
 
     def _show_results(self, results: pd.DataFrame) -> None:
         sent = results["outcome"].astype(object).eq("sent")
@@ -375,26 +416,34 @@ class CampaignPanel(widgets.VBox):
         if unsent:
             message += f"; {unsent:,} rows not sent or unknown (see the reason column)"
         kind = "success" if sent.any() and not unsent else "warning"
-        self.output.append_display_data(HTML(banner_html(message, kind=kind)
-                                             + table_html(summarize(results))))
+        self.output.append_display_data(
+            HTML(banner_html(message, kind=kind) + table_html(summarize(results)))
+        )
 
     def _show_error(self, error: BaseException) -> None:
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         hint = (
             f" The journal {str(self.journal)!r} records what was sent: send again to resume."
-            if self.journal else " Nothing will be re-sent from this kernel."
+            if self.journal
+            else " Nothing will be re-sent from this kernel."
         )
-        self.output.append_display_data(HTML(
-            banner_html(f"Send failed: {detail}.{hint}", kind="error")
-        ))
+        self.output.append_display_data(
+            HTML(banner_html(f"Send failed: {detail}.{hint}", kind="error"))
+        )
         results = getattr(error, "results", None)
         if isinstance(results, pd.DataFrame):
             self.output.append_display_data(HTML(table_html(summarize(results))))
 
 
-def preview(plan: pd.DataFrame, client: Any, *, quote: Quote | None = None,
-            journal: str | os.PathLike | None = None, max_workers: int = 4,
-            allow_send: bool = True) -> CampaignPanel:
+def preview(
+    plan: pd.DataFrame,
+    client: Any,
+    *,
+    quote: Quote | None = None,
+    journal: str | os.PathLike | None = None,
+    max_workers: int = 4,
+    allow_send: bool = True,
+) -> CampaignPanel:
     """Quote *plan* and return the campaign panel with its guarded Send button.
 
     Parameters
@@ -434,6 +483,12 @@ def preview(plan: pd.DataFrame, client: Any, *, quote: Quote | None = None,
     requests = list(build_payloads(plan))
     if quote is None:
         quote = estimate(plan, client, payloads=requests)
-    return CampaignPanel(plan, client, quote, requests, journal=journal, max_workers=max_workers,
-                         allow_send=allow_send)
-
+    return CampaignPanel(
+        plan,
+        client,
+        quote,
+        requests,
+        journal=journal,
+        max_workers=max_workers,
+        allow_send=allow_send,
+    )

@@ -19,8 +19,9 @@ from smsc_frames.payloads import payloads
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox.settings import SandboxSettings
 
-FAST = RetryPolicy(backoff=0.05, max_backoff=0.5, settle=0.3, duplicate_window=1.5,
-                   status_list_interval=0.1)
+FAST = RetryPolicy(
+    backoff=0.05, max_backoff=0.5, settle=0.3, duplicate_window=1.5, status_list_interval=0.1
+)
 """Short waits for a sandbox whose windows were shrunk accordingly (see SETTINGS)."""
 
 SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
@@ -34,8 +35,10 @@ def contacts(rows: int) -> pd.DataFrame:
     """
     numbers = range(rows)
     texts = [
-        f"Privet {n}: your code is {n * 7919 % 10000:04d}" if n % 3 == 0
-        else f"Здравствуйте, {n}! Скидка {n % 50}% до пятницы." if n % 3 == 1
+        f"Privet {n}: your code is {n * 7919 % 10000:04d}"
+        if n % 3 == 0
+        else f"Здравствуйте, {n}! Скидка {n % 50}% до пятницы."
+        if n % 3 == 1
         else f"Order {n} shipped. " + "Track it in the app any time. " * 6
         for n in numbers
     ]
@@ -83,8 +86,9 @@ def main(argv: list[str]) -> None:
     requests = payloads(plan, max_recipients=max_recipients)
     client = Client("demo", "demo", url=url, environ={})
     print("ready", flush=True)
-    send(plan, client, journal=journal, payloads=requests, progress=False, max_workers=3,
-         retry=FAST)
+    send(
+        plan, client, journal=journal, payloads=requests, progress=False, max_workers=3, retry=FAST
+    )
     print("done", flush=True)
 
 

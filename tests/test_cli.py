@@ -28,8 +28,9 @@ SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.
 TEMPLATE = "{Имя}, скидка {Скидка}% по коду {Промокод}"
 SECRET = "Pa55-w0rd-never-printed-7f3a"
 CONSOLE_SCRIPT = Path(sysconfig.get_path("scripts")) / "smsc-frames"
-RELAXED = SandboxSettings(seconds_to_operator=0.05, seconds_to_final=0.15,
-                          status_lists_per_window=1000)
+RELAXED = SandboxSettings(
+    seconds_to_operator=0.05, seconds_to_final=0.15, status_lists_per_window=1000
+)
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +49,20 @@ def sandbox(make_sandbox):
 
 
 def campaign_args(sandbox, *extra: str, login: str = "demo", password: str = "demo") -> list[str]:
-    return [str(SAMPLE_CSV), "--phone", "Телефон", "--template", TEMPLATE,
-            "--url", sandbox.url, "--login", login, "--password", password, *extra]
+    return [
+        str(SAMPLE_CSV),
+        "--phone",
+        "Телефон",
+        "--template",
+        TEMPLATE,
+        "--url",
+        sandbox.url,
+        "--login",
+        login,
+        "--password",
+        password,
+        *extra,
+    ]
 
 
 def expected_messages() -> set[tuple[str, str]]:
@@ -89,8 +102,9 @@ def test_send_with_yes_stores_exactly_the_plan_and_writes_results(sandbox, capsy
 
 
 @pytest.mark.parametrize("answer", ["n\n", "\n", ""])
-def test_send_asks_and_anything_but_yes_sends_nothing(sandbox, capsys, monkeypatch, tmp_path,
-                                                      answer):
+def test_send_asks_and_anything_but_yes_sends_nothing(
+    sandbox, capsys, monkeypatch, tmp_path, answer
+):
     monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
     out = tmp_path / "results.csv"
     assert main(["send", *campaign_args(sandbox, "--out", str(out))]) == 1
@@ -107,15 +121,18 @@ def test_send_answered_yes_on_stdin_sends(sandbox, monkeypatch, tmp_path):
     assert {(m["phone"], m["text"]) for m in sandbox.messages()} == expected_messages()
 
 
-@pytest.mark.parametrize(("flags", "parameter"), [
-    (["--maxsms", "0"], "maxsms"),
-    (["--translit", "7"], "translit"),
-    (["--time", "32.13.24 25:61"], "time"),
-    (["--valid", "25"], "valid"),
-    (["--freq", "5"], "freq"),
-    (["--sender", "Much too long a sender"], "sender"),
-    (["--out", "results.txt"], "--out"),
-])
+@pytest.mark.parametrize(
+    ("flags", "parameter"),
+    [
+        (["--maxsms", "0"], "maxsms"),
+        (["--translit", "7"], "translit"),
+        (["--time", "32.13.24 25:61"], "time"),
+        (["--valid", "25"], "valid"),
+        (["--freq", "5"], "freq"),
+        (["--sender", "Much too long a sender"], "sender"),
+        (["--out", "results.txt"], "--out"),
+    ],
+)
 def test_a_bad_option_exits_2_before_any_request(sandbox, capsys, flags, parameter):
     code = main(["send", *campaign_args(sandbox, "--yes", *flags)])
     err = capsys.readouterr().err
@@ -152,8 +169,23 @@ def test_status_refreshes_a_results_file(sandbox, capsys, tmp_path):
     magic = {"79990000020": "undeliverable", "79990000025": "unreachable"}
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        assert main(["status", str(out), "--url", sandbox.url, "--login", "demo",
-                     "--password", "demo", "--min-interval", "0"]) == 0
+        assert (
+            main(
+                [
+                    "status",
+                    str(out),
+                    "--url",
+                    sandbox.url,
+                    "--login",
+                    "demo",
+                    "--password",
+                    "demo",
+                    "--min-interval",
+                    "0",
+                ]
+            )
+            == 0
+        )
         refreshed = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
         sent = refreshed[refreshed["sms_id"].notna()]
         if not sent["status_name"].isin(["waiting", "with operator"]).any():
@@ -182,13 +214,34 @@ def test_secrets_never_appear_in_output_or_files(secretive_sandbox, capsys, tmp_
     out = tmp_path / "results.csv"
     runs = [
         ["estimate", *campaign_args(secretive_sandbox, login="secretive", password=SECRET)],
-        ["send", *campaign_args(secretive_sandbox, "--yes", "--out", str(out),
-                                login="secretive", password=SECRET)],
-        ["status", str(out), "--url", secretive_sandbox.url, "--login", "secretive",
-         "--password", SECRET, "--min-interval", "0"],
+        [
+            "send",
+            *campaign_args(
+                secretive_sandbox, "--yes", "--out", str(out), login="secretive", password=SECRET
+            ),
+        ],
+        [
+            "status",
+            str(out),
+            "--url",
+            secretive_sandbox.url,
+            "--login",
+            "secretive",
+            "--password",
+            SECRET,
+            "--min-interval",
+            "0",
+        ],
         ["balance", "--url", secretive_sandbox.url, "--apikey", SECRET + "-key"],
-        ["balance", "--url", secretive_sandbox.url, "--login", "secretive",
-         "--password", SECRET + "-wrong"],
+        [
+            "balance",
+            "--url",
+            secretive_sandbox.url,
+            "--login",
+            "secretive",
+            "--password",
+            SECRET + "-wrong",
+        ],
     ]
     codes = [main(args) for args in runs]
     captured = capsys.readouterr()
@@ -199,19 +252,39 @@ def test_secrets_never_appear_in_output_or_files(secretive_sandbox, capsys, tmp_
         assert SECRET.encode() not in written.read_bytes()
 
 
-def run_console_script(*args: str, cwd: Path, env: dict[str, str] | None = None,
-                       stdin: str = "") -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("SMSC_") or key == "SMSC_FRAMES_CACHE_DIR"}
-    return subprocess.run([str(CONSOLE_SCRIPT), *args], cwd=cwd, input=stdin, text=True,
-                          capture_output=True, env={**environment, **(env or {})}, timeout=120)
+def run_console_script(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SMSC_") or key == "SMSC_FRAMES_CACHE_DIR"
+    }
+    return subprocess.run(
+        [str(CONSOLE_SCRIPT), *args],
+        cwd=cwd,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env={**environment, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_console_script_estimates_with_credentials_from_the_environment(sandbox, tmp_path):
     env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo"}
-    done = run_console_script("estimate", str(SAMPLE_CSV), "--phone", "Телефон",
-                              "--template", TEMPLATE, "--out", "quote.xlsx",
-                              cwd=tmp_path, env=env)
+    done = run_console_script(
+        "estimate",
+        str(SAMPLE_CSV),
+        "--phone",
+        "Телефон",
+        "--template",
+        TEMPLATE,
+        "--out",
+        "quote.xlsx",
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert f"Recipients: {len(expected_messages())}" in done.stdout
     assert (tmp_path / "quote.xlsx").exists()
@@ -219,21 +292,33 @@ def test_console_script_estimates_with_credentials_from_the_environment(sandbox,
 
 
 def test_console_script_demo_runs_end_to_end_from_any_directory(tmp_path):
-    done = run_console_script("demo", "--wait", "1.5", cwd=tmp_path,
-                              env={"SMSC_URL": "http://127.0.0.1:9", "SMSC_LOGIN": "real",
-                                   "SMSC_PASSWORD": "real"})
+    done = run_console_script(
+        "demo",
+        "--wait",
+        "1.5",
+        cwd=tmp_path,
+        env={"SMSC_URL": "http://127.0.0.1:9", "SMSC_LOGIN": "real", "SMSC_PASSWORD": "real"},
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert "sandbox" in lines[0].lower() and "nothing real" in lines[0]
     assert lines[-1] == SANDBOX_NOTICE
-    for heading in ("Recipients:", "SMS parts:", "Total cost:", "Per operator:",
-                    "Problem rows (not sent):", "status_name: delivered"):
+    for heading in (
+        "Recipients:",
+        "SMS parts:",
+        "Total cost:",
+        "Per operator:",
+        "Problem rows (not sent):",
+        "status_name: delivered",
+    ):
         assert heading in done.stdout
     sheet = openpyxl.load_workbook(tmp_path / "demo_results.xlsx")["results"]
     header = [cell.value for cell in sheet[1]]
-    statuses = [row[header.index("status_name")]
-                for row in sheet.iter_rows(min_row=2, values_only=True)
-                if row[header.index("sms_id")] is not None]
+    statuses = [
+        row[header.index("status_name")]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[header.index("sms_id")] is not None
+    ]
     assert len(statuses) > 250
     assert sorted(set(statuses)) == ["delivered", "undeliverable", "unreachable"]
 
@@ -253,13 +338,28 @@ def test_running_the_same_send_again_sends_nobody_twice(sandbox, capsys, tmp_pat
 
 
 def test_sandbox_command_serves_until_interrupted(tmp_path):
-    server = subprocess.Popen([str(CONSOLE_SCRIPT), "sandbox", "--port", "0", "--login", "shop",
-                               "--password", "shop-pass", "--balance", "42.50"],
-                              stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    server = subprocess.Popen(
+        [
+            str(CONSOLE_SCRIPT),
+            "sandbox",
+            "--port",
+            "0",
+            "--login",
+            "shop",
+            "--password",
+            "shop-pass",
+            "--balance",
+            "42.50",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline()).group(0)
-        done = run_console_script("balance", "--url", url, "--login", "shop",
-                                  "--password", "shop-pass", cwd=tmp_path)
+        done = run_console_script(
+            "balance", "--url", url, "--login", "shop", "--password", "shop-pass", cwd=tmp_path
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "Balance: 42.50 (sandbox, not real money)"
     finally:
@@ -270,8 +370,9 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
 
 
 def test_send_that_runs_out_of_money_says_so_and_fails(make_sandbox, capsys, tmp_path):
-    poor = make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("20.00"))],
-                        settings=RELAXED)
+    poor = make_sandbox(
+        accounts=[Account("demo", "demo", balance=Decimal("20.00"))], settings=RELAXED
+    )
     out = tmp_path / "results.csv"
     assert main(["send", *campaign_args(poor, "--yes", "--out", str(out))]) == 1
     err = capsys.readouterr().err
@@ -307,16 +408,17 @@ def test_an_unexpected_error_is_one_line_without_secrets(sandbox, capsys, monkey
 
 def cost1_requests(sandbox) -> Counter:
     """How many ``cost=1`` send.php requests the sandbox saw per request id."""
-    return Counter(record.params.get("id") for record in sandbox.requests
-                   if record.endpoint == "send.php" and record.params.get("cost") == "1")
+    return Counter(
+        record.params.get("id")
+        for record in sandbox.requests
+        if record.endpoint == "send.php" and record.params.get("cost") == "1"
+    )
 
 
-def test_repeated_estimates_and_a_send_reuse_the_quote_across_processes(sandbox, capsys,
-                                                                       tmp_path):
+def test_repeated_estimates_and_a_send_reuse_the_quote_across_processes(sandbox, capsys, tmp_path):
     # SMSC refuses a 6th identical cost=1 request within 60 s; every CLI run is a new client
     codes = [main(["estimate", *campaign_args(sandbox)]) for _ in range(7)]
-    codes.append(main(["send", *campaign_args(sandbox, "--yes", "--out",
-                                              str(tmp_path / "r.csv"))]))
+    codes.append(main(["send", *campaign_args(sandbox, "--yes", "--out", str(tmp_path / "r.csv"))]))
     assert codes == [0] * 8, capsys.readouterr().err
     asked = cost1_requests(sandbox)
     assert asked and max(asked.values()) == 1
@@ -327,20 +429,42 @@ def test_repeated_estimates_and_a_send_reuse_the_quote_across_processes(sandbox,
 def test_the_console_script_reuses_the_quote_between_runs(sandbox, tmp_path, quote_cache_dir):
     env = {"SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": "demo"}
     for _ in range(6):
-        done = run_console_script("estimate", str(SAMPLE_CSV), "--phone", "Телефон",
-                                  "--text", "Сообщение", cwd=tmp_path, env=env)
+        done = run_console_script(
+            "estimate",
+            str(SAMPLE_CSV),
+            "--phone",
+            "Телефон",
+            "--text",
+            "Сообщение",
+            cwd=tmp_path,
+            env=env,
+        )
         assert done.returncode == 0, done.stderr
     assert max(cost1_requests(sandbox).values()) == 1
     assert (quote_cache_dir / "quotes.json").is_file()  # the test's folder, not ~/.cache
 
 
-def test_the_quote_cache_file_is_private_and_holds_no_secret(make_sandbox, quote_cache_dir,
-                                                            capsys):
+def test_the_quote_cache_file_is_private_and_holds_no_secret(make_sandbox, quote_cache_dir, capsys):
     account = Account("secretive", SECRET, apikey=SECRET + "-key", balance=Decimal("10000"))
     secretive = make_sandbox(accounts=[account], settings=RELAXED)
     assert main(["estimate", *campaign_args(secretive, login="secretive", password=SECRET)]) == 0
-    assert main(["estimate", str(SAMPLE_CSV), "--phone", "Телефон", "--template", TEMPLATE,
-                 "--url", secretive.url, "--apikey", SECRET + "-key"]) == 0
+    assert (
+        main(
+            [
+                "estimate",
+                str(SAMPLE_CSV),
+                "--phone",
+                "Телефон",
+                "--template",
+                TEMPLATE,
+                "--url",
+                secretive.url,
+                "--apikey",
+                SECRET + "-key",
+            ]
+        )
+        == 0
+    )
     files = list(quote_cache_dir.iterdir())
     assert [path.name for path in files] == ["quotes.json"]  # no temporary file left
     assert os.stat(quote_cache_dir).st_mode & 0o777 == 0o700

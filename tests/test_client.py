@@ -162,8 +162,14 @@ def test_send_posts_utf8_form_and_returns_decimals(sandbox):
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.text(min_size=250, max_size=700)
-                       | st.text("aZ09_.-~ +%&=:,\n\x00\x7f\u044f\U0001f600", min_size=250, max_size=700)))
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.text(max_size=5)
+        | st.text(min_size=250, max_size=700)
+        | st.text("aZ09_.-~ +%&=:,\n\x00\x7f\u044f\U0001f600", min_size=250, max_size=700),
+    )
+)
 def test_form_bodies_are_what_urlencode_writes(form):
     """The body is built with array operations for long values: byte for byte urlencode's."""
     try:
@@ -180,7 +186,10 @@ def error_provokers(sandbox) -> dict[int, dict]:
     return {
         1: {"endpoint": "status.php", "params": {"phone": "79161234567"}},
         3: {"endpoint": "send.php", "params": {"phones": "79161234567", "mes": "x" * 900}},
-        5: {"endpoint": "send.php", "params": {"phones": "79161234567", "mes": "a", "time": "31.02.25 10:00"}},
+        5: {
+            "endpoint": "send.php",
+            "params": {"phones": "79161234567", "mes": "a", "time": "31.02.25 10:00"},
+        },
         6: {"endpoint": "send.php", "params": {"phones": "79161234567", "mes": "SANDBOX-DENY"}},
         7: {"endpoint": "send.php", "params": {"phones": "12", "mes": "Hi"}},
         8: {"endpoint": "send.php", "params": {"phones": "79990000008", "mes": "Hi"}},
@@ -255,8 +264,13 @@ def test_slow_answer_is_a_timeout_that_may_have_been_sent(sandbox):
 
 
 def test_closed_port_was_not_sent_and_is_retried_before_giving_up(caplog):
-    client = Client(apikey=APIKEY, url=f"http://127.0.0.1:{closed_port()}", environ={},
-                    connect_retries=2, retry_backoff=0)
+    client = Client(
+        apikey=APIKEY,
+        url=f"http://127.0.0.1:{closed_port()}",
+        environ={},
+        connect_retries=2,
+        retry_backoff=0,
+    )
     with caplog.at_level(logging.WARNING, logger="urllib3"):
         with pytest.raises(errors.SmscConnectionError) as caught:
             client.call("send.php", {"phones": "79161234567", "mes": "Hi"})
@@ -298,8 +312,11 @@ def test_threads_share_one_client(sandbox):
 
     def ask(n: int) -> None:
         try:
-            answers.append(client.call("send.php", {"phones": f"7916{n:07d}", "mes": "Hi",
-                                                    "id": f"th-{n}"})["id"])
+            answers.append(
+                client.call("send.php", {"phones": f"7916{n:07d}", "mes": "Hi", "id": f"th-{n}"})[
+                    "id"
+                ]
+            )
         except Exception as error:  # pragma: no cover - reported by the assertion below
             failures.append(error)
 
@@ -323,8 +340,13 @@ def test_secrets_never_in_logs_reprs_urls_or_errors(sandbox, caplog):
         Client(apikey=APIKEY, url=sandbox.url, environ={}),
         Client(environ={"SMSC_LOGIN": "shop", "SMSC_PASSWORD": PASSWORD, "SMSC_URL": sandbox.url}),
         client_for(sandbox, session=session),
-        Client(apikey=APIKEY, url=f"http://127.0.0.1:{closed_port()}", environ={},
-               connect_retries=1, retry_backoff=0),
+        Client(
+            apikey=APIKEY,
+            url=f"http://127.0.0.1:{closed_port()}",
+            environ={},
+            connect_retries=1,
+            retry_backoff=0,
+        ),
     ]
     attempts = [
         ("balance.php", {}),

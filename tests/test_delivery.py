@@ -68,8 +68,13 @@ def send_results(client: Client, sms_id: str | None = "camp-1") -> tuple[pd.Data
             "outcome": ["sent"] * len(PHONES) + ["failed"],
         }
     )
-    never_sent = pd.DataFrame({"phone": [None, "79161112233"], "sms_id": [None, "ghost-1"],
-                               "outcome": ["invalid", "sent"]})
+    never_sent = pd.DataFrame(
+        {
+            "phone": [None, "79161112233"],
+            "sms_id": [None, "ghost-1"],
+            "outcome": ["invalid", "sent"],
+        }
+    )
     results = pd.concat([results, never_sent], ignore_index=True)
     results.index = [f"row{n}" for n in range(len(results))]
     return results, answer
@@ -97,7 +102,12 @@ def test_statuses_progress_to_their_final_values(sandbox, clock):
     final = refresh_status(with_operator, client, min_interval=0)
     assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
     assert final["status_name"].tolist()[:5] == [
-        "delivered", "undeliverable", "unreachable", "expired", "delivered"]
+        "delivered",
+        "undeliverable",
+        "unreachable",
+        "expired",
+        "delivered",
+    ]
     assert final["error"].tolist()[:5] == [0, 1, 6, 6, 0]
     assert str(final["status"].dtype) == "Int64" and str(final["error"].dtype) == "Int64"
     # the delivery happened seconds_to_final after the message was due, as the sandbox says
@@ -119,8 +129,10 @@ def test_unknown_unsent_and_refused_rows(sandbox, clock):
     assert final.loc["row5", "status"] == 22 and final.loc["row5", "error"] == 249
     assert final.loc["row5", "status_name"] == "wrong number"
     # the columns refresh_status does not own are untouched, and the input is not modified
-    pd.testing.assert_frame_equal(final[["phone", "sms_id", "mccmnc", "cost", "outcome"]],
-                                  results[["phone", "sms_id", "mccmnc", "cost", "outcome"]])
+    pd.testing.assert_frame_equal(
+        final[["phone", "sms_id", "mccmnc", "cost", "outcome"]],
+        results[["phone", "sms_id", "mccmnc", "cost", "outcome"]],
+    )
     assert results["status"].isna().sum() == 7
     [request] = status_requests(sandbox)
     assert request.params["all"] == "1"
@@ -194,8 +206,14 @@ def test_transport_faults_are_retried_then_reported_without_touching_results(san
 
 def strict_sandbox(window: float) -> Sandbox:
     """SMSC's rule "one list request per window", with a short window and the real clock."""
-    return Sandbox(settings=SandboxSettings(status_lists_per_window=1, status_list_window=window,
-                                            seconds_to_operator=0, seconds_to_final=0))
+    return Sandbox(
+        settings=SandboxSettings(
+            status_lists_per_window=1,
+            status_list_window=window,
+            seconds_to_operator=0,
+            seconds_to_final=0,
+        )
+    )
 
 
 def test_pacing_keeps_under_the_list_request_limit():

@@ -127,8 +127,10 @@ def test_a_balance_that_cannot_be_read_leaves_the_quote_usable(sandbox):
 
 
 def cost1_requests(sandbox) -> int:
-    return sum(record.endpoint == "send.php" and record.params.get("cost") == "1"
-               for record in sandbox.requests)
+    return sum(
+        record.endpoint == "send.php" and record.params.get("cost") == "1"
+        for record in sandbox.requests
+    )
 
 
 def test_a_cache_mapping_shares_answers_between_clients(sandbox):
@@ -147,9 +149,12 @@ def test_a_cache_mapping_shares_answers_between_clients(sandbox):
 def test_cache_keys_name_the_server_and_account_but_no_secret(sandbox):
     by_password = Client("demo", "pass-word-1", url=sandbox.url, environ={})
     by_apikey = Client(apikey="demo-apikey", url=sandbox.url, environ={})
-    keys = {quote_cache_key(by_password, "d"), quote_cache_key(by_apikey, "d"),
-            quote_cache_key(Client("other", "x", url=sandbox.url, environ={}), "d"),
-            quote_cache_key(Client("demo", "x", url="https://smsc.ru", environ={}), "d")}
+    keys = {
+        quote_cache_key(by_password, "d"),
+        quote_cache_key(by_apikey, "d"),
+        quote_cache_key(Client("other", "x", url=sandbox.url, environ={}), "d"),
+        quote_cache_key(Client("demo", "x", url="https://smsc.ru", environ={}), "d"),
+    }
     assert len(keys) == 4
     assert all(sandbox.url in key or "smsc.ru" in key for key in keys)
     assert not any("pass-word-1" in key or "demo-apikey" in key for key in keys)
@@ -183,9 +188,17 @@ def test_an_expired_file_cache_entry_is_asked_again(sandbox, tmp_path, fake_cloc
     assert path.parent.stat().st_mode & 0o777 == 0o700
 
 
-@pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b'{"version": 1}',
-                                     b'{"version": 1, "entries": {"k": {"answer": 3}}}',
-                                     b"\xff\xfe\x00"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'{"version": 1}',
+        b'{"version": 1, "entries": {"k": {"answer": 3}}}',
+        b"\xff\xfe\x00",
+    ],
+)
 def test_a_corrupt_file_cache_is_ignored(sandbox, tmp_path, content):
     path = tmp_path / "quotes.json"
     path.write_bytes(content)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-from types import SimpleNamespace
 from decimal import Decimal
+from types import SimpleNamespace
 
 import openpyxl
 import pandas as pd
@@ -78,8 +78,12 @@ def test_excel_formulas_come_out_inert(tmp_path, results):
     sheet = openpyxl.load_workbook(path)["results"]
     names = [row[0] for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True)]
     assert names == ["'" + INJECTION, "Анна", "'+cmd|' /C calc'!A0"]
-    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row
-               if isinstance(cell.value, str))
+    assert all(
+        cell.data_type == "s"
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    )
 
 
 def test_excel_summary_sheet_totals(tmp_path, results):
@@ -128,7 +132,9 @@ def test_summary_adds_the_quote_totals(tmp_path, results):
     quote = SimpleNamespace(recipients=3, total_parts=5, total_cost=Decimal("11.20"))
     path = to_excel(results, tmp_path / "results.xlsx", quote=quote)
     sheet = openpyxl.load_workbook(path)["summary"]
-    rows = {metric: cell for metric, cell in ((r[0].value, r[1]) for r in sheet.iter_rows(min_row=2))}
+    rows = {
+        metric: cell for metric, cell in ((r[0].value, r[1]) for r in sheet.iter_rows(min_row=2))
+    }
     assert rows["quoted recipients"].value == 3
     assert rows["quoted SMS"].value == 5
     assert (rows["quoted cost"].value, rows["quoted cost"].number_format) == (11.2, "0.00")

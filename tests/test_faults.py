@@ -51,8 +51,14 @@ def recording_client(sandbox, **kwargs) -> RecordingClient:
 
 
 def send_in_batches(plan, client, **kwargs):
-    return send(plan, client, payloads=payloads(plan, max_recipients=3), progress=False,
-                retry=FAST, **kwargs)
+    return send(
+        plan,
+        client,
+        payloads=payloads(plan, max_recipients=3),
+        progress=False,
+        retry=FAST,
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -103,8 +109,14 @@ def test_the_concurrency_limit_backs_off_and_retries():
         client = recording_client(sandbox)
         # Patient enough for a loaded machine: the point is that refusals are retried.
         patient = replace(FAST, retries=30)
-        results = send(plan, client, payloads=payloads(plan, max_recipients=3), progress=False,
-                       retry=patient, max_workers=6)
+        results = send(
+            plan,
+            client,
+            payloads=payloads(plan, max_recipients=3),
+            progress=False,
+            retry=patient,
+            max_workers=6,
+        )
         assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
     refused = [e for e in client.errors if isinstance(e, DuplicateRequestError)]
@@ -137,8 +149,15 @@ def test_money_running_out_stops_and_a_rerun_after_top_up_finishes(tmp_path):
     account = Account("demo", "demo", balance=affordable)
     with Sandbox(accounts=[account], settings=SETTINGS) as sandbox:
         with pytest.warns(UserWarning, match="not sent"):
-            results = send(plan, client_for(sandbox), payloads=requests, journal=journal,
-                           progress=False, retry=FAST, max_workers=1)
+            results = send(
+                plan,
+                client_for(sandbox),
+                payloads=requests,
+                journal=journal,
+                progress=False,
+                retry=FAST,
+                max_workers=1,
+            )
         sent = results["outcome"].eq("sent")
         assert sent.sum() == 6
         assert results.loc[~sent, "outcome"].eq("not sent").all()
@@ -146,8 +165,15 @@ def test_money_running_out_stops_and_a_rerun_after_top_up_finishes(tmp_path):
         assert stored(sandbox) == expected(plan[sent])
 
         sandbox.state.set_balance("demo", Decimal("100"))
-        finished = send(plan, client_for(sandbox), payloads=requests, journal=journal,
-                        progress=False, retry=FAST, max_workers=1)
+        finished = send(
+            plan,
+            client_for(sandbox),
+            payloads=requests,
+            journal=journal,
+            progress=False,
+            retry=FAST,
+            max_workers=1,
+        )
         assert stored(sandbox) == expected(plan)
     assert finished["outcome"].eq("sent").all()
 
@@ -171,8 +197,7 @@ def test_an_answer_that_cannot_be_reconciled_stays_unknown_until_the_next_run(sa
     sandbox.inject("drop_after_accept", count=1)
     sandbox.inject("http_500", count=1, endpoint="status.php")
     with pytest.warns(UserWarning, match="3 with an unknown outcome"):
-        results = send(plan, client_for(sandbox), journal=journal, progress=False,
-                       retry=no_retries)
+        results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=no_retries)
     assert sandbox.pending_faults() == 0
     assert results["outcome"].eq("unknown").all()
     assert results["sms_id"].notna().all()
@@ -232,16 +257,28 @@ def test_a_lost_request_found_only_in_its_middle_is_confirmed_not_resent(
     sandbox.inject("drop_after_accept")
     sandbox.inject("http_500", endpoint="status.php")  # the first run cannot reconcile
     with pytest.warns(UserWarning, match="unknown outcome"):
-        send(plan, client_for(sandbox), journal=journal, payloads=requests, progress=False,
-             retry=replace(FAST, retries=0))
+        send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            payloads=requests,
+            progress=False,
+            retry=replace(FAST, retries=0),
+        )
     forget_refused_numbers(sandbox, smsc, requests[0].id)
     fake_clock.advance(61)  # SMSC would now accept the same request again
 
     with Journal.open(journal, requests) as opened:
         (entry,) = opened.entries()
     with pytest.warns(UserWarning, match="2 rows not sent"):
-        results = send(plan, client_for(sandbox), journal=journal, payloads=requests,
-                       progress=False, retry=FAST)
+        results = send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            payloads=requests,
+            progress=False,
+            retry=FAST,
+        )
 
     phones = Counter(message["phone"] for message in sandbox.messages())
     assert phones[MIDDLE] == 1

@@ -24,7 +24,7 @@ ANY_CELL = st.one_of(
     st.text("0123456789 +-()., \u00a0eE", max_size=25),
     st.none(),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(min_value=-10**16, max_value=10**16),
+    st.integers(min_value=-(10**16), max_value=10**16),
 )
 FIELD_VALUE = st.one_of(st.text(max_size=40), st.sampled_from(["{", "}", "{x}", "\\n", ":", "|"]))
 
@@ -51,13 +51,16 @@ def test_any_phone_cell_gives_a_valid_mobile_or_a_reason(cells):
 @st.composite
 def templates(draw):
     """A template of literal pieces (braces escaped) and ``{field}`` references."""
-    pieces = draw(st.lists(
-        st.one_of(
-            st.text(max_size=15).map(lambda text: text.replace("{", "{{").replace("}", "}}")),
-            st.sampled_from(["{name}", "{code}"]),
-        ),
-        min_size=1, max_size=6,
-    ))
+    pieces = draw(
+        st.lists(
+            st.one_of(
+                st.text(max_size=15).map(lambda text: text.replace("{", "{{").replace("}", "}}")),
+                st.sampled_from(["{name}", "{code}"]),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
     return "".join(pieces)
 
 
@@ -65,15 +68,21 @@ def templates(draw):
 @given(templates(), st.lists(st.tuples(FIELD_VALUE, FIELD_VALUE), min_size=1, max_size=8))
 def test_a_template_fills_exactly_what_str_format_says(template, values):
     contacts = pd.DataFrame(
-        {"phone": [f"+7 916 {1000000 + n:07d}" for n in range(len(values))],
-         "name": [name for name, _ in values], "code": [code for _, code in values]},
+        {
+            "phone": [f"+7 916 {1000000 + n:07d}" for n in range(len(values))],
+            "name": [name for name, _ in values],
+            "code": [code for _, code in values],
+        },
         index=[f"row{n}" for n in range(len(values))],
     )
     plan = prepare(contacts, phone="phone", template=template)
 
     assert plan.index.equals(contacts.index)
-    expected = normalize_text(pd.Series(
-        [template.format(name=name, code=code) for name, code in values], index=plan.index))
+    expected = normalize_text(
+        pd.Series(
+            [template.format(name=name, code=code) for name, code in values], index=plan.index
+        )
+    )
     filled = plan["problem"].isna() | ~plan["problem"].fillna("").str.contains("template")
     assert (plan.loc[filled, "text"] == expected[filled]).all()
     assert (plan["phone"] == [f"7916{1000000 + n:07d}" for n in range(len(values))]).all()

@@ -147,10 +147,21 @@ def test_a_different_plan_is_refused_with_how_many_were_reached_and_how_to_exclu
 
     path = tmp_path / "c.journal"
     with Journal.open(path, _requests()) as journal:
-        journal.mark("camp-0", "accepted", answer={"id": "camp-0", "cnt": 1, "phones": [
-            {"phone": "79160000000", "status": ""}, {"phone": "79030000000", "status": "22"}]})
-        journal.mark("camp-1", "accepted", answer={"reconciled": {"phone": "79160000001",
-                                                                  "status": 1}})
+        journal.mark(
+            "camp-0",
+            "accepted",
+            answer={
+                "id": "camp-0",
+                "cnt": 1,
+                "phones": [
+                    {"phone": "79160000000", "status": ""},
+                    {"phone": "79030000000", "status": "22"},
+                ],
+            },
+        )
+        journal.mark(
+            "camp-1", "accepted", answer={"reconciled": {"phone": "79160000001", "status": 1}}
+        )
         journal.mark("camp-2", "in_flight")
     changed = _requests()[:2]
     with pytest.raises(ValidationError) as caught:
@@ -163,7 +174,10 @@ def test_a_different_plan_is_refused_with_how_many_were_reached_and_how_to_exclu
     done = accepted_phones(path)
     assert list(done.columns) == ["sms_id", "phone", "state"]
     assert done[["sms_id", "phone"]].values.tolist() == [
-        ["camp-0", "79160000000"], ["camp-1", "79160000001"], ["camp-1", "79030000001"]]
+        ["camp-0", "79160000000"],
+        ["camp-1", "79160000001"],
+        ["camp-1", "79030000001"],
+    ]
     maybe = accepted_phones(path, include_unknown=True)
     assert len(maybe) == 5 and set(maybe["state"]) == {"accepted", "in_flight"}
     with pytest.raises(ValidationError, match="not a journal"):

@@ -31,8 +31,12 @@ def start_child(url: str, journal: Path) -> subprocess.Popen:
         [sys.executable, str(HELPER), url, str(journal), str(ROWS), str(MAX_RECIPIENTS)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(HELPER.parent), os.environ.get("PYTHONPATH")]))},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(HELPER.parent), os.environ.get("PYTHONPATH")])
+            ),
+        },
     )
     assert child.stdout.readline().strip() == "ready"
     return child
@@ -59,10 +63,12 @@ def test_killed_twice_then_resumed_every_row_is_sent_exactly_once(tmp_path, seed
     rich = Account("demo", "demo", balance=Decimal("100000"))
     with Sandbox(accounts=[rich], settings=SETTINGS) as sandbox:
         sandbox.inject("slow", count=10_000, delay=0.004)  # so a kill lands mid-campaign
-        first = kill_when_stored(start_child(sandbox.url, journal), sandbox,
-                                 rng.randrange(1, total // 2))
-        second = kill_when_stored(start_child(sandbox.url, journal), sandbox,
-                                  rng.randrange(total // 2, total - 40))
+        first = kill_when_stored(
+            start_child(sandbox.url, journal), sandbox, rng.randrange(1, total // 2)
+        )
+        second = kill_when_stored(
+            start_child(sandbox.url, journal), sandbox, rng.randrange(total // 2, total - 40)
+        )
         assert 0 < first < total and first <= second < total  # both kills landed mid-way
         assert max(stored(sandbox).values()) == 1
         requests = payloads(plan, max_recipients=MAX_RECIPIENTS)
@@ -70,8 +76,14 @@ def test_killed_twice_then_resumed_every_row_is_sent_exactly_once(tmp_path, seed
             states = Counter(entry.state for entry in left.entries())
         assert states["in_flight"] > 0  # killed mid-request: the resume must reconcile
 
-        results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST,
-                       payloads=requests)
+        results = send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            progress=False,
+            retry=FAST,
+            payloads=requests,
+        )
 
         assert stored(sandbox) == expected(plan)
         assert len(sandbox.messages()) == total

@@ -32,8 +32,11 @@ pytestmark = pytest.mark.slow
 
 def notebook_template() -> str:
     """The TEMPLATE the notebook uses, read from its source."""
-    source = "\n".join(cell.source for cell in nbformat.read(NOTEBOOK, as_version=4).cells
-                       if cell.cell_type == "code")
+    source = "\n".join(
+        cell.source
+        for cell in nbformat.read(NOTEBOOK, as_version=4).cells
+        if cell.cell_type == "code"
+    )
     line = re.search(r"^TEMPLATE = (.+)$", source, flags=re.MULTILINE).group(1)
     return ast.literal_eval(line)
 
@@ -60,8 +63,12 @@ def run_notebook(tmp_path: Path, monkeypatch, environment: dict[str, str], probe
     notebook = nbformat.read(copy, as_version=4)
     if probe:
         notebook.cells.append(nbformat.v4.new_code_cell(probe))
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(copy.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(copy.parent)}},
+    )
     client.execute()
     return notebook
 
@@ -88,9 +95,16 @@ def test_with_credentials_it_sends_exactly_the_campaign_to_that_server(
 ):
     secret = "n0t-in-any-output-31415"
     sandbox = make_sandbox(accounts=[Account("demo", secret, balance="10000.00")])
-    notebook = run_notebook(tmp_path, monkeypatch, {
-        "SMSC_URL": sandbox.url, "SMSC_LOGIN": "demo", "SMSC_PASSWORD": secret,
-        "SMSC_FRAMES_SEND": "1"})
+    notebook = run_notebook(
+        tmp_path,
+        monkeypatch,
+        {
+            "SMSC_URL": sandbox.url,
+            "SMSC_LOGIN": "demo",
+            "SMSC_PASSWORD": secret,
+            "SMSC_FRAMES_SEND": "1",
+        },
+    )
     assert secret not in nbformat.writes(notebook)  # the saved outputs never hold the password
     stored = Counter((message["phone"], message["text"]) for message in sandbox.messages())
     expected = expected_messages()

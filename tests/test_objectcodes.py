@@ -50,8 +50,7 @@ def test_equal_hashes_of_different_values_keep_apart():
 
 
 def test_missing_values_of_every_kind():
-    assert_like_pandas(np.array([None, "a", pd.NA, float("nan"), np.nan, "a", None],
-                                dtype=object))
+    assert_like_pandas(np.array([None, "a", pd.NA, float("nan"), np.nan, "a", None], dtype=object))
 
 
 def test_empty_and_all_missing():
@@ -65,10 +64,15 @@ POOL = ["", "a", "да", "да ", "Привет, {name}!", "😀", "a\nb", "-1"]
 @st.composite
 def object_columns(draw):
     """Values from a small pool, each row either the pool's object or a fresh equal copy."""
-    picks = draw(st.lists(st.one_of(
-        st.sampled_from(POOL),
-        st.sampled_from([None, pd.NA, float("nan"), 1, 1.0, True, -1, -2, 0.0, -0.0]),
-    ), max_size=60))
+    picks = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(POOL),
+                st.sampled_from([None, pd.NA, float("nan"), 1, 1.0, True, -1, -2, 0.0, -0.0]),
+            ),
+            max_size=60,
+        )
+    )
     fresh = draw(st.lists(st.booleans(), min_size=len(picks), max_size=len(picks)))
     values = [
         "".join(list(value)) if copy and isinstance(value, str) and len(value) > 1 else value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -35,7 +35,7 @@ GOOD = [
     ({"time": "0"}, {"time": "0"}),
     ({"time": "+90"}, {"time": "+90"}),
     ({"time": datetime(2026, 1, 2, 9, 5, 59)}, {"time": "0201260905"}),
-    ({"time": datetime(2025, 1, 1, tzinfo=timezone.utc)}, {"time": "01735689600"}),
+    ({"time": datetime(2025, 1, 1, tzinfo=UTC)}, {"time": "01735689600"}),
     ({"time": timedelta(hours=2)}, {"time": "+120"}),
     ({"time": "0101260000", "tz": -3}, {"time": "0101260000", "tz": "-3"}),
     ({"time": "9-21", "tz": "+11"}, {"time": "9-21", "tz": "11"}),
@@ -53,10 +53,14 @@ GOOD = [
     ({"soc": 1}, {"soc": "1"}),
     ({"viber": 1}, {"viber": "1"}),
     ({"whatsapp": 1}, {"whatsapp": "1"}),
-    ({"call": 1, "voice": "w,en", "param": "10,60,3"},
-     {"call": "1", "voice": "w,en", "param": "10,60,3"}),
-    ({"call": 1, "voice": "m3", "param": (99, 3600, 9)},
-     {"call": "1", "voice": "m3", "param": "99,3600,9"}),
+    (
+        {"call": 1, "voice": "w,en", "param": "10,60,3"},
+        {"call": "1", "voice": "w,en", "param": "10,60,3"},
+    ),
+    (
+        {"call": 1, "voice": "m3", "param": (99, 3600, 9)},
+        {"call": "1", "voice": "m3", "param": "99,3600,9"},
+    ),
     ({"tg": 1, "bot": "@shop_news_bot"}, {"tg": "1", "bot": "@shop_news_bot"}),
     ({"flash": 1, "viber": 0}, {"flash": "1", "viber": "0"}),
     ({"smsreq": 10}, {"smsreq": "10"}),
@@ -109,7 +113,7 @@ BAD = [
     ({"time": timedelta(seconds=30)}, "time", "whole number of minutes"),
     ({"tz": 3}, "tz", "only has a meaning together with time"),
     ({"time": "+30", "tz": 3}, "tz", "no effect"),
-    ({"time": datetime(2026, 1, 1, tzinfo=timezone.utc), "tz": 1}, "tz", "no effect"),
+    ({"time": datetime(2026, 1, 1, tzinfo=UTC), "tz": 1}, "tz", "no effect"),
     ({"time": "0101260000", "tz": 12}, "tz", "from -15 to 11"),
     ({"time": "0101260000", "tz": -16}, "tz", "from -15 to 11"),
     ({"time": "0101260000", "tz": 1.5}, "tz", "integer"),
@@ -166,8 +170,17 @@ def test_bad_values_are_refused_naming_parameter_and_rule(kwargs, parameter, wor
 
 
 def test_every_field_has_a_bad_value_in_the_table():
-    fields = set(Options.__dataclass_fields__) - {"call", "push", "hlr", "ping", "mms", "mail",
-                                                  "soc", "whatsapp", "tg"}
+    fields = set(Options.__dataclass_fields__) - {
+        "call",
+        "push",
+        "hlr",
+        "ping",
+        "mms",
+        "mail",
+        "soc",
+        "whatsapp",
+        "tg",
+    }
     assert fields <= {parameter for _, parameter, _ in BAD}
 
 
@@ -246,7 +259,9 @@ EDGES = [
 ]
 
 
-@pytest.mark.parametrize("edge", EDGES, ids=lambda edge: ",".join(f"{k}={v}" for k, v in edge.items()))
+@pytest.mark.parametrize(
+    "edge", EDGES, ids=lambda edge: ",".join(f"{k}={v}" for k, v in edge.items())
+)
 def test_what_we_accept_at_the_edges_the_sandbox_accepts_too(sandbox, edge):
     from smsc_frames.client import Client
 

@@ -27,13 +27,15 @@ from smsc_frames.payloads import (
 def make_plan(rows, sendable=None, index=None) -> pd.DataFrame:
     """A minimal plan from (phone, text, sender) tuples."""
     phones, texts, senders = zip(*rows)
-    return pd.DataFrame({
-        "phone": pd.Series(phones, dtype=object),
-        "text": pd.Series(texts, dtype=object),
-        "sender": pd.Series(senders, dtype=object),
-        "parts": 1,
-        "sendable": True if sendable is None else sendable,
-    }).set_axis(index if index is not None else range(len(rows)))
+    return pd.DataFrame(
+        {
+            "phone": pd.Series(phones, dtype=object),
+            "text": pd.Series(texts, dtype=object),
+            "sender": pd.Series(senders, dtype=object),
+            "parts": 1,
+            "sendable": True if sendable is None else sendable,
+        }
+    ).set_axis(index if index is not None else range(len(rows)))
 
 
 def phone(n: int) -> str:
@@ -65,8 +67,12 @@ def check_invariants(plan, requests, max_recipients=1000, max_bytes=262144):
 def test_one_text_goes_as_phones_and_mes_with_the_sender_param():
     plan = make_plan([(phone(1), "Sale", "Shop"), (phone(2), "Sale", "Shop")])
     [request] = payloads(plan, campaign_id="c")
-    assert request.params == {"id": "c-1", "sender": "Shop",
-                              "phones": f"{phone(1)},{phone(2)}", "mes": "Sale"}
+    assert request.params == {
+        "id": "c-1",
+        "sender": "Shop",
+        "phones": f"{phone(1)},{phone(2)}",
+        "mes": "Sale",
+    }
     assert request.messages == 2
     check_invariants(plan, [request])
 
@@ -84,7 +90,10 @@ def test_differing_senders_are_line_prefixes_and_no_sender_param():
     [request] = payloads(plan, campaign_id="c")
     assert "sender" not in request.params
     assert request.params["list"].split("\n") == [
-        f"Shop|{phone(1)}:A", f"Bar|{phone(2)}:A", f"{phone(3)}:B"]
+        f"Shop|{phone(1)}:A",
+        f"Bar|{phone(2)}:A",
+        f"{phone(3)}:B",
+    ]
     check_invariants(plan, [request])
 
 
@@ -111,8 +120,15 @@ def test_a_single_multiline_text_keeps_its_real_newline_in_mes():
 
 def test_literal_backslash_n_texts_go_in_their_own_plain_requests():
     literal = "path C:\\new\\notes"
-    plan = make_plan([(phone(1), literal, None), (phone(2), "A", None), (phone(3), literal, None),
-                      (phone(4), "B", None), (phone(5), "x\\n", "Shop")])
+    plan = make_plan(
+        [
+            (phone(1), literal, None),
+            (phone(2), "A", None),
+            (phone(3), literal, None),
+            (phone(4), "B", None),
+            (phone(5), "x\\n", "Shop"),
+        ]
+    )
     requests = payloads(plan, campaign_id="c")
     plain = [r for r in requests if "mes" in r.params and "\\n" in r.params["mes"]]
     assert [r.params["mes"] for r in plain] == [literal, "x\\n"]
@@ -123,8 +139,14 @@ def test_literal_backslash_n_texts_go_in_their_own_plain_requests():
 
 
 def test_same_phone_with_two_texts_goes_in_two_requests():
-    plan = make_plan([(phone(1), "A", None), (phone(2), "A", None), (phone(1), "B", None),
-                      (phone(1), "C", "Shop")])
+    plan = make_plan(
+        [
+            (phone(1), "A", None),
+            (phone(2), "A", None),
+            (phone(1), "B", None),
+            (phone(1), "C", "Shop"),
+        ]
+    )
     requests = payloads(plan, campaign_id="c")
     assert len(requests) == 3
     ids_and_phones = [(r.id, p) for r in requests for p in r.recipients]
@@ -133,8 +155,10 @@ def test_same_phone_with_two_texts_goes_in_two_requests():
 
 
 def test_repeated_phones_fill_room_left_in_an_earlier_request():
-    rows = [(phone(n), "Big", None) for n in range(5)] + [(phone(9), "Other", None),
-                                                         (phone(0), "Late", None)]
+    rows = [(phone(n), "Big", None) for n in range(5)] + [
+        (phone(9), "Other", None),
+        (phone(0), "Late", None),
+    ]
     plan = make_plan(rows)
     requests = payloads(plan, campaign_id="c", max_recipients=4)
     assert len(requests) == 2  # 7 messages, 4 per request: phone 0's second text fits request 2
@@ -142,15 +166,17 @@ def test_repeated_phones_fill_room_left_in_an_earlier_request():
 
 
 def test_a_phones_later_rows_go_in_layers_by_their_rank():
-    rows = ([(phone(n), "G1", None) for n in (1, 2, 5, 6)]
-            + [(phone(n), "G2", None) for n in (1, 7, 8)]
-            + [(phone(n), "G3", None) for n in (1, 9)] + [(phone(2), "G4", None)])
+    rows = (
+        [(phone(n), "G1", None) for n in (1, 2, 5, 6)]
+        + [(phone(n), "G2", None) for n in (1, 7, 8)]
+        + [(phone(n), "G3", None) for n in (1, 9)]
+        + [(phone(2), "G4", None)]
+    )
     plan = make_plan(rows).sample(frac=1.0, random_state=0)
     requests = payloads(plan, campaign_id="c")
     # phone 1's third text (layer 2) waits for phone 2's second (layer 1), ranked after it
     assert [r.params.get("list", r.params.get("phones")) for r in requests] == [
-        f"{phone(1)},{phone(2)},{phone(5)},{phone(6)}:G1\n{phone(7)},{phone(8)}:G2\n"
-        f"{phone(9)}:G3",
+        f"{phone(1)},{phone(2)},{phone(5)},{phone(6)}:G1\n{phone(7)},{phone(8)}:G2\n{phone(9)}:G3",
         f"{phone(1)}:G2\n{phone(2)}:G4",
         phone(1),
     ]
@@ -210,7 +236,8 @@ def test_ids_and_digests_are_deterministic_and_follow_the_content():
     first = payloads(plan, max_recipients=15)
     again = payloads(plan.copy(), max_recipients=15)
     assert [(r.id, r.digest, r.params) for r in first] == [
-        (r.id, r.digest, r.params) for r in again]
+        (r.id, r.digest, r.params) for r in again
+    ]
     campaign = first[0].id.rsplit("-", 1)[0]
     assert [r.id for r in first] == [f"{campaign}-{n}" for n in range(1, len(first) + 1)]
     changed = plan.copy()
@@ -221,9 +248,14 @@ def test_ids_and_digests_are_deterministic_and_follow_the_content():
     assert len({r.digest for r in first}) == len(first)
 
 
-@pytest.mark.parametrize(("campaign_id", "words"), [
-    ("spring sale", "A-Z a-z 0-9"), ("x" * 39, "within 40 characters"), ("", "A-Z a-z 0-9"),
-])
+@pytest.mark.parametrize(
+    ("campaign_id", "words"),
+    [
+        ("spring sale", "A-Z a-z 0-9"),
+        ("x" * 39, "within 40 characters"),
+        ("", "A-Z a-z 0-9"),
+    ],
+)
 def test_bad_campaign_ids_are_refused(campaign_id, words):
     plan = make_plan([(phone(1), "A", None)])
     with pytest.raises(ValidationError, match=words) as caught:
@@ -231,10 +263,14 @@ def test_bad_campaign_ids_are_refused(campaign_id, words):
     assert caught.value.parameter == "campaign_id"
 
 
-@pytest.mark.parametrize(("kwargs", "parameter"), [
-    ({"max_recipients": 0}, "max_recipients"), ({"max_bytes": 100}, "max_bytes"),
-    ({"max_recipients": True}, "max_recipients"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"max_recipients": 0}, "max_recipients"),
+        ({"max_bytes": 100}, "max_bytes"),
+        ({"max_recipients": True}, "max_recipients"),
+    ],
+)
 def test_bad_limits_are_refused(kwargs, parameter):
     with pytest.raises(ValidationError) as caught:
         payloads(make_plan([(phone(1), "A", None)]), **kwargs)
@@ -258,9 +294,16 @@ def test_a_plan_without_the_needed_columns_is_refused():
 
 
 def test_recipient_rows_maps_each_sendable_row_to_its_request():
-    plan = make_plan([(phone(1), "A", None), (phone(2), "B", "Shop"), (phone(1), "B", "Shop"),
-                      (phone(3), "A", None)], sendable=[True, True, True, False],
-                     index=["w", "x", "y", "z"])
+    plan = make_plan(
+        [
+            (phone(1), "A", None),
+            (phone(2), "B", "Shop"),
+            (phone(1), "B", "Shop"),
+            (phone(3), "A", None),
+        ],
+        sendable=[True, True, True, False],
+        index=["w", "x", "y", "z"],
+    )
     requests = payloads(plan, campaign_id="c")
     rows = recipient_rows(plan, requests)
     assert list(rows.index) == ["w", "x", "y", "z"]
@@ -275,8 +318,7 @@ def test_urlencoded_length_matches_quote_plus():
     rng = np.random.default_rng(3)
     alphabet = list("aZ09 _.-~+&=%:\n\\|,;") + ["я", "€", "😀", "\u00a0", "\x00"]
     values = ["".join(rng.choice(alphabet, size=int(rng.integers(0, 40)))) for _ in range(500)]
-    assert urlencoded_length(values).tolist() == [len(urllib.parse.quote_plus(v))
-                                                  for v in values]
+    assert urlencoded_length(values).tolist() == [len(urllib.parse.quote_plus(v)) for v in values]
 
 
 def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_campaign():
@@ -284,17 +326,32 @@ def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_ca
     n = 30_000
     names = np.array(["Анна", "Иван", "Ольга", "Пётр", "Мария", "Сергей"])
     promo = rng.integers(0, 300, n)
-    texts = pd.Series(names[rng.integers(0, len(names), n)]).str.cat(
-        pd.Series(promo).astype(str), sep=", ваш промокод P") + " даёт скидку 10% до конца недели!"
-    plan = pd.DataFrame({
-        "phone": pd.Series(rng.choice(10**7, n, replace=False)).astype(str).str.zfill(7)
-        .radd("7916").astype(object),
-        "text": texts.astype(object), "sender": None, "parts": 2, "sendable": True})
+    texts = (
+        pd.Series(names[rng.integers(0, len(names), n)]).str.cat(
+            pd.Series(promo).astype(str), sep=", ваш промокод P"
+        )
+        + " даёт скидку 10% до конца недели!"
+    )
+    plan = pd.DataFrame(
+        {
+            "phone": pd.Series(rng.choice(10**7, n, replace=False))
+            .astype(str)
+            .str.zfill(7)
+            .radd("7916")
+            .astype(object),
+            "text": texts.astype(object),
+            "sender": None,
+            "parts": 2,
+            "sendable": True,
+        }
+    )
     requests = payloads(plan)
     distinct = plan["text"].unique()
     minimum = (
-        int(plan["phone"].str.len().sum()) + 3 * n  # phones and one separator each
-        + int(urlencoded_length(distinct).sum()) + 3 * len(distinct)  # each text once
+        int(plan["phone"].str.len().sum())
+        + 3 * n  # phones and one separator each
+        + int(urlencoded_length(distinct).sum())
+        + 3 * len(distinct)  # each text once
     )
     total = sum(r.body_bytes for r in requests)
     assert total <= 1.05 * minimum
@@ -304,9 +361,16 @@ def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_ca
 
 
 def test_recipient_rows_of_payloads_without_rows_decodes_them():
-    plan = make_plan([(phone(1), "A", None), (phone(2), "B\nb", "Shop"),
-                      (phone(1), "B\nb", "Shop"), (phone(3), "A", None)],
-                     sendable=[True, True, True, False], index=["w", "x", "y", "z"])
+    plan = make_plan(
+        [
+            (phone(1), "A", None),
+            (phone(2), "B\nb", "Shop"),
+            (phone(1), "B\nb", "Shop"),
+            (phone(3), "A", None),
+        ],
+        sendable=[True, True, True, False],
+        index=["w", "x", "y", "z"],
+    )
     requests = payloads(plan, campaign_id="c", max_recipients=2)
     by_hand = [dataclasses.replace(r, rows=np.empty(0, dtype=np.int64)) for r in requests]
     pd.testing.assert_frame_equal(recipient_rows(plan, by_hand), recipient_rows(plan, requests))
@@ -332,7 +396,8 @@ def test_a_plan_sorted_another_way_packs_into_the_very_same_requests():
     second = payloads(shuffled, max_recipients=25)
 
     assert [(p.id, p.params, p.digest) for p in first] == [
-        (p.id, p.params, p.digest) for p in second]
+        (p.id, p.params, p.digest) for p in second
+    ]
     # each request still carries the rows of *its* plan: positions follow the shuffle
     for a, b in zip(first, second):
         assert list(plan.index[a.rows]) == list(shuffled.index[b.rows])
@@ -359,23 +424,26 @@ def phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
     return table.keys.tolist(), table.urlencoded_bytes.tolist(), rows
 
 
-@pytest.mark.parametrize("phones", [
-    ["79161234567", "79031234567", "79161234567"],  # digits only, of one length: as bytes
-    ["0079161234567", "0079031234567"],  # leading zeros: the same integers int() reads
-    ["1" * 18, "9" * 18],  # the longest keys read without int()
-    ["79161234567", "4930123456", "1"],  # several lengths: copied into rows by numpy
-    ["9" * 18, "12", "1" * 17],  # several lengths, up to the longest
-    ["9" * 19, "12"],  # several lengths, one too long for the arrays
-    ["12", "345", "6"],  # several lengths, as many bytes as three of the first's
-    ["+79161234567", "79161234567"],  # int() reads "+7...": one key for both
-    ["", "79161234567"],  # int() refuses "": ranks
-    ["9" * 19, "1" * 19],  # 19 digits overflow int64: ranks
-    ["7916123456я", "79161234567"],  # not ASCII: ranks, two UTF-8 bytes for "я"
-    ["７９", "79"],  # full-width digits: not ASCII, but int() reads them
-    ["12,4", "1234"],  # one length with the separator inside: not digits only
-    ["7916123456a", "79161234567"],  # one length, a letter
-    ["þ", "ÿ", "7\x009"],  # UTF-8 bytes next to _CUT and _PAD, a NUL
-])
+@pytest.mark.parametrize(
+    "phones",
+    [
+        ["79161234567", "79031234567", "79161234567"],  # digits only, of one length: as bytes
+        ["0079161234567", "0079031234567"],  # leading zeros: the same integers int() reads
+        ["1" * 18, "9" * 18],  # the longest keys read without int()
+        ["79161234567", "4930123456", "1"],  # several lengths: copied into rows by numpy
+        ["9" * 18, "12", "1" * 17],  # several lengths, up to the longest
+        ["9" * 19, "12"],  # several lengths, one too long for the arrays
+        ["12", "345", "6"],  # several lengths, as many bytes as three of the first's
+        ["+79161234567", "79161234567"],  # int() reads "+7...": one key for both
+        ["", "79161234567"],  # int() refuses "": ranks
+        ["9" * 19, "1" * 19],  # 19 digits overflow int64: ranks
+        ["7916123456я", "79161234567"],  # not ASCII: ranks, two UTF-8 bytes for "я"
+        ["７９", "79"],  # full-width digits: not ASCII, but int() reads them
+        ["12,4", "1234"],  # one length with the separator inside: not digits only
+        ["7916123456a", "79161234567"],  # one length, a letter
+        ["þ", "ÿ", "7\x009"],  # UTF-8 bytes next to _CUT and _PAD, a NUL
+    ],
+)
 def test_phone_table_gives_the_keys_sizes_and_bytes_of_reading_each_phone(phones):
     assert phone_table(phones) == reference_phone_table(phones)
 
@@ -400,8 +468,9 @@ def test_phone_table_matches_reading_each_phone_for_any_phones(phones):
 
 
 def test_phones_of_other_lengths_and_forms_pack_as_their_integers():
-    plan = make_plan([("79161234567", "A", None), ("4930123456", "A", None),
-                      ("+79031234567", "B", None)])
+    plan = make_plan(
+        [("79161234567", "A", None), ("4930123456", "A", None), ("+79031234567", "B", None)]
+    )
     [request] = payloads(plan, campaign_id="c")
     assert request.params["list"] == "4930123456,79161234567:A\n+79031234567:B"
     assert request.recipients == ("4930123456", "79161234567", "+79031234567")
@@ -409,8 +478,10 @@ def test_phones_of_other_lengths_and_forms_pack_as_their_integers():
 
 
 def test_phones_written_with_a_plus_or_letters_are_budgeted_as_urlencoded():
-    plan = make_plan([(f"+7916{n:07d}", f"text {n % 3}", None) for n in range(300)]
-                     + [(f"я{n}", "text 0", None) for n in range(50)])
+    plan = make_plan(
+        [(f"+7916{n:07d}", f"text {n % 3}", None) for n in range(300)]
+        + [(f"я{n}", "text 0", None) for n in range(50)]
+    )
     max_bytes = 2 * CLIENT_PARAMS_MARGIN
     requests = payloads(plan, campaign_id="c", max_bytes=max_bytes)
     assert len(requests) > 1
@@ -418,8 +489,16 @@ def test_phones_written_with_a_plus_or_letters_are_budgeted_as_urlencoded():
 
 
 def test_phones_with_any_characters_are_written_as_they_are():
-    plan = make_plan([("þ1", "A", None), ("ÿ2", "A", None), ("7\x009", "B", None),
-                      ("", "B", "Shop"), ("7916,1", "C", None), ("7:9", "C", None)])
+    plan = make_plan(
+        [
+            ("þ1", "A", None),
+            ("ÿ2", "A", None),
+            ("7\x009", "B", None),
+            ("", "B", "Shop"),
+            ("7916,1", "C", None),
+            ("7:9", "C", None),
+        ]
+    )
     [request] = payloads(plan, campaign_id="c")
     assert request.params["list"] == "7916,1,7:9:C\nþ1,ÿ2:A\nShop|:B\n7\x009:B"
     assert request.recipients == ("7916,1", "7:9", "þ1", "ÿ2", "", "7\x009")

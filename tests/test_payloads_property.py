@@ -31,8 +31,11 @@ text_pieces = st.one_of(
 )
 texts = st.one_of(
     st.lists(text_pieces, min_size=1, max_size=40).map("".join),
-    st.builds(lambda c, n: (c * n)[:1000], st.sampled_from(["a", "я", "😀", ":\n"]),
-              st.integers(900, 1000)),
+    st.builds(
+        lambda c, n: (c * n)[:1000],
+        st.sampled_from(["a", "я", "😀", ":\n"]),
+        st.integers(900, 1000),
+    ),
     st.sampled_from(["Sale today", "Hi\nthere", "C:\\new", "x|y:z"]),
 ).filter(lambda text: text.strip() != "")
 
@@ -42,8 +45,9 @@ row = st.tuples(st.sampled_from(PHONES), texts, st.sampled_from(SENDERS))
 @pytest.fixture(scope="module")
 def roomy_sandbox():
     """A sandbox with a big balance and no flood or duplicate windows in the way."""
-    settings_ = SandboxSettings(duplicate_window=0.0, flood_messages=10**6,
-                                seconds_to_operator=0.0, seconds_to_final=0.0)
+    settings_ = SandboxSettings(
+        duplicate_window=0.0, flood_messages=10**6, seconds_to_operator=0.0, seconds_to_final=0.0
+    )
     account = Account("demo", "demo", balance=Decimal("100000000"))
     with Sandbox(accounts=[account], settings=settings_) as sandbox:
         yield sandbox
@@ -66,15 +70,15 @@ def test_the_sandbox_decodes_exactly_the_plan(roomy_sandbox, rows, max_recipient
     max_bytes = 13_500 if small_bytes else 262_144  # a 1000-emoji text takes ~12 KB
     campaign = f"prop{next(counter)}"
 
-    requests_ = payloads(plan, campaign_id=campaign, max_recipients=max_recipients,
-                         max_bytes=max_bytes)
+    requests_ = payloads(
+        plan, campaign_id=campaign, max_recipients=max_recipients, max_bytes=max_bytes
+    )
 
     for payload in requests_:
         assert payload.body_bytes + CLIENT_PARAMS_MARGIN <= max_bytes
         answer = requests.post(
             roomy_sandbox.url + "/sys/send.php",
-            data={**payload.params, "login": "demo", "psw": "demo", "charset": "utf-8",
-                  "fmt": "3"},
+            data={**payload.params, "login": "demo", "psw": "demo", "charset": "utf-8", "fmt": "3"},
             timeout=10,
         ).json()
         assert "error" not in answer, (answer, payload.params)

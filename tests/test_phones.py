@@ -105,8 +105,14 @@ def test_fast_path_settles_russian_mobiles_without_phonenumbers(parse_calls):
 
 
 def test_fast_path_reads_international_prefixes_and_excel_floats(parse_calls):
-    typed = ["007 916 123 45 67", "00 7 (916) 1234567", "810 7 916 123 45 67",
-             "+7 916 123 45 67.00", "8916\u00a0123\u201045\u201167", "79161234567.0"]
+    typed = [
+        "007 916 123 45 67",
+        "00 7 (916) 1234567",
+        "810 7 916 123 45 67",
+        "+7 916 123 45 67.00",
+        "8916\u00a0123\u201045\u201167",
+        "79161234567.0",
+    ]
     result = normalize_phones(typed)
     assert result["phone"].tolist() == ["79161234567"] * len(typed)
     assert parse_calls == []
@@ -279,8 +285,16 @@ def test_the_vectorised_fast_path_settles_rows_as_phonenumbers_would(values):
 
 
 def test_phone_keys_are_the_phones_as_integers_on_both_paths():
-    typed = ["8 (916) 123-45-67", "+7 701 123 4567", "+44 20 7946 0958", "8 800 200-06-00",
-             "нет", None, "79161234567.0", "12"]
+    typed = [
+        "8 (916) 123-45-67",
+        "+7 701 123 4567",
+        "+44 20 7946 0958",
+        "8 800 200-06-00",
+        "нет",
+        None,
+        "79161234567.0",
+        "12",
+    ]
     result = normalize_phones(typed, keys=True)
     expected = [-1 if phone is None else int(phone) for phone in result["phone"]]
     assert result["phone_key"].tolist() == expected

@@ -22,8 +22,7 @@ def contacts(**columns) -> pd.DataFrame:
 
 
 def test_text_column_plan_keeps_the_index_and_has_the_contract_columns():
-    df = contacts(tel=[GOOD, "8 903 765 43 21"], msg=["Hi\r\nthere", "Скидка"]).set_axis(
-        ["x", "y"])
+    df = contacts(tel=[GOOD, "8 903 765 43 21"], msg=["Hi\r\nthere", "Скидка"]).set_axis(["x", "y"])
     plan = prepare(df, phone="tel", text="msg")
     assert list(plan.columns) == COLUMNS
     assert list(plan.index) == ["x", "y"]
@@ -36,12 +35,18 @@ def test_text_column_plan_keeps_the_index_and_has_the_contract_columns():
 
 
 def test_template_fills_per_row_and_shows_whole_floats_as_integers():
-    df = contacts(phone=[GOOD] * 3, name=["Anna", "Ivan", "Anna"], bonus=[5.0, 2.5, 5.0],
-                  price=[10.0, 3.0, 10.0])
+    df = contacts(
+        phone=[GOOD] * 3,
+        name=["Anna", "Ivan", "Anna"],
+        bonus=[5.0, 2.5, 5.0],
+        price=[10.0, 3.0, 10.0],
+    )
     plan = prepare(df, phone="phone", template="{name}: +{bonus} points, {price:.2f} rub {{ok}}")
-    assert plan["text"].tolist() == ["Anna: +5 points, 10.00 rub {ok}",
-                                     "Ivan: +2.5 points, 3.00 rub {ok}",
-                                     "Anna: +5 points, 10.00 rub {ok}"]
+    assert plan["text"].tolist() == [
+        "Anna: +5 points, 10.00 rub {ok}",
+        "Ivan: +2.5 points, 3.00 rub {ok}",
+        "Anna: +5 points, 10.00 rub {ok}",
+    ]
     assert plan["duplicate_of"].tolist() == [None, None, 0]
 
 
@@ -55,9 +60,11 @@ def test_template_is_rendered_once_per_distinct_value(monkeypatch):
 
     monkeypatch.setattr(plan_module, "_render", counting)
     n = 2_000
-    df = contacts(phone=[f"7916{i:07d}" for i in range(n)],
-                  name=np.array(["Anna", "Ivan", "Olga"])[np.arange(n) % 3],
-                  code=np.arange(n) % 10)
+    df = contacts(
+        phone=[f"7916{i:07d}" for i in range(n)],
+        name=np.array(["Anna", "Ivan", "Olga"])[np.arange(n) % 3],
+        code=np.arange(n) % 10,
+    )
     plan = prepare(df, phone="phone", template="{name} #{code}")
     assert sorted(calls) == list(range(10))  # each code once; plain strings need no format
     assert plan["text"].nunique() == 30
@@ -72,21 +79,23 @@ def test_a_missing_template_column_is_refused_listing_the_available_ones():
     assert "{first_name}" in caught.value.rule and "phone, name" in caught.value.rule
 
 
-@pytest.mark.parametrize(("template", "words"), [
-    ("Hi {}", "must name a column"),
-    ("Hi {0}", "must name a column"),
-    ("Hi {name", "not a valid str.format"),
-    ("Hi {name:{width}}", "nested"),
-    (42, "must be a str.format string"),
-])
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("Hi {}", "must name a column"),
+        ("Hi {0}", "must name a column"),
+        ("Hi {name", "not a valid str.format"),
+        ("Hi {name:{width}}", "nested"),
+        (42, "must be a str.format string"),
+    ],
+)
 def test_bad_templates_are_refused(template, words):
     with pytest.raises(ValidationError, match=words):
         prepare(contacts(phone=[GOOD], name=["Anna"]), phone="phone", template=template)
 
 
 def test_missing_field_values_and_unformattable_values_become_row_problems():
-    df = contacts(phone=[GOOD, GOOD, GOOD], name=["Anna", None, "Ivan"],
-                  price=[1.0, 2.0, "free"])
+    df = contacts(phone=[GOOD, GOOD, GOOD], name=["Anna", None, "Ivan"], price=[1.0, 2.0, "free"])
     plan = prepare(df, phone="phone", template="{name} {price:.1f}")
     assert plan["text"].tolist() == ["Anna 1.0", None, None]
     assert plan.loc[1, "problem"] == "template field 'name' is missing"
@@ -94,11 +103,14 @@ def test_missing_field_values_and_unformattable_values_become_row_problems():
     assert plan["sendable"].tolist() == [True, False, False]
 
 
-@pytest.mark.parametrize(("kwargs", "parameter"), [
-    ({"text": "msg", "template": "{msg}"}, "text"),
-    ({}, "text"),
-    ({"text": "message"}, "text"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "parameter"),
+    [
+        ({"text": "msg", "template": "{msg}"}, "text"),
+        ({}, "text"),
+        ({"text": "message"}, "text"),
+    ],
+)
 def test_text_or_template_exactly_one_and_existing(kwargs, parameter):
     with pytest.raises(ValidationError) as caught:
         prepare(contacts(phone=[GOOD], msg=["Hi"]), phone="phone", **kwargs)
@@ -112,8 +124,10 @@ def test_a_missing_phone_column_is_refused():
 
 
 def test_rows_with_problems_are_flagged_never_dropped():
-    df = contacts(phone=[GOOD, "12", GOOD, GOOD, "8 495 123-45-67", None],
-                  msg=["ok", "ok", "   ", "я" * 1001, "ok", None])
+    df = contacts(
+        phone=[GOOD, "12", GOOD, GOOD, "8 495 123-45-67", None],
+        msg=["ok", "ok", "   ", "я" * 1001, "ok", None],
+    )
     plan = prepare(df, phone="phone", text="msg")
     assert len(plan) == 6
     assert plan["problem"].tolist() == [
@@ -128,9 +142,11 @@ def test_rows_with_problems_are_flagged_never_dropped():
 
 
 def test_exact_duplicates_point_at_the_first_row_and_are_not_sendable():
-    df = contacts(phone=[GOOD, "89161234567", GOOD, GOOD, "12", "12"],
-                  msg=["Hi", "Hi", "Bye", "Hi", "Hi", "Hi"],
-                  who=["A", "A", "A", "B", "A", "A"]).set_axis(list("abcdef"))
+    df = contacts(
+        phone=[GOOD, "89161234567", GOOD, GOOD, "12", "12"],
+        msg=["Hi", "Hi", "Bye", "Hi", "Hi", "Hi"],
+        who=["A", "A", "A", "B", "A", "A"],
+    ).set_axis(list("abcdef"))
     plan = prepare(df, phone="phone", text="msg", sender="who")
     assert plan["duplicate_of"].tolist() == [None, "a", None, None, None, None]
     assert plan["sendable"].tolist() == [True, False, True, True, False, False]
@@ -154,8 +170,9 @@ def test_constant_sender_is_validated_before_anything_runs():
 
 def test_options_are_validated_merged_and_kept_without_the_sender():
     df = contacts(phone=[GOOD], msg=["я" * 200])
-    plan = prepare(df, phone="phone", text="msg", options=Options(translit=0, sender="Shop"),
-                   maxsms=2)
+    plan = prepare(
+        df, phone="phone", text="msg", options=Options(translit=0, sender="Shop"), maxsms=2
+    )
     assert plan.attrs["options"] == Options(translit=0, maxsms=2)
     assert plan["sender"].tolist() == ["Shop"]
     assert plan["parts"].tolist() == [2]
@@ -180,8 +197,9 @@ def test_texts_equal_after_normalisation_are_duplicates():
 
 
 def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
-    df = contacts(phone=[GOOD, GOOD, GOOD, "12"], msg=["Hi!", "Hi", "Hi", "Hi"],
-                  shop=["A", "A", "B", "A"])
+    df = contacts(
+        phone=[GOOD, GOOD, GOOD, "12"], msg=["Hi!", "Hi", "Hi", "Hi"], shop=["A", "A", "B", "A"]
+    )
     plan = prepare(df, phone="phone", text="msg", sender="shop")
     assert plan["duplicate_of"].tolist() == [None, None, None, None]
     plan.loc[0, "text"] = "Hi"  # a text edited to equal a later row's
@@ -192,13 +210,13 @@ def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
     assert plan["duplicate_of"].tolist() == [None] * 4  # the given plan is unchanged
 
 
-
 @pytest.mark.parametrize("labels", [[np.nan, 1.0], [None, "b"]])
 def test_a_duplicate_of_a_row_labelled_missing_is_still_not_sent(labels):
     df = pd.DataFrame({"phone": [GOOD, GOOD], "msg": ["Hi", "Hi"]}, index=labels)
     plan = prepare(df, phone="phone", text="msg")
     assert plan["sendable"].tolist() == [True, False]
     assert mark_duplicates(plan)["sendable"].tolist() == [True, False]
+
 
 # Pieces mixing what changes a count: GSM-7 basic and extension characters, Cyrillic (UCS-2,
 # transliterated), astral emoji (two UTF-16 units), combining marks and CR (normalised
@@ -208,11 +226,15 @@ PIECES = st.text(PIECE_ALPHABET, max_size=90)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.tuples(PIECES, PIECES), min_size=1, max_size=8),
-       literal=PIECES, translit=st.sampled_from([0, 1, 2]),
-       maxsms=st.sampled_from([None, 1, 2]))
-def test_template_counts_from_pieces_equal_counting_the_whole_texts(rows, literal, translit,
-                                                                    maxsms):
+@given(
+    rows=st.lists(st.tuples(PIECES, PIECES), min_size=1, max_size=8),
+    literal=PIECES,
+    translit=st.sampled_from([0, 1, 2]),
+    maxsms=st.sampled_from([None, 1, 2]),
+)
+def test_template_counts_from_pieces_equal_counting_the_whole_texts(
+    rows, literal, translit, maxsms
+):
     """prepare measures a template's pieces, never its texts: the counts must still be those
     of count_segments on the texts it shows, which are those str.format gives, normalised."""
     df = contacts(phone=[GOOD] * len(rows), a=[a for a, _ in rows], b=[b for _, b in rows])
@@ -245,6 +267,5 @@ def test_a_bad_default_region_fails_before_any_text_is_filled(monkeypatch):
 
     monkeypatch.setattr(plan_module, "_fill", never)
     with pytest.raises(ValidationError) as caught:
-        prepare(contacts(phone=[GOOD], msg=["Hi"]), phone="phone", text="msg",
-                default_region="XX")
+        prepare(contacts(phone=[GOOD], msg=["Hi"]), phone="phone", text="msg", default_region="XX")
     assert caught.value.parameter == "default_region"

@@ -80,11 +80,20 @@ def test_phones_frame_accepts_numbers_instead_of_strings():
 
 
 def test_phones_frame_of_many_answers_parses_each_cost_exactly():
-    rows = [{"phone": f"7999000000{i % 10}", "mccmnc": "25001", "cost": cost, "status": "",
-             "error": ""} for i, cost in enumerate(["0.70", "1.40", "0.70", "", None, 2, "3.0"])]
+    rows = [
+        {"phone": f"7999000000{i % 10}", "mccmnc": "25001", "cost": cost, "status": "", "error": ""}
+        for i, cost in enumerate(["0.70", "1.40", "0.70", "", None, 2, "3.0"])
+    ]
     frame = phones_frame(rows)
-    assert frame["cost"].tolist() == [Decimal("0.70"), Decimal("1.40"), Decimal("0.70"), None,
-                                      None, Decimal("2"), Decimal("3.0")]
+    assert frame["cost"].tolist() == [
+        Decimal("0.70"),
+        Decimal("1.40"),
+        Decimal("0.70"),
+        None,
+        None,
+        Decimal("2"),
+        Decimal("3.0"),
+    ]
     assert frame["cost"].dtype == object and str(frame["status"].dtype) == "Int64"
     assert frame["status"].isna().all() and str(frame["phone"].dtype) == "str"
 
@@ -102,6 +111,7 @@ _WIRE_VALUES = {"phone": _TEXTS, "mccmnc": _TEXTS, "cost": ["", "0.70", "1", "1.
 def test_phones_frame_converts_repeated_values_as_whole_columns_would(rows):
     """Columns are converted once per distinct value: the frame must be the one the column
     converters give for the whole column."""
+
     def whole_columns():
         raw = {key: pd.Series([row.get(key) for row in rows], dtype=object) for key in PHONE_KEYS}
         return pd.DataFrame({"phone": _text_column(raw["phone"]), "mccmnc": _text_column(raw["mccmnc"]),
@@ -178,7 +188,9 @@ def test_decimal_strings_round_trip(amount):
 
 
 def test_parse_status_single_form():
-    wire = '{"status": 1, "last_date": "18.10.2016 15:34:12", "last_timestamp": 1476794052, "err": 0}'
+    wire = (
+        '{"status": 1, "last_date": "18.10.2016 15:34:12", "last_timestamp": 1476794052, "err": 0}'
+    )
     frame = parse_status(from_wire(wire))
     assert len(frame) == 1
     row = frame.iloc[0]
@@ -233,8 +245,10 @@ def test_error_names_cover_the_spec_list():
 
 
 def test_operator_names_keep_index_and_unknown_codes():
-    codes = pd.Series(["25001", "25002", "25099", "25020", "25011", "25035", "12345", None],
-                      index=list("abcdefgh"))
+    codes = pd.Series(
+        ["25001", "25002", "25099", "25020", "25011", "25035", "12345", None],
+        index=list("abcdefgh"),
+    )
     names = operator_names(codes)
     assert names.index.tolist() == list("abcdefgh")
     assert names.tolist()[:7] == ["MTS", "MegaFon", "Beeline", "T2", "Yota", "Motiv", "12345"]
@@ -246,8 +260,14 @@ def test_operator_names_keep_index_and_unknown_codes():
 def test_operator_names_cover_germany_and_common_european_networks():
     codes = pd.Series(["26201", "26202", "26203", "26207", "23415", "20801", "22201", "26001"])
     assert operator_names(codes).tolist() == [
-        "Telekom", "Vodafone DE", "O2 DE (Telefónica)", "O2 DE (Telefónica)", "Vodafone UK",
-        "Orange France", "TIM", "Plus",
+        "Telekom",
+        "Vodafone DE",
+        "O2 DE (Telefónica)",
+        "O2 DE (Telefónica)",
+        "Vodafone UK",
+        "Orange France",
+        "TIM",
+        "Plus",
     ]
 
 

@@ -13,7 +13,9 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 def load_generator():
-    spec = importlib.util.spec_from_file_location("make_sample_data", SAMPLE_DIR / "make_sample_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_sample_data", SAMPLE_DIR / "make_sample_data.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

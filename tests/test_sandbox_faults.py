@@ -47,7 +47,11 @@ def test_slow_stores_and_answers_after_the_delay(sandbox, smsc):
 def test_slow_longer_than_the_client_timeout_still_stores(sandbox):
     sandbox.inject("slow", delay=0.5)
     with pytest.raises(requests.Timeout):
-        requests.post(sandbox.url + "/sys/send.php", data={"login": "demo", "psw": "demo", **SEND}, timeout=0.2)
+        requests.post(
+            sandbox.url + "/sys/send.php",
+            data={"login": "demo", "psw": "demo", **SEND},
+            timeout=0.2,
+        )
     assert len(sandbox.messages()) == 1
 
 
@@ -74,7 +78,12 @@ def test_faults_are_consumed_in_order_and_only_by_their_endpoint(sandbox, smsc):
     sandbox.inject("empty_body")
     assert smsc(sandbox, "status.php", id="1", phone="79161234567").content == b""
     codes = [smsc(sandbox, **{**SEND, "id": str(n)}) for n in range(1, 5)]
-    assert [(a.status_code, a.content[:1]) for a in codes] == [(500, b"I"), (500, b"I"), (200, b""), (200, b"{")]
+    assert [(a.status_code, a.content[:1]) for a in codes] == [
+        (500, b"I"),
+        (500, b"I"),
+        (200, b""),
+        (200, b"{"),
+    ]
     assert sandbox.pending_faults() == 0
     assert sorted(m["id"] for m in sandbox.messages()) == ["3", "4"]
     assert [(r.endpoint, r.fault) for r in sandbox.requests][:3] == [

@@ -26,7 +26,10 @@ EXPECTED = {
     (2, 0): "<result>\n<id>42</id>\n<cnt>2</cnt>\n</result>",
     (2, 1): "<result>\n<cost>10.70</cost>\n<cnt>2</cnt>\n</result>",
     (2, 2): "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n</result>",
-    (2, 3): "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n<balance>989.30</balance>\n</result>",
+    (
+        2,
+        3,
+    ): "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n<balance>989.30</balance>\n</result>",
     (3, 0): '{"id": 42, "cnt": 2}',
     (3, 1): '{"cost": "10.70", "cnt": 2}',
     (3, 2): '{"id": 42, "cnt": 2, "cost": "10.70"}',
@@ -73,13 +76,16 @@ def test_err_1_lists_only_the_failed_numbers(sandbox, smsc, fmt):
     expected = {
         0: "OK - 1 SMS, ID - 5\n12345,,0.00,22,249",
         1: "5,1\n12345,,0.00,22,249",
-        2: '<result>\n<id>5</id>\n<cnt>1</cnt>\n<phones>\n'
+        2: "<result>\n<id>5</id>\n<cnt>1</cnt>\n<phones>\n"
         '<phone mccmnc="" cost="0.00" status="22" error="249">12345</phone>\n</phones>\n</result>',
         3: '{"id": 5, "cnt": 1, "phones": [{"phone": "12345", "mccmnc": "", "cost": "0.00", '
         '"status": "22", "error": "249"}]}',
     }[fmt]
     assert answer.text == expected
-    assert [(m["phone"], m["status"]) for m in sandbox.messages()] == [("79161234567", -1), ("12345", 22)]
+    assert [(m["phone"], m["status"]) for m in sandbox.messages()] == [
+        ("79161234567", -1),
+        ("12345", 22),
+    ]
 
 
 ERROR_TEXTS = {
@@ -143,8 +149,12 @@ def test_op_rows_render_as_json_dumps_would(fields):
     from smsc_frames.sandbox.formats import PHONE_FIELDS, render_send
 
     tokens = ["79161234567", 'a"b\\c', "тел\n\t\x01", "\ud800x", "😀", ""]
-    rows = [(t, "25001", "5.45", "", "") for t in tokens] + [(t, "", "0.00", "22", "2\"49") for t in tokens]
+    rows = [(t, "25001", "5.45", "", "") for t in tokens] + [
+        (t, "", "0.00", "22", '2"49') for t in tokens
+    ]
     expected = {key: (int(value) if key == "id" else value) for key, value in fields}
     for phones in (rows, [], rows[::-1]):
         as_dicts = [dict(zip(PHONE_FIELDS, row)) for row in phones]
-        assert render_send(3, fields, phones) == json.dumps({**expected, "phones": as_dicts}, ensure_ascii=False)
+        assert render_send(3, fields, phones) == json.dumps(
+            {**expected, "phones": as_dicts}, ensure_ascii=False
+        )

@@ -57,7 +57,9 @@ def test_15th_concurrent_request_under_one_login_is_error_9(sandbox, smsc):
     sandbox.inject("slow", count=14, delay=1.0)
     answers: list[str] = []
     threads = [
-        threading.Thread(target=lambda n=n: answers.append(smsc(sandbox, phones="79161234567", mes=f"m{n}").text))
+        threading.Thread(
+            target=lambda n=n: answers.append(smsc(sandbox, phones="79161234567", mes=f"m{n}").text)
+        )
         for n in range(14)
     ]
     for thread in threads:
@@ -76,9 +78,13 @@ def test_more_than_50_quick_messages_to_one_number_get_23_251(make_sandbox, smsc
     running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
     for n in range(50):
         fake_clock.advance(59)
-        assert smsc(running, phones="79161234567", mes=f"n{n}", id=str(n + 1)).text.startswith("OK - 1 SMS")
+        assert smsc(running, phones="79161234567", mes=f"n{n}", id=str(n + 1)).text.startswith(
+            "OK - 1 SMS"
+        )
     fake_clock.advance(59)
-    answer = smsc(running, phones="79161234567,79031234567", mes="51st", op="1", cost="3", fmt="3").json()
+    answer = smsc(
+        running, phones="79161234567,79031234567", mes="51st", op="1", cost="3", fmt="3"
+    ).json()
     assert answer["phones"][0] == {"phone": "79161234567", "mccmnc": "25001", "cost": "0.00",
                                    "status": "23", "error": "251"}  # fmt: skip
     assert answer["cnt"] == 1 and answer["cost"] == "5.25"
@@ -90,7 +96,9 @@ def test_more_than_50_quick_messages_to_one_number_get_23_251(make_sandbox, smsc
 
 def test_5_failed_logins_block_the_ip_for_30_minutes(make_sandbox, smsc, fake_clock):
     running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
-    assert [smsc(running, "balance.php", psw="bad").text for _ in range(5)] == ["ERROR = 2 (authorise error)"] * 5
+    assert [smsc(running, "balance.php", psw="bad").text for _ in range(5)] == [
+        "ERROR = 2 (authorise error)"
+    ] * 5
     assert smsc(running, "balance.php").text == "ERROR = 4 (ip is blocked)"
     assert smsc(running, phones="79161234567", mes="Hi").text == "ERROR = 4 (ip is blocked)"
     fake_clock.advance(1799)
@@ -100,7 +108,9 @@ def test_5_failed_logins_block_the_ip_for_30_minutes(make_sandbox, smsc, fake_cl
     assert running.messages() == []
 
 
-def test_failed_logins_spread_over_more_than_30_minutes_do_not_block(make_sandbox, smsc, fake_clock):
+def test_failed_logins_spread_over_more_than_30_minutes_do_not_block(
+    make_sandbox, smsc, fake_clock
+):
     running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
     for _ in range(8):
         assert smsc(running, "balance.php", psw="bad").text == "ERROR = 2 (authorise error)"
@@ -110,14 +120,26 @@ def test_failed_logins_spread_over_more_than_30_minutes_do_not_block(make_sandbo
 
 def test_recipient_cap_is_1000(sandbox, smsc):
     phones = [f"7916{n:07d}" for n in range(1001)]
-    assert smsc(sandbox, phones=",".join(phones[:1000]), mes="Hi", cost="1", fmt="1").text == "5450.00,1000"
-    assert smsc(sandbox, phones=",".join(phones), mes="Hi", cost="1").text == "ERROR = 1 (parameters error: phones)"
+    assert (
+        smsc(sandbox, phones=",".join(phones[:1000]), mes="Hi", cost="1", fmt="1").text
+        == "5450.00,1000"
+    )
+    assert (
+        smsc(sandbox, phones=",".join(phones), mes="Hi", cost="1").text
+        == "ERROR = 1 (parameters error: phones)"
+    )
     listed = "\n".join(f"{phone}:Hi" for phone in phones)
     assert smsc(sandbox, list=listed, cost="1").text == "ERROR = 1 (parameters error: list)"
 
 
 def test_body_over_256_kib_is_error_1_and_stores_nothing(sandbox):
-    body = {"login": "demo", "psw": "demo", "phones": "79161234567", "mes": "Hi", "pad": "x" * 262144}
+    body = {
+        "login": "demo",
+        "psw": "demo",
+        "phones": "79161234567",
+        "mes": "Hi",
+        "pad": "x" * 262144,
+    }
     answer = requests.post(sandbox.url + "/sys/send.php", data=body, timeout=10)
     assert answer.status_code == 200 and answer.text == "ERROR = 1 (parameters error: body)"
     assert sandbox.messages() == []
@@ -126,10 +148,15 @@ def test_body_over_256_kib_is_error_1_and_stores_nothing(sandbox):
 def test_status_limits_per_message_and_per_list(make_sandbox, smsc, fake_clock):
     running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
     smsc(running, phones="79161234567,79031234567", mes="Hi", id="7")
-    single = [smsc(running, "status.php", id="7", phone="79161234567", fmt="1").text for _ in range(6)]
+    single = [
+        smsc(running, "status.php", id="7", phone="79161234567", fmt="1").text for _ in range(6)
+    ]
     assert [text.split(",")[0] for text in single[:5]] == ["-1"] * 5 and single[5] == "0,-9"
     assert smsc(running, "status.php", id="7", phone="79031234567", fmt="1").text.startswith("-1,")
-    listed = [smsc(running, "status.php", id="7,7", phone="79161234567,79031234567", fmt="1").text for _ in range(2)]
+    listed = [
+        smsc(running, "status.php", id="7,7", phone="79161234567,79031234567", fmt="1").text
+        for _ in range(2)
+    ]
     assert listed[0].count("\n") == 1 and listed[1] == "0,-9"
     fake_clock.advance(61)
     assert smsc(running, "status.php", id="7", phone="79161234567", fmt="1").text.startswith("1,")
@@ -142,7 +169,10 @@ def test_5_concurrent_status_requests_are_error_9(sandbox, smsc):
     for thread in threads:
         thread.start()
     wait_until(lambda: sandbox.state.in_flight_count("status", "demo") == 4)
-    assert smsc(sandbox, "status.php", id="9", phone="79161234567").text == "ERROR = 9 (too many concurrent requests)"
+    assert (
+        smsc(sandbox, "status.php", id="9", phone="79161234567").text
+        == "ERROR = 9 (too many concurrent requests)"
+    )
     for thread in threads:
         thread.join()
 
@@ -155,7 +185,9 @@ def test_more_than_10_balance_requests_a_minute_are_error_9(make_sandbox, smsc, 
     assert smsc(running, "balance.php", fmt="1").text == "1000.00"
 
 
-@pytest.mark.parametrize("field", ["duplicate_window", "flood_interval", "ip_block_seconds", "status_list_window"])
+@pytest.mark.parametrize(
+    "field", ["duplicate_window", "flood_interval", "ip_block_seconds", "status_list_window"]
+)
 def test_every_window_is_a_setting_with_smsc_defaults(field):
     assert getattr(SandboxSettings(), field) == {"duplicate_window": 60, "flood_interval": 60,
                                                  "ip_block_seconds": 1800, "status_list_window": 60}[field]  # fmt: skip
@@ -167,13 +199,20 @@ def direct(state, endpoint: str, **params: str):
     """One request straight to the handler (no HTTP): thousands of them in a fraction of a second."""
     from smsc_frames.sandbox.handlers import RequestContext, handle
 
-    return handle(endpoint, state, params, RequestContext(ip=params.pop("ip", "127.0.0.1"), fmt=1, concurrent=1))
+    return handle(
+        endpoint,
+        state,
+        params,
+        RequestContext(ip=params.pop("ip", "127.0.0.1"), fmt=1, concurrent=1),
+    )
 
 
 def fresh_state(fake_clock, **settings):
     from smsc_frames.sandbox.state import State
 
-    return State([Account("demo", "demo", balance="1e9")], SandboxSettings(**settings), clock=fake_clock)
+    return State(
+        [Account("demo", "demo", balance="1e9")], SandboxSettings(**settings), clock=fake_clock
+    )
 
 
 def test_duplicate_and_cost_windows_keep_only_digests_and_are_pruned(fake_clock):
@@ -182,15 +221,34 @@ def test_duplicate_and_cost_windows_keep_only_digests_and_are_pruned(fake_clock)
     state = fresh_state(fake_clock)
     for n in range(4000):
         text = f"{n:04d}" + "x" * 990  # the parameters are large, what is remembered is not
-        assert direct(state, "send.php", login="demo", psw="demo", phones=f"7916{n:07d}", mes=text)[1] == 0
-        assert direct(state, "send.php", login="demo", psw="demo", phones="79161234567", mes=text, cost="1")[1] == 0
+        assert (
+            direct(state, "send.php", login="demo", psw="demo", phones=f"7916{n:07d}", mes=text)[1]
+            == 0
+        )
+        assert (
+            direct(
+                state,
+                "send.php",
+                login="demo",
+                psw="demo",
+                phones="79161234567",
+                mes=text,
+                cost="1",
+            )[1]
+            == 0
+        )
         fake_clock.advance(1.0)
         assert state.table_sizes()["windows"] <= 2 * PRUNE_AT_LEAST
     keys = list(state._windows)
     assert all(len(repr(key)) < 200 for key in keys)
     assert {key[0] for key in keys} == {"send", "cost"}
     # nothing still inside its window was forgotten: the last minute's sends are still duplicates
-    repeat = {"login": "demo", "psw": "demo", "phones": f"7916{3999:07d}", "mes": "3999" + "x" * 990}
+    repeat = {
+        "login": "demo",
+        "psw": "demo",
+        "phones": f"7916{3999:07d}",
+        "mes": "3999" + "x" * 990,
+    }
     assert direct(state, "send.php", **repeat)[1] == 9
     fake_clock.advance(61)
     assert direct(state, "send.php", **repeat)[1] == 0
@@ -209,17 +267,26 @@ def test_flood_chains_failed_logins_blocks_and_status_counts_are_pruned(fake_clo
         direct(state, "send.php", login="demo", psw="demo", phones=phone, mes="Hi", id="5")
         assert direct(state, "status.php", login="demo", psw="demo", phone=phone, id="5")[1] == 0
         for _ in range(5):  # blocks the IP
-            assert direct(state, "balance.php", login="demo", psw="wrong", ip=f"10.0.{n // 256}.{n % 256}")[1] == 2
+            assert (
+                direct(
+                    state, "balance.php", login="demo", psw="wrong", ip=f"10.0.{n // 256}.{n % 256}"
+                )[1]
+                == 2
+            )
     assert state.table_sizes()["chains"] == 300 and state.table_sizes()["blocked_ips"] == 300
     fake_clock.advance(1801)
     state.prune()
     assert state.table_sizes() | {"requests": 0} == {
         "windows": 0, "chains": 0, "blocked_ips": 0, "in_flight": 0, "requests": 0,
     }  # fmt: skip
-    assert direct(state, "balance.php", login="demo", psw="demo", ip="10.0.0.0")[1] == 0  # block ended
+    assert (
+        direct(state, "balance.php", login="demo", psw="demo", ip="10.0.0.0")[1] == 0
+    )  # block ended
 
 
-def test_stored_messages_cost_the_garbage_collector_a_few_objects_per_request_not_per_message(fake_clock):
+def test_stored_messages_cost_the_garbage_collector_a_few_objects_per_request_not_per_message(
+    fake_clock,
+):
     """A long-running sandbox stores millions of messages: one tracked object each made every
     full collection walk them all (milliseconds per 1,000-recipient request)."""
     import gc
@@ -229,7 +296,18 @@ def test_stored_messages_cost_the_garbage_collector_a_few_objects_per_request_no
     gc.collect()
     before = len(gc.get_objects())
     for n in range(5):
-        assert direct(state, "send.php", login="demo", psw="demo", phones=phones, mes=f"Hi {n}", id=str(n + 1))[1] == 0
+        assert (
+            direct(
+                state,
+                "send.php",
+                login="demo",
+                psw="demo",
+                phones=phones,
+                mes=f"Hi {n}",
+                id=str(n + 1),
+            )[1]
+            == 0
+        )
         fake_clock.advance(61)
     gc.collect()
     assert len(state.messages()) == 5000
@@ -239,7 +317,9 @@ def test_stored_messages_cost_the_garbage_collector_a_few_objects_per_request_no
 def test_in_flight_counts_of_claimed_logins_do_not_pile_up(sandbox, smsc):
     for n in range(20):
         smsc(sandbox, "balance.php", auth=False, login=f"nobody{n}", psw="x")
-    wait_until(lambda: sandbox.state.table_sizes()["in_flight"] == 0)  # the answer leaves before the count drops
+    wait_until(
+        lambda: sandbox.state.table_sizes()["in_flight"] == 0
+    )  # the answer leaves before the count drops
 
 
 def test_the_request_log_keeps_the_last_request_log_size_requests(make_sandbox, smsc):

@@ -61,7 +61,9 @@ def test_one_connection_carries_many_requests(sandbox):
     try:
         for n in range(3):
             body = f"login=demo&psw=demo&fmt=3&phones=7916123456{n}&mes=Hi".encode()
-            conn.request("POST", "/sys/send.php", body, {"Content-Type": "application/x-www-form-urlencoded"})
+            conn.request(
+                "POST", "/sys/send.php", body, {"Content-Type": "application/x-www-form-urlencoded"}
+            )
             if n == 0:
                 first_socket = conn.sock
             answer = conn.getresponse()
@@ -88,10 +90,15 @@ def test_a_client_that_stops_sending_is_cut_off(make_sandbox):
     started = time.monotonic()
     assert raw_exchange(running, post_head("100") + b"login=demo") == b""
     assert time.monotonic() - started < 3
-    assert requests.get(running.url + "/sys/balance.php?login=demo&psw=demo", timeout=5).text == "1000.00"
+    assert (
+        requests.get(running.url + "/sys/balance.php?login=demo&psw=demo", timeout=5).text
+        == "1000.00"
+    )
 
 
-@pytest.mark.parametrize("head", [post_head("abc"), post_head("5", "Transfer-Encoding: chunked\r\n")])
+@pytest.mark.parametrize(
+    "head", [post_head("abc"), post_head("5", "Transfer-Encoding: chunked\r\n")]
+)
 def test_unreadable_framing_is_error_1(sandbox, head):
     assert raw_exchange(sandbox, head + b"5\r\nhello\r\n0\r\n\r\n").endswith(b"0,-1")
 
@@ -109,11 +116,15 @@ def test_malformed_bodies_get_an_smsc_error_and_change_nothing(sandbox, body):
     assert sandbox.messages() == [] and sandbox.balance("demo") == 1000
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=st.binary(max_size=300))
 def test_fuzzed_bodies_never_break_the_server(make_sandbox, body):
     running = _shared(make_sandbox)
-    answer = requests.post(running.url + "/sys/send.php", data=b"login=demo&psw=demo&" + body, timeout=5)
+    answer = requests.post(
+        running.url + "/sys/send.php", data=b"login=demo&psw=demo&" + body, timeout=5
+    )
     assert answer.status_code == 200 and answer.headers["X-SMSC-Sandbox"] == "1"
     assert b"Traceback" not in answer.content
 
@@ -129,12 +140,20 @@ def _shared(make_sandbox) -> Sandbox:
     its ``id``: a later test's factory could reuse the id and get a stopped sandbox.
     """
     if not _SHARED or _SHARED[0][0] is not make_sandbox:
-        _SHARED[:] = [(make_sandbox, make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("1e9"))],
-                                                 settings=LENIENT))]
+        _SHARED[:] = [
+            (
+                make_sandbox,
+                make_sandbox(
+                    accounts=[Account("demo", "demo", balance=Decimal("1e9"))], settings=LENIENT
+                ),
+            )
+        ]
     return _SHARED[0][1]
 
 
-TEXT = st.text(alphabet=string.ascii_letters + string.digits + " :;,.!?|+-" + "приветЁ€{}", max_size=80)
+TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + " :;,.!?|+-" + "приветЁ€{}", max_size=80
+)
 TOKENS = st.one_of(
     st.from_regex(r"\+?7[0-9]{10}", fullmatch=True),
     st.from_regex(r"[0-9]{1,9}", fullmatch=True),
@@ -147,11 +166,17 @@ LINES = st.lists(st.tuples(st.lists(TOKENS, min_size=1, max_size=4), TEXT.filter
 @settings(max_examples=60)
 @given(LINES)
 def test_list_parser_round_trips_phones_and_texts(lines):
-    encoded = "\n".join(",".join(phones) + ":" + text.replace("\n", "\\n") for phones, text in lines)
-    assert parse_list(encoded) == [ListLine(tuple(phones), text, None, None) for phones, text in lines]
+    encoded = "\n".join(
+        ",".join(phones) + ":" + text.replace("\n", "\\n") for phones, text in lines
+    )
+    assert parse_list(encoded) == [
+        ListLine(tuple(phones), text, None, None) for phones, text in lines
+    ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(LINES.filter(lambda ls: any(t for _, t in ls)))
 def test_fuzzed_lists_reach_exactly_the_right_recipients(make_sandbox, lines):
     running = _shared(make_sandbox)
@@ -208,7 +233,9 @@ def test_serve_prints_its_url_and_serves(tmp_path):
         first_line = process.stdout.readline()
         assert "SMSC sandbox (not real SMSC) at http://127.0.0.1:" in first_line
         url = first_line.split(" at ")[1].strip()
-        answer = requests.get(url + "/sys/balance.php", params={"login": "cli", "psw": "pw"}, timeout=5)
+        answer = requests.get(
+            url + "/sys/balance.php", params={"login": "cli", "psw": "pw"}, timeout=5
+        )
         assert answer.text == "12.50" and answer.headers["X-SMSC-Sandbox"] == "1"
     finally:
         process.terminate()

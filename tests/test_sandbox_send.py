@@ -21,12 +21,16 @@ def send_json(smsc, running, **params):
 
 # -- authentication ---------------------------------------------------------------------------
 def test_apikey_replaces_login_and_password(sandbox, smsc):
-    answer = send_json(smsc, sandbox, auth=False, apikey="demo-apikey", phones="79161234567", mes="Hi")
+    answer = send_json(
+        smsc, sandbox, auth=False, apikey="demo-apikey", phones="79161234567", mes="Hi"
+    )
     assert answer["cnt"] == 1
     assert sandbox.messages()[0]["login"] == "demo"
 
 
-@pytest.mark.parametrize("credentials", [{"login": "demo", "psw": "nope"}, {"apikey": "nope"}, {"login": "demo"}, {}])
+@pytest.mark.parametrize(
+    "credentials", [{"login": "demo", "psw": "nope"}, {"apikey": "nope"}, {"login": "demo"}, {}]
+)
 def test_wrong_or_missing_credentials_give_error_2_and_store_nothing(sandbox, smsc, credentials):
     answer = send_json(smsc, sandbox, auth=False, phones="79161234567", mes="Hi", **credentials)
     assert answer == {"error": "authorise error", "error_code": 2}
@@ -48,7 +52,10 @@ def test_unknown_endpoint_is_404_and_still_marked_sandbox(sandbox):
 def test_charset_decodes_parameters_and_encodes_the_answer(sandbox, charset):
     codec = {None: "cp1251", "utf-8": "utf-8", "koi8-r": "koi8_r"}[charset]
     text = "Привет, мир"
-    body = b"login=demo&psw=demo&phones=79161234567&fmt=3&mes=" + quote_from_bytes(text.encode(codec)).encode()
+    body = (
+        b"login=demo&psw=demo&phones=79161234567&fmt=3&mes="
+        + quote_from_bytes(text.encode(codec)).encode()
+    )
     if charset:
         body += b"&charset=" + charset.encode()
     send = requests.post(sandbox.url + "/sys/send.php", data=body,
@@ -80,22 +87,34 @@ def test_unknown_charset_is_error_1(sandbox, smsc):
 
 # -- recipients -------------------------------------------------------------------------------
 def test_phones_split_on_comma_and_semicolon_with_optional_plus(sandbox, smsc):
-    answer = send_json(smsc, sandbox, phones="+79161234567;79031234567, 89211234567", mes="Hi", op="1")
-    assert [row["phone"] for row in answer["phones"]] == ["79161234567", "79031234567", "79211234567"]
+    answer = send_json(
+        smsc, sandbox, phones="+79161234567;79031234567, 89211234567", mes="Hi", op="1"
+    )
+    assert [row["phone"] for row in answer["phones"]] == [
+        "79161234567",
+        "79031234567",
+        "79211234567",
+    ]
     assert answer["cnt"] == 3
     assert {m["phone"] for m in sandbox.messages()} == {"79161234567", "79031234567", "79211234567"}
 
 
 def test_wrong_format_numbers_get_22_249_while_the_rest_is_sent(sandbox, smsc):
-    answer = send_json(smsc, sandbox, phones="79161234567,12345,+7916abc", mes="Hi", op="1", cost="2")
-    statuses = {row["phone"]: (row["status"], row["error"], row["cost"]) for row in answer["phones"]}
+    answer = send_json(
+        smsc, sandbox, phones="79161234567,12345,+7916abc", mes="Hi", op="1", cost="2"
+    )
+    statuses = {
+        row["phone"]: (row["status"], row["error"], row["cost"]) for row in answer["phones"]
+    }
     assert statuses == {
         "79161234567": ("", "", "5.45"),
         "12345": ("22", "249", "0.00"),
         "+7916abc": ("22", "249", "0.00"),
     }
     assert answer["cost"] == "5.45" and answer["cnt"] == 1
-    stored = {m["phone"]: (m["status"], m["error"], m["cost"], m["mccmnc"]) for m in sandbox.messages()}
+    stored = {
+        m["phone"]: (m["status"], m["error"], m["cost"], m["mccmnc"]) for m in sandbox.messages()
+    }
     assert stored == {
         "79161234567": (-1, 0, Decimal("5.45"), "25001"),
         "12345": (22, 249, Decimal(0), ""),
@@ -107,19 +126,30 @@ def test_wrong_format_numbers_get_22_249_while_the_rest_is_sent(sandbox, smsc):
 def test_wrong_format_numbers_are_readable_through_status_php(make_sandbox, smsc):
     from smsc_frames.sandbox import SandboxSettings
 
-    running = make_sandbox(settings=SandboxSettings(status_checks_per_message=100, status_lists_per_window=100))
+    running = make_sandbox(
+        settings=SandboxSettings(status_checks_per_message=100, status_lists_per_window=100)
+    )
     send_json(smsc, running, phones="79161234567,12345,+7916abc", mes="Hi", id="70")
     for phone in ("12345", "+7916abc"):
         single = smsc(running, "status.php", id="70", phone=phone, fmt="3", all="2").json()
-        assert (single["status"], single["err"], single["phone"], single["cost"]) == (22, 249, phone, "0.00")
+        assert (single["status"], single["err"], single["phone"], single["cost"]) == (
+            22,
+            249,
+            phone,
+            "0.00",
+        )
         assert (single["status_name"], single["message"]) == ("Wrong number", "Hi")
         assert (single["country"], single["operator"], single["region"]) == ("", "", "")
         assert smsc(running, "status.php", id="70", phone=phone, fmt="1").text.startswith("22,")
-    listed = smsc(running, "status.php", id="70,70,70", phone="12345,79161234567,+7916abc", fmt="3").json()
+    listed = smsc(
+        running, "status.php", id="70,70,70", phone="12345,79161234567,+7916abc", fmt="3"
+    ).json()
     assert [(row["phone"], row["status"], row["err"]) for row in listed] == [
         ("12345", 22, 249), ("79161234567", -1, 0), ("+7916abc", 22, 249),
     ]  # fmt: skip
-    assert smsc(running, "status.php", id="70", phone="12345", fmt="3", **{"del": "1"}).json() == {"result": "OK"}
+    assert smsc(running, "status.php", id="70", phone="12345", fmt="3", **{"del": "1"}).json() == {
+        "result": "OK"
+    }
     assert smsc(running, "status.php", id="70", phone="12345", fmt="3").json()["status"] == -3
 
 
@@ -132,8 +162,12 @@ def test_wrong_format_numbers_of_a_list_are_stored_with_their_line(sandbox, smsc
 
 def test_a_refused_request_stores_no_wrong_format_number(make_sandbox, smsc):
     running = make_sandbox(accounts=[Account("demo", "demo", balance="1.00")])
-    assert send_json(smsc, running, phones="79161234567,12345", mes="Hi", id="72")["error_code"] == 3
-    assert send_json(smsc, running, phones="79990000008,12345", mes="Hi", id="73")["error_code"] == 8
+    assert (
+        send_json(smsc, running, phones="79161234567,12345", mes="Hi", id="72")["error_code"] == 3
+    )
+    assert (
+        send_json(smsc, running, phones="79990000008,12345", mes="Hi", id="73")["error_code"] == 8
+    )
     assert running.messages() == [] and running.balance("demo") == Decimal("1.00")
 
 
@@ -164,7 +198,9 @@ def test_a_phone_on_two_list_lines_is_refused_whole(sandbox, smsc):
 
 def test_unregistered_sender_gets_23_254_and_is_not_charged(make_sandbox, smsc):
     running = make_sandbox(accounts=[Account("demo", "demo", senders=["SHOP"])])
-    answer = send_json(smsc, running, phones="79161234567", mes="Hi", sender="OTHER", op="1", cost="3")
+    answer = send_json(
+        smsc, running, phones="79161234567", mes="Hi", sender="OTHER", op="1", cost="3"
+    )
     assert answer["phones"][0]["status"] == "23" and answer["phones"][0]["error"] == "254"
     assert answer["cost"] == "0.00" and answer["balance"] == "1000.00"
     [message] = running.messages()
@@ -220,7 +256,10 @@ def test_each_parameter_is_checked_against_its_range(sandbox, smsc, name, value)
     ("pp", "12345"), ("tinyurl", "1"), ("sender", "SHOP-24"), ("sender", "79161234567"),
 ])  # fmt: skip
 def test_in_range_values_are_accepted(sandbox, smsc, name, value):
-    assert smsc(sandbox, phones="79161234567", mes="Hi", fmt="1", id="1", **{name: value}).text == "1,1"
+    assert (
+        smsc(sandbox, phones="79161234567", mes="Hi", fmt="1", id="1", **{name: value}).text
+        == "1,1"
+    )
 
 
 def test_two_message_kinds_at_once_are_refused(sandbox, smsc):
@@ -234,9 +273,14 @@ def test_unknown_parameters_are_named(sandbox, smsc):
     assert answer.text == "ERROR = 1 (parameters error: colour, speed)"
 
 
-@pytest.mark.parametrize("bad_time", ["32.01.25 10:00", "3201251000", "25-10", "+x", "tomorrow", "01.01.25 24:00"])
+@pytest.mark.parametrize(
+    "bad_time", ["32.01.25 10:00", "3201251000", "25-10", "+x", "tomorrow", "01.01.25 24:00"]
+)
 def test_bad_time_is_error_5(sandbox, smsc, bad_time):
-    assert smsc(sandbox, phones="79161234567", mes="Hi", time=bad_time).text == "ERROR = 5 (wrong date format)"
+    assert (
+        smsc(sandbox, phones="79161234567", mes="Hi", time=bad_time).text
+        == "ERROR = 5 (wrong date format)"
+    )
     assert sandbox.messages() == []
 
 
@@ -288,7 +332,9 @@ def test_balance_falls_by_exactly_the_sum_charged(sandbox, smsc):
     texts = ["Hi", "я" * 100, "a" * 400]
     total = Decimal(0)
     for index, text in enumerate(texts):
-        answer = send_json(smsc, sandbox, phones="79161234567,79521234567", mes=text, cost="3", id=str(index + 1))
+        answer = send_json(
+            smsc, sandbox, phones="79161234567,79521234567", mes=text, cost="3", id=str(index + 1)
+        )
         total += Decimal(answer["cost"])
         assert Decimal(answer["cost"]) == (Decimal("5.45") + Decimal("4.95")) * count_parts(text)
         assert Decimal(answer["balance"]) == Decimal("1000.00") - total
@@ -306,8 +352,13 @@ def test_error_3_sends_nothing_of_the_request(make_sandbox, smsc):
 
 def test_cost_1_sends_nothing_and_charges_nothing(sandbox, smsc):
     answer = send_json(smsc, sandbox, phones="79161234567", mes="Hi", cost="1", op="1")
-    assert answer == {"cost": "5.45", "cnt": 1, "phones": [
-        {"phone": "79161234567", "mccmnc": "25001", "cost": "5.45", "status": "", "error": ""}]}
+    assert answer == {
+        "cost": "5.45",
+        "cnt": 1,
+        "phones": [
+            {"phone": "79161234567", "mccmnc": "25001", "cost": "5.45", "status": "", "error": ""}
+        ],
+    }
     assert sandbox.messages() == [] and sandbox.balance("demo") == Decimal("1000.00")
 
 

@@ -11,7 +11,9 @@ NO_LIMITS = SandboxSettings(seconds_to_operator=30, seconds_to_final=60, status_
 
 
 def status_of(smsc, running, sms_id, phone, **params):
-    answer = smsc(running, "status.php", id=str(sms_id), phone=phone, fmt="3", charset="utf-8", **params)
+    answer = smsc(
+        running, "status.php", id=str(sms_id), phone=phone, fmt="3", charset="utf-8", **params
+    )
     assert answer.status_code == 200 and answer.headers["X-SMSC-Sandbox"] == "1"
     return answer.json()
 
@@ -59,11 +61,16 @@ def test_list_form_pairs_ids_and_phones_in_order(make_sandbox, smsc):
 def test_trailing_comma_forces_the_list_form(sandbox, smsc):
     smsc(sandbox, phones="79161234567", mes="Hi", id="20")
     answer = status_of(smsc, sandbox, "20,", "79161234567,")
-    assert isinstance(answer, list) and answer[0]["id"] == 20 and answer[0]["phone"] == "79161234567"
+    assert (
+        isinstance(answer, list) and answer[0]["id"] == 20 and answer[0]["phone"] == "79161234567"
+    )
 
 
 def test_lists_of_different_lengths_are_error_1(sandbox, smsc):
-    assert status_of(smsc, sandbox, "1,2", "79161234567") == {"error": "parameters error: id", "error_code": 1}
+    assert status_of(smsc, sandbox, "1,2", "79161234567") == {
+        "error": "parameters error: id",
+        "error_code": 1,
+    }
 
 
 def test_all_1_and_2_add_the_documented_fields(make_sandbox, smsc):
@@ -83,7 +90,10 @@ def test_status_in_all_four_formats(make_sandbox, smsc, fake_clock):
     running = make_sandbox(settings=NO_LIMITS, clock=fake_clock)
     smsc(running, phones="79161234567", mes="Hi", id="40")
     fake_clock.advance(100)
-    answers = [smsc(running, "status.php", id="40", phone="79161234567", fmt=str(fmt)).text for fmt in range(4)]
+    answers = [
+        smsc(running, "status.php", id="40", phone="79161234567", fmt=str(fmt)).text
+        for fmt in range(4)
+    ]
     stamp = answers[3].split('"last_timestamp": ')[1].split(",")[0]
     date = answers[3].split('"last_date": "')[1].split('"')[0]
     assert answers == [
@@ -113,10 +123,15 @@ def test_a_later_message_with_the_same_id_shadows_the_earlier_until_deleted(sand
     assert status_of(smsc, sandbox, 51, "79031234567", all="1")["message"] == "First"
     # a pair named twice is deleted once, and the earlier message stays shadowed (SMSC's
     # (id, phone) names one message: the one status.php showed)
-    deleted = smsc(sandbox, "status.php", id="51,51", phone="79161234567,79161234567", fmt="3", **{"del": "1"})
+    deleted = smsc(
+        sandbox, "status.php", id="51,51", phone="79161234567,79161234567", fmt="3", **{"del": "1"}
+    )
     assert deleted.json() == {"result": "OK"}
     assert status_of(smsc, sandbox, 51, "79161234567")["status"] == -3
-    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [("79161234567", "First"), ("79031234567", "First")]
+    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [
+        ("79161234567", "First"),
+        ("79031234567", "First"),
+    ]
 
 
 def test_messages_of_another_login_are_not_visible(make_sandbox, smsc):
@@ -124,7 +139,16 @@ def test_messages_of_another_login_are_not_visible(make_sandbox, smsc):
 
     running = make_sandbox(accounts=[Account("demo", "demo"), Account("other", "pw")])
     smsc(running, phones="79161234567", mes="Hi", id="60")
-    answer = smsc(running, "status.php", auth=False, login="other", psw="pw", id="60", phone="79161234567", fmt="3")
+    answer = smsc(
+        running,
+        "status.php",
+        auth=False,
+        login="other",
+        psw="pw",
+        id="60",
+        phone="79161234567",
+        fmt="3",
+    )
     assert answer.json()["status"] == -3
 
 
@@ -142,7 +166,6 @@ def test_balance_and_status_reject_unknown_parameters(sandbox, smsc):
     assert smsc(sandbox, "status.php", id="1", phone="79161234567", mes="x").text == (
         "ERROR = 1 (parameters error: mes)"
     )
-
 
 
 def split_escaped(line: str, separator: str) -> list[str]:
@@ -173,9 +196,14 @@ def test_fmt_1_keeps_one_line_per_message_and_escapes_the_text(make_sandbox, sms
     assert len(fields) == 15 and fields[5:12] == [
         "79161234567", "5.45", "SHOP", "Waiting to be sent", TRICKY, "", "0",
     ]  # fmt: skip
-    listed = smsc(running, "status.php", id="80,80,", phone="79161234567,79031234567,", fmt="1", all="1").text
+    listed = smsc(
+        running, "status.php", id="80,80,", phone="79161234567,79031234567,", fmt="1", all="1"
+    ).text
     rows = [split_escaped(line, ",") for line in listed.split("\n")]
-    assert [(row[0], row[1], row[10]) for row in rows] == [("80", "79161234567", TRICKY), ("80", "79031234567", TRICKY)]
+    assert [(row[0], row[1], row[10]) for row in rows] == [
+        ("80", "79161234567", TRICKY),
+        ("80", "79031234567", TRICKY),
+    ]
     assert all(len(row) == 13 for row in rows)
 
 
@@ -185,5 +213,9 @@ def test_fmt_0_escapes_the_text_so_key_value_pairs_stay_unambiguous(make_sandbox
     worded = smsc(running, "status.php", id="81", phone="79161234567", fmt="0", all="1").text
     assert "\n" not in worded
     pairs = dict(field.split(" = ", 1) for field in split_escaped(worded, ", "))
-    assert pairs["message"] == TRICKY + ", comment = fake" and pairs["comment"] == "" and pairs["type"] == "0"
+    assert (
+        pairs["message"] == TRICKY + ", comment = fake"
+        and pairs["comment"] == ""
+        and pairs["type"] == "0"
+    )
     assert list(pairs)[:3] == ["Status", "check_time", "err"]

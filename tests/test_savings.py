@@ -133,8 +133,9 @@ def test_ucs2_text_only_gets_replacements_that_do_not_grow_it():
 
 
 def test_money_saved_uses_each_recipients_price_per_part():
-    plan = make_plan([LATIN_LONG, LATIN_LONG, "Hi"], phones=["79161234567", "77011234567",
-                                                              "79031234567"])
+    plan = make_plan(
+        [LATIN_LONG, LATIN_LONG, "Hi"], phones=["79161234567", "77011234567", "79031234567"]
+    )
     quote_table = pd.DataFrame(
         {
             "phone": plan["phone"],
@@ -209,17 +210,28 @@ def test_apply_savings_agrees_with_preparing_the_fixed_texts():
 
     contacts = pd.DataFrame(
         {
-            "phone": ["+7 916 123-45-67", "8 916 123 45 67", "+7 903 765-43-21", "12", "",
-                      "+7 701 234 5678"],
-            "text": [LATIN_LONG, LATIN_LONG.replace("’", "'"), CYRILLIC, LATIN_LONG,
-                     "Hi", "Emoji 😀 – " + "x" * 70],
+            "phone": [
+                "+7 916 123-45-67",
+                "8 916 123 45 67",
+                "+7 903 765-43-21",
+                "12",
+                "",
+                "+7 701 234 5678",
+            ],
+            "text": [
+                LATIN_LONG,
+                LATIN_LONG.replace("’", "'"),
+                CYRILLIC,
+                LATIN_LONG,
+                "Hi",
+                "Emoji 😀 – " + "x" * 70,
+            ],
         },
         index=["a", "b", "c", "d", "e", "f"],
     )
     plan = prepare(contacts, phone="phone", text="text", maxsms=3)
     fixed = apply_savings(plan)
-    expected = prepare(contacts.assign(text=fixed["text"]), phone="phone", text="text",
-                       maxsms=3)
+    expected = prepare(contacts.assign(text=fixed["text"]), phone="phone", text="text", maxsms=3)
     columns = ["text", "encoding", "units", "parts", "problem", "duplicate_of", "sendable"]
     pd.testing.assert_frame_equal(fixed[columns], expected[columns], check_dtype=False)
     assert fixed.loc["b", "duplicate_of"] == "a"  # the texts became equal
@@ -230,8 +242,12 @@ def test_plan_options_are_used_to_count():
     from smsc_frames.plan import prepare
 
     long_latin = "Don’t miss it – " + "x" * 300
-    plan = prepare(pd.DataFrame({"phone": ["+79161234567"], "text": [long_latin]}),
-                   phone="phone", text="text", maxsms=2)
+    plan = prepare(
+        pd.DataFrame({"phone": ["+79161234567"], "text": [long_latin]}),
+        phone="phone",
+        text="text",
+        maxsms=2,
+    )
     row = suggest_savings(plan).iloc[0]
     assert (row["parts"], row["suggested_parts"]) == (2, 2)  # maxsms caps both counts
     assert row["sms_saved"] == 0

@@ -196,9 +196,7 @@ _ALPHABET = _GSM_ALPHABET + "яЖ’—😀👍\r\u0301"
 _texts = st.one_of(
     st.text(alphabet=_GSM_ALPHABET, max_size=700),
     st.text(alphabet=_ALPHABET, max_size=400),
-    st.lists(st.sampled_from(["a" * 50, "€", "я" * 30, "😀", "{}", "b"]), max_size=40).map(
-        "".join
-    ),
+    st.lists(st.sampled_from(["a" * 50, "€", "я" * 30, "😀", "{}", "b"]), max_size=40).map("".join),
 )
 
 
@@ -209,13 +207,17 @@ def test_split_parts_is_a_greedy_packing_of_the_normalised_text(text):
     parts = split_parts(text)
     assert "".join(parts) == normalised
     encoding, units, count = reference_count(text)
-    capacity = (160 if encoding == "gsm7" else 70) if len(parts) == 1 else (
-        153 if encoding == "gsm7" else 67
+    capacity = (
+        (160 if encoding == "gsm7" else 70)
+        if len(parts) == 1
+        else (153 if encoding == "gsm7" else 67)
     )
     sizes = [reference_count(part, encoding)[1] for part in parts]
     assert all(size <= capacity for size in sizes)
-    assert all(size + reference_count(after[:1], encoding)[1] > capacity
-               for size, after in zip(sizes, parts[1:]))  # greedy: the next one did not fit
+    assert all(
+        size + reference_count(after[:1], encoding)[1] > capacity
+        for size, after in zip(sizes, parts[1:])
+    )  # greedy: the next one did not fit
     assert len(parts) == count
 
 
@@ -250,8 +252,9 @@ _wire_texts = st.one_of(_texts, st.text(max_size=300)).filter(
 )
 
 
-@settings(max_examples=50, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # one sandbox is meant
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # one sandbox is meant
 @given(
     text=_wire_texts,
     maxsms=st.sampled_from([None, 1, 2, 3]),
@@ -272,7 +275,12 @@ def test_nfc_marks_above_the_table_flag_marks_and_replaced_characters_not_emoji(
     texts = ["Gift 🎁\ufe0f", "が", "か\u3099", "\uf900", "\U0001d165"]
     assert measure_texts(texts).nfc_marks.tolist() == [0, 0, 1, 1, 1]
     assert normalize_text(pd.Series(texts)).tolist() == [
-        "Gift 🎁\ufe0f", "が", "が", "\u8c48", "\U0001d165"]
+        "Gift 🎁\ufe0f",
+        "が",
+        "が",
+        "\u8c48",
+        "\U0001d165",
+    ]
 
 
 def test_measure_texts_refuses_what_is_not_text():
@@ -280,8 +288,20 @@ def test_measure_texts_refuses_what_is_not_text():
         measure_texts(["ok", None])
 
 
-NFC_PROBES = ["e", "\u0301", "か", "\u3099", "가", "\u11a8", "\U00011131", "\U00011127",
-              "\uf900", "🎁", "\ufe0f", "\r"]
+NFC_PROBES = [
+    "e",
+    "\u0301",
+    "か",
+    "\u3099",
+    "가",
+    "\u11a8",
+    "\U00011131",
+    "\U00011127",
+    "\uf900",
+    "🎁",
+    "\ufe0f",
+    "\r",
+]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

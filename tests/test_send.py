@@ -99,15 +99,28 @@ def test_a_contact_list_sorted_another_way_resumes_from_the_same_journal(sandbox
     requests = payloads(plan, max_recipients=4)
     sandbox.state.set_balance("demo", Decimal("80.00"))  # money runs out part-way
     with pytest.warns(UserWarning, match="not sent"):
-        first = send(plan, client_for(sandbox), journal=journal, payloads=requests,
-                     max_workers=1, progress=False, retry=FAST)
+        first = send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            payloads=requests,
+            max_workers=1,
+            progress=False,
+            retry=FAST,
+        )
     assert 0 < first["outcome"].eq("sent").sum() < len(plan)
 
     sandbox.state.set_balance("demo", Decimal("1000.00"))
     resorted = plan_of(frame.sort_values("text"))  # the analyst re-sorted the file in Excel
     assert [p.id for p in payloads(resorted, max_recipients=4)] == [p.id for p in requests]
-    results = send(resorted, client_for(sandbox), journal=journal, payloads=payloads(
-        resorted, max_recipients=4), progress=False, retry=FAST)
+    results = send(
+        resorted,
+        client_for(sandbox),
+        journal=journal,
+        payloads=payloads(resorted, max_recipients=4),
+        progress=False,
+        retry=FAST,
+    )
 
     assert stored(sandbox) == expected(plan)  # nobody reached before was sent twice
     assert results.index.equals(resorted.index)
@@ -135,7 +148,7 @@ def test_the_journal_holds_no_credentials_and_no_texts(tmp_path):
         assert len(sandbox.messages()) == 4
     written = b"".join(path.read_bytes() for path in tmp_path.iterdir())
     assert secret.encode() not in written
-    assert "shop".encode() not in written
+    assert b"shop" not in written
     for text in plan["text"]:
         assert text.encode() not in written
     assert plan["phone"].iloc[0].encode() in written  # the recipients are recorded
@@ -209,11 +222,19 @@ def test_a_worker_failure_is_raised_not_lost_and_the_journal_stays_safe(
     journal = tmp_path / "c.journal"
     requests = payloads(plan, max_recipients=2)
     with pytest.raises(RuntimeError, match="bug while reading"):
-        send(plan, client_for(sandbox), journal=journal, payloads=requests, progress=False,
-             retry=FAST, max_workers=1)
+        send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            payloads=requests,
+            progress=False,
+            retry=FAST,
+            max_workers=1,
+        )
     monkeypatch.undo()
-    results = send(plan, client_for(sandbox), journal=journal, payloads=requests,
-                   progress=False, retry=FAST)
+    results = send(
+        plan, client_for(sandbox), journal=journal, payloads=requests, progress=False, retry=FAST
+    )
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
 
@@ -243,8 +264,14 @@ def test_requests_go_in_parallel_but_never_more_than_the_workers(sandbox, worker
     sandbox.inject("slow", count=100, delay=0.3)  # every answer takes a while: they overlap
     meter = ConcurrencyMeter()
     client = Client("demo", "demo", url=sandbox.url, environ={}, session=meter)
-    results = send(plan, client, payloads=payloads(plan, max_recipients=3), max_workers=workers,
-                   progress=False, retry=FAST)
+    results = send(
+        plan,
+        client,
+        payloads=payloads(plan, max_recipients=3),
+        max_workers=workers,
+        progress=False,
+        retry=FAST,
+    )
 
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()

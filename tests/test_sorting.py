@@ -26,7 +26,7 @@ def test_packed_and_radix_ways_agree_at_the_edge_of_packing(rows):
     rng = np.random.default_rng(rows)
     for span in (2**bits - 1, 2**bits):  # the widest packed span, the narrowest radix one
         keys = rng.integers(0, span, rows, endpoint=True) - 2**40
-        keys[0], keys[-1] = -2**40, span - 2**40
+        keys[0], keys[-1] = -(2**40), span - 2**40
         expected = np.argsort(keys, kind="stable").tolist()
         assert stable_argsort(keys).tolist() == expected
 

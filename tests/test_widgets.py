@@ -32,8 +32,13 @@ def plan() -> pd.DataFrame:
     latin = f"It’s sale time {tag}: up to 30% off everything in store this week only, come by!"
     contacts = pd.DataFrame(
         {
-            "phone": ["+7 916 123-45-67", "8 (903) 765-43-21", "+7 701 234 5678", "12345",
-                      "+7 916 123-45-67"],
+            "phone": [
+                "+7 916 123-45-67",
+                "8 (903) 765-43-21",
+                "+7 701 234 5678",
+                "12345",
+                "+7 916 123-45-67",
+            ],
             "text": [latin, f"Привет {tag}!", latin, latin, latin],
         },
         index=pd.Index(["anna", "boris", "kz", "bad", "anna_again"], name="contact"),
@@ -95,7 +100,8 @@ def test_first_click_only_asks_the_second_sends_once_further_clicks_nothing(sand
     assert panel.button.disabled
     sent_parts = int(plan.loc[plan["sendable"], "parts"].sum())
     assert f"Sent {sent_parts} SMS to 3 numbers for {panel.quote.total_cost:,.2f}" in (
-        output_html(panel))
+        output_html(panel)
+    )
 
     for _ in range(3):
         panel.button.click()

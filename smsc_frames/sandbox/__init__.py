@@ -14,4 +14,12 @@ from smsc_frames.sandbox.handlers import MAGIC_FINAL, MAGIC_UNDELIVERABLE
 from smsc_frames.sandbox.server import FAULTS, Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 
-__all__ = ["FAULTS", "MAGIC_FINAL", "MAGIC_UNDELIVERABLE", "Account", "Sandbox", "SandboxSettings", "serve"]
+__all__ = [
+    "FAULTS",
+    "MAGIC_FINAL",
+    "MAGIC_UNDELIVERABLE",
+    "Account",
+    "Sandbox",
+    "SandboxSettings",
+    "serve",
+]

@@ -113,7 +113,9 @@ def render_send(fmt: int, fields: Fields, phones: list[PhoneRow] | None) -> str:
             head = f"{values['cost']} ({values['cnt']} SMS)"
         else:
             head = f"OK - {values['cnt']} SMS, ID - {values['id']}"
-            head += "".join(f", {key.upper()} - {values[key]}" for key in ("cost", "balance") if key in values)
+            head += "".join(
+                f", {key.upper()} - {values[key]}" for key in ("cost", "balance") if key in values
+            )
         lines = [",".join(row) for row in phones or []]
         return "\n".join([head, *lines])
     if fmt == 2:
@@ -121,7 +123,9 @@ def render_send(fmt: int, fields: Fields, phones: list[PhoneRow] | None) -> str:
         if phones is not None:
             rows = [
                 "<phone "
-                + " ".join(f"{key}={quoteattr(value)}" for key, value in zip(PHONE_FIELDS[1:], row[1:]))
+                + " ".join(
+                    f"{key}={quoteattr(value)}" for key, value in zip(PHONE_FIELDS[1:], row[1:])
+                )
                 + f">{escape(row[0])}</phone>"
                 for row in phones
             ]
@@ -153,7 +157,12 @@ def _json_rows(phones: list[PhoneRow]) -> str:
 
 def _json_row_tail(values: tuple[str, ...]) -> str:
     """``, "mccmnc": "...", ... }``: the JSON of a row after its phone."""
-    return "".join(f', "{name}": {_quote_json(value)}' for name, value in zip(PHONE_FIELDS[1:], values)) + "}"
+    return (
+        "".join(
+            f', "{name}": {_quote_json(value)}' for name, value in zip(PHONE_FIELDS[1:], values)
+        )
+        + "}"
+    )
 
 
 _quote_json = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
@@ -181,7 +190,9 @@ def _status_text(fields: Fields) -> str:
     """``Status = 1, check_time = ..., err = 0, ...``: SMSC's fmt=0 wording."""
     names = {"status": "Status", "last_date": "check_time"}
     return ", ".join(
-        f"{names.get(key, key)} = {line_value(value)}" for key, value in fields if key != "last_timestamp"
+        f"{names.get(key, key)} = {line_value(value)}"
+        for key, value in fields
+        if key != "last_timestamp"
     )
 
 

@@ -61,7 +61,12 @@ def _unquote(value: bytes) -> bytes:
         return value
     if _BAD_ESCAPE.search(value) is not None:
         return unquote_to_bytes(value)
-    return value.replace(b"\\", b"\\\\").replace(b"%", b"\\x").decode("unicode_escape").encode("latin-1")
+    return (
+        value.replace(b"\\", b"\\\\")
+        .replace(b"%", b"\\x")
+        .decode("unicode_escape")
+        .encode("latin-1")
+    )
 
 
 def _last_ascii(pairs: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -121,4 +126,3 @@ def decode_raw_pairs(pairs: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], 
         if value is not None and value not in allowed:
             raise parameter_error(name.decode())
     return decode_pairs(pairs, charset), fmt, charset
-

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field as dc_field
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Callable
 
 from smsc_frames.sandbox.codes import (
     DELETE_FAILED,
@@ -90,7 +91,9 @@ def moscow_date(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, MOSCOW).strftime("%d.%m.%Y %H:%M:%S")
 
 
-def handle(endpoint: str, state: State, params: dict[str, str], context: RequestContext) -> tuple[str, int]:
+def handle(
+    endpoint: str, state: State, params: dict[str, str], context: RequestContext
+) -> tuple[str, int]:
     """Answer one request to *endpoint* (``send.php``, ``status.php`` or ``balance.php``)."""
     handler: Callable[[State, dict[str, str], RequestContext], str] = HANDLERS[endpoint]
     try:
@@ -129,7 +132,9 @@ class _Recipients:
 
     def charged_parts(self, parts_per_line: list[int]) -> int:
         """SMS parts of the numbers :func:`_judge` accepted (SMSC's ``cnt``)."""
-        return sum([parts_per_line[line] for line, status in zip(self.lines, self.statuses) if not status])
+        return sum(
+            [parts_per_line[line] for line, status in zip(self.lines, self.statuses) if not status]
+        )
 
 
 def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
@@ -192,7 +197,9 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     for line in request.lines:
         text = prepared.get(line.text)
         if text is None:
-            text = prepared[line.text] = _prepare_text(line.text, request.translit, request.maxsms, request.binary)
+            text = prepared[line.text] = _prepare_text(
+                line.text, request.translit, request.maxsms, request.binary
+            )
         texts.append(text)
     sms_id = request.sms_id
     if any(settings.denied_marker in line.text for line in request.lines):
@@ -214,7 +221,9 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         total = sum(recipients.costs, ZERO)
         count = recipients.charged_parts([parts for _, parts in texts])
         if request.cost_mode == 1:
-            return _send_answer(context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)])
+            return _send_answer(
+                context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)]
+            )
         sms_id = sms_id or state.next_id()
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
@@ -245,10 +254,14 @@ def request_digest(params: dict[str, str]) -> bytes:
     False
     """
     identity = sorted((key, value) for key, value in params.items() if key not in NOT_IN_IDENTITY)
-    return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
+    return hashlib.sha256(
+        json.dumps(identity, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    ).digest()
 
 
-def _judge(state: State, account: Account, recipients: _Recipients, lines: tuple, texts: list) -> None:
+def _judge(
+    state: State, account: Account, recipients: _Recipients, lines: tuple, texts: list
+) -> None:
     """Fill each recipient's route, status/error (refusals) and cost (accepted ones)."""
     route_of = state.prices.route
     senders = account.senders
@@ -290,7 +303,9 @@ def _refusal(phone: str, refused_sender: bool, flooded: bool) -> tuple[str, str]
     return "", ""
 
 
-def _batch(state, account, sms_id, recipients: _Recipients, request, texts, now, params) -> MessageBatch:
+def _batch(
+    state, account, sms_id, recipients: _Recipients, request, texts, now, params
+) -> MessageBatch:
     """What :meth:`State.store` keeps of an accepted request."""
     settings = state.settings
     finals = [MAGIC_FINAL.get(phone, DELIVERED) for phone in recipients.phones]
@@ -305,7 +320,9 @@ def _batch(state, account, sms_id, recipients: _Recipients, request, texts, now,
         routes=tuple(recipients.routes),
         fixed_statuses=tuple([int(status) if status else None for status in recipients.statuses]),
         final_statuses=tuple([status for status, _ in finals]),
-        final_errors=tuple([int(error) if error else final[1] for error, final in zip(recipients.errors, finals)]),
+        final_errors=tuple(
+            [int(error) if error else final[1] for error, final in zip(recipients.errors, finals)]
+        ),
         texts=tuple(text for text, _ in texts),
         senders=tuple(line.sender for line in request.lines),
         parts=tuple(parts for _, parts in texts),
@@ -321,7 +338,11 @@ def _send_answer(fmt: int, request, recipients: _Recipients, fields: list) -> st
         rows = [
             (key, mccmnc, costs[cost], status, error)
             for key, mccmnc, cost, status, error in zip(
-                recipients.keys, recipients.mccmnc, recipients.costs, recipients.statuses, recipients.errors
+                recipients.keys,
+                recipients.mccmnc,
+                recipients.costs,
+                recipients.statuses,
+                recipients.errors,
             )
             if request.op or status
         ]
@@ -342,13 +363,23 @@ def _pairs(params: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
         raise parameter_error("id")
     if not all(phones):
         raise parameter_error("phone")
-    pairs = [(message_id(sms_id.strip()), phone.strip()) for sms_id, phone in zip(ids, phones, strict=True)]
+    pairs = [
+        (message_id(sms_id.strip()), phone.strip())
+        for sms_id, phone in zip(ids, phones, strict=True)
+    ]
     return [(sms_id, normalize_phone(phone) or phone) for sms_id, phone in pairs], as_list
 
 
-def _status_record(message: StoredMessage | None, level: int, now: float) -> list[tuple[str, object]]:
+def _status_record(
+    message: StoredMessage | None, level: int, now: float
+) -> list[tuple[str, object]]:
     if message is None:
-        return [("status", -3), ("last_date", moscow_date(now)), ("last_timestamp", int(now)), ("err", 0)]
+        return [
+            ("status", -3),
+            ("last_date", moscow_date(now)),
+            ("last_timestamp", int(now)),
+            ("err", 0),
+        ]
     status, error, changed = message.status_at(now)
     record: list[tuple[str, object]] = [
         ("status", status), ("last_date", moscow_date(changed)), ("last_timestamp", int(changed)), ("err", error),
@@ -367,7 +398,11 @@ def _status_record(message: StoredMessage | None, level: int, now: float) -> lis
         ]
     if level == 2:
         route = message.route
-        record += [("country", route.country), ("operator", route.operator), ("region", route.region)]
+        record += [
+            ("country", route.country),
+            ("operator", route.operator),
+            ("region", route.region),
+        ]
     return record
 
 
@@ -425,7 +460,9 @@ def handle_balance(state: State, params: dict[str, str], context: RequestContext
     if unknown:
         raise parameter_error(", ".join(unknown))
     with_currency = _small_int(params, "cur", 2) == 1
-    if state.hit(("balance", account.login), settings.balance_requests_per_window, settings.balance_window):
+    if state.hit(
+        ("balance", account.login), settings.balance_requests_per_window, settings.balance_window
+    ):
         raise ErrorAnswer(9)
     fields: list[tuple[str, object]] = [("balance", money(state.balance(account.login)))]
     if with_currency:

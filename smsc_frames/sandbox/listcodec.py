@@ -28,7 +28,9 @@ _SEPARATORS = re.compile(r"[,;]")
 
 def normalize_phone(token: str) -> str | None:
     """E.164 digits of *token*, or ``None`` when it is not a valid-format number."""
-    if not (token.isascii() and token.isdigit() and 10 <= len(token) <= 15) and not _VALID_PHONE.fullmatch(token):
+    if not (
+        token.isascii() and token.isdigit() and 10 <= len(token) <= 15
+    ) and not _VALID_PHONE.fullmatch(token):
         return None
     if token.startswith("+"):
         return token[1:]
@@ -51,8 +53,12 @@ def normalize_phones(tokens: list[str]) -> list[str | None]:
     (['79161234567', '380501234567'], ['79161234567', None])
     """
     joined = "".join(tokens)
-    if (joined.isascii() and joined.isdigit() and set(map(len, tokens)) <= _KEPT_LENGTHS
-            and not any(token[0] == "8" and len(token) == 11 for token in tokens)):
+    if (
+        joined.isascii()
+        and joined.isdigit()
+        and set(map(len, tokens)) <= _KEPT_LENGTHS
+        and not any(token[0] == "8" and len(token) == 11 for token in tokens)
+    ):
         return list(tokens)
     return [normalize_phone(token) for token in tokens]
 

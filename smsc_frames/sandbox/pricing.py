@@ -40,6 +40,7 @@ class Route:
 #: Where a wrong-format number "goes": nowhere (empty country, operator, region and mccmnc).
 UNROUTED = Route(prefix="", country="", operator="", region="", mccmnc="", price=Decimal("0.00"))
 
+
 class PriceTable:
     """Longest-prefix lookup over :class:`Route` rows.
 

@@ -177,14 +177,23 @@ def _check_options(params: dict[str, str]) -> None:
         raise parameter_error(kinds[-1])
     for name in ("tinyurl", "tg", "err", "op", "nl"):
         _choice(params, name, range(2))
-    for name, allowed in (("freq", range(1, 1441)), ("smsreq", range(10, 1000)), ("pp", range(1, 10**9))):
+    for name, allowed in (
+        ("freq", range(1, 1441)),
+        ("smsreq", range(10, 1000)),
+        ("pp", range(1, 10**9)),
+    ):
         if name in params:
             _choice(params, name, allowed)
     if "period" in params:
         _decimal(params, "period", Decimal("0.1"), Decimal("720"))
     if "valid" in params:
         _check_valid(params["valid"])
-    for name, pattern in (("voice", _VOICE), ("param", _CALL_PARAM), ("bot", _BOT), ("fileurl", _URL)):
+    for name, pattern in (
+        ("voice", _VOICE),
+        ("param", _CALL_PARAM),
+        ("bot", _BOT),
+        ("fileurl", _URL),
+    ):
         _check_pattern(params, name, pattern)
     if "subj" in params and not 0 < len(params["subj"]) <= 100:
         raise parameter_error("subj")
@@ -207,7 +216,9 @@ def _lines(params: dict[str, str], needs_text: bool) -> tuple[ListLine, ...]:
             lines = parse_list(params["list"], decode_newlines=params.get("nl", "0") == "0")
         except ListSyntaxError:
             raise parameter_error("list") from None
-        if not lines or any(len(line.text) > MAX_TEXT_CHARS or (needs_text and not line.text) for line in lines):
+        if not lines or any(
+            len(line.text) > MAX_TEXT_CHARS or (needs_text and not line.text) for line in lines
+        ):
             raise parameter_error("list")
         for line in lines:
             if line.sender is not None:
@@ -215,7 +226,9 @@ def _lines(params: dict[str, str], needs_text: bool) -> tuple[ListLine, ...]:
             if line.tz is not None and not (_INT.fullmatch(line.tz) and -15 <= int(line.tz) <= 11):
                 raise parameter_error("list")
         return tuple(
-            ListLine(line.phones, line.text, line.sender if line.sender is not None else sender, line.tz)
+            ListLine(
+                line.phones, line.text, line.sender if line.sender is not None else sender, line.tz
+            )
             for line in lines
         )
     if "phones" not in params or not split_phones(params["phones"]):
@@ -240,7 +253,9 @@ def parse_send(params: dict[str, str], *, now: float) -> SendRequest:
     maxsms = _choice(params, "maxsms", range(1, 10000)) if "maxsms" in params else None
     tz = _choice(params, "tz", range(-15, 12)) if "tz" in params else 0
     due = tuple(
-        due_time(params["time"], tz if line.tz is None else int(line.tz), now) if "time" in params else now
+        due_time(params["time"], tz if line.tz is None else int(line.tz), now)
+        if "time" in params
+        else now
         for line in lines
     )
     return SendRequest(

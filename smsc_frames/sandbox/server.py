@@ -99,17 +99,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.timeout = self.server.state.settings.socket_timeout
         super().setup()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Silent: request lines may carry ``psw`` in a GET query."""
 
     def end_headers(self) -> None:
         self.send_header("X-SMSC-Sandbox", "1")
         super().end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._serve()
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         self._serve()
 
     # -- plumbing ---------------------------------------------------------------------
@@ -185,7 +185,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(fault.status, HTML_ERROR_PAGE.encode(), "text/html; charset=utf-8")
             return
         with state.in_flight(ENDPOINT_KINDS[endpoint], state.login_of(params)) as concurrent:
-            text, code = handle(endpoint, state, params, RequestContext(self.client_address[0], fmt, concurrent))
+            text, code = handle(
+                endpoint, state, params, RequestContext(self.client_address[0], fmt, concurrent)
+            )
             state.log_request(endpoint, params, code, fault.name if fault else None)
             self._answer(text, fmt, charset, fault)
 
@@ -280,7 +282,13 @@ class Sandbox:
         self.stop()
 
     def inject(
-        self, fault: str, *, count: int = 1, endpoint: str = "send.php", delay: float = 0.0, status: int = 502
+        self,
+        fault: str,
+        *,
+        count: int = 1,
+        endpoint: str = "send.php",
+        delay: float = 0.0,
+        status: int = 502,
     ) -> None:
         """Make the next *count* requests to *endpoint* misbehave (see ``docs/sandbox.md``).
 
@@ -336,8 +344,14 @@ def serve(
     account = Account(login, password, apikey=apikey, balance=Decimal(str(balance)))
     with Sandbox(port, host, accounts=[account], settings=settings) as sandbox:
         print(f"SMSC sandbox (not real SMSC) at {sandbox.url}", flush=True)
-        print(f"  login={login} password={password} apikey={apikey or '-'} balance={account.balance}", flush=True)
-        print(f"  export SMSC_URL={sandbox.url} SMSC_LOGIN={login} SMSC_PASSWORD={password}", flush=True)
+        print(
+            f"  login={login} password={password} apikey={apikey or '-'} balance={account.balance}",
+            flush=True,
+        )
+        print(
+            f"  export SMSC_URL={sandbox.url} SMSC_LOGIN={login} SMSC_PASSWORD={password}",
+            flush=True,
+        )
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

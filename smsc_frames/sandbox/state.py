@@ -31,7 +31,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from smsc_frames.sandbox.codes import ErrorAnswer
@@ -87,7 +87,7 @@ class StoredMessage:
             "status": status,
             "error": error,
             "login": self.login,
-            "sent_at": datetime.fromtimestamp(self.sent_at, timezone.utc),
+            "sent_at": datetime.fromtimestamp(self.sent_at, UTC),
         }
 
 
@@ -245,7 +245,11 @@ class State:
             return None
         account = self.accounts.get(params.get("login", ""))
         psw = params.get("psw")
-        if account and psw is not None and hmac.compare_digest(account.password.encode(), psw.encode()):
+        if (
+            account
+            and psw is not None
+            and hmac.compare_digest(account.password.encode(), psw.encode())
+        ):
             return account
         return None
 
@@ -413,7 +417,9 @@ class State:
             return [batch.message(index).as_dict(now) for batch in self._batches
                     for index in batch.stored()]  # fmt: skip
 
-    def log_request(self, endpoint: str, params: dict[str, str], code: int, fault: str | None) -> None:
+    def log_request(
+        self, endpoint: str, params: dict[str, str], code: int, fault: str | None
+    ) -> None:
         """Append to :attr:`requests` (the last ``request_log_size`` kept), without ``psw``/``apikey``."""
         shown = {key: value for key, value in params.items() if key not in SECRET_PARAMS}
         with self.lock:
