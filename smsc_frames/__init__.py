@@ -14,7 +14,7 @@ Examples
 [{'phone': '79161234567', 'text': 'Hello, Anna!', 'parts': 1}]
 """
 
-from smsc_frames.campaign import Quote, RetryPolicy, estimate, send, summarize
+from smsc_frames.campaign import Quote, RetryPolicy, SmscLimits, estimate, send, summarize
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
@@ -64,6 +64,7 @@ __all__ = [
     "SmscConnectionError",
     "SmscError",
     "SmscFramesError",
+    "SmscLimits",
     "SmscTimeoutError",
     "UndeliverableError",
     "ValidationError",

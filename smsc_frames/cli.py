@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ from smsc_frames.errors import SmscError, ValidationError
 from smsc_frames.export import summary, to_csv, to_excel
 from smsc_frames.options import Options
 from smsc_frames.plan import prepare
+from smsc_frames.policy import SmscLimits
 from smsc_frames.quotecache import QuoteCache
 from smsc_frames.sandbox import Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
@@ -79,7 +81,7 @@ class SecretSafeParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         head, colon, listed = message.partition("unrecognized arguments:")
         if colon:
             flags = [token for token in listed.split() if token.startswith("-")]
@@ -326,7 +328,9 @@ def run_status(args: argparse.Namespace) -> int:
     check_output_path(out)
     results = read_results(args.results)
     client = make_client(args)
-    refreshed = refresh_status(results, client, min_interval=args.min_interval)
+    refreshed = refresh_status(
+        results, client, limits=SmscLimits(status_list_interval=args.min_interval)
+    )
     refreshed.attrs["sandbox"] = bool(client.is_sandbox)
     print(describe_results(refreshed))
     print(f"Results written to {write_table(refreshed, out)}")
@@ -375,7 +379,7 @@ def run_demo(args: argparse.Namespace) -> int:
             f"{args.wait:g} s for delivery reports..."
         )
         time.sleep(args.wait)
-        results = refresh_status(results, client, min_interval=0)
+        results = refresh_status(results, client, limits=SmscLimits(status_list_interval=0))
         print(describe_results(results))
         print(f"\nResults written to {write_table(results, args.out, quote).resolve()}")
     print(SANDBOX_NOTICE)

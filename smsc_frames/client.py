@@ -1,57 +1,72 @@
-"""The transport to SMSC's HTTP API: credentials, base URL, ``requests`` sessions, timeouts.
+"""The account a campaign talks to: credentials, server, transport, and what belongs to them.
 
-:class:`Client` is the only part of smsc_frames that touches the network. It POSTs form-encoded
-bodies (never GET: credentials stay out of URLs and server logs), always with ``charset=utf-8``
-and ``fmt=3``, decodes the JSON answer and turns ``error_code`` answers into exceptions. It knows
-nothing about campaigns: it never retries a request that may have reached the server.
+:class:`Client` is what users build: it resolves the credentials (arguments or ``SMSC_*``
+variables) and the server (``url=``, ``SMSC_URL``, else ``https://smsc.ru``), and holds
 
-Failures map onto :mod:`smsc_frames.errors`:
+* the :mod:`transport <smsc_frames.transport>` that carries calls (form POST today);
+* the account's quote memory (``cost=1`` answers by payload digest, so an unchanged plan is
+  never quoted twice: SMSC refuses a 6th identical ``cost=1`` request within a minute);
+* the account's status-list pacer (SMSC allows one ``status.php`` list request a minute, however
+  many functions ask).
 
-* ``{"error_code": N}`` -> the :class:`~smsc_frames.errors.SmscApiError` subclass for N.
-* The request provably never left (connection refused, DNS failure, connect timeout): retried
-  ``connect_retries`` times with exponential backoff, then
-  :class:`~smsc_frames.errors.SmscConnectionError` with ``maybe_sent=False``.
-* It may have reached the server (read timeout -> :class:`~smsc_frames.errors.SmscTimeoutError`,
-  dropped connection, HTTP status other than 200, empty, HTML or truncated body):
-  ``maybe_sent=True``, never retried here.
+It satisfies the :class:`~smsc_frames.transport.Transport` protocol itself (``call`` goes to its
+transport), so :class:`~smsc_frames.api.SmscApi` can sit on a client or a bare transport.
 
 Examples
 --------
 >>> client = Client(apikey="k-123", url="http://127.0.0.1:9/", environ={})
 >>> client
 Client(url='http://127.0.0.1:9', auth='apikey')
->>> client.is_sandbox is None
-True
+>>> client.is_sandbox is None, "k-123" in client.identity
+(True, False)
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import threading
-from collections.abc import Mapping
-from decimal import Decimal
-from urllib.parse import urlsplit
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
-from urllib3.util.retry import Retry
 
-from smsc_frames.errors import SmscConnectionError, SmscTimeoutError, ValidationError
-from smsc_frames.formencoding import FORM_HEADERS, form_body
-from smsc_frames.responses import raise_for_error
-
-log = logging.getLogger(__name__)
+from smsc_frames.transport import Credentials
+from smsc_frames.transport.form import FormTransport
 
 DEFAULT_URL = "https://smsc.ru"
-ENDPOINTS = frozenset({"send.php", "status.php", "balance.php"})
-SANDBOX_HEADER = "X-SMSC-Sandbox"
-RESERVED_PARAMS = frozenset({"login", "psw", "apikey", "charset", "fmt"})
-"""Parameters the client sets itself; passing them in ``params`` is refused."""
 
-_SNIPPET = 80  # characters of a malformed answer quoted in the error
+
+class Pacer:
+    """Space calls at least *interval* seconds apart, start to start, across threads.
+
+    Examples
+    --------
+    >>> now = [0.0]
+    >>> pacer = Pacer(clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    >>> pacer.wait(60.0); now[0] += 5.0; pacer.wait(60.0); now[0]  # the second call waited 55 s
+    60.0
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def wait(self, interval: float) -> None:
+        """Sleep until *interval* has passed since the previous call, then mark this one."""
+        with self._lock:
+            if self._last is not None:
+                remaining = self._last + interval - self._clock()
+                if remaining > 0:
+                    self._sleep(remaining)
+            self._last = self._clock()
 
 
 class Client:
@@ -109,59 +124,50 @@ class Client:
         connect_retries: int = 2,
         retry_backoff: float = 0.5,
     ) -> None:
-        self._auth = _credentials(login, password, apikey, environ)
-        self.url = _base_url(url if url is not None else environ.get("SMSC_URL") or DEFAULT_URL)
-        self.timeout = _timeout(timeout)
-        if not isinstance(connect_retries, int) or connect_retries < 0:
-            raise ValidationError("connect_retries", "must be an integer >= 0", connect_retries)
-        self._retry = Retry(
-            total=None,
-            connect=connect_retries,
-            read=False,
-            redirect=0,
-            status=0,
-            other=0,
-            backoff_factor=retry_backoff,
-            raise_on_status=False,
+        credentials = Credentials.resolve(login, password, apikey, environ=environ)
+        self.transport = FormTransport(
+            url if url is not None else environ.get("SMSC_URL") or DEFAULT_URL,
+            credentials,
+            timeout=timeout,
+            session=session,
+            connect_retries=connect_retries,
+            retry_backoff=retry_backoff,
         )
-        self._shared_session = session
-        self._local = threading.local()
-        self._own_sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
-        self._is_sandbox: bool | None = None
+        self.quotes: dict[str, Any] = {}
+        """``cost=1`` answers of this client's account by payload digest (see ``estimate``)."""
+        self.status_list_pacer = Pacer()
+        """Paces this account's ``status.php`` list requests (see ``SmscLimits``)."""
 
     def __repr__(self) -> str:
-        auth = "apikey" if "apikey" in self._auth else f"login {self._auth['login']}"
+        credentials = self.transport.credentials
+        auth = "apikey" if credentials.apikey else f"login {credentials.login}"
         return f"Client(url={self.url!r}, auth={auth!r})"
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return self.transport.url
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` seconds."""
+        return self.transport.timeout
+
+    @property
+    def identity(self) -> str:
+        """``"<url> <account>"``: the server and the login (or a sha256 of the API key).
+
+        Never a secret; quote caches and journals' default places are keyed by it.
+        """
+        return self.transport.identity
 
     @property
     def is_sandbox(self) -> bool | None:
         """``True`` once an answer carried ``X-SMSC-Sandbox: 1``; ``None`` before any answer."""
-        return self._is_sandbox
+        return self.transport.is_sandbox
 
-    def call(self, endpoint: str, params: Mapping[str, object]) -> dict | list:
-        """POST *params* to ``{url}/sys/{endpoint}`` and return the decoded JSON answer.
-
-        Parameters
-        ----------
-        endpoint : {"send.php", "status.php", "balance.php"}
-        params : Mapping
-            The request's parameters without credentials, ``charset`` and ``fmt`` (added here).
-            Values are sent as ``str``; ``None`` values are left out.
-
-        Returns
-        -------
-        dict or list
-            The answer, with JSON numbers that have a decimal point as :class:`~decimal.Decimal`.
-
-        Raises
-        ------
-        SmscApiError
-            The server answered with ``error_code`` (its subclass names the code).
-        SmscConnectionError
-            The transport failed; ``maybe_sent`` tells whether the request may have arrived.
-        ValidationError
-            Unknown endpoint, or a parameter the client sets itself.
+    def call(self, endpoint: str, params: Mapping[str, object]) -> Any:
+        """One call through the transport: see :meth:`FormTransport.call`.
 
         Examples
         --------
@@ -170,195 +176,14 @@ class Client:
         ...
         smsc_frames.errors.ValidationError: fmt: is set by the Client, leave it out of params
         """
-        if endpoint not in ENDPOINTS:
-            raise ValidationError("endpoint", f"must be one of {sorted(ENDPOINTS)}", endpoint)
-        for name in sorted(RESERVED_PARAMS.intersection(params)):
-            # The value is not shown: whatever was put under a credential's name may be one.
-            raise ValidationError(name, "is set by the Client, leave it out of params")
-        form = {name: str(value) for name, value in params.items() if value is not None}
-        log.debug("POST %s/sys/%s %s", self.url, endpoint, _loggable(form, self._auth))
-        form.update(self._auth, charset="utf-8", fmt="3")
-        failure: SmscConnectionError | None = None
-        try:
-            response = self._session().post(
-                f"{self.url}/sys/{endpoint}",
-                data=form_body(form),
-                headers=FORM_HEADERS,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            failure = self._transport_failure(endpoint, exc)
-        if failure is not None:
-            # Raised outside the except block, so the requests exception (which holds the
-            # prepared request and its body with the credentials) is not chained.
-            raise failure
-        return self._answer(endpoint, response)
+        return self.transport.call(endpoint, params)
 
     def close(self) -> None:
         """Close the sessions this client opened (a session passed in is left open)."""
-        with self._lock:
-            sessions, self._own_sessions = self._own_sessions, []
-        for session in sessions:
-            session.close()
+        self.transport.close()
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _session(self) -> requests.Session:
-        if self._shared_session is not None:
-            return self._shared_session
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(max_retries=self._retry)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers["User-Agent"] = f"smsc-frames (python-requests/{requests.__version__})"
-            self._local.session = session
-            with self._lock:
-                self._own_sessions.append(session)
-        return session
-
-    def _answer(self, endpoint: str, response: requests.Response) -> dict | list:
-        marker = response.headers.get(SANDBOX_HEADER)
-        if marker == "1":
-            self._is_sandbox = True
-        elif self._is_sandbox is None:
-            self._is_sandbox = False
-        log.debug(
-            "%s answered HTTP %s, %d bytes", endpoint, response.status_code, len(response.content)
-        )
-        if response.status_code != 200:
-            raise self._fault(
-                endpoint, f"HTTP {response.status_code} {response.reason}", response.content
-            )
-        if not response.content.strip():
-            raise self._fault(endpoint, "empty answer", b"")
-        answer = _json_or_none(response.content)
-        if not isinstance(answer, dict | list):
-            raise self._fault(endpoint, "answer is not a JSON object or array", response.content)
-        raise_for_error(answer)
-        return answer
-
-    def _fault(self, endpoint: str, what: str, body: bytes) -> SmscConnectionError:
-        snippet = body[:_SNIPPET].decode("utf-8", errors="replace")
-        shown = f": {self._scrub(snippet)!r}" if snippet else ""
-        return SmscConnectionError(f"{endpoint}: {what}{shown}", maybe_sent=True)
-
-    def _transport_failure(
-        self, endpoint: str, exc: requests.RequestException
-    ) -> SmscConnectionError:
-        cause = _root_cause(exc)
-        never_left = isinstance(exc, requests.ConnectTimeout) or isinstance(
-            cause, NewConnectionError | ConnectTimeoutError
-        )
-        host = urlsplit(self.url).netloc.rpartition("@")[2]
-        detail = self._scrub(f"{type(cause).__name__}: {cause}")
-        if never_left:
-            kind = SmscTimeoutError if isinstance(exc, requests.Timeout) else SmscConnectionError
-            return kind(
-                f"{endpoint}: could not connect to {host}, request not sent ({detail})",
-                maybe_sent=False,
-            )
-        if isinstance(exc, requests.Timeout):
-            return SmscTimeoutError(
-                f"{endpoint}: no answer from {host} within {self.timeout[1]} s, the request "
-                f"may have been processed ({detail})",
-                maybe_sent=True,
-            )
-        return SmscConnectionError(
-            f"{endpoint}: connection to {host} failed after the request was sent, it may have "
-            f"been processed ({detail})",
-            maybe_sent=True,
-        )
-
-    def _scrub(self, text: str) -> str:
-        for name in ("psw", "apikey"):
-            secret = self._auth.get(name)
-            if secret:
-                text = text.replace(secret, "***")
-        return text
-
-
-def _credentials(
-    login: str | None, password: str | None, apikey: str | None, environ: Mapping[str, str]
-) -> dict[str, str]:
-    if any(value not in (None, "") for value in (login, password, apikey)):
-        given = {"login": login or None, "password": password or None, "apikey": apikey or None}
-    else:
-        given = {
-            "login": environ.get("SMSC_LOGIN") or None,
-            "password": environ.get("SMSC_PASSWORD") or None,
-            "apikey": environ.get("SMSC_APIKEY") or None,
-        }
-    if given["apikey"]:
-        return {"apikey": given["apikey"]}
-    if given["login"] and given["password"]:
-        return {"login": given["login"], "psw": given["password"]}
-    if given["login"] or given["password"]:
-        missing = "password" if given["login"] else "login"
-        raise ValidationError(
-            missing,
-            "login and password must be given together (arguments login=/password= or variables "
-            "SMSC_LOGIN/SMSC_PASSWORD)",
-        )
-    raise ValidationError(
-        "credentials",
-        "give apikey=, or login= and password=, or set SMSC_APIKEY, or SMSC_LOGIN and "
-        "SMSC_PASSWORD",
-    )
-
-
-def _base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError(
-            "url", "must be an http:// or https:// URL such as https://smsc.ru", url
-        )
-    if parts.username or parts.password:
-        raise ValidationError("url", "must not contain credentials; pass login=/password=")
-    return url.rstrip("/")
-
-
-def _timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
-    pair = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-    if len(pair) != 2 or not all(
-        isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        for value in pair
-    ):
-        raise ValidationError("timeout", "must be seconds > 0, or a (connect, read) pair", timeout)
-    return float(pair[0]), float(pair[1])
-
-
-def _json_or_none(body: bytes) -> object:
-    """The decoded UTF-8 JSON body (decimal points -> ``Decimal``), or ``None`` if it is not."""
-    try:
-        return json.loads(body.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The urllib3 error a ``requests`` exception wraps (``MaxRetryError`` unwrapped)."""
-    cause: BaseException = exc
-    while cause.args and isinstance(cause.args[0], BaseException):
-        cause = cause.args[0]
-    if isinstance(cause, MaxRetryError) and cause.reason is not None:
-        cause = cause.reason
-    return cause
-
-
-def _loggable(form: Mapping[str, str], auth: Mapping[str, str]) -> dict[str, str]:
-    """The form as it may appear in a log line: secrets masked, long values shortened."""
-    shown = {
-        name: value if len(value) <= 200 else f"{value[:200]}... ({len(value)} chars)"
-        for name, value in form.items()
-    }
-    shown.update(
-        {name: "***" if name in ("psw", "apikey") else value for name, value in auth.items()}
-    )
-    return shown

@@ -4,7 +4,8 @@ SMSC has no idempotency key. What it has is our own message ``id`` per request, 
 on (id, phone), and error 9 for an identical request within a minute. The journal records each
 request -- its id, payload digest, recipients and state -- *before* it is posted and after every
 answer, in an sqlite3 file (WAL, ``synchronous=FULL``, mode ``0o600``). It never holds
-credentials or message texts: only ids, digests, phones and SMSC's answers.
+credentials or message texts: only ids, digests, phones and typed records of SMSC's answers
+(:mod:`smsc_frames.records`; journals of the first format, untyped answers, are read too).
 
 States of a request::
 
@@ -16,11 +17,12 @@ States of a request::
 Examples
 --------
 >>> from smsc_frames.journal import Journal, JournalEntry
+>>> from smsc_frames.records import Accepted
 >>> entries = [JournalEntry("c-1", "d1", ("79161234567",)),
 ...            JournalEntry("c-2", "d2", ("79031234567",))]
 >>> with Journal.open(None, entries) as journal:
 ...     journal.mark("c-1", "in_flight")
-...     journal.mark("c-1", "accepted", answer={"id": "c-1", "cnt": 1})
+...     journal.mark("c-1", "accepted", record=Accepted("c-1", 1, None, None, ()))
 ...     [(entry.payload_id, entry.state, entry.attempts) for entry in journal.entries()]
 [('c-1', 'accepted', 1), ('c-2', 'planned', 0)]
 """
@@ -40,13 +42,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
+from smsc_frames import records
 from smsc_frames.errors import ValidationError
+from smsc_frames.records import Record
 
 STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
-
-REFUSED_STATUSES = frozenset({-3, 22, 23, 24})
-"""``status.php`` statuses that mean a number of an accepted request was not sent: not found,
-wrong number, forbidden, no money (a number refused at send may also leave no trace: -3)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaign (
@@ -74,9 +74,14 @@ CREATE TABLE IF NOT EXISTS requests (
 class Request(Protocol):
     """What the journal needs of a request (a :class:`smsc_frames.payloads.Payload` fits)."""
 
-    id: str
-    digest: str
-    recipients: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def digest(self) -> str: ...
+
+    @property
+    def recipients(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,9 @@ class JournalEntry:
         The phones of the request, in order.
     state : str
         One of :data:`STATES`.
-    answer : dict, optional
-        The last answer (or error) recorded for the request.
+    record : Record, optional
+        What the last answer (or failure, or reconciliation) said: a :mod:`smsc_frames.records`
+        record.
     attempts : int
         How many times the request was marked ``in_flight`` (posted or about to be).
     posted_at, answered_at : str, optional
@@ -105,7 +111,7 @@ class JournalEntry:
     digest: str
     recipients: tuple[str, ...]
     state: str = "planned"
-    answer: dict[str, Any] | None = field(default=None, compare=False)
+    record: Record | None = field(default=None, compare=False)
     attempts: int = 0
     posted_at: str | None = None
     answered_at: str | None = None
@@ -269,11 +275,11 @@ class Journal:
             "plan = plan[~plan['phone'].isin(done['phone'])]"
         )
 
-    def mark(self, payload_id: str, state: str, *, answer: dict[str, Any] | None = None) -> None:
+    def mark(self, payload_id: str, state: str, *, record: Record | None = None) -> None:
         """Record that request *payload_id* is now in *state*, durably, before returning.
 
         ``in_flight`` counts an attempt and stamps ``posted_at``; the other states stamp
-        ``answered_at`` and store *answer* (kept as it was when *answer* is ``None``).
+        ``answered_at`` and store *record* (the previous one is kept when *record* is ``None``).
 
         Examples
         --------
@@ -298,21 +304,20 @@ class Journal:
                 "UPDATE requests SET state = ?, answer = COALESCE(?, answer), answered_at = ?, "
                 "updated_at = ? WHERE payload_id = ?"
             )
-            encoded = None if answer is None else json.dumps(answer, default=str)
+            encoded = None if record is None else records.dump(record)
             values = (state, encoded, now, now, payload_id)
         with self._lock, self._connection:
             updated = self._connection.execute(sql, values).rowcount
         if updated != 1:
             raise ValidationError("payload_id", "is not a request of this journal", payload_id)
-        if encoded is not None:  # decoded here, in the caller's thread, for entries() to reuse
-            self._decode(payload_id, "answer", encoded)
+        if record is not None and encoded is not None:  # reused by entries() without decoding
+            self._decoded[(payload_id, "answer")] = (f"{state}\0{encoded}", record)
 
     def entries(self) -> list[JournalEntry]:
         """Every request of the campaign, in plan order, as last recorded.
 
-        One query; each stored JSON text (recipients, answer) is decoded once and reused while it
-        stays the same, so the returned ``answer`` dicts may be shared between calls: read them,
-        do not change them.
+        One query; each stored JSON text (recipients, record) is decoded once and reused while it
+        stays the same.
         """
         with self._lock:
             rows = self._connection.execute(
@@ -325,26 +330,35 @@ class Journal:
                 digest=digest,
                 recipients=self._decode(payload_id, "recipients", recipients),
                 state=state,
-                answer=self._decode(payload_id, "answer", answer),
+                record=self._record(payload_id, state, answer),
                 attempts=attempts,
                 posted_at=posted_at,
                 answered_at=answered_at,
             )
-            for payload_id, digest, recipients, state, answer, attempts, posted_at, answered_at in rows
-        ]
+            for (payload_id, digest, recipients, state, answer, attempts, posted_at,
+                 answered_at) in rows
+        ]  # fmt: skip
 
-    def _decode(self, payload_id: str, column: str, text: str | None) -> Any:
-        """The value of a JSON cell (recipients as a tuple), decoded once per distinct text."""
-        if text is None:
-            return None
+    def _decode(self, payload_id: str, column: str, text: str) -> Any:
+        """The recipients of a request as a tuple, decoded once per distinct text."""
         cached = self._decoded.get((payload_id, column))
         if cached is not None and cached[0] == text:
             return cached[1]
-        value = json.loads(text)
-        if column == "recipients":
-            value = tuple(value)
+        value = tuple(json.loads(text))
         self._decoded[(payload_id, column)] = (text, value)
         return value
+
+    def _record(self, payload_id: str, state: str, text: str | None) -> Record | None:
+        """The record in a request's answer cell, decoded once per distinct (state, text)."""
+        if text is None:
+            return None
+        key = f"{state}\0{text}"
+        cached = self._decoded.get((payload_id, "answer"))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        record = records.load(text, state=state)
+        self._decoded[(payload_id, "answer")] = (key, record)
+        return record
 
     def close(self) -> None:
         """Close the database (every change is already committed)."""
@@ -366,31 +380,20 @@ def _reached_rows(
 ) -> list[tuple[str, str, str]]:
     """(payload id, phone, state) of every message SMSC accepted (or may have, if asked).
 
-    *rows* are ``(payload_id, recipients JSON, state, answer JSON)``. Numbers an accepted
-    request's answer reports as refused (a status in ``op=1``, or one of
-    :data:`REFUSED_STATUSES` found through ``status.php``) were not sent and are left out.
+    *rows* are ``(payload_id, recipients JSON, state, record JSON)``. Numbers an accepted
+    request's record reports as refused (an ``op=1`` refusal, or a status of
+    :data:`~smsc_frames.records.REFUSED_STATUSES` found through ``status.php``) were not sent
+    and are left out.
     """
     states = {"accepted", "in_flight", "unknown"} if include_unknown else {"accepted"}
     reached = []
-    for payload_id, recipients, state, answer_text in rows:
+    for payload_id, recipients, state, record_text in rows:
         if state not in states:
             continue
-        answer = json.loads(answer_text) if answer_text else {}
-        refused = set()
-        if state == "accepted" and isinstance(answer, dict):
-            for row in answer.get("phones") or []:
-                if isinstance(row, dict) and str(row.get("status") or "").strip():
-                    refused.add(str(row.get("phone", "")).lstrip("+"))
-            found = answer.get("reconciled")
-            if isinstance(found, dict):
-                statuses = dict(found.get("statuses") or {})
-                if "phone" in found:
-                    statuses[found["phone"]] = [found.get("status")]
-                refused |= {
-                    phone
-                    for phone, value in statuses.items()
-                    if value and value[0] in REFUSED_STATUSES
-                }
+        record = records.load(record_text, state=state) if record_text else None
+        refused: set[str] = set()
+        if state == "accepted" and isinstance(record, records.Accepted | records.Reconciled):
+            refused = record.refused_phones()
         for phone in json.loads(recipients):
             if phone.lstrip("+") not in refused and phone not in refused:
                 reached.append((payload_id, phone, state))
@@ -430,9 +433,10 @@ def accepted_phones(path: str | os.PathLike[str], *, include_unknown: bool = Fal
     >>> path = os.path.join(tempfile.mkdtemp(), "c.journal")
     >>> entries = [JournalEntry("c-1", "d1", ("79161234567", "12345")),
     ...            JournalEntry("c-2", "d2", ("79031234567",))]
+    >>> from smsc_frames.records import Accepted
     >>> with Journal.open(path, entries) as journal:
-    ...     journal.mark("c-1", "accepted", answer={"id": "c-1", "cnt": 1, "phones": [
-    ...         {"phone": "79161234567", "status": ""}, {"phone": "12345", "status": "22"}]})
+    ...     journal.mark("c-1", "accepted", record=Accepted("c-1", 1, None, None, (
+    ...         {"phone": "79161234567", "status": ""}, {"phone": "12345", "status": "22"})))
     ...     journal.mark("c-2", "in_flight")
     >>> accepted_phones(path).values.tolist()
     [['c-1', '79161234567', 'accepted']]

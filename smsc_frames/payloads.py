@@ -24,7 +24,8 @@ Examples
 ...     "phone": ["79161234567", "79031234567", "79261234567"],
 ...     "text": ["Sale today", "Sale today", "Hi Ann,\\nsee you"],
 ...     "sender": [None, None, None], "parts": [1, 1, 1], "sendable": [True, True, True]})
->>> [request] = payloads(plan, campaign_id="spring")
+>>> from smsc_frames.options import Options
+>>> [request] = payloads(plan, Options(), campaign_id="spring")  # a hand-built plan: say the options
 >>> request.id, request.recipients
 ('spring-1', ('79031234567', '79161234567', '79261234567'))
 >>> print(request.params["list"])
@@ -50,6 +51,7 @@ from smsc_frames.errors import ValidationError
 from smsc_frames.formencoding import chunk_urlencoded_lengths, urlencoded_length, utf8_chunks
 from smsc_frames.objectcodes import factorize_objects
 from smsc_frames.options import Options, validate_message_id
+from smsc_frames.planoptions import plan_options
 from smsc_frames.sorting import stable_argsort
 
 CLIENT_PARAMS_MARGIN = 512
@@ -138,7 +140,7 @@ def _check_limits(max_recipients: object, max_bytes: object) -> None:
 
 
 def _campaign_options(plan: pd.DataFrame, options: Options | None) -> Options:
-    options = plan.attrs.get("options", Options()) if options is None else options
+    options = plan_options(plan, options)
     if not isinstance(options, Options):
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
     if options.sender is not None:
@@ -632,14 +634,14 @@ def payloads(
     >>> plan = pd.DataFrame({"phone": ["79161234567", "79161234567", "79031234567"],
     ...                      "text": ["Hello", "Bye", "Hello"], "sender": ["Shop", "Shop", "Bar"],
     ...                      "parts": [1, 1, 1], "sendable": [True, True, True]})
-    >>> for request in payloads(plan, campaign_id="c1"):
+    >>> for request in payloads(plan, Options(), campaign_id="c1"):
     ...     print(request.id, request.params)
     c1-1 {'id': 'c1-1', 'list': 'Bar|79031234567:Hello\\nShop|79161234567:Bye'}
     c1-2 {'id': 'c1-2', 'sender': 'Shop', 'phones': '79161234567', 'mes': 'Hello'}
     """
     _check_limits(max_recipients, max_bytes)
-    options = _campaign_options(plan, options)
     rows = _sendable_rows(plan)
+    options = _campaign_options(plan, options)
     if len(rows.phone) == 0:
         return []
     groups, group, texts, senders = _group_table(rows)
@@ -882,7 +884,7 @@ def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFr
     >>> plan = pd.DataFrame({"phone": ["79161234567", "79031234567"], "text": ["Hi", "Hi"],
     ...                      "sender": [None, None], "parts": [1, 1], "sendable": [True, False]},
     ...                     index=["a", "b"])
-    >>> recipient_rows(plan, payloads(plan, campaign_id="c"))
+    >>> recipient_rows(plan, payloads(plan, Options(), campaign_id="c"))
       payload_id        phone
     a        c-1  79161234567
     b       None  79031234567

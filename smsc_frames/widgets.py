@@ -8,8 +8,8 @@ says what will happen. The first click only asks for confirmation; the second se
 
 A campaign is sent at most once per kernel and server: a module-level registry keyed by the
 server URL and the campaign id (the payloads' id prefix, derived from the plan's content) is
-checked under a lock before anything is posted, so clicking twice, re-running the cell that builds the panel, or calling
-:meth:`CampaignPanel.send` from code cannot send it again. Across kernels, pass ``journal=``:
+checked under a lock before anything is posted, so clicking twice, re-running the cell that
+builds the panel, or calling :meth:`CampaignPanel.send` from code cannot send it again. Across kernels, pass ``journal=``:
 :func:`smsc_frames.campaign.send` resumes from it without sending anyone twice.
 
 Errors and warnings of the send are shown inside the panel's ``output`` and kept in
@@ -39,8 +39,11 @@ from IPython.display import HTML
 from smsc_frames.campaign import Quote, estimate, send, summarize
 from smsc_frames.display import banner_html, bars_html, money, table_html
 from smsc_frames.errors import SmscFramesError
+from smsc_frames.options import Options
 from smsc_frames.payloads import Payload
 from smsc_frames.payloads import payloads as build_payloads
+from smsc_frames.planoptions import plan_options
+from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.savings import suggest_savings
 
 
@@ -202,8 +205,11 @@ class CampaignPanel(widgets.VBox):
         journal: str | os.PathLike | None,
         max_workers: int,
         allow_send: bool = True,
+        retry: RetryPolicy | None = None,
+        limits: SmscLimits | None = None,
     ) -> None:
         self.plan, self.client, self.quote = plan, client, quote
+        self.retry, self.limits = retry, limits
         self.payloads, self.journal, self.max_workers = requests, journal, max_workers
         self.campaign_id = campaign_id(requests)
         self.guard_key = (getattr(client, "url", None), self.campaign_id)
@@ -328,6 +334,8 @@ class CampaignPanel(widgets.VBox):
                     journal=self.journal,
                     max_workers=self.max_workers,
                     payloads=self.payloads,
+                    retry=self.retry,
+                    limits=self.limits,
                 )
             except BaseException as error:  # noqa: BLE001 - re-raised below, outside Output
                 outcome["error"] = error
@@ -350,7 +358,7 @@ class CampaignPanel(widgets.VBox):
             self._confirming = False
             self.cancel.layout.display = "none"
             self.send()
-        except BaseException as error:  # shown in the panel; a handler's exception vanishes
+        except BaseException as error:  # noqa: BLE001 - a handler's exception would vanish
             if error is not self.error:
                 self.error = error
                 self._show_error(error)
@@ -439,10 +447,13 @@ def preview(
     plan: pd.DataFrame,
     client: Any,
     *,
+    options: Options | None = None,
     quote: Quote | None = None,
     journal: str | os.PathLike | None = None,
     max_workers: int = 4,
     allow_send: bool = True,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
 ) -> CampaignPanel:
     """Quote *plan* and return the campaign panel with its guarded Send button.
 
@@ -451,6 +462,9 @@ def preview(
     plan : pandas.DataFrame
         From :func:`smsc_frames.plan.prepare`.
     client : smsc_frames.client.Client
+    options : Options, optional
+        The send options (default: the plan's own; a plan that lost them in a merge is
+        refused).
     quote : Quote, optional
         An :func:`smsc_frames.campaign.estimate` of the same plan (else one is made: ``cost=1``,
         nothing is sent).
@@ -461,6 +475,9 @@ def preview(
         Parallel requests of the send.
     allow_send : bool, default True
         False shows the preview without a Send button (a first look before fixing the texts).
+    retry : RetryPolicy, optional
+    limits : SmscLimits, optional
+        Passed to the quote and the send.
 
     Returns
     -------
@@ -480,9 +497,9 @@ def preview(
     >>> panel.button.description.startswith("Send 2 SMS to 2 numbers for ")
     True
     """
-    requests = list(build_payloads(plan))
+    requests = list(build_payloads(plan, plan_options(plan, options)))
     if quote is None:
-        quote = estimate(plan, client, payloads=requests)
+        quote = estimate(plan, client, payloads=requests, retry=retry, limits=limits)
     return CampaignPanel(
         plan,
         client,
@@ -491,4 +508,6 @@ def preview(
         journal=journal,
         max_workers=max_workers,
         allow_send=allow_send,
+        retry=retry,
+        limits=limits,
     )

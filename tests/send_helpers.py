@@ -13,19 +13,20 @@ from collections import Counter
 
 import pandas as pd
 
-from smsc_frames.campaign import RetryPolicy, send
+from smsc_frames.campaign import RetryPolicy, SmscLimits, send
 from smsc_frames.client import Client
 from smsc_frames.payloads import payloads
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox.settings import SandboxSettings
 
-FAST = RetryPolicy(
-    backoff=0.05, max_backoff=0.5, settle=0.3, duplicate_window=1.5, status_list_interval=0.1
-)
+FAST = RetryPolicy(backoff=0.05, max_backoff=0.5, settle=0.3)
 """Short waits for a sandbox whose windows were shrunk accordingly (see SETTINGS)."""
 
+FAST_LIMITS = SmscLimits(duplicate_window=1.5, status_list_interval=0.1)
+"""SMSC's limits as SETTINGS shrinks them in the sandbox."""
+
 SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
-"""A sandbox whose duplicate window and status.php list pace match :data:`FAST`."""
+"""A sandbox whose duplicate window and status.php list pace match :data:`FAST_LIMITS`."""
 
 
 def contacts(rows: int) -> pd.DataFrame:
@@ -87,7 +88,14 @@ def main(argv: list[str]) -> None:
     client = Client("demo", "demo", url=url, environ={})
     print("ready", flush=True)
     send(
-        plan, client, journal=journal, payloads=requests, progress=False, max_workers=3, retry=FAST
+        plan,
+        client,
+        journal=journal,
+        payloads=requests,
+        progress=False,
+        max_workers=3,
+        retry=FAST,
+        limits=FAST_LIMITS,
     )
     print("done", flush=True)
 

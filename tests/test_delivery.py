@@ -1,4 +1,5 @@
-"""Delivery statuses (status.php list form, paced) and the balance, over HTTP against the sandbox."""
+"""Delivery statuses (status.php list form, paced) and the balance, over HTTP, against the
+sandbox."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import pandas as pd
 import pytest
 
 from smsc_frames import errors
-from smsc_frames.client import Client
-from smsc_frames.delivery import Pacer, balance, refresh_status
+from smsc_frames.client import Client, Pacer
+from smsc_frames.delivery import balance, refresh_status
+from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.responses import phones_frame
 from smsc_frames.sandbox import Sandbox, SandboxSettings
+
+NO_WAIT = SmscLimits(status_list_interval=0)
+TOO_EAGER = SmscLimits(status_list_interval=0.2, status_batch_size=4)
 
 RELAXED = SandboxSettings(
     status_lists_per_window=1000,
@@ -88,18 +93,18 @@ def test_statuses_progress_to_their_final_values(sandbox, clock):
     client = demo_client(sandbox)
     results, _ = send_results(client)
 
-    waiting = refresh_status(results, client, min_interval=0)
+    waiting = refresh_status(results, client, limits=NO_WAIT)
     assert waiting.index.equals(results.index)
     assert waiting.loc["row0":"row4", "status"].tolist() == [-1] * 5
     assert set(waiting.loc["row0":"row4", "status_name"]) == {"waiting"}
 
     clock.now += 3
-    with_operator = refresh_status(waiting, client, min_interval=0)
+    with_operator = refresh_status(waiting, client, limits=NO_WAIT)
     assert with_operator.loc["row0":"row4", "status"].tolist() == [0] * 5
     assert set(with_operator.loc["row0":"row4", "status_name"]) == {"with operator"}
 
     clock.now += 3
-    final = refresh_status(with_operator, client, min_interval=0)
+    final = refresh_status(with_operator, client, limits=NO_WAIT)
     assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
     assert final["status_name"].tolist()[:5] == [
         "delivered",
@@ -120,7 +125,7 @@ def test_unknown_unsent_and_refused_rows(sandbox, clock):
     client = demo_client(sandbox)
     results, _ = send_results(client)
     clock.now += 10
-    final = refresh_status(results, client, min_interval=0)
+    final = refresh_status(results, client, limits=NO_WAIT)
     # a pair SMSC never saw is "not found"
     assert final.loc["row7", "status"] == -3 and final.loc["row7", "status_name"] == "not found"
     # an unsent row is not asked about and keeps its missing status
@@ -144,8 +149,10 @@ def test_batches_give_the_same_answer(sandbox, clock):
     client = demo_client(sandbox)
     results, _ = send_results(client)
     clock.now += 10
-    whole = refresh_status(results, client, min_interval=0)
-    batched = refresh_status(results, client, min_interval=0, batch_size=2)
+    whole = refresh_status(results, client, limits=NO_WAIT)
+    batched = refresh_status(
+        results, client, limits=SmscLimits(status_list_interval=0, status_batch_size=2)
+    )
     pd.testing.assert_frame_equal(whole, batched)
     sizes = [len(r.params["id"].rstrip(",").split(",")) for r in status_requests(sandbox)]
     assert sizes == [7, 2, 2, 2, 1]
@@ -158,21 +165,26 @@ def test_server_assigned_numeric_ids_survive_a_float_column(sandbox, clock):
     results.loc["row7", "sms_id"] = None
     results["sms_id"] = results["sms_id"].astype("float64")  # what a CSV round trip gives
     clock.now += 10
-    final = refresh_status(results, client, min_interval=0)
+    final = refresh_status(results, client, limits=NO_WAIT)
     assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
     assert str(answer["id"]) in status_requests(sandbox)[0].params["id"].split(",")
 
 
 def test_nothing_sent_asks_nothing(sandbox):
     results = pd.DataFrame({"phone": ["79161234567", None], "sms_id": [None, "x-1"]})
-    refreshed = refresh_status(results, demo_client(sandbox), min_interval=0)
+    refreshed = refresh_status(results, demo_client(sandbox), limits=NO_WAIT)
     assert status_requests(sandbox) == []
     assert refreshed["status"].isna().all() and list(refreshed.index) == [0, 1]
 
 
 def test_progress_bar_is_shown_on_request(sandbox, capsys):
     results, _ = send_results(demo_client(sandbox))
-    refresh_status(results, demo_client(sandbox), min_interval=0, batch_size=4, progress=True)
+    refresh_status(
+        results,
+        demo_client(sandbox),
+        limits=SmscLimits(status_list_interval=0, status_batch_size=4),
+        progress=True,
+    )
     assert "status.php" in capsys.readouterr().err
 
 
@@ -183,9 +195,9 @@ def test_bad_input_is_refused_before_any_request(sandbox):
     assert "sms_id" in str(caught.value)
     results = pd.DataFrame({"phone": ["79161234567"], "sms_id": ["a-1"]})
     with pytest.raises(errors.ValidationError):
-        refresh_status(results, client, batch_size=0)
+        refresh_status(results, client, limits=SmscLimits(status_batch_size=0))
     with pytest.raises(errors.ValidationError):
-        refresh_status(results, client, min_interval=-1)
+        refresh_status(results, client, limits=SmscLimits(status_list_interval=-1))
     assert status_requests(sandbox) == []
 
 
@@ -194,13 +206,13 @@ def test_transport_faults_are_retried_then_reported_without_touching_results(san
     results, _ = send_results(client)
     clock.now += 10
     sandbox.inject("http_500", endpoint="status.php", count=2)
-    final = refresh_status(results, client, min_interval=0, transport_retries=2)
+    final = refresh_status(results, client, retry=RetryPolicy(retries=2), limits=NO_WAIT)
     assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
 
     sandbox.inject("truncated_json", endpoint="status.php", count=2)
     before = results.copy()
     with pytest.raises(errors.SmscConnectionError):
-        refresh_status(results, client, min_interval=0, transport_retries=1)
+        refresh_status(results, client, retry=RetryPolicy(retries=1), limits=NO_WAIT)
     pd.testing.assert_frame_equal(results, before)
 
 
@@ -220,22 +232,26 @@ def test_pacing_keeps_under_the_list_request_limit():
     with strict_sandbox(0.3) as sandbox:
         client = demo_client(sandbox)
         results, _ = send_results(client)
-        final = refresh_status(results, client, min_interval=0.35, batch_size=3)
+        final = refresh_status(
+            results, client, limits=SmscLimits(status_list_interval=0.35, status_batch_size=3)
+        )
         codes = [record.code for record in status_requests(sandbox)]
     assert codes == [0, 0, 0]  # never refused: the pace kept within SMSC's limit
     assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
 
 
 def test_error_9_waits_and_retries():
+    # Paced faster than the sandbox's window: the second list request is refused, waits for the
+    # next slot and goes through.
     with strict_sandbox(0.3) as sandbox:
         client = demo_client(sandbox)
         results, _ = send_results(client)
-        final = refresh_status(results, client, min_interval=0, batch_size=4, busy_wait=0.35)
+        final = refresh_status(results, client, limits=TOO_EAGER)
         codes = [record.code for record in status_requests(sandbox)]
         assert codes == [0, 9, 0]
         assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
         with pytest.raises(errors.DuplicateRequestError):
-            refresh_status(results, client, min_interval=0, batch_size=4, busy_retries=0)
+            refresh_status(results, client, retry=RetryPolicy(retries=0), limits=TOO_EAGER)
 
 
 def test_balance_is_exact_and_follows_sends(sandbox):
@@ -263,10 +279,10 @@ def test_pacer_spaces_call_starts():
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = Pacer(60.0, clock=lambda: now[0], sleep=sleep)
-    pacer.wait()
+    pacer = Pacer(clock=lambda: now[0], sleep=sleep)
+    pacer.wait(60.0)
     now[0] += 15.0
-    pacer.wait()
+    pacer.wait(60.0)
     now[0] += 90.0
-    pacer.wait()
+    pacer.wait(60.0)
     assert slept == [45.0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from send_helpers import FAST, client_for, contacts, messy_contacts, plan_of
+from send_helpers import FAST, FAST_LIMITS, client_for, contacts, messy_contacts, plan_of
 
 from smsc_frames.campaign import Quote, estimate, quote_cache_key, send
 from smsc_frames.client import Client
@@ -58,7 +58,7 @@ def test_quote_matches_what_send_then_charges(sandbox):
     requests = payloads(plan, max_recipients=4)
     client = client_for(sandbox)
     quote = estimate(plan, client, payloads=requests)
-    results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+    results = send(plan, client, payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS)
     assert quote.total_cost == sum(results["cost"])
     assert (quote.table["cost"] == results["cost"]).all()
     assert (quote.table["mccmnc"] == results["mccmnc"]).all()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from send_helpers import FAST, client_for, contacts, expected, plan_of, stored
+from send_helpers import FAST, FAST_LIMITS, client_for, contacts, expected, plan_of, stored
 
 from smsc_frames.campaign import estimate, send
 from smsc_frames.client import Client
@@ -57,6 +57,7 @@ def send_in_batches(plan, client, **kwargs):
         payloads=payloads(plan, max_recipients=3),
         progress=False,
         retry=FAST,
+        limits=FAST_LIMITS,
         **kwargs,
     )
 
@@ -115,6 +116,7 @@ def test_the_concurrency_limit_backs_off_and_retries():
             payloads=payloads(plan, max_recipients=3),
             progress=False,
             retry=patient,
+            limits=FAST_LIMITS,
             max_workers=6,
         )
         assert stored(sandbox) == expected(plan)
@@ -129,7 +131,7 @@ def test_a_duplicate_answer_means_probably_accepted_and_is_reconciled(sandbox):
     client = recording_client(sandbox)
     # a previous run (without a journal) already posted the first request
     client.call("send.php", {**requests[0].params, "cost": "3", "op": "1"})
-    results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+    results = send(plan, client, payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS)
 
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
@@ -156,6 +158,7 @@ def test_money_running_out_stops_and_a_rerun_after_top_up_finishes(tmp_path):
                 journal=journal,
                 progress=False,
                 retry=FAST,
+                limits=FAST_LIMITS,
                 max_workers=1,
             )
         sent = results["outcome"].eq("sent")
@@ -172,6 +175,7 @@ def test_money_running_out_stops_and_a_rerun_after_top_up_finishes(tmp_path):
             journal=journal,
             progress=False,
             retry=FAST,
+            limits=FAST_LIMITS,
             max_workers=1,
         )
         assert stored(sandbox) == expected(plan)
@@ -184,7 +188,7 @@ def test_no_connection_leaves_every_row_not_sent_and_says_why():
     plan = plan_of(contacts(4))
     client = Client("demo", "demo", url=url, environ={}, connect_retries=0)
     with pytest.warns(UserWarning, match="4 rows not sent"):
-        results = send(plan, client, progress=False, retry=FAST)
+        results = send(plan, client, progress=False, retry=FAST, limits=FAST_LIMITS)
     assert results["outcome"].eq("not sent").all()
     assert results["reason"].str.contains("could not reach SMSC").all()
     assert results.attrs["sandbox"] is False
@@ -197,13 +201,27 @@ def test_an_answer_that_cannot_be_reconciled_stays_unknown_until_the_next_run(sa
     sandbox.inject("drop_after_accept", count=1)
     sandbox.inject("http_500", count=1, endpoint="status.php")
     with pytest.warns(UserWarning, match="3 with an unknown outcome"):
-        results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=no_retries)
+        results = send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            progress=False,
+            retry=no_retries,
+            limits=FAST_LIMITS,
+        )
     assert sandbox.pending_faults() == 0
     assert results["outcome"].eq("unknown").all()
     assert results["sms_id"].notna().all()
     assert stored(sandbox) == expected(plan)
 
-    again = send(plan, client_for(sandbox), journal=journal, progress=False, retry=no_retries)
+    again = send(
+        plan,
+        client_for(sandbox),
+        journal=journal,
+        progress=False,
+        retry=no_retries,
+        limits=FAST_LIMITS,
+    )
     assert again["outcome"].eq("sent").all()
     assert stored(sandbox) == expected(plan)
 
@@ -216,12 +234,26 @@ def test_a_blocked_ip_stops_with_the_time_to_wait_and_the_journal_resumes_later(
         with pytest.raises(AuthError):
             Client("demo", "wrong", url=sandbox.url, environ={}).call("balance.php", {})
         with pytest.raises(IpBlockedError, match="30 minutes") as caught:
-            send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+            send(
+                plan,
+                client_for(sandbox),
+                journal=journal,
+                progress=False,
+                retry=FAST,
+                limits=FAST_LIMITS,
+            )
         assert caught.value.results["outcome"].eq("not sent").all()
         assert not sandbox.messages()
 
         time.sleep(0.6)  # the sandbox's block is shortened to 0.5 s
-        results = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+        results = send(
+            plan,
+            client_for(sandbox),
+            journal=journal,
+            progress=False,
+            retry=FAST,
+            limits=FAST_LIMITS,
+        )
         assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
 
@@ -264,6 +296,7 @@ def test_a_lost_request_found_only_in_its_middle_is_confirmed_not_resent(
             payloads=requests,
             progress=False,
             retry=replace(FAST, retries=0),
+            limits=FAST_LIMITS,
         )
     forget_refused_numbers(sandbox, smsc, requests[0].id)
     fake_clock.advance(61)  # SMSC would now accept the same request again
@@ -278,6 +311,7 @@ def test_a_lost_request_found_only_in_its_middle_is_confirmed_not_resent(
             payloads=requests,
             progress=False,
             retry=FAST,
+            limits=FAST_LIMITS,
         )
 
     phones = Counter(message["phone"] for message in sandbox.messages())
@@ -299,7 +333,9 @@ def test_a_duplicate_answer_is_not_turned_into_unsent_by_two_probes(sandbox, sms
     forget_refused_numbers(sandbox, smsc, requests[0].id)
     first_post_done = pd.Timestamp.now(tz="UTC")
     with pytest.warns(UserWarning, match="2 rows not sent"):
-        results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+        results = send(
+            plan, client, payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS
+        )
 
     assert Counter(message["phone"] for message in sandbox.messages())[MIDDLE] == 1
     assert [type(e) for e in client.errors] == [DuplicateRequestError]
@@ -327,7 +363,9 @@ def test_a_status_list_refused_for_pace_is_retried_never_read_as_unsent(sandbox,
 
     client.call = busy_lists  # error 9, as SMSC answers a second list request within a minute
     with pytest.warns(UserWarning, match="2 rows not sent"):
-        results = send(plan, client, payloads=requests, progress=False, retry=FAST)
+        results = send(
+            plan, client, payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS
+        )
     assert len(refusals) == 2
     assert Counter(message["phone"] for message in sandbox.messages())[MIDDLE] == 1
     assert results.loc["c1", "outcome"] == "sent"

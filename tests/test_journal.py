@@ -6,11 +6,15 @@ import os
 import sqlite3
 import stat
 import threading
+from decimal import Decimal
 
 import pytest
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.journal import Journal, JournalEntry, plan_digest
+from smsc_frames.records import Accepted, Lost, RecipientStatus, Reconciled, Refused
+
+CONFIRMED = Reconciled((RecipientStatus("79160000000", 1), RecipientStatus("79030000000", 1)), None)
 
 
 def _requests(count: int = 3) -> list[JournalEntry]:
@@ -26,7 +30,7 @@ def test_new_journal_plans_every_request_in_order(tmp_path):
     assert [entry.payload_id for entry in entries] == ["camp-0", "camp-1", "camp-2"]
     assert {entry.state for entry in entries} == {"planned"}
     assert entries[1].recipients == ("79160000001", "79030000001")
-    assert all(entry.attempts == 0 and entry.answer is None for entry in entries)
+    assert all(entry.attempts == 0 and entry.record is None for entry in entries)
 
 
 def test_journal_file_and_its_wal_are_private_and_in_wal_mode(tmp_path):
@@ -45,42 +49,42 @@ def test_states_answers_and_attempts_survive_reopening(tmp_path):
     path = tmp_path / "c.journal"
     with Journal.open(path, _requests()) as journal:
         journal.mark("camp-0", "in_flight")
-        journal.mark("camp-0", "unknown", answer={"transport_error": "read timeout"})
+        journal.mark("camp-0", "unknown", record=Lost("read timeout"))
         journal.mark("camp-0", "in_flight")
-        journal.mark("camp-0", "accepted", answer={"id": "camp-0", "cnt": 2, "cost": "3.40"})
+        journal.mark("camp-0", "accepted", record=Accepted("camp-0", 2, Decimal("3.40"), None, ()))
         journal.mark("camp-1", "in_flight")
-        journal.mark("camp-2", "rejected", answer={"error_code": 6, "error": "message is denied"})
+        journal.mark("camp-2", "rejected", record=Refused(6, "message is denied"))
     with Journal.open(path, _requests()) as journal:
         first, second, third = journal.entries()
-    assert (first.state, first.attempts, first.answer["cost"]) == ("accepted", 2, "3.40")
+    assert (first.state, first.attempts, first.record.cost) == ("accepted", 2, Decimal("3.40"))
     assert first.posted_at is not None and first.answered_at is not None
-    assert (second.state, second.attempts, second.answer) == ("in_flight", 1, None)
-    assert (third.state, third.answer["error_code"]) == ("rejected", 6)
+    assert (second.state, second.attempts, second.record) == ("in_flight", 1, None)
+    assert (third.state, third.record) == ("rejected", Refused(6, "message is denied"))
 
 
 def test_marking_without_answer_keeps_the_previous_answer(tmp_path):
     with Journal.open(None, _requests(1)) as journal:
-        journal.mark("camp-0", "rejected", answer={"error_code": 3, "error": "no money"})
+        journal.mark("camp-0", "rejected", record=Refused(3, "no money"))
         journal.mark("camp-0", "planned")
         (entry,) = journal.entries()
-    assert (entry.state, entry.answer["error_code"]) == ("planned", 3)
+    assert (entry.state, entry.record) == ("planned", Refused(3, "no money"))
 
 
 def test_entries_see_answers_written_by_another_connection(tmp_path):
     path = tmp_path / "c.journal"
     with Journal.open(path, _requests(1)) as reader, Journal.open(path, _requests(1)) as writer:
-        reader.mark("camp-0", "unknown", answer={"transport_error": "read timeout"})
-        assert reader.entries()[0].answer == {"transport_error": "read timeout"}
-        writer.mark("camp-0", "accepted", answer={"reconciled": {"status": 1}})
+        reader.mark("camp-0", "unknown", record=Lost("read timeout"))
+        assert reader.entries()[0].record == Lost("read timeout")
+        writer.mark("camp-0", "accepted", record=CONFIRMED)
         (entry,) = reader.entries()
-    assert (entry.state, entry.answer) == ("accepted", {"reconciled": {"status": 1}})
+    assert (entry.state, entry.record) == ("accepted", CONFIRMED)
     assert entry.recipients == ("79160000000", "79030000000")
 
 
 def test_a_journal_of_another_plan_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "c.journal"
     with Journal.open(path, _requests()) as journal:
-        journal.mark("camp-0", "accepted", answer={"id": "camp-0"})
+        journal.mark("camp-0", "accepted", record=Accepted("camp-0", 1, None, None, ()))
     changed = _requests()
     changed[2] = JournalEntry("camp-2", "another digest", changed[2].recipients)
     with pytest.raises(ValidationError, match="different plan") as caught:
@@ -121,7 +125,7 @@ def test_concurrent_marks_from_many_threads_are_all_recorded(tmp_path):
         def work(chunk: list[JournalEntry]) -> None:
             for request in chunk:
                 journal.mark(request.id, "in_flight")
-                journal.mark(request.id, "accepted", answer={"id": request.id})
+                journal.mark(request.id, "accepted", record=Accepted(request.id, 1, None, None, ()))
 
         threads = [threading.Thread(target=work, args=(requests[n::8],)) for n in range(8)]
         for thread in threads:
@@ -129,7 +133,7 @@ def test_concurrent_marks_from_many_threads_are_all_recorded(tmp_path):
         for thread in threads:
             thread.join()
         entries = journal.entries()
-    assert [(e.state, e.attempts, e.answer["id"]) for e in entries] == [
+    assert [(e.state, e.attempts, e.record.sms_id) for e in entries] == [
         ("accepted", 1, request.id) for request in requests
     ]
 
@@ -150,17 +154,19 @@ def test_a_different_plan_is_refused_with_how_many_were_reached_and_how_to_exclu
         journal.mark(
             "camp-0",
             "accepted",
-            answer={
-                "id": "camp-0",
-                "cnt": 1,
-                "phones": [
+            record=Accepted(
+                "camp-0",
+                1,
+                None,
+                None,
+                (
                     {"phone": "79160000000", "status": ""},
                     {"phone": "79030000000", "status": "22"},
-                ],
-            },
+                ),
+            ),
         )
         journal.mark(
-            "camp-1", "accepted", answer={"reconciled": {"phone": "79160000001", "status": 1}}
+            "camp-1", "accepted", record=Reconciled((RecipientStatus("79160000001", 1),), None)
         )
         journal.mark("camp-2", "in_flight")
     changed = _requests()[:2]

@@ -13,7 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from send_helpers import FAST, SETTINGS, client_for, contacts, expected, plan_of, stored
+from send_helpers import (
+    FAST,
+    FAST_LIMITS,
+    SETTINGS,
+    client_for,
+    contacts,
+    expected,
+    plan_of,
+    stored,
+)
 
 from smsc_frames.campaign import send
 from smsc_frames.journal import Journal
@@ -82,6 +91,7 @@ def test_killed_twice_then_resumed_every_row_is_sent_exactly_once(tmp_path, seed
             journal=journal,
             progress=False,
             retry=FAST,
+            limits=FAST_LIMITS,
             payloads=requests,
         )
 

@@ -25,9 +25,9 @@ from smsc_frames.payloads import (
 
 
 def make_plan(rows, sendable=None, index=None) -> pd.DataFrame:
-    """A minimal plan from (phone, text, sender) tuples."""
+    """A minimal plan from (phone, text, sender) tuples, with no send options."""
     phones, texts, senders = zip(*rows)
-    return pd.DataFrame(
+    plan = pd.DataFrame(
         {
             "phone": pd.Series(phones, dtype=object),
             "text": pd.Series(texts, dtype=object),
@@ -36,6 +36,8 @@ def make_plan(rows, sendable=None, index=None) -> pd.DataFrame:
             "sendable": True if sendable is None else sendable,
         }
     ).set_axis(index if index is not None else range(len(rows)))
+    plan.attrs["options"] = Options()
+    return plan
 
 
 def phone(n: int) -> str:
@@ -345,6 +347,7 @@ def test_payload_bytes_stay_within_five_percent_of_the_minimum_on_a_templated_ca
             "sendable": True,
         }
     )
+    plan.attrs["options"] = Options()
     requests = payloads(plan)
     distinct = plan["text"].unique()
     minimum = (

@@ -17,6 +17,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smsc_frames.options import Options
 from smsc_frames.payloads import CLIENT_PARAMS_MARGIN, payloads
 from smsc_frames.sandbox import Account, Sandbox, SandboxSettings
 from smsc_frames.segments import normalize_text
@@ -67,6 +68,7 @@ def test_the_sandbox_decodes_exactly_the_plan(roomy_sandbox, rows, max_recipient
     plan["text"] = normalize_text(plan["text"])
     plan["sender"] = plan["sender"].where(plan["sender"].notna(), None)
     plan = plan.drop_duplicates(["phone", "text", "sender"]).assign(parts=1, sendable=True)
+    plan.attrs["options"] = Options()
     max_bytes = 13_500 if small_bytes else 262_144  # a 1000-emoji text takes ~12 KB
     campaign = f"prop{next(counter)}"
 

@@ -9,7 +9,16 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 import requests
-from send_helpers import FAST, client_for, contacts, expected, messy_contacts, plan_of, stored
+from send_helpers import (
+    FAST,
+    FAST_LIMITS,
+    client_for,
+    contacts,
+    expected,
+    messy_contacts,
+    plan_of,
+    stored,
+)
 
 from smsc_frames.campaign import OUTCOMES, send, summarize
 from smsc_frames.client import Client
@@ -29,7 +38,7 @@ def sandbox():
 
 def test_send_stores_every_sendable_row_once_and_explains_the_others(sandbox):
     plan = plan_of(messy_contacts())
-    results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+    results = send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
 
     assert stored(sandbox) == expected(plan)
     assert results.index.equals(plan.index)
@@ -45,7 +54,9 @@ def test_send_stores_every_sendable_row_once_and_explains_the_others(sandbox):
 def test_results_carry_the_request_id_cost_and_operator_that_smsc_stored(sandbox):
     plan = plan_of(contacts(12))
     requests = payloads(plan, max_recipients=5)
-    results = send(plan, client_for(sandbox), payloads=requests, progress=False, retry=FAST)
+    results = send(
+        plan, client_for(sandbox), payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS
+    )
 
     by_message = {(m["id"], m["phone"]): m for m in sandbox.messages()}
     assert len(by_message) == 12
@@ -61,7 +72,9 @@ def test_results_carry_the_request_id_cost_and_operator_that_smsc_stored(sandbox
 
 
 def test_sandbox_results_say_so(sandbox):
-    results = send(plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST)
+    results = send(
+        plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS
+    )
     assert results.attrs["sandbox"] is True
     assert results["reason"].str.contains("sandbox").all()
     summary = summarize(results)
@@ -71,7 +84,7 @@ def test_sandbox_results_say_so(sandbox):
 
 def test_summarize_counts_outcomes_parts_and_cost(sandbox):
     plan = plan_of(messy_contacts())
-    results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+    results = send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
     summary = summarize(results)
     assert list(summary.index) == list(OUTCOMES)
     assert summary["recipients"].sum() == len(plan)
@@ -84,8 +97,12 @@ def test_summarize_counts_outcomes_parts_and_cost(sandbox):
 def test_running_the_same_send_again_with_the_journal_sends_nothing_more(sandbox, tmp_path):
     plan = plan_of(messy_contacts())
     journal = tmp_path / "campaign.journal"
-    first = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
-    again = send(plan, client_for(sandbox), journal=journal, progress=False, retry=FAST)
+    first = send(
+        plan, client_for(sandbox), journal=journal, progress=False, retry=FAST, limits=FAST_LIMITS
+    )
+    again = send(
+        plan, client_for(sandbox), journal=journal, progress=False, retry=FAST, limits=FAST_LIMITS
+    )
 
     assert stored(sandbox) == expected(plan)
     pd.testing.assert_frame_equal(first, again)
@@ -107,6 +124,7 @@ def test_a_contact_list_sorted_another_way_resumes_from_the_same_journal(sandbox
             max_workers=1,
             progress=False,
             retry=FAST,
+            limits=FAST_LIMITS,
         )
     assert 0 < first["outcome"].eq("sent").sum() < len(plan)
 
@@ -120,6 +138,7 @@ def test_a_contact_list_sorted_another_way_resumes_from_the_same_journal(sandbox
         payloads=payloads(resorted, max_recipients=4),
         progress=False,
         retry=FAST,
+        limits=FAST_LIMITS,
     )
 
     assert stored(sandbox) == expected(plan)  # nobody reached before was sent twice
@@ -129,7 +148,14 @@ def test_a_contact_list_sorted_another_way_resumes_from_the_same_journal(sandbox
 
 def test_a_journal_from_another_plan_is_refused_before_anything_is_sent(sandbox, tmp_path):
     journal = tmp_path / "campaign.journal"
-    send(plan_of(contacts(3)), client_for(sandbox), journal=journal, progress=False, retry=FAST)
+    send(
+        plan_of(contacts(3)),
+        client_for(sandbox),
+        journal=journal,
+        progress=False,
+        retry=FAST,
+        limits=FAST_LIMITS,
+    )
     before = stored(sandbox)
     with pytest.raises(ValidationError, match="different plan"):
         send(plan_of(contacts(4)), client_for(sandbox), journal=journal, progress=False)
@@ -144,7 +170,7 @@ def test_the_journal_holds_no_credentials_and_no_texts(tmp_path):
         client = client_for(sandbox).__class__("shop", secret, url=sandbox.url, environ={})
         plan = plan_of(contacts(4))
         journal = tmp_path / "campaign.journal"
-        send(plan, client, journal=journal, progress=False, retry=FAST)
+        send(plan, client, journal=journal, progress=False, retry=FAST, limits=FAST_LIMITS)
         assert len(sandbox.messages()) == 4
     written = b"".join(path.read_bytes() for path in tmp_path.iterdir())
     assert secret.encode() not in written
@@ -160,7 +186,14 @@ def test_a_rejected_request_leaves_its_rows_not_sent_with_smsc_reason(sandbox):
     plan = plan_of(frame)
     requests = payloads(plan, max_recipients=1)
     with pytest.warns(UserWarning, match="1 rows not sent"):
-        results = send(plan, client_for(sandbox), payloads=requests, progress=False, retry=FAST)
+        results = send(
+            plan,
+            client_for(sandbox),
+            payloads=requests,
+            progress=False,
+            retry=FAST,
+            limits=FAST_LIMITS,
+        )
     assert results.loc["c2", "outcome"] == "not sent"
     assert "SMSC error 6" in results.loc["c2", "reason"]
     assert pd.isna(results.loc["c2", "sms_id"])
@@ -173,7 +206,14 @@ def test_wrong_credentials_raise_with_the_results_attached(sandbox, tmp_path):
     plan = plan_of(contacts(3))
     client = client_for(sandbox).__class__("demo", "wrong", url=sandbox.url, environ={})
     with pytest.raises(AuthError, match="journal") as caught:
-        send(plan, client, journal=tmp_path / "c.journal", progress=False, retry=FAST)
+        send(
+            plan,
+            client,
+            journal=tmp_path / "c.journal",
+            progress=False,
+            retry=FAST,
+            limits=FAST_LIMITS,
+        )
     assert caught.value.results["outcome"].eq("not sent").all()
     assert not sandbox.messages()
 
@@ -186,11 +226,13 @@ def test_workers_out_of_range_are_refused(sandbox, workers):
 
 
 def test_progress_bar_can_be_switched_off(sandbox, capsys):
-    send(plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST)
+    send(plan_of(contacts(3)), client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
     assert capsys.readouterr().err == ""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        send(plan_of(contacts(5)), client_for(sandbox), progress=True, retry=FAST)
+        send(
+            plan_of(contacts(5)), client_for(sandbox), progress=True, retry=FAST, limits=FAST_LIMITS
+        )
     assert "5/5" in capsys.readouterr().err
 
 
@@ -198,7 +240,7 @@ def test_status_after_send_is_waiting_for_accepted_numbers_and_the_refusal_for_o
     plan = plan_of(contacts(4))
     plan.loc["c3", "phone"] = "12345"  # SMSC refuses it inside an accepted request
     with pytest.warns(UserWarning, match="1 rows not sent"):
-        results = send(plan, client_for(sandbox), progress=False, retry=FAST)
+        results = send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
     accepted = results.loc[["c0", "c1", "c2"]]
     assert accepted["status"].tolist() == [-1, -1, -1]
     assert accepted["status_name"].eq("waiting").all() and accepted["error"].isna().all()
@@ -212,12 +254,12 @@ def test_status_after_send_is_waiting_for_accepted_numbers_and_the_refusal_for_o
 def test_a_worker_failure_is_raised_not_lost_and_the_journal_stays_safe(
     sandbox, tmp_path, monkeypatch
 ):
-    from smsc_frames import campaign
+    from smsc_frames.campaign import dispatch
 
-    def broken(answer):
+    def broken(outcome, *, sandbox):
         raise RuntimeError("bug while reading")
 
-    monkeypatch.setattr(campaign, "_check_readable", broken)
+    monkeypatch.setattr(dispatch, "after_post", broken)
     plan = plan_of(contacts(4))
     journal = tmp_path / "c.journal"
     requests = payloads(plan, max_recipients=2)
@@ -229,11 +271,18 @@ def test_a_worker_failure_is_raised_not_lost_and_the_journal_stays_safe(
             payloads=requests,
             progress=False,
             retry=FAST,
+            limits=FAST_LIMITS,
             max_workers=1,
         )
     monkeypatch.undo()
     results = send(
-        plan, client_for(sandbox), journal=journal, payloads=requests, progress=False, retry=FAST
+        plan,
+        client_for(sandbox),
+        journal=journal,
+        payloads=requests,
+        progress=False,
+        retry=FAST,
+        limits=FAST_LIMITS,
     )
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
@@ -271,6 +320,7 @@ def test_requests_go_in_parallel_but_never_more_than_the_workers(sandbox, worker
         max_workers=workers,
         progress=False,
         retry=FAST,
+        limits=FAST_LIMITS,
     )
 
     assert stored(sandbox) == expected(plan)

@@ -1,0 +1,260 @@
+"""SMSC's API as smsc_frames uses it: endpoint names, flags, pacing and retry decisions.
+
+:class:`SmscApi` sits on a :class:`~smsc_frames.transport.Transport` (a
+:class:`~smsc_frames.client.Client` is one) and is the only place that knows
+
+* which endpoint and flags each question needs: a quote is ``send.php`` with ``cost=1&op=1``
+  (nothing is sent), a submission ``cost=3&op=1``, a status list ``status.php`` with comma
+  lists and ``all=1``;
+* when a call may be repeated: error 9 "too many concurrent requests" always (nothing was
+  done); a status question after any refusal or transport fault (it changes nothing); a
+  submission whose answer was lost **never** (the caller reconciles it);
+* how status list requests are paced (one per :attr:`SmscLimits.status_list_interval` per
+  account, however many callers ask).
+
+Answers come back parsed or checked; an answer that cannot be read after a submission is a
+lost answer (``SmscConnectionError(maybe_sent=True)``), never a failure to re-send.
+
+Examples
+--------
+>>> from smsc_frames.sandbox import Sandbox
+>>> from smsc_frames.client import Client
+>>> with Sandbox() as sandbox:
+...     api = SmscApi.of(Client("demo", "demo", url=sandbox.url, environ={}))
+...     quote = api.quote({"phones": "79161234567", "mes": "Hi", "id": "q-1"})
+...     api.balance()
+Decimal('1000.00')
+>>> quote["cnt"], quote["phones"][0]["mccmnc"]
+(1, '25001')
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from smsc_frames.client import Pacer
+from smsc_frames.errors import (
+    DuplicateRequestError,
+    SmscApiError,
+    SmscConnectionError,
+)
+from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.responses import parse_balance, parse_send, parse_status, phone_rows
+from smsc_frames.transport import Transport
+
+T = TypeVar("T")
+
+SEND = "send.php"
+STATUS = "status.php"
+BALANCE = "balance.php"
+
+
+def too_many_concurrent(error: Exception) -> bool:
+    """Error 9 "too many concurrent requests": refused before anything was done.
+
+    (A connection that failed before the request left is already retried by the transport.)
+    """
+    return isinstance(error, DuplicateRequestError) and error.too_many_concurrent
+
+
+def harmless_to_repeat(error: Exception) -> bool:
+    """Any refusal for pace or any transport fault: safe to repeat a question (status.php)."""
+    return isinstance(error, SmscConnectionError | DuplicateRequestError)
+
+
+class SmscApi:
+    """Quote, submit, status, status list and balance over one transport.
+
+    Parameters
+    ----------
+    transport : Transport
+        A :class:`~smsc_frames.client.Client` or any object with ``call``, ``is_sandbox``,
+        ``identity``.
+    retry : RetryPolicy, optional
+    limits : SmscLimits, optional
+    pacer : Pacer, optional
+        Shared by every caller of one account (:meth:`of` takes the client's).
+    sleep : callable, optional
+        How to wait between retries (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        retry: RetryPolicy | None = None,
+        limits: SmscLimits | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.transport = transport
+        self.retry = retry or RetryPolicy()
+        self.limits = limits or SmscLimits()
+        self.pacer = pacer or Pacer()
+        self._sleep = sleep
+
+    @classmethod
+    def of(
+        cls, client: Any, retry: RetryPolicy | None = None, limits: SmscLimits | None = None
+    ) -> SmscApi:
+        """The API over *client*, pacing with the client's own status-list pacer."""
+        pacer = getattr(client, "status_list_pacer", None)
+        return cls(client, retry=retry, limits=limits, pacer=pacer)
+
+    @property
+    def is_sandbox(self) -> bool:
+        """Whether the server said it is the sandbox (False before any answer)."""
+        return bool(self.transport.is_sandbox)
+
+    # -- send.php
+
+    def quote(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """What a request would cost: ``cost=1&op=1``, nothing is sent.
+
+        Repeated after error 9 "too many concurrent requests"; other errors are raised.
+        """
+        answer = self._repeating(
+            lambda: self.transport.call(SEND, {**params, "cost": "1", "op": "1"}),
+            too_many_concurrent,
+        )
+        return read_send_answer(answer)
+
+    def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """Send a request: ``cost=3&op=1``.
+
+        Repeated only after error 9 "too many concurrent requests" (refused, nothing done).
+
+        Raises
+        ------
+        SmscConnectionError
+            ``maybe_sent=True`` when the answer was lost or could not be read: the request may
+            have been accepted, and must be reconciled, never posted again blindly.
+        SmscApiError
+            SMSC refused the request.
+        """
+        answer = self._repeating(
+            lambda: self.transport.call(SEND, {**params, "cost": "3", "op": "1"}),
+            too_many_concurrent,
+        )
+        return read_send_answer(answer)
+
+    # -- status.php
+
+    def status(self, sms_id: str, phone: str) -> pd.Series:
+        """The status of one message (single form, not paced by SMSC's list limit).
+
+        Returns the row of :func:`~smsc_frames.responses.parse_status` (``status`` -3 when
+        SMSC has no such message). Repeated after refusals for pace and transport faults.
+        """
+        answer = self._repeating(
+            lambda: self.transport.call(STATUS, {"id": sms_id, "phone": phone, "all": "1"}),
+            harmless_to_repeat,
+        )
+        return parse_status(answer).iloc[0]
+
+    def status_list(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> pd.DataFrame:
+        """The statuses of (id, phone) *pairs*, from paced ``status.php`` list requests.
+
+        Batches of :attr:`SmscLimits.status_batch_size` pairs, one request at a time, at most
+        one per :attr:`SmscLimits.status_list_interval` for the account; a request refused
+        with error 9 or lost in transit waits for the next slot and is repeated, up to
+        :attr:`RetryPolicy.retries` times, and is never read as "not sent".
+
+        Parameters
+        ----------
+        pairs : sequence of (str, str)
+        progress : callable, optional
+            Called with the number of pairs after each answered request.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`~smsc_frames.responses.parse_status` of every answer, concatenated.
+        """
+        size = self.limits.status_batch_size
+        frames = []
+        for start in range(0, len(pairs), size):
+            batch = pairs[start : start + size]
+            frame = parse_status(self._list_request(batch))
+            if len(frame) == len(batch) and frame["id"].tolist() == [i for i, _ in batch]:
+                # One record per pair, in order, as SMSC documents: name each by our own pair,
+                # whatever way the server writes the phone.
+                frame["phone"] = [phone for _, phone in batch]
+            frames.append(frame)
+            if progress is not None:
+                progress(len(batch))
+        return pd.concat(frames, ignore_index=True) if frames else parse_status([])
+
+    def _list_request(self, batch: Sequence[tuple[str, str]]) -> Any:
+        tail = "," if len(batch) == 1 else ""  # a trailing comma keeps the list form
+        params = {
+            "id": ",".join(sms_id for sms_id, _ in batch) + tail,
+            "phone": ",".join(phone for _, phone in batch) + tail,
+            "all": "1",
+        }
+        for attempt in range(self.retry.retries + 1):
+            self.pacer.wait(self.limits.status_list_interval)
+            try:
+                return self.transport.call(STATUS, params)
+            except (DuplicateRequestError, SmscConnectionError):
+                if attempt == self.retry.retries:
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- balance.php
+
+    def balance(self) -> Decimal:
+        """The account balance, exact."""
+        return parse_balance(self.transport.call(BALANCE, {}))
+
+    # -- retries, in one place
+
+    def _repeating(self, call: Callable[[], T], retryable: Callable[[Exception], bool]) -> T:
+        """*call*, repeated after *retryable* errors with jittered, growing back-offs."""
+        delays = self.retry.delays()
+        for attempt in range(len(delays) + 1):
+            try:
+                return call()
+            except (SmscConnectionError, SmscApiError) as error:
+                if attempt == len(delays) or not retryable(error):
+                    raise
+            self._sleep(delays[attempt])
+        raise AssertionError("unreachable")
+
+
+def read_send_answer(answer: object) -> dict[str, Any]:
+    """*answer* when it reads as a ``send.php`` answer; an unreadable one is a lost answer.
+
+    SMSC's errors pass through; anything else that fails while reading the answer (a value of
+    the wrong type, say) means the request reached SMSC and its outcome is unknown:
+    ``SmscConnectionError(maybe_sent=True)``, so it is reconciled, never re-sent blindly.
+
+    Examples
+    --------
+    >>> read_send_answer({"id": "c-1", "cnt": "many"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.SmscConnectionError: unreadable send.php answer (ValueError: ...)
+    """
+    try:
+        if not isinstance(answer, Mapping):
+            raise TypeError(f"not an object: {str(answer)[:80]!r}")
+        parse_send({key: value for key, value in answer.items() if key != "phones"})
+        phone_rows(answer)
+    except (SmscApiError, SmscConnectionError):
+        raise
+    except Exception as error:
+        raise SmscConnectionError(
+            f"unreadable send.php answer ({type(error).__name__}: {error})", maybe_sent=True
+        ) from error
+    return dict(answer)

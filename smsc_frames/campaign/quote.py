@@ -1,0 +1,286 @@
+"""What a campaign would cost: the very requests ``send`` would post, with ``cost=1&op=1``.
+
+Examples
+--------
+>>> from smsc_frames.sandbox import Sandbox
+>>> from smsc_frames.client import Client
+>>> from smsc_frames.plan import prepare
+>>> contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "bad"], "text": ["Hi", "Hi"]})
+>>> with Sandbox() as sandbox:
+...     quote = estimate(prepare(contacts, phone="phone", text="text"),
+...                      Client("demo", "demo", url=sandbox.url))
+>>> quote.recipients, quote.total_parts, quote.table["sendable"].tolist()
+(1, 1, [True, False])
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+from smsc_frames.api import SmscApi
+from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
+from smsc_frames.operators import operator_names
+from smsc_frames.options import Options
+from smsc_frames.payloads import Payload, recipient_rows
+from smsc_frames.payloads import payloads as build_payloads
+from smsc_frames.planoptions import plan_options
+from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.responses import parse_send, status_names
+
+
+def quote_cache_key(client: Any, digest: str) -> str:
+    """The key of a payload's ``cost=1`` answer in an :func:`estimate` ``cache=`` mapping.
+
+    Server URL, account identity (the login, or a sha256 of the API key: never a secret) and
+    the payload digest, so answers of another server or account are never reused.
+
+    Examples
+    --------
+    >>> from smsc_frames.client import Client
+    >>> quote_cache_key(Client("shop", "secret", url="https://smsc.ru"), "ab12")
+    'quote1 https://smsc.ru login:shop ab12'
+    >>> "my-key" in quote_cache_key(Client(apikey="my-key", url="https://smsc.ru"), "ab12")
+    False
+    """
+    return f"quote1 {client.identity} {digest}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a campaign would cost, from SMSC's ``cost=1&op=1`` answers (nothing was sent).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per plan row, on the plan's index: ``phone``, ``payload_id``, ``mccmnc``,
+        ``operator``, ``parts`` (local count), ``cost`` (Decimal, SMSC's price for the row),
+        ``status``/``error`` (what SMSC said of the number), ``sendable`` and ``problem`` (why a
+        row will not be sent), ``cnt_agrees`` (SMSC's ``cnt`` for the row's request equals the
+        local count of parts).
+    total_cost : Decimal
+        The sum of SMSC's per-request costs.
+    total_parts : int
+        The sum of SMSC's ``cnt`` (SMS parts that would be billed).
+    recipients : int
+        Plan rows that would be sent.
+    by_operator : pandas.DataFrame
+        Per operator: ``recipients``, ``parts``, ``cost``.
+    sandbox : bool
+        True when the quote came from the sandbox (its prices are made up).
+    balance : Decimal or None
+        The account balance when the quote was made (``balance.php``), None when it could not
+        be read.
+    """
+
+    table: pd.DataFrame
+    total_cost: Decimal
+    total_parts: int
+    recipients: int
+    by_operator: pd.DataFrame = field(repr=False)
+    sandbox: bool = False
+    balance: Decimal | None = None
+
+    @property
+    def affordable(self) -> bool | None:
+        """Whether the balance covers :attr:`total_cost` (None when the balance is unknown).
+
+        SMSC refuses a whole request with error 3 when the balance cannot pay for all of it.
+        """
+        return None if self.balance is None else self.total_cost <= self.balance
+
+    def _balance_line(self) -> str:
+        if self.balance is None:
+            return "balance unknown (balance.php did not answer)"
+        if self.affordable:
+            return f"balance {self.balance:.2f}: enough"
+        return (
+            f"balance {self.balance:.2f}: NOT ENOUGH, {self.total_cost - self.balance:.2f} "
+            "short (SMSC refuses whole requests with error 3; top up first)"
+        )
+
+    def __str__(self) -> str:
+        where = " (sandbox prices, nothing is real)" if self.sandbox else ""
+        return (
+            f"{self.recipients} recipients, {self.total_parts} SMS parts, total cost "
+            f"{self.total_cost:.2f}{where}; {self._balance_line()}"
+        )
+
+    def _repr_html_(self) -> str:
+        where = " <b>(sandbox prices, nothing is real)</b>" if self.sandbox else ""
+        line = escape(self._balance_line())
+        if self.affordable is False:
+            line = f'<b style="color:#b00">{line}</b>'
+        head = (
+            f"<p>{self.recipients} recipients, {self.total_parts} SMS parts, "
+            f"total cost {self.total_cost:.2f}{where}</p><p>{line}</p>"
+        )
+        return head + self.by_operator.to_html(formatters={"cost": "{:.2f}".format})
+
+
+def estimate(
+    plan: pd.DataFrame,
+    client: Any,
+    *,
+    options: Options | None = None,
+    payloads: Sequence[Payload] | None = None,
+    max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
+    cache: MutableMapping[str, Any] | None = None,
+) -> Quote:
+    """Ask SMSC what the campaign would cost, with the very payloads :func:`send` would post.
+
+    Each payload goes out with ``cost=1&op=1`` (nothing is sent). Answers are kept by the
+    client (per account and payload digest), and in *cache* when given, so estimating an
+    unchanged plan again asks nothing (SMSC refuses more than 5 identical ``cost=1`` requests a
+    minute).
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        From :func:`smsc_frames.plan.prepare`.
+    client : smsc_frames.client.Client
+    options : Options, optional
+        The send options (default: the plan's own, ``plan.attrs["options"]``; a plan that lost
+        them in a merge is refused rather than quoted without them).
+    payloads : sequence of Payload, optional
+        The requests to quote (default ``payloads(plan, options)``); pass the ones you will send.
+    max_workers : int
+        Parallel requests, 1 to ``limits.max_workers``.
+    retry : RetryPolicy, optional
+    limits : SmscLimits, optional
+    cache : MutableMapping[str, dict], optional
+        Answers kept beyond this client object, e.g. across processes
+        (:class:`smsc_frames.quotecache.QuoteCache`, a file the command line uses): maps
+        :func:`quote_cache_key` (server URL, login or a sha256 of the API key, payload digest;
+        never a secret) to the ``cost=1`` answer. Looked up for every payload the client has
+        not quoted yet, and given every new answer. An entry the mapping no longer holds (the
+        file cache expires them after 10 minutes) is asked again.
+
+    Returns
+    -------
+    Quote
+
+    Warns
+    -----
+    UserWarning
+        When SMSC counts a request's parts differently from the local count, and when the
+        account balance (one ``balance.php`` call; ``Quote.balance``) does not cover the total
+        cost.
+    """
+    api = SmscApi.of(client, retry, limits)
+    api.limits.check_workers(max_workers)
+    requests = list(
+        build_payloads(plan, plan_options(plan, options)) if payloads is None else payloads
+    )
+    known = client.quotes
+    for request in requests:
+        if request.digest not in known and cache is not None:
+            stored = cache.get(quote_cache_key(client, request.digest))
+            if isinstance(stored, dict):
+                known[request.digest] = stored
+    missing = list({r.digest: r for r in requests if r.digest not in known}.values())
+
+    def quote_one(request: Payload) -> tuple[Payload, dict[str, Any]]:
+        answer = api.quote(request.params)
+        known[request.digest] = answer
+        return request, answer
+
+    if missing:
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
+            for future in as_completed([pool.submit(quote_one, r) for r in missing]):
+                request, answer = future.result()
+                if cache is not None:
+                    cache[quote_cache_key(client, request.digest)] = answer
+    answers = {request.id: known[request.digest] for request in requests}
+    quote = _quote(plan, requests, answers, sandbox=api.is_sandbox)
+    quote = replace(quote, balance=_balance_or_none(api))
+    if quote.affordable is False:
+        warnings.warn(
+            f"the campaign costs {quote.total_cost:.2f} but the balance is {quote.balance:.2f}: "
+            "SMSC would refuse whole requests with error 3 (no money); top up first",
+            stacklevel=2,
+        )
+    return quote
+
+
+def _balance_or_none(api: SmscApi) -> Decimal | None:
+    """The account balance, or None when ``balance.php`` fails (a quote is still useful)."""
+    try:
+        return api.balance()
+    except Exception:  # noqa: BLE001 - any failure only means "balance unknown"
+        return None
+
+
+def _quote(
+    plan: pd.DataFrame, requests: list[Payload], answers: dict[str, Any], *, sandbox: bool
+) -> Quote:
+    rows = recipient_rows(plan, requests)
+    op_rows = {pid: answer.get("phones") or [] for pid, answer in answers.items()}
+    merged = per_row(rows, per_phone(op_rows)).reindex(plan.index)
+
+    table = pd.DataFrame(index=plan.index)
+    table["phone"] = plan["phone"]
+    table["payload_id"] = rows["payload_id"]
+    table["mccmnc"] = merged["mccmnc"]
+    table["operator"] = operator_names(table["mccmnc"])
+    table["parts"] = plan["parts"]
+    table["cost"] = merged["cost"].astype(object).where(merged["cost"].notna(), None)
+    table["status"] = merged["status"].astype("Int64")
+    table["error"] = merged["error"].astype("Int64")
+    refused = refused_numbers(table["status"], table["error"])
+    table["sendable"] = plan["sendable"].astype(bool) & ~refused
+    table["problem"] = plan_problems(plan)
+    table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])
+
+    parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
+    server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
+    local_cnt = (
+        table.loc[table["sendable"], "parts"]
+        .groupby(table["payload_id"])
+        .sum()
+        .reindex(server_cnt.index, fill_value=0)
+    )
+    agrees = server_cnt == local_cnt
+    table["cnt_agrees"] = table["payload_id"].map(agrees).astype("boolean")
+    if not agrees.all():
+        disagreeing = ", ".join(
+            f"{pid}: SMSC {server_cnt[pid]} vs local {local_cnt[pid]}"
+            for pid in agrees.index[~agrees]
+        )
+        warnings.warn(
+            f"SMSC counts the parts of some requests differently ({disagreeing}); SMSC's "
+            "count is what is billed (see the cnt_agrees column)",
+            stacklevel=3,
+        )
+
+    sendable = table[table["sendable"]]
+    by_operator = (
+        sendable.assign(cost=sendable["cost"].where(sendable["cost"].notna(), Decimal(0)))
+        .groupby("operator", dropna=False)
+        .agg(recipients=("phone", "size"), parts=("parts", "sum"), cost=("cost", "sum"))
+        .sort_values("recipients", ascending=False)
+    )
+    total_cost = sum((cost for _, cost in parsed.values()), Decimal(0))
+    return Quote(
+        table=table,
+        total_cost=total_cost,
+        total_parts=int(server_cnt.sum()) if len(server_cnt) else 0,
+        recipients=int(table["sendable"].sum()),
+        by_operator=by_operator,
+        sandbox=sandbox,
+    )
+
+
+def _totals(answer: dict[str, Any]) -> tuple[int, Decimal]:
+    """``cnt`` and ``cost`` of a ``cost=1`` answer (its per-phone list is read separately)."""
+    summary = parse_send({key: value for key, value in answer.items() if key != "phones"})
+    return summary.cnt, summary.cost or Decimal(0)

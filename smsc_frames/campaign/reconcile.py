@@ -1,0 +1,186 @@
+"""Settling requests whose answer was lost, recipient by recipient, through ``status.php``.
+
+A request posted without a readable answer (read timeout, dropped connection, HTTP 5xx, an
+unreadable body, a process killed mid-request, SMSC's "duplicate request") may have been
+accepted. Before anything is posted again:
+
+1. single status checks of its first and last recipient decide *whether* it was accepted
+   (any one found: accepted, never re-posted; a request of one or two recipients is settled by
+   them alone);
+2. paced list requests over (id, phone) of every recipient give *each* recipient's own status:
+   a request none of whose recipients SMSC knows is provably unsent and planned again (same
+   id, after SMSC's duplicate window when it said "duplicate"); a request some of whose
+   recipients SMSC knows is accepted, and each recipient's outcome is its own status (a number
+   refused at send leaves no trace: it is reported *not sent*, never re-posted inside a request
+   whose other recipients were sent);
+3. any doubt (an error, an answer that does not cover every pair) keeps the request *unknown*.
+
+Requests recorded as accepted by a first-format journal's single probe are completed the same
+way (step 2), so every recipient's outcome comes from its own status.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from smsc_frames.api import SmscApi
+from smsc_frames.campaign.dispatch import CampaignStop
+from smsc_frames.campaign.transitions import (
+    NOT_FOUND,
+    Transition,
+    after_reconcile,
+    reconcile_failed,
+    reconcile_stopped,
+)
+from smsc_frames.errors import AuthError, IpBlockedError
+from smsc_frames.journal import Journal, JournalEntry
+from smsc_frames.records import Lost, RecipientStatus, Reconciled, decimal_or_none
+
+OPEN_STATES = ("in_flight", "unknown")
+"""Journal states of a request whose outcome is not known."""
+
+
+def seconds_since(timestamp: str | None) -> float:
+    """Seconds since an ISO timestamp (infinite for None)."""
+    if timestamp is None:
+        return float("inf")
+    return (datetime.now(UTC) - datetime.fromisoformat(timestamp)).total_seconds()
+
+
+def incomplete(entry: JournalEntry) -> bool:
+    """An accepted request whose reconciliation lacks some recipient's status."""
+    return (
+        entry.state == "accepted"
+        and isinstance(entry.record, Reconciled)
+        and bool(entry.record.missing(entry.recipients))
+    )
+
+
+class Reconciler:
+    """Settles open requests and completes partial reconciliations, sequentially.
+
+    Sequential on purpose: SMSC refuses 5+ concurrent status requests.
+    """
+
+    def __init__(self, api: SmscApi, journal: Journal, stop: CampaignStop) -> None:
+        self.api = api
+        self.journal = journal
+        self.stop = stop
+        self.duplicate_wait = 0.0
+
+    def settle(self, entries: list[JournalEntry]) -> None:
+        """Settle the open requests of *entries* and complete partial reconciliations."""
+        open_entries = [entry for entry in entries if entry.state in OPEN_STATES]
+        to_list = [entry for entry in entries if incomplete(entry)]
+        if open_entries:
+            youngest = min(seconds_since(entry.posted_at) for entry in open_entries)
+            if youngest < self.api.retry.settle:
+                time.sleep(self.api.retry.settle - youngest)
+        for entry in open_entries:
+            try:
+                probed = self.probe(entry)
+            except (IpBlockedError, AuthError) as error:
+                self.stop.set(reconcile_stopped(error), fatal=error)
+                return
+            except Exception as error:  # noqa: BLE001 - any doubt keeps the request unknown
+                self.record(entry, reconcile_failed(entry.state, entry.record, error))
+                continue
+            if set(entry.recipients) <= set(probed):  # the probes covered every recipient
+                self.record(entry, self.transition(entry, probed))
+            elif any(status.status != NOT_FOUND for status in probed.values()):
+                # Accepted for sure: record what is known, the list fills in every recipient.
+                partial = Reconciled(tuple(probed.values()), self._posted_at(entry), self.sandbox)
+                self.journal.mark(entry.payload_id, "accepted", record=partial)
+                to_list.append(replace(entry, state="accepted", record=partial))
+            else:
+                to_list.append(entry)
+        if to_list:
+            self.list_and_record(to_list)
+        if self.duplicate_wait > 0:
+            time.sleep(self.duplicate_wait)
+            self.duplicate_wait = 0.0
+
+    @property
+    def sandbox(self) -> bool:
+        return self.api.is_sandbox
+
+    def _posted_at(self, entry: JournalEntry) -> str | None:
+        duplicate = isinstance(entry.record, Lost) and entry.record.duplicate
+        return None if duplicate else entry.posted_at
+
+    def transition(self, entry: JournalEntry, statuses: dict[str, RecipientStatus]) -> Transition:
+        """:func:`after_reconcile` of *entry* with *statuses*."""
+        return after_reconcile(
+            entry.state,
+            entry.record,
+            entry.recipients,
+            statuses,
+            posted_at=entry.posted_at,
+            sandbox=self.sandbox,
+        )
+
+    def record(self, entry: JournalEntry, transition: Transition) -> None:
+        """Store *transition*; a request planned again after "duplicate" waits for the window."""
+        if (
+            transition.state == "planned"
+            and isinstance(entry.record, Lost)
+            and (entry.record.duplicate)
+        ):
+            left = self.api.limits.duplicate_window - seconds_since(entry.posted_at)
+            self.duplicate_wait = max(self.duplicate_wait, left)
+        self.journal.mark(entry.payload_id, transition.state, record=transition.record)
+
+    def probe(self, entry: JournalEntry) -> dict[str, RecipientStatus]:
+        """Single status checks of the first and last recipient."""
+        found = {}
+        for phone in dict.fromkeys((entry.recipients[0], entry.recipients[-1])):
+            row = self.api.status(entry.payload_id, phone)
+            if pd.notna(row["status"]):
+                found[phone] = _recipient_status(phone, row)
+        return found
+
+    def list_and_record(self, entries: list[JournalEntry]) -> None:
+        """One round of paced list requests over every recipient of *entries*, then record."""
+        pairs = [(e.payload_id, phone) for e in entries for phone in dict.fromkeys(e.recipients)]
+        try:
+            frame = self.api.status_list(pairs)
+        except (IpBlockedError, AuthError) as error:
+            self.stop.set(reconcile_stopped(error), fatal=error)
+            return
+        except Exception as error:  # noqa: BLE001 - never read a failure as "not sent"
+            for entry in entries:
+                if entry.state in OPEN_STATES:
+                    self.record(entry, reconcile_failed(entry.state, entry.record, error))
+            return
+        reported: dict[str, dict[str, RecipientStatus]] = {}
+        for _, row in frame.iterrows():
+            if pd.notna(row["status"]) and pd.notna(row["id"]):
+                phone = str(row["phone"])
+                reported.setdefault(str(row["id"]), {})[phone] = _recipient_status(phone, row)
+        for entry in entries:
+            statuses = reported.get(entry.payload_id, {})
+            if entry.state == "accepted" and isinstance(entry.record, Reconciled):
+                known = {status.phone: status for status in entry.record.statuses}
+                merged = {**statuses, **known}
+                ordered = tuple(merged[p] for p in dict.fromkeys(entry.recipients) if p in merged)
+                completed = Reconciled(ordered, entry.record.posted_at, entry.record.sandbox)
+                self.journal.mark(entry.payload_id, "accepted", record=completed)
+            else:
+                self.record(entry, self.transition(entry, statuses))
+
+
+def _recipient_status(phone: str, row: pd.Series) -> RecipientStatus:
+    """A :class:`RecipientStatus` from a :func:`~smsc_frames.responses.parse_status` row."""
+    err = row.get("err")
+    stamp = row.get("send_timestamp")
+    return RecipientStatus(
+        phone,
+        int(row["status"]),
+        None if pd.isna(err) else int(err),
+        decimal_or_none(row.get("cost")),
+        None if stamp is None or pd.isna(stamp) or int(stamp) <= 0 else int(stamp),
+    )

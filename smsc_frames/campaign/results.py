@@ -1,0 +1,214 @@
+"""The per-row results of a campaign, rebuilt from the journal's records alone, and a summary.
+
+Examples
+--------
+>>> from decimal import Decimal
+>>> results = pd.DataFrame({
+...     "parts": [1, 2, 1], "cost": [Decimal("1.70"), Decimal("3.40"), None],
+...     "outcome": pd.Categorical(["sent", "sent", "invalid"], categories=OUTCOMES),
+...     "reason": [None, None, "too short"]})
+>>> summary = summarize(results)
+>>> summary.loc["sent"].to_dict()["cost"], int(summary.loc["sent", "parts"])
+(Decimal('5.10'), 3)
+>>> summary.loc["invalid", "note"], int(summary.loc["unknown", "recipients"])
+('too short', 0)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from smsc_frames.campaign.dispatch import to_send
+from smsc_frames.campaign.reconcile import OPEN_STATES
+from smsc_frames.campaign.rows import (
+    RowRequests,
+    per_phone,
+    per_row,
+    plan_problems,
+    refused_numbers,
+)
+from smsc_frames.journal import JournalEntry
+from smsc_frames.payloads import Payload, recipient_rows
+from smsc_frames.records import REFUSED_STATUSES, Accepted, Reconciled, Refused
+from smsc_frames.responses import status_names
+
+OUTCOMES = ("sent", "not sent", "unknown", "duplicate", "invalid")
+"""What happened to each plan row, in the order :func:`summarize` lists them."""
+
+WAITING = -1
+"""SMSC's status "waiting to be sent": what ``send`` reports for an accepted number."""
+
+
+def request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> dict[str, str]:
+    """Why each request's rows were not (or not surely) sent, by payload id."""
+    reasons = {}
+    for entry in entries:
+        record = entry.record
+        if entry.state in OPEN_STATES:
+            reasons[entry.payload_id] = (
+                "answer lost and not yet confirmed through status.php; run the same send with "
+                "the journal to settle it (nothing is re-sent blindly)"
+            )
+        elif isinstance(record, Refused) and record.for_lack_of_money:
+            reasons[entry.payload_id] = (
+                "insufficient funds (SMSC error 3): top up and run the same send with the journal"
+            )
+        elif isinstance(record, Refused):
+            reasons[entry.payload_id] = f"SMSC error {record.code}: {record.message}"
+        elif entry.state == "planned":
+            reasons[entry.payload_id] = (
+                f"not posted: campaign stopped ({stop_reason})"
+                if stop_reason
+                else "not posted yet; run the same send with the journal"
+            )
+    return reasons
+
+
+def _reconciled_frame(entries: list[JournalEntry]) -> pd.DataFrame:
+    """(payload_id, phone, status, err, cost) of every recipient a reconciliation reported."""
+    records = [
+        (entry.payload_id, status.phone, status.status, status.err, status.cost)
+        for entry in entries
+        if entry.state == "accepted" and isinstance(entry.record, Reconciled)
+        for status in entry.record.statuses
+    ]
+    frame = pd.DataFrame(records, columns=["payload_id", "phone", "status", "err", "cost"])
+    return frame.astype(
+        {"payload_id": object, "phone": object, "status": "Int64", "err": "Int64", "cost": object}
+    )
+
+
+def campaign_results(
+    plan: pd.DataFrame,
+    requests: list[Payload],
+    entries: list[JournalEntry],
+    *,
+    sandbox: bool,
+    stop_reason: str | None,
+) -> pd.DataFrame:
+    """The per-row results of a campaign, from its requests and their journal records."""
+    rows = recipient_rows(plan, requests)
+    by_id = {entry.payload_id: entry for entry in entries}
+    answered = {
+        pid: e.record for pid, e in by_id.items()
+        if e.state == "accepted" and isinstance(e.record, Accepted)
+    }  # fmt: skip
+    reconciled = {
+        pid: e.record for pid, e in by_id.items()
+        if e.state == "accepted" and isinstance(e.record, Reconciled)
+    }  # fmt: skip
+    sandbox = (
+        sandbox
+        or any(record.sandbox for record in answered.values())
+        or any(record.sandbox for record in reconciled.values())
+    )
+
+    payload_id = rows["payload_id"].reindex(plan.index)
+    request = RowRequests(payload_id)
+    is_accepted = request.spread({pid: e.state == "accepted" for pid, e in by_id.items()}, False)
+    is_open = request.spread({pid: e.state in OPEN_STATES for pid, e in by_id.items()}, False)
+    op_rows = {pid: record.phones for pid, record in answered.items()}
+    answer = per_row(rows, per_phone(op_rows)).reindex(plan.index)
+    found = per_row(rows, _reconciled_frame(entries)).reindex(plan.index)
+    by_reconcile = request.spread({pid: True for pid in reconciled}, False)
+
+    results = pd.DataFrame(index=plan.index)
+    results["phone"] = plan["phone"]
+    results["sms_id"] = payload_id.where(is_accepted | is_open)
+    results["mccmnc"] = answer["mccmnc"]
+    results["parts"] = plan["parts"]
+    cost = answer["cost"].astype(object).where(answer["cost"].notna(), None)
+    cost[by_reconcile] = found["cost"][by_reconcile]
+    results["cost"] = cost.where(cost.notna(), None)
+
+    status = answer["status"].astype("Int64")
+    error = answer["error"].astype("Int64")
+    refused = pd.Series(is_accepted, index=plan.index) & refused_numbers(status, error)
+    status = status.where(~pd.Series(by_reconcile, index=plan.index), found["status"])
+    error = error.where(~pd.Series(by_reconcile, index=plan.index), found["err"])
+    found_refused = found["status"].isin(list(REFUSED_STATUSES)).fillna(False).astype(bool)
+    refused |= found_refused
+    not_reported = pd.Series(by_reconcile, index=plan.index) & found["status"].isna()
+    waiting = is_accepted & ~refused.to_numpy() & ~not_reported.to_numpy() & status.isna()
+    status[waiting] = WAITING
+    results["status"] = status.astype("Int64")
+    results["status_name"] = status_names(results["status"])
+    results["error"] = error.astype("Int64")
+    posted = {pid: by_id[pid].answered_at for pid in answered}
+    posted.update({pid: record.posted_at for pid, record in reconciled.items()})
+    results["sent_at"] = request.spread_dates(posted)
+
+    outcome = np.full(len(plan), OUTCOMES.index("not sent"), dtype=np.int8)
+    outcome[is_accepted & ~refused.to_numpy()] = OUTCOMES.index("sent")
+    outcome[is_open | not_reported.to_numpy()] = OUTCOMES.index("unknown")
+    outcome[plan["duplicate_of"].notna() & ~plan["sendable"]] = OUTCOMES.index("duplicate")
+    outcome[plan["problem"].notna() & ~plan["sendable"]] = OUTCOMES.index("invalid")
+    sent = outcome == OUTCOMES.index("sent")
+
+    reasons = request.spread(request_reasons(entries, stop_reason))
+    reason = pd.Series(reasons, index=plan.index, dtype=object)
+    prefix = "sandbox: " if sandbox else ""
+    reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
+    confirmed = sent & by_reconcile
+    reason[confirmed] = prefix + "accepted (answer lost, confirmed through status.php)"
+    unknown_cost = confirmed & results["cost"].isna().to_numpy()
+    reason[unknown_cost] = reason[unknown_cost] + "; cost unknown"
+    reason[not_reported.to_numpy()] = (
+        "request accepted (confirmed through status.php) but this number's own status is not "
+        "known yet; run the same send with the journal to read it"
+    )
+    refused_here = refused.to_numpy() & ~by_reconcile
+    reason[refused_here] = (
+        "SMSC refused this number: " + results.loc[refused_here, "status_name"].astype(str)
+        + " (error " + results.loc[refused_here, "error"].astype(str) + ")"
+    )  # fmt: skip
+    not_found = found_refused.to_numpy() & (found["status"] == -3).fillna(False).to_numpy()
+    reason[not_found] = (
+        "not sent: SMSC accepted the request but has no trace of this number (refused at send, "
+        "not charged); it is not re-sent automatically"
+    )
+    other_refused = found_refused.to_numpy() & ~not_found
+    reason[other_refused] = "not sent: status.php reports " + results.loc[
+        other_refused, "status_name"
+    ].astype(str)
+    not_sendable = ~plan["sendable"].astype(bool)
+    reason[not_sendable] = plan_problems(plan)[not_sendable]
+    results["outcome"] = pd.Categorical.from_codes(outcome, categories=OUTCOMES)
+    results["reason"] = reason.where(reason.notna(), None)
+    results.attrs["sandbox"] = sandbox
+    return results
+
+
+def leftovers(entries: list[JournalEntry]) -> bool:
+    """Whether a later run with the same journal has anything left to post or settle."""
+    return any(to_send(entry) or entry.state in OPEN_STATES for entry in entries)
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """Count the rows, parts and cost of each outcome of ``send``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by outcome (every one of :data:`OUTCOMES`), columns ``recipients``, ``parts``
+        (local count), ``cost`` (Decimal) and ``note`` (the most frequent reason).
+        ``attrs["sandbox"]`` is carried over.
+    """
+    grouped = results.groupby("outcome", observed=False)
+    summary = pd.DataFrame(
+        {
+            "recipients": grouped.size(),
+            "parts": grouped["parts"].sum(),
+            "cost": grouped["cost"].agg(
+                lambda costs: sum((c for c in costs if c is not None), Decimal(0))
+            ),
+            "note": grouped["reason"].agg(
+                lambda reasons: reasons.mode().iloc[0] if reasons.notna().any() else None
+            ),
+        }
+    )
+    summary.attrs["sandbox"] = results.attrs.get("sandbox", False)
+    return summary
