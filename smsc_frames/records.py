@@ -266,8 +266,8 @@ def _load_first_format(answer: dict[str, Any], state: str) -> Record:
     if reconciled == "not found":
         return NotFound()
     if isinstance(reconciled, dict):
-        statuses = [
-            _recipient_status(phone, *values)
+        statuses = [  # the first format kept [status, err, send timestamp] per phone
+            _recipient_status(phone, values[0], values[1], None, values[2])
             for phone, values in (reconciled.get("statuses") or {}).items()
         ]
         if "phone" in reconciled:  # a probe of one recipient: the others are not known yet
