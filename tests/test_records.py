@@ -49,8 +49,10 @@ RECORDS = [
     Deferred("could not connect", None),
     Deferred("too many concurrent requests", 9),
     Reconciled(
-        (RecipientStatus("79161234567", 1, 0, Decimal("1.70"), 1700000000),
-         RecipientStatus("79031234567", -3)),
+        (
+            RecipientStatus("79161234567", 1, 0, Decimal("1.70"), 1700000000),
+            RecipientStatus("79031234567", -3),
+        ),
         "2026-12-04T09:36:51+00:00",
         sandbox=False,
     ),  # fmt: skip
