@@ -201,22 +201,20 @@ def decimal_or_none(value: object) -> Decimal | None:
         return None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
+def _encode(value: object) -> object:
+    """JSON for what :mod:`json` does not know: Decimal as text, a status as a list."""
     if isinstance(value, RecipientStatus):
-        return [value.phone, value.status, value.err, _jsonable(value.cost), value.sent_at]
-    if isinstance(value, tuple | list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    return value
+        return [value.phone, value.status, value.err, value.cost, value.sent_at]
+    return str(value)
 
 
 def dump(record: Record) -> str:
-    """The record as JSON text (``v``, ``kind`` and its fields)."""
-    fields = {name: _jsonable(value) for name, value in vars(record).items()}
-    return json.dumps({"v": RECORD_VERSION, "kind": record.kind, **fields}, default=str)
+    """The record as JSON text (``v``, ``kind`` and its fields).
+
+    One C-encoded pass (an ``op=1`` list of 1,000 rows is most of a record): ``Decimal`` becomes
+    its text, a :class:`RecipientStatus` a list.
+    """
+    return json.dumps({"v": RECORD_VERSION, "kind": record.kind, **vars(record)}, default=_encode)
 
 
 def load(text: str, *, state: str) -> Record:
