@@ -14,7 +14,15 @@ Examples
 [{'phone': '79161234567', 'text': 'Hello, Anna!', 'parts': 1}]
 """
 
-from smsc_frames.campaign import Quote, RetryPolicy, SmscLimits, estimate, send, summarize
+from smsc_frames.campaign import (
+    Quote,
+    RetryPolicy,
+    SmscLimits,
+    estimate,
+    results_from_journal,
+    send,
+    summarize,
+)
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
@@ -80,6 +88,7 @@ __all__ = [
     "preview_translit",
     "read_contacts",
     "refresh_status",
+    "results_from_journal",
     "send",
     "suggest_savings",
     "summarize",

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from smsc_frames import records
 from smsc_frames.errors import ValidationError
@@ -54,6 +54,17 @@ CREATE TABLE IF NOT EXISTS campaign (
     requests        INTEGER NOT NULL,
     created_at      TEXT NOT NULL,
     library_version TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_rows (
+    position     INTEGER PRIMARY KEY,
+    label        TEXT NOT NULL,
+    payload_id   TEXT,
+    phone        TEXT,
+    phone_input  TEXT,
+    parts        INTEGER,
+    sendable     INTEGER NOT NULL,
+    problem      TEXT,
+    duplicate_of TEXT
 );
 CREATE TABLE IF NOT EXISTS requests (
     seq          INTEGER NOT NULL,
@@ -82,6 +93,22 @@ class Request(Protocol):
 
     @property
     def recipients(self) -> tuple[str, ...]: ...
+
+
+class PlanRow(NamedTuple):
+    """One plan row as the journal keeps it (never its text)."""
+
+    position: int
+    label: str
+    """The row's index label as JSON (its ``str`` when JSON cannot hold it)."""
+    payload_id: str | None
+    phone: str | None
+    phone_input: str | None
+    parts: int | None
+    sendable: int
+    problem: str | None
+    duplicate_of: str | None
+    """The index label of the row it duplicates, as JSON, or None."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +208,12 @@ class Journal:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None, requests: Iterable[Request]) -> Journal:
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None,
+        requests: Iterable[Request],
+        rows: Iterable[PlanRow] | None = None,
+    ) -> Journal:
         """Open (or create) the journal at *path* for the campaign made of *requests*.
 
         Parameters
@@ -192,6 +224,9 @@ class Journal:
         requests : iterable of Request
             The campaign's requests, in order. A new journal records them as ``planned``; an
             existing one must have been written for exactly these requests.
+        rows : iterable of PlanRow, optional
+            The plan's rows (no texts), recorded once, so the results can be written from the
+            journal alone (:func:`smsc_frames.campaign.results_from_journal`).
 
         Raises
         ------
@@ -227,7 +262,54 @@ class Journal:
         connection.execute("PRAGMA synchronous=FULL")
         journal = cls(connection, file_path)
         journal._initialise(digest, requests)
+        if rows is not None:
+            journal._record_rows(rows)
         return journal
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Journal:
+        """Open an existing journal to read it, whatever plan it was written for.
+
+        Raises
+        ------
+        ValidationError
+            *path* is not a journal file.
+        """
+        file_path = Path(path)
+        if not file_path.is_file():
+            raise ValidationError("journal", "is not a journal file", str(path))
+        connection = sqlite3.connect(
+            f"{file_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        try:
+            connection.execute("SELECT plan_digest FROM campaign").fetchone()
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise ValidationError(
+                "journal", f"is not a journal file ({error})", str(path)
+            ) from error
+        return cls(connection, file_path)
+
+    def _record_rows(self, rows: Iterable[PlanRow]) -> None:
+        """Store the plan's rows unless the journal already holds them."""
+        with self._lock, self._connection:
+            if self._connection.execute("SELECT 1 FROM plan_rows LIMIT 1").fetchone():
+                return
+            self._connection.executemany(
+                "INSERT INTO plan_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tuple(row) for row in rows),
+            )
+
+    def plan_rows(self) -> list[PlanRow]:
+        """The plan's rows as recorded (empty for a journal written without them)."""
+        with self._lock:
+            try:
+                found = self._connection.execute(
+                    "SELECT * FROM plan_rows ORDER BY position"
+                ).fetchall()
+            except sqlite3.OperationalError:  # a journal written before plan rows were kept
+                return []
+        return [PlanRow(*row) for row in found]
 
     def _initialise(self, digest: str, requests: list[Request]) -> None:
         with self._lock, self._connection:

@@ -27,7 +27,7 @@ Results keep the plan's index, so they join back onto the contacts.
 """
 
 from smsc_frames.campaign.quote import Quote, estimate, quote_cache_key
-from smsc_frames.campaign.results import OUTCOMES, WAITING, summarize
+from smsc_frames.campaign.results import OUTCOMES, WAITING, results_from_journal, summarize
 from smsc_frames.campaign.sending import send
 from smsc_frames.campaign.transitions import NOT_FOUND
 from smsc_frames.policy import RetryPolicy, SmscLimits
@@ -41,6 +41,7 @@ __all__ = [
     "SmscLimits",
     "estimate",
     "quote_cache_key",
+    "results_from_journal",
     "send",
     "summarize",
 ]

@@ -36,12 +36,16 @@ from smsc_frames.campaign.transitions import (
     reconcile_failed,
     reconcile_stopped,
 )
-from smsc_frames.errors import AuthError, IpBlockedError
+from smsc_frames.errors import AuthError, IpBlockedError, SmscConnectionError
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.records import Lost, RecipientStatus, Reconciled, decimal_or_none
 
 OPEN_STATES = ("in_flight", "unknown")
 """Journal states of a request whose outcome is not known."""
+
+SINGLE_CHECKS = 10
+"""Up to this many never-posted requests are checked one status question each (SMSC limits
+those per message, not per minute); more go in paced list requests."""
 
 
 def seconds_since(timestamp: str | None) -> float:
@@ -103,6 +107,46 @@ class Reconciler:
         if self.duplicate_wait > 0:
             time.sleep(self.duplicate_wait)
             self.duplicate_wait = 0.0
+
+    def find_earlier_posts(self, entries: list[JournalEntry]) -> None:
+        """Ask SMSC about requests this journal never posted: was the campaign sent before?
+
+        Request ids are deterministic, so a run with another (or a lost) journal posted the same
+        ids. (id, first phone) of every planned request with no attempt is checked; a request
+        SMSC knows is recorded as a lost answer (``unknown``) and reconciled, never re-posted.
+        When the check cannot be made, the run stops rather than risk a second send.
+        """
+        unposted = [e for e in entries if e.state == "planned" and e.attempts == 0]
+        if not unposted:
+            return
+        try:
+            if len(unposted) <= SINGLE_CHECKS:
+                found = {
+                    e.payload_id
+                    for e in unposted
+                    if _known(self.api.status(e.payload_id, e.recipients[0])["status"])
+                }
+            else:
+                frame = self.api.status_list([(e.payload_id, e.recipients[0]) for e in unposted])
+                known = frame["status"].map(_known).astype(bool)
+                found = set(frame.loc[known, "id"].astype(str))
+        except (IpBlockedError, AuthError) as error:
+            self.stop.set(reconcile_stopped(error), fatal=error)
+            return
+        except Exception as error:  # noqa: BLE001 - unknown means: do not post
+            could = "could not reach SMSC" if isinstance(error, SmscConnectionError) else "failed"
+            self.stop.set(
+                f"{could} to check whether this campaign was already sent ({error}); nothing "
+                "was posted, run it again"
+            )
+            return
+        for entry in unposted:
+            if entry.payload_id in found:
+                lost = Lost(
+                    "SMSC already had this request before this journal posted it (sent by an "
+                    "earlier run, with another journal or none)"
+                )
+                self.journal.mark(entry.payload_id, "unknown", record=lost)
 
     @property
     def sandbox(self) -> bool:
@@ -171,6 +215,11 @@ class Reconciler:
                 self.journal.mark(entry.payload_id, "accepted", record=completed)
             else:
                 self.record(entry, self.transition(entry, statuses))
+
+
+def _known(status: object) -> bool:
+    """Whether a ``status.php`` status says SMSC has the message."""
+    return not pd.isna(status) and int(status) != NOT_FOUND  # type: ignore[call-overload]
 
 
 def _recipient_status(phone: str, row: pd.Series) -> RecipientStatus:

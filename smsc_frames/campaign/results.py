@@ -16,12 +16,14 @@ Examples
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from smsc_frames.campaign.dispatch import to_send
+from smsc_frames.campaign.planrows import plan_from_rows
 from smsc_frames.campaign.reconcile import OPEN_STATES
 from smsc_frames.campaign.rows import (
     RowRequests,
@@ -30,8 +32,8 @@ from smsc_frames.campaign.rows import (
     plan_problems,
     refused_numbers,
 )
-from smsc_frames.journal import JournalEntry
-from smsc_frames.payloads import Payload, recipient_rows
+from smsc_frames.errors import ValidationError
+from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.records import REFUSED_STATUSES, Accepted, Reconciled, Refused
 from smsc_frames.responses import status_names
 
@@ -83,14 +85,17 @@ def _reconciled_frame(entries: list[JournalEntry]) -> pd.DataFrame:
 
 def campaign_results(
     plan: pd.DataFrame,
-    requests: list[Payload],
+    rows: pd.DataFrame,
     entries: list[JournalEntry],
     *,
     sandbox: bool,
     stop_reason: str | None,
 ) -> pd.DataFrame:
-    """The per-row results of a campaign, from its requests and their journal records."""
-    rows = recipient_rows(plan, requests)
+    """The per-row results of a campaign, from its journal records.
+
+    *rows* says which request carries each plan row (``payload_id``, ``phone``: what
+    :func:`~smsc_frames.payloads.recipient_rows` gives).
+    """
     by_id = {entry.payload_id: entry for entry in entries}
     answered = {
         pid: e.record for pid, e in by_id.items()
@@ -179,6 +184,50 @@ def campaign_results(
     results["outcome"] = pd.Categorical.from_codes(outcome, categories=OUTCOMES)
     results["reason"] = reason.where(reason.notna(), None)
     results.attrs["sandbox"] = sandbox
+    return results
+
+
+def results_from_journal(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The results of a campaign from its journal alone (no plan, no server needed).
+
+    For when the results file could not be written after sending, or a run was interrupted:
+    who was sent, who was not and why, exactly as ``send`` would have returned them (without
+    the texts, which a journal never keeps). ``attrs["journal"]`` names the file.
+
+    Raises
+    ------
+    ValidationError
+        *path* is not a journal, or it was written without the plan's rows (by smsc_frames
+        before 0.2: run ``send`` with the plan and this journal instead).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> from smsc_frames.client import Client
+    >>> from smsc_frames.plan import prepare
+    >>> from smsc_frames.campaign import send
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.journal")
+    >>> plan = prepare(pd.DataFrame({"phone": ["+7 916 123-45-67", "12"], "text": ["Hi", "Hi"]}),
+    ...                phone="phone", text="text")
+    >>> with Sandbox() as sandbox:
+    ...     _ = send(plan, Client("demo", "demo", url=sandbox.url), journal=path, progress=False)
+    >>> results_from_journal(path)["outcome"].tolist()
+    ['sent', 'invalid']
+    """
+    with Journal.read(path) as journal:
+        rows = journal.plan_rows()
+        entries = journal.entries()
+    if not rows:
+        raise ValidationError(
+            "journal",
+            "holds no plan rows (written by an older smsc_frames): run send with the plan and "
+            "this journal to write the results",
+            str(path),
+        )
+    plan, carriers = plan_from_rows(rows)
+    results = campaign_results(plan, carriers, entries, sandbox=False, stop_reason=None)
+    results.attrs["journal"] = str(path)
     return results
 
 

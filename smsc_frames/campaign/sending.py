@@ -17,12 +17,13 @@ import pandas as pd
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.dispatch import CampaignStop, Dispatcher, to_send
+from smsc_frames.campaign.planrows import to_rows
 from smsc_frames.campaign.reconcile import OPEN_STATES, Reconciler, incomplete
 from smsc_frames.campaign.results import campaign_results, leftovers
 from smsc_frames.errors import IpBlockedError, SmscApiError
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.options import Options
-from smsc_frames.payloads import Payload
+from smsc_frames.payloads import Payload, recipient_rows
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
@@ -39,6 +40,7 @@ def send(
     payloads: Sequence[Payload] | None = None,
     retry: RetryPolicy | None = None,
     limits: SmscLimits | None = None,
+    check_sent: bool = True,
 ) -> pd.DataFrame:
     """Send the campaign exactly once, resumably, and say what happened to every plan row.
 
@@ -64,6 +66,11 @@ def send(
         ``max_recipients``; a journal is tied to them.
     retry : RetryPolicy, optional
     limits : SmscLimits, optional
+    check_sent : bool, default True
+        Before posting a request this journal never posted, ask SMSC whether it already has
+        it (request ids are deterministic): a campaign re-run without its journal, with
+        another one or from another folder is reconciled, not sent twice. One status question
+        per request for up to 10 of them, else paced list requests over (id, first phone).
 
     Returns
     -------
@@ -116,7 +123,9 @@ def send(
         build_payloads(plan, plan_options(plan, options)) if payloads is None else payloads
     )
     stop = CampaignStop()
-    with Journal.open(journal, requests) as opened:
+    carriers = recipient_rows(plan, requests)
+    rows = None if journal is None else to_rows(plan, carriers)
+    with Journal.open(journal, requests, rows) as opened:
         dispatcher = Dispatcher(
             api,
             opened,
@@ -125,9 +134,10 @@ def send(
             max_workers=max_workers,
             progress=progress,
         )
-        entries = run(opened, Reconciler(api, opened, stop), dispatcher, api.retry.max_rounds)
+        reconciler = Reconciler(api, opened, stop)
+        entries = run(opened, reconciler, dispatcher, api.retry.max_rounds, check_sent)
     results = campaign_results(
-        plan, requests, entries, sandbox=api.is_sandbox, stop_reason=stop.reason
+        plan, carriers, entries, sandbox=api.is_sandbox, stop_reason=stop.reason
     )
     if journal is not None:
         results.attrs["journal"] = str(journal)
@@ -140,13 +150,21 @@ def send(
 
 
 def run(
-    journal: Journal, reconciler: Reconciler, dispatcher: Dispatcher, max_rounds: int
+    journal: Journal,
+    reconciler: Reconciler,
+    dispatcher: Dispatcher,
+    max_rounds: int,
+    check_sent: bool,
 ) -> list[JournalEntry]:
     """Reconcile what a previous attempt left open, post what is provably unsent, repeat.
 
+    With *check_sent*, requests the journal never posted are first looked for on SMSC.
     Returns the journal's entries as the run left them (read after its last change).
     """
     entries = journal.entries()
+    if check_sent:
+        reconciler.find_earlier_posts(entries)
+        entries = journal.entries()
     for round_number in range(max_rounds + 1):
         if any(entry.state in OPEN_STATES or incomplete(entry) for entry in entries):
             reconciler.settle(entries)
