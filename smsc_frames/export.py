@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -192,6 +193,10 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     if "cost" in results:
         costs = [Decimal(str(value)) for value in results["cost"].dropna()]
         rows.append(("cost", sum(costs, Decimal("0.00"))))
+        if sent is not None:
+            unknown = int((sent & results["cost"].isna()).sum())
+            if unknown:
+                rows.append(("sent with cost unknown (not in the total)", unknown))
     for column in ("outcome", "status_name"):
         if column in results:
             counts = results[column].astype(object).fillna("(none)").value_counts(sort=True)
@@ -242,9 +247,7 @@ def to_excel(
     workbook = Workbook(write_only=True)
     _write_sheet(workbook, "results", _table(results, index))
     _write_sheet(workbook, "summary", summary(results, quote))
-    path = Path(path)
-    workbook.save(path)
-    return path
+    return _replace_atomically(Path(path), workbook.save)
 
 
 def to_csv(
@@ -285,6 +288,25 @@ def to_csv(
                 for value in _cells(values, kind)
             ]
             out[neutralise(str(name))] = pd.Series(cells, index=frame.index, dtype=object)
-    path = Path(path)
-    out.to_csv(path, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n")
+    return _replace_atomically(
+        Path(path),
+        lambda temporary: out.to_csv(
+            temporary, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n"
+        ),
+    )
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through *write* to a temporary file beside *path*, then rename it over *path*.
+
+    A failure half-way (disk full, a locked file, Ctrl-C) leaves *path* as it was and no
+    temporary file behind.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return path
