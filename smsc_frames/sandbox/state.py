@@ -239,9 +239,9 @@ class State:
 
     def _check_credentials(self, params: dict[str, str]) -> Account | None:
         if "apikey" in params:
-            for apikey, account in self._by_apikey.items():
+            for apikey, owner in self._by_apikey.items():
                 if hmac.compare_digest(apikey.encode(), params["apikey"].encode()):
-                    return account
+                    return owner
             return None
         account = self.accounts.get(params.get("login", ""))
         psw = params.get("psw")
@@ -276,7 +276,9 @@ class State:
         """True when *key* was :meth:`remember`-ed less than *window* seconds ago."""
         with self.lock:
             events = self._windows.get(key)
-            return bool(events) and events[-1] > self.clock() - window
+            if not events:
+                return False
+            return events[-1] > self.clock() - window
 
     def remember(self, key: tuple[object, ...], window: float) -> None:
         """Note that *key* happened now; it is forgotten once *window* seconds have passed.
@@ -303,8 +305,8 @@ class State:
             for key in [key for key, until in self._expires.items() if until <= now]:
                 del self._expires[key]
                 self._windows.pop(key, None)
-            for key in [key for key, until in self._blocked_until.items() if until <= now]:
-                del self._blocked_until[key]
+            for ip in [ip for ip, until in self._blocked_until.items() if until <= now]:
+                del self._blocked_until[ip]
             horizon = now - self.settings.flood_interval
             for login, chains in list(self._chains.items()):
                 for phone in [phone for phone, (last, _) in chains.items() if last <= horizon]:
