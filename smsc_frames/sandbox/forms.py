@@ -75,7 +75,7 @@ def _last_ascii(pairs: list[tuple[bytes, bytes]], name: bytes) -> str | None:
 
 
 def answer_style(pairs: list[tuple[bytes, bytes]]) -> tuple[int, str]:
-    """The ``fmt`` and ``charset`` to answer in: the requested ones when valid, else 0 and cp1251."""
+    """The ``fmt`` and ``charset`` to answer in: the requested ones when valid, else 0, cp1251."""
     fmt = _last_ascii(pairs, b"fmt")
     charset = _last_ascii(pairs, b"charset")
     return (

@@ -405,8 +405,11 @@ def _status_record(
         ]
     status, error, changed = message.status_at(now)
     record: list[tuple[str, object]] = [
-        ("status", status), ("last_date", moscow_date(changed)), ("last_timestamp", int(changed)), ("err", error),
-    ]  # fmt: skip
+        ("status", status),
+        ("last_date", moscow_date(changed)),
+        ("last_timestamp", int(changed)),
+        ("err", error),
+    ]
     if level >= 1:
         record += [
             ("send_date", moscow_date(message.sent_at)),
@@ -450,11 +453,17 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
                 state.delete(account.login, sms_id, phone)
             return render_fields(context.fmt, [("result", "OK")])
         if as_list:
-            limited = state.hit(("status_list", account.login), settings.status_lists_per_window,
-                                settings.status_list_window)  # fmt: skip
+            limited = state.hit(
+                ("status_list", account.login),
+                settings.status_lists_per_window,
+                settings.status_list_window,
+            )
         else:
-            limited = state.hit(("status_check", account.login, *pairs[0]), settings.status_checks_per_message,
-                                settings.status_check_window)  # fmt: skip
+            limited = state.hit(
+                ("status_check", account.login, *pairs[0]),
+                settings.status_checks_per_message,
+                settings.status_check_window,
+            )
         if limited:
             raise ErrorAnswer(9)
         now = state.clock()

@@ -154,7 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_endpoint()
         except (ConnectionError, TimeoutError):
             self.close_connection = True
-        except Exception:  # a sandbox bug must not hang the client or leak a traceback to it
+        except Exception:  # noqa: BLE001
+            # anything else is a sandbox bug: it must not hang the client or leak a traceback
             traceback.print_exc()
             self.close_connection = True
             self._send(500, b"internal sandbox error", "text/plain; charset=utf-8")

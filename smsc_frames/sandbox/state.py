@@ -17,7 +17,8 @@ Examples
 Decimal('1000.00')
 >>> state.authenticate({"apikey": "demo-apikey"}, "127.0.0.1").login
 'demo'
->>> state.remember(("send", "demo", b"digest"), 60.0); state.seen_within(("send", "demo", b"digest"), 60.0)
+>>> state.remember(("send", "demo", b"digest"), 60.0)
+>>> state.seen_within(("send", "demo", b"digest"), 60.0)
 True
 """
 
@@ -41,10 +42,12 @@ from smsc_frames.sandbox.settings import Account, SandboxSettings
 
 @dataclass(slots=True)
 class StoredMessage:
-    """One stored message to one phone, with its delivery timeline (see :meth:`MessageBatch.message`).
+    """One stored message to one phone, with its delivery timeline.
 
-    ``fixed_status`` is set for messages refused at send time (status 20, 22 or 23): they
-    never move. A wrong-format number (22) keeps the token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
+    :meth:`MessageBatch.message` builds it. ``fixed_status`` is set for messages refused at
+    send time (status 20, 22 or 23): they never move. A wrong-format number (22) keeps the
+    token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``,
+    then ``final_status``.
     """
 
     sms_id: str
@@ -367,8 +370,8 @@ class State:
         with self.lock:
             now, interval = self.clock(), self.settings.flood_interval
             last_of = self._chains.get(login, {}).get
-            return [length + 1 if now - last < interval else 1
-                    for last, length in [last_of(phone, _NO_CHAIN) for phone in phones]]  # fmt: skip
+            lasts = [last_of(phone, _NO_CHAIN) for phone in phones]
+            return [length + 1 if now - last < interval else 1 for last, length in lasts]
 
     def store(self, batch: MessageBatch) -> None:
         """Store the messages of one request and extend the flood chains of its numbers.
@@ -422,7 +425,10 @@ class State:
     def log_request(
         self, endpoint: str, params: dict[str, str], code: int, fault: str | None
     ) -> None:
-        """Append to :attr:`requests` (the last ``request_log_size`` kept), without ``psw``/``apikey``."""
+        """Append to :attr:`requests` (the last ``request_log_size`` kept).
+
+        ``psw`` and ``apikey`` are left out of the stored parameters.
+        """
         shown = {key: value for key, value in params.items() if key not in SECRET_PARAMS}
         with self.lock:
             self.requests.append(RequestRecord(endpoint, shown, code, fault))
