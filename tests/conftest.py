@@ -38,7 +38,7 @@ def sandbox():
 
 @pytest.fixture
 def make_sandbox():
-    """Factory ``make_sandbox(accounts=..., settings=..., clock=...)``; all are stopped after the test."""
+    """Factory ``make_sandbox(accounts=..., settings=..., clock=...)``; stopped after the test."""
     started: list[Sandbox] = []
 
     def factory(**kwargs) -> Sandbox:
@@ -58,8 +58,14 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
-def call_sandbox(running: Sandbox, endpoint: str = "send.php", *, auth: bool = True, method: str = "POST",
-                 **params: str):  # fmt: skip
+def call_sandbox(
+    running: Sandbox,
+    endpoint: str = "send.php",
+    *,
+    auth: bool = True,
+    method: str = "POST",
+    **params: str,
+):
     """One request with ``requests`` (not our client); ``demo``/``demo`` unless ``auth=False``."""
     import requests
 

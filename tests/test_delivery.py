@@ -1,5 +1,4 @@
-"""Delivery statuses (status.php list form, paced) and the balance, over HTTP, against the
-sandbox."""
+"""Delivery statuses (status.php list form, paced) and the balance, over HTTP to the sandbox."""
 
 from __future__ import annotations
 

@@ -101,8 +101,14 @@ def test_phones_frame_of_many_answers_parses_each_cost_exactly():
 # What a number's fields may hold on the wire, with values of different types that compare equal.
 _TEXTS = ["", "1", "25001", "x", 1, True, 1.0, 0, False, None]
 _CODES = ["", "0", "1", "22", 0, 1, 22, True, False, None, "x"]
-_WIRE_VALUES = {"phone": _TEXTS, "mccmnc": _TEXTS, "cost": ["", "0.70", "1", "1.0", 1, 1.0, 0, None],
-                "status": _CODES, "error": _CODES}  # fmt: skip
+_COSTS = ["", "0.70", "1", "1.0", 1, 1.0, 0, None]
+_WIRE_VALUES = {
+    "phone": _TEXTS,
+    "mccmnc": _TEXTS,
+    "cost": _COSTS,
+    "status": _CODES,
+    "error": _CODES,
+}
 
 
 @given(st.lists(st.fixed_dictionaries({}, optional={key: st.sampled_from(values)
@@ -114,9 +120,15 @@ def test_phones_frame_converts_repeated_values_as_whole_columns_would(rows):
 
     def whole_columns():
         raw = {key: pd.Series([row.get(key) for row in rows], dtype=object) for key in PHONE_KEYS}
-        return pd.DataFrame({"phone": _text_column(raw["phone"]), "mccmnc": _text_column(raw["mccmnc"]),
-                             "cost": _decimal_column(raw["cost"]), "status": _int_column(raw["status"]),
-                             "error": _int_column(raw["error"])})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "phone": _text_column(raw["phone"]),
+                "mccmnc": _text_column(raw["mccmnc"]),
+                "cost": _decimal_column(raw["cost"]),
+                "status": _int_column(raw["status"]),
+                "error": _int_column(raw["error"]),
+            }
+        )
 
     try:
         expected = whole_columns()

@@ -26,10 +26,10 @@ EXPECTED = {
     (2, 0): "<result>\n<id>42</id>\n<cnt>2</cnt>\n</result>",
     (2, 1): "<result>\n<cost>10.70</cost>\n<cnt>2</cnt>\n</result>",
     (2, 2): "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n</result>",
-    (
-        2,
-        3,
-    ): "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n<balance>989.30</balance>\n</result>",
+    (2, 3): (
+        "<result>\n<id>42</id>\n<cnt>2</cnt>\n<cost>10.70</cost>\n<balance>989.30</balance>\n"
+        "</result>"
+    ),
     (3, 0): '{"id": 42, "cnt": 2}',
     (3, 1): '{"cost": "10.70", "cnt": 2}',
     (3, 2): '{"id": 42, "cnt": 2, "cost": "10.70"}',

@@ -164,8 +164,14 @@ def test_status_limits_per_message_and_per_list(make_sandbox, smsc, fake_clock):
 
 def test_5_concurrent_status_requests_are_error_9(sandbox, smsc):
     sandbox.inject("slow", count=4, endpoint="status.php", delay=1.0)
-    threads = [threading.Thread(target=smsc, args=(sandbox, "status.php"), kwargs={"id": str(n), "phone": "79161234567"})
-               for n in range(4)]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=smsc,
+            args=(sandbox, "status.php"),
+            kwargs={"id": str(n), "phone": "79161234567"},
+        )
+        for n in range(4)
+    ]
     for thread in threads:
         thread.start()
     wait_until(lambda: sandbox.state.in_flight_count("status", "demo") == 4)
@@ -189,14 +195,19 @@ def test_more_than_10_balance_requests_a_minute_are_error_9(make_sandbox, smsc, 
     "field", ["duplicate_window", "flood_interval", "ip_block_seconds", "status_list_window"]
 )
 def test_every_window_is_a_setting_with_smsc_defaults(field):
-    assert getattr(SandboxSettings(), field) == {"duplicate_window": 60, "flood_interval": 60,
-                                                 "ip_block_seconds": 1800, "status_list_window": 60}[field]  # fmt: skip
+    smsc_defaults = {
+        "duplicate_window": 60,
+        "flood_interval": 60,
+        "ip_block_seconds": 1800,
+        "status_list_window": 60,
+    }
+    assert getattr(SandboxSettings(), field) == smsc_defaults[field]
     assert getattr(SandboxSettings(**{field: 1.5}), field) == 1.5
 
 
 # -- bounded memory ---------------------------------------------------------------------------
 def direct(state, endpoint: str, **params: str):
-    """One request straight to the handler (no HTTP): thousands of them in a fraction of a second."""
+    """One request straight to the handler (no HTTP): thousands in a fraction of a second."""
     from smsc_frames.sandbox.handlers import RequestContext, handle
 
     return handle(

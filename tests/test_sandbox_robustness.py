@@ -108,8 +108,17 @@ def test_post_without_content_length_reads_only_the_query(sandbox):
     assert raw_exchange(sandbox, request).endswith(b"1000.00")
 
 
-@pytest.mark.parametrize("body", [b"%%%&&==&=x", b"login=demo&login=demo&psw=demo", b"\xff\xfe\x00",
-                                  b"login=demo&psw=demo&ph%ZZones=1", b"=&=&=", b"a" * 1000])  # fmt: skip
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"%%%&&==&=x",
+        b"login=demo&login=demo&psw=demo",
+        b"\xff\xfe\x00",
+        b"login=demo&psw=demo&ph%ZZones=1",
+        b"=&=&=",
+        b"a" * 1000,
+    ],
+)
 def test_malformed_bodies_get_an_smsc_error_and_change_nothing(sandbox, body):
     answer = requests.post(sandbox.url + "/sys/send.php", data=body, timeout=5)
     assert answer.status_code == 200 and answer.text.startswith("ERROR = ")
@@ -159,8 +168,8 @@ TOKENS = st.one_of(
     st.from_regex(r"[0-9]{1,9}", fullmatch=True),
     st.from_regex(r"\+?[0-9]{12,15}", fullmatch=True),
 )
-LINES = st.lists(st.tuples(st.lists(TOKENS, min_size=1, max_size=4), TEXT.filter(lambda t: "\\" not in t)),
-                 min_size=1, max_size=6)  # fmt: skip
+LINE = st.tuples(st.lists(TOKENS, min_size=1, max_size=4), TEXT.filter(lambda t: "\\" not in t))
+LINES = st.lists(LINE, min_size=1, max_size=6)
 
 
 @settings(max_examples=60)
@@ -182,8 +191,8 @@ def test_fuzzed_lists_reach_exactly_the_right_recipients(make_sandbox, lines):
     running = _shared(make_sandbox)
     before = len(running.messages())
     encoded = "\n".join(",".join(phones) + ":" + text for phones, text in lines)
-    answer = requests.post(running.url + "/sys/send.php", timeout=5, data={
-        "login": "demo", "psw": "demo", "list": encoded, "charset": "utf-8", "fmt": "3"})  # fmt: skip
+    form = {"login": "demo", "psw": "demo", "list": encoded, "charset": "utf-8", "fmt": "3"}
+    answer = requests.post(running.url + "/sys/send.php", timeout=5, data=form)
     assert answer.status_code == 200
     expected: dict[str, str] = {}
     line_of: dict[str, int] = {}
@@ -227,7 +236,10 @@ def test_reference_parts_split_the_text_without_loss(text):
 
 
 def test_serve_prints_its_url_and_serves(tmp_path):
-    code = "from smsc_frames.sandbox import serve; serve(port=0, login='cli', password='pw', balance='12.50')"
+    code = (
+        "from smsc_frames.sandbox import serve; "
+        "serve(port=0, login='cli', password='pw', balance='12.50')"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         first_line = process.stdout.readline()

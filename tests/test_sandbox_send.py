@@ -1,4 +1,4 @@
-"""send.php over real HTTP: auth, charsets, recipients, list=, ids, parameter ranges, parts, money."""
+"""send.php over HTTP: auth, charsets, recipients, list=, ids, parameter ranges, parts, money."""
 
 from __future__ import annotations
 
@@ -58,12 +58,18 @@ def test_charset_decodes_parameters_and_encodes_the_answer(sandbox, charset):
     )
     if charset:
         body += b"&charset=" + charset.encode()
-    send = requests.post(sandbox.url + "/sys/send.php", data=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=5)  # fmt: skip
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    send = requests.post(sandbox.url + "/sys/send.php", data=body, headers=form_type, timeout=5)
     assert send.json()["cnt"] == 1
     assert sandbox.messages()[0]["text"] == text
-    status_form = {"login": "demo", "psw": "demo", "phone": "79161234567", "id": str(send.json()["id"]),
-                   "all": "1", "fmt": "0"}  # fmt: skip
+    status_form = {
+        "login": "demo",
+        "psw": "demo",
+        "phone": "79161234567",
+        "id": str(send.json()["id"]),
+        "all": "1",
+        "fmt": "0",
+    }
     if charset:
         status_form["charset"] = charset
     status = requests.post(sandbox.url + "/sys/status.php", data=status_form, timeout=5)
@@ -316,10 +322,12 @@ def test_over_1000_characters_in_a_list_line_is_error_1(sandbox, smsc):
 
 
 @pytest.mark.parametrize(("phone", "mccmnc", "price"), [
-    ("79161234567", "25001", "5.45"), ("79261234567", "25002", "5.30"), ("79031234567", "25099", "5.25"),
-    ("79521234567", "25020", "4.95"), ("79991234567", "25011", "4.80"), ("77011234567", "40102", "4.40"),
-    ("375291234567", "25702", "8.90"), ("380671234567", "25503", "3.90"), ("998901234567", "43404", "4.60"),
-    ("4915112345678", "26201", "7.10"), ("447700900123", "23415", "3.45"), ("12025550123", "310260", "1.95"),
+    ("79161234567", "25001", "5.45"), ("79261234567", "25002", "5.30"),
+    ("79031234567", "25099", "5.25"), ("79521234567", "25020", "4.95"),
+    ("79991234567", "25011", "4.80"), ("77011234567", "40102", "4.40"),
+    ("375291234567", "25702", "8.90"), ("380671234567", "25503", "3.90"),
+    ("998901234567", "43404", "4.60"), ("4915112345678", "26201", "7.10"),
+    ("447700900123", "23415", "3.45"), ("12025550123", "310260", "1.95"),
     ("8613812345678", "", "9.50"),
 ])  # fmt: skip
 def test_price_table_gives_mccmnc_and_price_per_part(sandbox, smsc, phone, mccmnc, price):

@@ -6,8 +6,12 @@ import pytest
 
 from smsc_frames.sandbox import SandboxSettings
 
-NO_LIMITS = SandboxSettings(seconds_to_operator=30, seconds_to_final=60, status_checks_per_message=1000,
-                            status_lists_per_window=1000)  # fmt: skip
+NO_LIMITS = SandboxSettings(
+    seconds_to_operator=30,
+    seconds_to_final=60,
+    status_checks_per_message=1000,
+    status_lists_per_window=1000,
+)
 
 
 def status_of(smsc, running, sms_id, phone, **params):
@@ -77,11 +81,13 @@ def test_all_1_and_2_add_the_documented_fields(make_sandbox, smsc):
     running = make_sandbox(settings=NO_LIMITS)
     smsc(running, phones="79161234567", mes="Привет", id="30", sender="SHOP", charset="utf-8")
     full = status_of(smsc, running, 30, "79161234567", all="1")
-    assert list(full) == ["status", "last_date", "last_timestamp", "err", "send_date", "send_timestamp",
-                          "phone", "cost", "sender_id", "status_name", "message", "comment", "type"]  # fmt: skip
-    assert (full["phone"], full["cost"], full["sender_id"], full["message"], full["status_name"]) == (
-        "79161234567", "5.45", "SHOP", "Привет", "Waiting to be sent",
-    )  # fmt: skip
+    assert list(full) == [
+        "status", "last_date", "last_timestamp", "err",
+        "send_date", "send_timestamp", "phone", "cost", "sender_id", "status_name",
+        "message", "comment", "type",
+    ]  # fmt: skip
+    shown = (full["phone"], full["cost"], full["sender_id"], full["message"], full["status_name"])
+    assert shown == ("79161234567", "5.45", "SHOP", "Привет", "Waiting to be sent")
     more = status_of(smsc, running, 30, "79161234567", all="2")
     assert (more["country"], more["operator"], more["region"]) == ("RU", "MTS", "Moscow")
 

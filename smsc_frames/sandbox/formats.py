@@ -64,7 +64,10 @@ def _xml(root: str, fields: Fields, extra: str = "") -> str:
 
 
 def _json(fields: Fields) -> dict[str, object]:
-    return {key: json_id(value) if key == "id" else value for key, value in fields}
+    return {
+        key: json_id(value) if key == "id" and isinstance(value, str) else value
+        for key, value in fields
+    }
 
 
 def _dumps(value: object) -> str:
@@ -200,7 +203,7 @@ def _status_numbers(fields: Fields) -> str:
     return ",".join(line_value(value) for key, value in fields if key != "last_date")
 
 
-def render_status(fmt: int, records: list[Fields], *, as_list: bool) -> str:
+def render_status(fmt: int, records: Sequence[Fields], *, as_list: bool) -> str:
     """A ``status.php`` answer for one message or (*as_list*) several.
 
     Each record lists its fields in SMSC's order (``status, last_date, last_timestamp, err``,

@@ -75,7 +75,7 @@ def _last_ascii(pairs: list[tuple[bytes, bytes]], name: bytes) -> str | None:
 
 
 def answer_style(pairs: list[tuple[bytes, bytes]]) -> tuple[int, str]:
-    """The ``fmt`` and ``charset`` to answer in: the requested ones when valid, else 0 and cp1251."""
+    """The ``fmt`` and ``charset`` to answer in: the requested ones when valid, else 0, cp1251."""
     fmt = _last_ascii(pairs, b"fmt")
     charset = _last_ascii(pairs, b"charset")
     return (
@@ -107,19 +107,14 @@ def decode_pairs(pairs: list[tuple[bytes, bytes]], charset: str) -> dict[str, st
     return params
 
 
-def decode_form(query: bytes, body: bytes) -> tuple[dict[str, str], int, str]:
-    """Parse the query string and body together: ``(params, fmt, charset)``.
+def decode_raw_pairs(pairs: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], int, str]:
+    """Decode the :func:`raw_pairs` of the query string and body: ``(params, fmt, charset)``.
 
     Raises
     ------
     ErrorAnswer
         Code 1 for an unknown ``charset`` or ``fmt``, a repeated or undecodable parameter.
     """
-    return decode_raw_pairs(raw_pairs(query) + raw_pairs(body))
-
-
-def decode_raw_pairs(pairs: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], int, str]:
-    """:func:`decode_form` of the already split query and body *pairs*."""
     fmt, charset = answer_style(pairs)
     for name, allowed in ((b"charset", CHARSETS), (b"fmt", FORMATS)):
         value = _last_ascii(pairs, name)

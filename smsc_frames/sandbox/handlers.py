@@ -35,10 +35,16 @@ from smsc_frames.sandbox.codes import (
     parameter_error,
 )
 from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
-from smsc_frames.sandbox.listcodec import normalize_phone, normalize_phones
+from smsc_frames.sandbox.listcodec import ListLine, normalize_phone, normalize_phones
 from smsc_frames.sandbox.pricing import UNROUTED, Route
 from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
-from smsc_frames.sandbox.sendparams import CREDENTIALS, KIND_FLAGS, message_id, parse_send
+from smsc_frames.sandbox.sendparams import (
+    CREDENTIALS,
+    KIND_FLAGS,
+    SendRequest,
+    message_id,
+    parse_send,
+)
 from smsc_frames.sandbox.settings import Account
 from smsc_frames.sandbox.state import MessageBatch, State, StoredMessage
 
@@ -148,7 +154,7 @@ def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> 
     return prepared, count_parts(prepared)
 
 
-def _recipients(lines: tuple, max_recipients: int, field: str) -> _Recipients:
+def _recipients(lines: tuple[ListLine, ...], max_recipients: int, field: str) -> _Recipients:
     """Every distinct number of *lines*; one number on two lines is error 1 naming *field*."""
     tokens = [token for line in lines for token in line.phones]
     line_of = [index for index, line in enumerate(lines) for _ in line.phones]
@@ -156,7 +162,9 @@ def _recipients(lines: tuple, max_recipients: int, field: str) -> _Recipients:
     keys = [phone or token for phone, token in zip(phones, tokens)]
     if len(set(keys)) < len(keys):
         kept = _first_occurrences(keys, line_of, field)
-        phones, keys, line_of = ([column[i] for i in kept] for column in (phones, keys, line_of))
+        phones = [phones[i] for i in kept]
+        keys = [keys[i] for i in kept]
+        line_of = [line_of[i] for i in kept]
     if len(keys) > max_recipients:
         raise parameter_error(field)
     return _Recipients(phones, keys, line_of)
@@ -260,7 +268,11 @@ def request_digest(params: dict[str, str]) -> bytes:
 
 
 def _judge(
-    state: State, account: Account, recipients: _Recipients, lines: tuple, texts: list
+    state: State,
+    account: Account,
+    recipients: _Recipients,
+    lines: tuple[ListLine, ...],
+    texts: list[tuple[str, int]],
 ) -> None:
     """Fill each recipient's route, status/error (refusals) and cost (accepted ones)."""
     route_of = state.prices.route
@@ -282,9 +294,10 @@ def _judge(
         cost = ZERO
         if not status:
             key = (route.price, texts[line][1])
-            cost = costs.get(key)
-            if cost is None:
-                cost = costs[key] = key[0] * key[1]
+            known = costs.get(key)
+            if known is None:
+                known = costs[key] = key[0] * key[1]
+            cost = known
         routes.append(route)
         mccmnc.append(route.mccmnc)
         statuses.append(status)
@@ -304,11 +317,19 @@ def _refusal(phone: str, refused_sender: bool, flooded: bool) -> tuple[str, str]
 
 
 def _batch(
-    state, account, sms_id, recipients: _Recipients, request, texts, now, params
+    state: State,
+    account: Account,
+    sms_id: str,
+    recipients: _Recipients,
+    request: SendRequest,
+    texts: list[tuple[str, int]],
+    now: float,
+    params: dict[str, str],
 ) -> MessageBatch:
     """What :meth:`State.store` keeps of an accepted request."""
     settings = state.settings
-    finals = [MAGIC_FINAL.get(phone, DELIVERED) for phone in recipients.phones]
+    # a wrong-format number (phone None) is fixed at status 22: its final pair is never shown
+    finals = [MAGIC_FINAL.get(phone or "", DELIVERED) for phone in recipients.phones]
     return MessageBatch(
         sms_id=sms_id,
         login=account.login,
@@ -331,7 +352,9 @@ def _batch(
     )
 
 
-def _send_answer(fmt: int, request, recipients: _Recipients, fields: list) -> str:
+def _send_answer(
+    fmt: int, request: SendRequest, recipients: _Recipients, fields: list[tuple[str, object]]
+) -> str:
     rows = None
     if request.op or request.err:
         costs = {cost: money(cost) for cost in set(recipients.costs)}
@@ -382,8 +405,11 @@ def _status_record(
         ]
     status, error, changed = message.status_at(now)
     record: list[tuple[str, object]] = [
-        ("status", status), ("last_date", moscow_date(changed)), ("last_timestamp", int(changed)), ("err", error),
-    ]  # fmt: skip
+        ("status", status),
+        ("last_date", moscow_date(changed)),
+        ("last_timestamp", int(changed)),
+        ("err", error),
+    ]
     if level >= 1:
         record += [
             ("send_date", moscow_date(message.sent_at)),
@@ -427,11 +453,17 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
                 state.delete(account.login, sms_id, phone)
             return render_fields(context.fmt, [("result", "OK")])
         if as_list:
-            limited = state.hit(("status_list", account.login), settings.status_lists_per_window,
-                                settings.status_list_window)  # fmt: skip
+            limited = state.hit(
+                ("status_list", account.login),
+                settings.status_lists_per_window,
+                settings.status_list_window,
+            )
         else:
-            limited = state.hit(("status_check", account.login, *pairs[0]), settings.status_checks_per_message,
-                                settings.status_check_window)  # fmt: skip
+            limited = state.hit(
+                ("status_check", account.login, *pairs[0]),
+                settings.status_checks_per_message,
+                settings.status_check_window,
+            )
         if limited:
             raise ErrorAnswer(9)
         now = state.clock()

@@ -13,8 +13,11 @@ Examples
 ('8916123456', True)
 >>> split_phones("79161234567;+79161234568,")
 ['79161234567', '+79161234568']
->>> parse_list("SHOP,2|79161234567,79161234568:Hi\\\\nthere: 10% off\\n79031234567:Bye")
-[ListLine(phones=('79161234567', '79161234568'), text='Hi\\nthere: 10% off', sender='SHOP', tz='2'), ListLine(phones=('79031234567',), text='Bye', sender=None, tz=None)]
+>>> lines = parse_list("SHOP,2|79161234567,79161234568:Hi\\\\nthere: 10% off\\n79031234567:Bye")
+>>> lines  # doctest: +NORMALIZE_WHITESPACE
+[ListLine(phones=('79161234567', '79161234568'), text='Hi\\nthere: 10% off',
+          sender='SHOP', tz='2'),
+ ListLine(phones=('79031234567',), text='Bye', sender=None, tz=None)]
 """
 
 from __future__ import annotations

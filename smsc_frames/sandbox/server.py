@@ -31,7 +31,7 @@ from smsc_frames.sandbox.forms import answer_style, decode_raw_pairs, raw_pairs
 from smsc_frames.sandbox.handlers import HANDLERS, RequestContext, handle
 from smsc_frames.sandbox.pricing import PriceTable
 from smsc_frames.sandbox.settings import Account, SandboxSettings, default_accounts
-from smsc_frames.sandbox.state import State
+from smsc_frames.sandbox.state import RequestRecord, State
 
 FAULTS = ("drop_after_accept", "http_500", "slow", "html_error", "truncated_json", "empty_body")
 #: Faults answered before the request is processed: nothing is stored.
@@ -96,8 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.state.settings.socket_timeout
         super().setup()
+        # per server, so not the class attribute ``timeout`` StreamRequestHandler.setup reads
+        self.connection.settimeout(self.server.state.settings.socket_timeout)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: request lines may carry ``psw`` in a GET query."""
@@ -153,7 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_endpoint()
         except (ConnectionError, TimeoutError):
             self.close_connection = True
-        except Exception:  # a sandbox bug must not hang the client or leak a traceback to it
+        except Exception:  # noqa: BLE001
+            # anything else is a sandbox bug: it must not hang the client or leak a traceback
             traceback.print_exc()
             self.close_connection = True
             self._send(500, b"internal sandbox error", "text/plain; charset=utf-8")
@@ -269,10 +271,11 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
+        server, thread = self._server, self._thread
+        if server is not None and thread is not None:  # start() sets both
+            server.shutdown()
+            server.server_close()
+            thread.join()
             self._server = self._thread = None
 
     def __enter__(self) -> Sandbox:
@@ -324,7 +327,7 @@ class Sandbox:
         return self.state.balance(login)
 
     @property
-    def requests(self) -> list:
+    def requests(self) -> list[RequestRecord]:
         """The request log, oldest first, as a list snapshot: ``RequestRecord(endpoint, params
         without secrets, code, fault)``; the last ``settings.request_log_size`` requests."""
         with self.state.lock:

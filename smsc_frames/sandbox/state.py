@@ -17,7 +17,8 @@ Examples
 Decimal('1000.00')
 >>> state.authenticate({"apikey": "demo-apikey"}, "127.0.0.1").login
 'demo'
->>> state.remember(("send", "demo", b"digest"), 60.0); state.seen_within(("send", "demo", b"digest"), 60.0)
+>>> state.remember(("send", "demo", b"digest"), 60.0)
+>>> state.seen_within(("send", "demo", b"digest"), 60.0)
 True
 """
 
@@ -41,10 +42,12 @@ from smsc_frames.sandbox.settings import Account, SandboxSettings
 
 @dataclass(slots=True)
 class StoredMessage:
-    """One stored message to one phone, with its delivery timeline (see :meth:`MessageBatch.message`).
+    """One stored message to one phone, with its delivery timeline.
 
-    ``fixed_status`` is set for messages refused at send time (status 20, 22 or 23): they
-    never move. A wrong-format number (22) keeps the token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``, then ``final_status``.
+    :meth:`MessageBatch.message` builds it. ``fixed_status`` is set for messages refused at
+    send time (status 20, 22 or 23): they never move. A wrong-format number (22) keeps the
+    token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``,
+    then ``final_status``.
     """
 
     sms_id: str
@@ -239,9 +242,9 @@ class State:
 
     def _check_credentials(self, params: dict[str, str]) -> Account | None:
         if "apikey" in params:
-            for apikey, account in self._by_apikey.items():
+            for apikey, owner in self._by_apikey.items():
                 if hmac.compare_digest(apikey.encode(), params["apikey"].encode()):
-                    return account
+                    return owner
             return None
         account = self.accounts.get(params.get("login", ""))
         psw = params.get("psw")
@@ -276,7 +279,9 @@ class State:
         """True when *key* was :meth:`remember`-ed less than *window* seconds ago."""
         with self.lock:
             events = self._windows.get(key)
-            return bool(events) and events[-1] > self.clock() - window
+            if not events:
+                return False
+            return events[-1] > self.clock() - window
 
     def remember(self, key: tuple[object, ...], window: float) -> None:
         """Note that *key* happened now; it is forgotten once *window* seconds have passed.
@@ -303,8 +308,8 @@ class State:
             for key in [key for key, until in self._expires.items() if until <= now]:
                 del self._expires[key]
                 self._windows.pop(key, None)
-            for key in [key for key, until in self._blocked_until.items() if until <= now]:
-                del self._blocked_until[key]
+            for ip in [ip for ip, until in self._blocked_until.items() if until <= now]:
+                del self._blocked_until[ip]
             horizon = now - self.settings.flood_interval
             for login, chains in list(self._chains.items()):
                 for phone in [phone for phone, (last, _) in chains.items() if last <= horizon]:
@@ -365,8 +370,8 @@ class State:
         with self.lock:
             now, interval = self.clock(), self.settings.flood_interval
             last_of = self._chains.get(login, {}).get
-            return [length + 1 if now - last < interval else 1
-                    for last, length in [last_of(phone, _NO_CHAIN) for phone in phones]]  # fmt: skip
+            lasts = [last_of(phone, _NO_CHAIN) for phone in phones]
+            return [length + 1 if now - last < interval else 1 for last, length in lasts]
 
     def store(self, batch: MessageBatch) -> None:
         """Store the messages of one request and extend the flood chains of its numbers.
@@ -420,7 +425,10 @@ class State:
     def log_request(
         self, endpoint: str, params: dict[str, str], code: int, fault: str | None
     ) -> None:
-        """Append to :attr:`requests` (the last ``request_log_size`` kept), without ``psw``/``apikey``."""
+        """Append to :attr:`requests` (the last ``request_log_size`` kept).
+
+        ``psw`` and ``apikey`` are left out of the stored parameters.
+        """
         shown = {key: value for key, value in params.items() if key not in SECRET_PARAMS}
         with self.lock:
             self.requests.append(RequestRecord(endpoint, shown, code, fault))
