@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize_objects", "object_addresses"]
+__all__ = ["combine_codes", "factorize_objects", "first_positions", "object_addresses"]
 
 
 class _AddressView:
@@ -152,3 +152,46 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:
         object_codes, uniques = _factorize_distinct(objects)
     return object_codes[row_objects], uniques
+
+
+def combine_codes(codes: list[np.ndarray], rows: int) -> np.ndarray:
+    """One code per distinct tuple of the given code columns (each ``>= 0``), counting up
+    from 0: mixed-radix integers, factorized once (and before they could overflow), or,
+    when they span a small range, ranked through a table of the values present.
+
+    Examples
+    --------
+    >>> combine_codes([np.array([7, 7, 10**17]), np.array([5, 5, 2**40])], 3).tolist()
+    [0, 0, 1]
+    """
+    combined = np.zeros(rows, dtype=np.int64)
+    size = 1
+    for column in codes:
+        width = int(column.max(initial=0)) + 1
+        if size * width >= 1 << 62:
+            combined, distinct = pd.factorize(combined)
+            size = len(distinct)
+        if size * width >= 1 << 62:  # a column of big keys: its codes instead
+            column, distinct = pd.factorize(column)
+            width = len(distinct)
+        combined = combined * width + column
+        size *= width
+    if size <= 4 * rows + 1024:
+        present = np.zeros(size, dtype=bool)
+        present[combined] = True
+        return (np.cumsum(present) - 1)[combined]
+    return pd.factorize(combined)[0]
+
+
+def first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """Where each of the codes ``0..distinct-1`` first appears in *codes* (``-1`` ignored).
+
+    Examples
+    --------
+    >>> first_positions(np.array([1, -1, 0, 1, 0]), 2).tolist()
+    [2, 0]
+    """
+    present = np.flatnonzero(codes >= 0)
+    first = np.full(distinct, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[present], present)
+    return first
