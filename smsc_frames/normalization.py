@@ -5,8 +5,9 @@ found with array operations over their code points (:func:`nfc_marks`).
 
 Examples
 --------
->>> normalize_one("e\u0301\r\n")
-'é\n'
+>>> acute, cr, lf = chr(0x301), chr(13), chr(10)
+>>> normalize_one("cafe" + acute + cr + lf + "x" + cr) == "café" + lf + "x" + lf
+True
 """
 
 from __future__ import annotations

@@ -75,6 +75,9 @@ def _addresses_are_ids() -> bool:
 _BY_IDENTITY = _addresses_are_ids()  # else factorize_objects is plain pd.factorize
 
 
+_NONE = np.array([None], dtype=object)
+
+
 def _first_of_each_code(codes: np.ndarray) -> np.ndarray:
     """Where each code first appears, for codes numbered by first appearance from 0 (as
     ``pd.factorize`` numbers them, without missing values)."""
@@ -103,7 +106,7 @@ def _factorize_distinct(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.arange(len(objects)), objects
     codes = np.arange(len(objects))
     # a None appended: pandas then hashes the objects, not every text's UTF-8 bytes
-    shared_codes = pd.factorize(np.append(objects[sharing], None))[0][:-1]
+    shared_codes = pd.factorize(np.append(objects[sharing], _NONE))[0][:-1]
     codes[sharing] = sharing[_first_of_each_code(shared_codes)][shared_codes]
     codes = pd.factorize(codes)[0]  # each to its first equal object, renumbered
     return codes, objects[_first_of_each_code(codes)]

@@ -62,6 +62,8 @@ __all__ = ["COLUMNS", "MAX_TEXT_CHARACTERS", "mark_duplicates", "prepare"]
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
 
+_NONE = np.array([None], dtype=object)
+
 COLUMNS = [
     "phone_input",
     "phone",
@@ -172,20 +174,16 @@ def _plan_texts(
     return _PlanTexts(
         tuple_codes=tuple_codes,
         text_codes=text_codes,
-        row_texts=np.append(distinct[:-1], None)[text_codes],  # the last slot: no text
+        row_texts=np.append(distinct[:-1], _NONE)[text_codes],  # the last slot: no text
         counts=counts,
         tuple_problems=tuple_problems,
-        text_problems=np.where(
-            pd.notna(tuple_problems),
-            None,  # already explained
-            text_problems[distinct_codes],
-        ),
+        text_problems=np.where(pd.isna(tuple_problems), text_problems[distinct_codes], _NONE),
     )
 
 
 def _campaign_options(
-    options: Options | None, sender: object, option_kwargs: dict
-) -> tuple[Options, object]:
+    options: Options | None, sender: str | None, option_kwargs: dict
+) -> tuple[Options, str | None]:
     if options is not None and not isinstance(options, Options):
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
     merged = {**(options.set_values() if options else {}), **option_kwargs}

@@ -172,7 +172,9 @@ def truncate_to_parts(text: str, k: int) -> str:
     return _truncate(text, _encoding_of(text), limit)
 
 
-def _distinct_texts(texts: object) -> tuple[pd.Index, np.ndarray, pd.Series]:
+def _distinct_texts(
+    texts: pd.Series | Iterable[str],
+) -> tuple[pd.Index, np.ndarray, pd.Series]:
     """The caller's index, each row's code and the distinct texts (missing -> empty text)."""
     if isinstance(texts, (str, bytes)):
         raise ValidationError("texts", "must be a list or Series of texts, not one text", texts)

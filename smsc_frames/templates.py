@@ -83,7 +83,7 @@ def parse_template(
         raise ValidationError(
             "template", f"is not a valid str.format string ({error})", template
         ) from None
-    parsed = []
+    parsed: list[tuple[str, Hashable | None, str, str | None]] = []
     for literal, field, spec, conversion in pieces:
         if field is None:
             parsed.append((literal, None, "", None))
@@ -170,19 +170,20 @@ def fill_template(
         )
     fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
     combined, first = _by_first_appearance(combine_codes([codes for codes, _, _ in fields], rows))
-    measures, texts = [], []
+    measures: list[TextMeasure] = []
+    tuple_texts: list[np.ndarray] = []
     problem = np.full(len(first), None, dtype=object)
     broken = np.zeros(len(first), dtype=bool)
     for codes, shown, problems in fields:
         tuple_codes = codes[first]
         measures.append(measure_texts(shown, translit)[tuple_codes])
-        texts.append(shown[tuple_codes])
+        tuple_texts.append(shown[tuple_codes])
         if pd.notna(problems).any():
             field_problem = problems[tuple_codes]
             problem, broken = join_problems(
                 [(problem, broken), (field_problem, pd.notna(field_problem))], len(first)
             )
-    text = concatenate(texts)
+    text = concatenate(tuple_texts)
     text[broken] = None
     return combined, text, problem, sum(measures[1:], start=measures[0])
 

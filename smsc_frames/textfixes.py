@@ -233,12 +233,11 @@ def fix_text(text: str, *, growing: bool = True) -> str:
     ('Скидка…', 'Sale...')
     """
     text = _latinise(text).translate(_GROWING_TABLE if growing else _NOT_GROWING_TABLE)
-    accents = {
-        char: gsm7_equivalent(char)
+    accents: dict[str, str | int | None] = {
+        char: base
         for char in set(_NOT_GSM.findall(text))
-        if char not in GSM7_REPLACEMENTS
+        if char not in GSM7_REPLACEMENTS and (base := gsm7_equivalent(char)) is not None
     }
-    accents = {char: base for char, base in accents.items() if base is not None}
     return text.translate(str.maketrans(accents)) if accents else text
 
 

@@ -64,7 +64,7 @@ class TextMeasure:
             *(mine + theirs for mine, theirs in zip(self._columns(), other._columns()))
         )
 
-    def __getitem__(self, rows: object) -> TextMeasure:
+    def __getitem__(self, rows: slice | list[int] | np.ndarray) -> TextMeasure:
         """The measures of some texts (an index, a slice, positions or a mask)."""
         return TextMeasure(*(column[rows] for column in self._columns()))
 

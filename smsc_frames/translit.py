@@ -5,7 +5,7 @@ SMSC does not publish its tables: these are estimates for previewing the cost.
 Examples
 --------
 >>> transliterate("Жёлтый", 1), transliterate("Жёлтый", 2)
-('Zhyoltyj', '>|<e/ImbIu\'')
+('Zhyoltyj', ">|<e/ImbIu'")
 """
 
 from __future__ import annotations

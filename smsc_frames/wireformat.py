@@ -209,8 +209,9 @@ def build_requests(
         + "|"
     )
     prefix_bounds = np.searchsorted(prefix_at, starts).tolist() + [len(prefix_at)]
-    line_of_prefix, prefix = line_of_prefix.tolist(), prefix.tolist()
-    first_piece = first_piece.tolist()
+    prefix_lines: list[int] = line_of_prefix.tolist()
+    prefix_texts: list[str] = prefix.tolist()
+    first_pieces: list[int] = first_piece.tolist()
 
     list_bytes = (
         packing.row_bytes
@@ -238,11 +239,11 @@ def build_requests(
             )
         else:
             low, high = prefix_bounds[k], prefix_bounds[k + 1]
-            for line, text in zip(line_of_prefix[low:high], prefix[low:high]):
+            for line, text in zip(prefix_lines[low:high], prefix_texts[low:high]):
                 lines[line] = text + lines[line]
-            tokens = [None] * (2 * len(lines))
+            tokens = [""] * (2 * len(lines))
             tokens[::2] = lines
-            tokens[1::2] = piece_text[first_piece[k] : first_piece[k + 1]].tolist()
+            tokens[1::2] = piece_text[first_pieces[k] : first_pieces[k + 1]].tolist()
             line_params["list"] = "".join(tokens)
             line_bytes = len("list=") + int(per_request_list_bytes[k])
         if sender is not None:
