@@ -6,6 +6,14 @@ a chunk one shared object. :func:`factorize_objects` therefore codes the rows by
 addresses (integers, read from the array's memory: no Python call per row) and looks at
 values only once per distinct object. Same codes and uniques as ``pd.factorize``.
 
+Why not ``pd.factorize`` (pandas 3.1.1): on the 1,000,000-row campaign of
+``benchmarks/prepare.py``, the five calls ``prepare`` and ``payloads`` make take 344 ms here
+against 727 ms with ``pd.factorize`` (2.1x), and the pipeline (prepare + payloads + request
+bodies) 4.39 s against 4.86 s (``benchmarks/custom_code.py``, fastest of 5 interleaved rounds).
+
+:func:`combine_codes` and :func:`first_positions` work on the integer codes once made: one
+code per distinct tuple of code columns, and where each code first appears.
+
 Examples
 --------
 >>> import numpy as np
