@@ -67,7 +67,7 @@ def _sniff_delimiter(text: str) -> str:
     except csv.Error:
         header = sample.split("\n", 1)[0]
         counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=counts.__getitem__)
         return best if counts[best] else ","
 
 

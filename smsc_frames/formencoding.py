@@ -5,6 +5,12 @@ operations; :func:`urlencoded_length` tells how long a value will be once quoted
 quoting it, which is what :mod:`smsc_frames.payloads` budgets requests with. Both rest on
 :data:`UNRESERVED`, the bytes ``quote_plus`` keeps as they are.
 
+Why not ``urlencode``: the 987 request bodies of the 1,000,000-row campaign of
+``benchmarks/prepare.py`` (~110 KB each) are encoded in 2.05 s by :func:`form_body` against
+3.50 s by ``urllib.parse.urlencode`` (1.7x), and the pipeline (prepare + payloads + request
+bodies) takes 4.39 s against 5.87 s (``benchmarks/custom_code.py``, fastest of 5 interleaved
+rounds).
+
 Examples
 --------
 >>> values = ["Скидка 10%", "79161234567"]

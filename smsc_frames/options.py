@@ -25,12 +25,15 @@ smsc_frames.errors.ValidationError: freq: needs period (SMSC ignores freq withou
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import numbers
 import re
 import urllib.parse
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from smsc_frames.errors import ValidationError
 
@@ -143,8 +146,8 @@ def validate_message_id(value: object) -> str:
     smsc_frames.errors.ValidationError: id: ...
     """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if 1 <= value <= 2_147_483_647:
-            return str(int(value))
+        if 1 <= (number := int(value)) <= 2_147_483_647:
+            return str(number)
     elif isinstance(value, str) and _MESSAGE_ID.fullmatch(value):
         return value
     raise ValidationError(
@@ -255,8 +258,11 @@ def _render_valid(value: object) -> int | str:
 
 
 def _render_voice(value: object) -> str:
-    match = _VOICE.fullmatch(value) if isinstance(value, str) else None
-    if not match or match["voice"] not in _VOICES:
+    if (
+        not isinstance(value, str)
+        or not (match := _VOICE.fullmatch(value))
+        or match["voice"] not in _VOICES
+    ):
         raise ValidationError(
             "voice",
             f"must be one of {', '.join(_VOICES)}, optionally ',<2-letter language>'",
@@ -276,10 +282,9 @@ def _render_param(value: object) -> str:
 
 
 def _render_fileurl(value: object) -> str:
-    parsed = urllib.parse.urlsplit(value) if isinstance(value, str) else None
     if (
-        parsed is None
-        or parsed.scheme not in ("http", "https")
+        not isinstance(value, str)
+        or (parsed := urllib.parse.urlsplit(value)).scheme not in ("http", "https")
         or not parsed.netloc
         or any(ch.isspace() for ch in value)
     ):
@@ -384,7 +389,7 @@ class Options:
     pp: int | None = None
 
     def __post_init__(self) -> None:
-        checks = {
+        checks: dict[str, Callable[[object], object]] = {
             "sender": validate_sender,
             "translit": lambda v: _flag("translit", v, (0, 1, 2)),
             "tinyurl": lambda v: _flag("tinyurl", v),
@@ -405,7 +410,7 @@ class Options:
             "imgcode": lambda v: _render_text("imgcode", v),
             "userip": self._userip,
             "pp": lambda v: _integer("pp", v, 1),
-            **{kind: (lambda v, kind=kind: _flag(kind, v)) for kind in MESSAGE_KINDS},
+            **{kind: functools.partial(_flag, kind) for kind in MESSAGE_KINDS},
         }
         for name, check in checks.items():
             value = getattr(self, name)
@@ -421,10 +426,12 @@ class Options:
 
     @staticmethod
     def _userip(value: object) -> str:
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            raise ValidationError("userip", "must be an IPv4 or IPv6 address", value) from None
+        if isinstance(value, (str, int, bytes, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+            try:
+                return str(ipaddress.ip_address(value))
+            except ValueError:
+                pass  # refused below, as any other value
+        raise ValidationError("userip", "must be an IPv4 or IPv6 address", value)
 
     def _check_combinations(self) -> None:
         kinds = [kind for kind in MESSAGE_KINDS if getattr(self, kind) == 1]
@@ -439,7 +446,7 @@ class Options:
         if self.tz is not None:
             if self.time is None:
                 raise ValidationError("tz", "only has a meaning together with time", self.tz)
-            if _time_form(self.time) == "instant":
+            if _time_form(str(self.time)) == "instant":  # validated: its wire string
                 raise ValidationError(
                     "tz",
                     "has no effect on a unix timestamp or relative (+minutes) time",
@@ -483,7 +490,8 @@ class Options:
                 raise ValidationError(
                     name, f"is not a send.php option; known options: {', '.join(sorted(known))}"
                 )
-        return cls(**kwargs)
+        checked_later: dict[str, Any] = kwargs  # each value is validated by __post_init__
+        return cls(**checked_later)
 
     def set_values(self) -> dict[str, object]:
         """The fields that are set (not ``None``), in their normalised form.

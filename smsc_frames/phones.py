@@ -32,12 +32,19 @@ import functools
 import math
 import re
 from collections.abc import Iterable
+from typing import TypeGuard
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 from numpy.lib.stride_tricks import sliding_window_view
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, ValidationResult
+from phonenumbers import (
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumberDesc,
+    PhoneNumberType,
+    ValidationResult,
+)
 
 from smsc_frames.errors import ValidationError
 
@@ -96,8 +103,14 @@ def _clean(text: str) -> str:
     return "+" + cleaned[2:] if cleaned.startswith("00") else cleaned
 
 
-def _matches_length_10(desc: object) -> bool:
+def _matches_length_10(desc: PhoneNumberDesc | None) -> TypeGuard[PhoneNumberDesc]:
     return desc is not None and (not desc.possible_length or 10 in desc.possible_length)
+
+
+def _plain(patterns: list[str | None]) -> list[str] | None:
+    """*patterns*, when every one is a plain pattern (:data:`_PLAIN_PATTERN`); else ``None``."""
+    plain = [p for p in patterns if p is not None and _PLAIN_PATTERN.fullmatch(p)]
+    return plain if len(plain) == len(patterns) else None
 
 
 _WILDCARD = "x"  # stands for "any digit" in the prefix proof below
@@ -106,7 +119,8 @@ _PLAIN_PATTERN = re.compile(r"(?:[0-9\[\]()?:|{},-]|\\d)*")  # digits, classes, 
 
 def _wildcard_where_some_digit(pattern: str) -> str:
     """*pattern* accepting the wildcard wherever *some* digit is accepted (to prove "no match")."""
-    out, in_class, in_braces = [], False, False
+    out: list[str] = []
+    in_class, in_braces = False, False
     for char in pattern:
         if char == "[":
             in_class = True
@@ -150,19 +164,24 @@ def _safe_russian_mobile_prefixes() -> frozenset[str]:
         or not _matches_length_10(meta.mobile)
     ):
         return frozenset()
-    blockers = [
-        getattr(meta, name).national_number_pattern
-        for name in _TYPES_BEFORE_MOBILE
-        if _matches_length_10(getattr(meta, name))
-    ]
-    needed = [
-        f"(?:{meta.leading_digits})[{_WILDCARD}0-9]*",
-        meta.general_desc.national_number_pattern,
-        meta.mobile.national_number_pattern,
-    ]
-    plain = [meta.leading_digits, *needed[1:], *blockers]
-    if not all(_PLAIN_PATTERN.fullmatch(pattern) for pattern in plain):
+    blockers = _plain(
+        [
+            getattr(meta, name).national_number_pattern
+            for name in _TYPES_BEFORE_MOBILE
+            if _matches_length_10(getattr(meta, name))
+        ]
+    )
+    patterns = _plain(
+        [
+            meta.leading_digits,
+            meta.general_desc.national_number_pattern,
+            meta.mobile.national_number_pattern,
+        ]
+    )
+    if blockers is None or patterns is None:
         return frozenset()
+    leading_digits, general, mobile = patterns
+    needed = [f"(?:{leading_digits})[{_WILDCARD}0-9]*", general, mobile]
     all_match = [re.compile(_wildcard_where_every_digit(pattern)) for pattern in needed]
     none_match = [re.compile(_wildcard_where_some_digit(pattern)) for pattern in blockers]
     candidates = (str(prefix) + _WILDCARD * 7 for prefix in range(900, 1000))
@@ -250,8 +269,8 @@ def _codes_and_ends(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """
     joined = "\0".join(values) + "\0" if values else ""
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = _CODES.take(points, mode="clip").tobytes().translate(None, bytes([_DROPPED]))
-    codes = np.frombuffer(codes + bytes(10), dtype=np.uint8)
+    kept = _CODES.take(points, mode="clip").tobytes().translate(None, bytes([_DROPPED]))
+    codes = np.frombuffer(kept + bytes(10), dtype=np.uint8)
     not_digits = np.flatnonzero(codes > 9)
     ends = np.flatnonzero(codes[not_digits] == _END)
     if len(ends) > len(values):

@@ -7,8 +7,10 @@ over 1000 characters each give a ``problem``; an exact repeat of an earlier row'
 
 Templates are ``str.format`` strings whose fields are plain column names (``{name}``,
 ``{price:.2f}``). Each field's distinct values are rendered once; the texts of the distinct
-tuples of values are then made with one ``join`` and one ``split``, and counted from the fields'
-measures (:func:`smsc_frames.segments.measure_texts`), never read character by character.
+tuples of values are then made with one ``join`` each, and counted from the fields' measures
+(:func:`smsc_frames.segments.measure_texts`), never read character by character
+(:mod:`smsc_frames.templates`); duplicates are found by :mod:`smsc_frames.duplicates`, whose
+:func:`mark_duplicates` is importable from here.
 Decisions, so nothing surprises:
 
 * a field whose value is missing (``None``, ``NaN``, ``pd.NA``) gives the row the problem
@@ -37,21 +39,30 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import string
-from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
 
+from smsc_frames.duplicates import find_duplicates, mark_duplicates
 from smsc_frames.errors import ValidationError
-from smsc_frames.objectcodes import factorize_objects
+from smsc_frames.objectcodes import factorize_objects, first_positions
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones
 from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
-from smsc_frames.sorting import stable_argsort
+from smsc_frames.templates import (
+    fill_template,
+    find_column,
+    join_problems,
+    parse_template,
+    render_distinct,
+)
+
+__all__ = ["COLUMNS", "MAX_TEXT_CHARACTERS", "mark_duplicates", "prepare"]
 
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
+
+_NONE = np.array([None], dtype=object)
 
 COLUMNS = [
     "phone_input",
@@ -67,251 +78,22 @@ COLUMNS = [
     "sendable",
 ]
 
-_FLOAT_PRESENTATIONS = tuple("eEfFgGn%")
-
-
-def _column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
-    """The label of column *name* (matched as given or by its ``str``), else a clear error."""
-    if name in df.columns:
-        return name
-    by_text = {str(label): label for label in df.columns}
-    if str(name) in by_text:
-        return by_text[str(name)]
-    available = ", ".join(map(str, df.columns))
-    raise ValidationError(parameter, f"names no column; available columns: {available}", name)
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
-
-
-def _render(value: object, spec: str, conversion: str | None) -> str:
-    """One value as a template field shows it (whole floats without ``.0``)."""
-    if conversion == "r":
-        value = repr(value)
-    elif conversion == "a":
-        value = ascii(value)
-    elif conversion == "s":
-        value = str(value)
-    if (
-        isinstance(value, (float, np.floating))
-        and float(value).is_integer()
-        and not spec.endswith(_FLOAT_PRESENTATIONS)
-    ):
-        value = int(value)
-    return format(value, spec)
-
-
-def _parse_template(
-    template: object, df: pd.DataFrame
-) -> list[tuple[str, Hashable | None, str, str | None]]:
-    """``(literal, column, spec, conversion)`` pieces; refuses fields that are not columns."""
-    if not isinstance(template, str):
-        raise ValidationError("template", "must be a str.format string", template)
-    try:
-        pieces = list(string.Formatter().parse(template))
-    except ValueError as error:
-        raise ValidationError(
-            "template", f"is not a valid str.format string ({error})", template
-        ) from None
-    parsed = []
-    for literal, field, spec, conversion in pieces:
-        if field is None:
-            parsed.append((literal, None, "", None))
-            continue
-        if field == "" or field.isdigit():
-            raise ValidationError(
-                "template", "every {field} must name a column, as in {name}", template
-            )
-        if "{" in (spec or ""):
-            raise ValidationError(
-                "template", "nested {fields} inside a format spec are not supported", template
-            )
-        try:
-            column = _column(df, field, "template")
-        except ValidationError as error:
-            raise ValidationError("template", f"field {{{field}}} {error.rule}", field) from None
-        parsed.append((literal, column, spec or "", conversion))
-    return parsed
-
-
-def _render_distinct(
-    values: pd.Series, spec: str, conversion: str | None, label: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of each row's value, and per distinct value its text and problem (or ``None``).
-
-    The last distinct slot stands for a missing value. Strings under a plain field (no
-    spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
-    """
-    if isinstance(values.dtype, pd.StringDtype):  # texts: repeats share objects (read_csv)
-        codes, uniques = factorize_objects(values.to_numpy(dtype=object))
-    else:
-        codes, uniques = pd.factorize(values)
-    texts = np.empty(len(uniques) + 1, dtype=object)
-    problems = np.full(len(uniques) + 1, None, dtype=object)
-    problems[-1] = f"template field {label!r} is missing"
-    codes = np.where(codes < 0, len(uniques), codes)
-    if (
-        spec == ""
-        and conversion in (None, "s")
-        and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
-    ):
-        texts[:-1] = np.asarray(uniques, dtype=object)
-        return codes, texts, problems
-    for position, value in enumerate(uniques):
-        if _is_missing(value):
-            problems[position] = problems[-1]
-            continue
-        try:
-            texts[position] = _render(value, spec, conversion)
-        except (ValueError, TypeError) as error:
-            problems[position] = f"template field {label!r} cannot be formatted ({error})"
-    return codes, texts, problems
-
-
-def _combine(codes: list[np.ndarray], rows: int) -> np.ndarray:
-    """One code per distinct tuple of the given code columns (each ``>= 0``), counting up
-    from 0: mixed-radix integers, factorized once (and before they could overflow), or,
-    when they span a small range, ranked through a table of the values present.
-
-    Examples
-    --------
-    >>> _combine([np.array([7, 7, 10**17]), np.array([5, 5, 2**40])], 3).tolist()
-    [0, 0, 1]
-    """
-    combined = np.zeros(rows, dtype=np.int64)
-    size = 1
-    for column in codes:
-        width = int(column.max(initial=0)) + 1
-        if size * width >= 1 << 62:
-            combined, distinct = pd.factorize(combined)
-            size = len(distinct)
-        if size * width >= 1 << 62:  # a column of big keys: its codes instead
-            column, distinct = pd.factorize(column)
-            width = len(distinct)
-        combined = combined * width + column
-        size *= width
-    if size <= 4 * rows + 1024:
-        present = np.zeros(size, dtype=bool)
-        present[combined] = True
-        return (np.cumsum(present) - 1)[combined]
-    return pd.factorize(combined)[0]
-
-
-def _fill(
-    df: pd.DataFrame, pieces: list, rows: int, translit: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, TextMeasure]:
-    """Each row's code of its distinct tuple of field values, and per tuple its text (``None``
-    when a field is broken), problem and :class:`~smsc_frames.segments.TextMeasure`: the
-    template is filled once per tuple.
-
-    Each field's distinct values are rendered and measured once, with the literal before
-    the field in front (and the last field with the literal after it); a tuple's text is
-    the concatenation of those pieces, and its measure their sum, so the tuples' texts are
-    never read character by character here.
-    """
-    fields = []
-    literal = ""  # escaped braces ({{, }}) come as pieces of their own, anywhere
-    for piece_literal, column, spec, conversion in pieces:
-        literal += piece_literal
-        if column is None:
-            continue
-        codes, texts, problems = _render_distinct(df[column], spec, conversion, str(column))
-        before = np.asarray(literal, dtype=object)  # a numpy str would drop end NULs
-        fields.append([codes, before + np.where(pd.isna(problems), texts, ""), problems])
-        literal = ""
-    if not fields:  # a template without fields: one text for every row
-        fields.append(
-            [
-                np.zeros(rows, dtype=np.int64),
-                np.array([""], dtype=object),
-                np.array([None], dtype=object),
-            ]
-        )
-    fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
-    combined, first = _by_first_appearance(_combine([codes for codes, _, _ in fields], rows))
-    measures, texts = [], []
-    problem = np.full(len(first), None, dtype=object)
-    broken = np.zeros(len(first), dtype=bool)
-    for codes, shown, problems in fields:
-        tuple_codes = codes[first]
-        measures.append(measure_texts(shown, translit)[tuple_codes])
-        texts.append(shown[tuple_codes])
-        if pd.notna(problems).any():
-            field_problem = problems[tuple_codes]
-            problem, broken = _join_problems(
-                [(problem, broken), (field_problem, pd.notna(field_problem))], len(first)
-            )
-    text = _concatenate(texts)
-    text[broken] = None
-    return combined, text, problem, sum(measures[1:], start=measures[0])
-
-
-def _by_first_appearance(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """*codes* (``0..k-1``, all present) renumbered by first appearance, and where each
-    first appears.
-
-    The tuples' texts are then made in the order the rows first meet them, so they lie in
-    memory in row order and every later pass over a column of them reads memory in order
-    (a pass over texts scattered in memory costs three times more).
-
-    Examples
-    --------
-    >>> [values.tolist() for values in _by_first_appearance(np.array([2, 0, 2, 1]))]
-    [[0, 1, 0, 2], [0, 1, 3]]
-    """
-    first = _first_positions(codes, int(codes.max(initial=-1)) + 1)
-    order = np.argsort(first)
-    renumbered = np.empty(len(order), dtype=np.int64)
-    renumbered[order] = np.arange(len(order))
-    return renumbered[codes], first[order]
-
-
-def _first_positions(codes: np.ndarray, distinct: int) -> np.ndarray:
-    """Where each of the codes ``0..distinct-1`` first appears in *codes* (``-1`` ignored).
-
-    Examples
-    --------
-    >>> _first_positions(np.array([1, -1, 0, 1, 0]), 2).tolist()
-    [2, 0]
-    """
-    present = np.flatnonzero(codes >= 0)
-    first = np.full(distinct, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes[present], present)
-    return first
-
-
-def _concatenate(columns: list[np.ndarray]) -> np.ndarray:
-    """Row-wise concatenation of object arrays of ``str``: one ``join`` per row, not one new
-    string per column and row.
-
-    Examples
-    --------
-    >>> _concatenate([np.array(["a", "b"], dtype=object), np.array(["1", ""], dtype=object)])
-    array(['a1', 'b'], dtype=object)
-    """
-    if len(columns) == 1:
-        return columns[0].copy()
-    concatenated = np.empty(len(columns[0]), dtype=object)
-    concatenated[:] = list(map("".join, zip(*columns)))
-    return concatenated
-
 
 def _text_pieces(df: pd.DataFrame, text: object, template: object) -> list:
-    """The template's pieces (:func:`_parse_template`), or a text column as a template of
-    one field; refuses both or neither."""
+    """The template's pieces (:func:`~smsc_frames.templates.parse_template`), or a text
+    column as a template of one field; refuses both or neither."""
     if (text is None) == (template is None):
         raise ValidationError("text", "give exactly one of text= (a column) or template=")
     if text is not None:
-        return [("", _column(df, text, "text"), "", None)]
-    return _parse_template(template, df)
+        return [("", find_column(df, text, "text"), "", None)]
+    return parse_template(template, df)
 
 
 def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's sender code, and per code the sender (``None`` = account default) and its
     problem; from a column, or one constant."""
     if isinstance(sender, str) and sender in df.columns:
-        codes, values, _ = _render_distinct(df[sender], "", None, sender)
+        codes, values, _ = render_distinct(df[sender], "", None, sender)
         problems = np.full(len(values), None, dtype=object)
         for position, value in enumerate(values):
             if value is not None:
@@ -338,7 +120,7 @@ def _distinct_normalized(
     measured again); when that makes two texts equal, they get one code.
     """
     codes, distinct = factorize_objects(texts)
-    measure = measure[_first_positions(codes, len(distinct))]
+    measure = measure[first_positions(codes, len(distinct))]
     changing = np.flatnonzero(measure.nfc_marks > 0)
     if len(changing):
         normalized = normalize_text(pd.Series(distinct[changing], dtype=object)).to_numpy()
@@ -349,7 +131,7 @@ def _distinct_normalized(
         if len(merged) < len(distinct):  # normalising merged some texts
             codes = np.where(codes < 0, -1, merged_codes[codes])
             distinct = merged
-            measure = measure[_first_positions(merged_codes, len(merged))]
+            measure = measure[first_positions(merged_codes, len(merged))]
     return codes, distinct, measure
 
 
@@ -370,7 +152,9 @@ def _plan_texts(
 ) -> _PlanTexts:
     """Fill the template (or take the text column), normalise, count and check the texts."""
     translit = options.translit or 0
-    tuple_codes, tuple_texts, tuple_problems, tuple_measure = _fill(df, pieces, len(df), translit)
+    tuple_codes, tuple_texts, tuple_problems, tuple_measure = fill_template(
+        df, pieces, len(df), translit
+    )
     if from_column:  # a missing text is an empty one, said plainly
         tuple_problems[:] = None
     distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure, translit)
@@ -390,20 +174,16 @@ def _plan_texts(
     return _PlanTexts(
         tuple_codes=tuple_codes,
         text_codes=text_codes,
-        row_texts=np.append(distinct[:-1], None)[text_codes],  # the last slot: no text
+        row_texts=np.append(distinct[:-1], _NONE)[text_codes],  # the last slot: no text
         counts=counts,
         tuple_problems=tuple_problems,
-        text_problems=np.where(
-            pd.notna(tuple_problems),
-            None,  # already explained
-            text_problems[distinct_codes],
-        ),
+        text_problems=np.where(pd.isna(tuple_problems), text_problems[distinct_codes], _NONE),
     )
 
 
 def _campaign_options(
-    options: Options | None, sender: object, option_kwargs: dict
-) -> tuple[Options, object]:
+    options: Options | None, sender: str | None, option_kwargs: dict
+) -> tuple[Options, str | None]:
     if options is not None and not isinstance(options, Options):
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
     merged = {**(options.set_values() if options else {}), **option_kwargs}
@@ -415,24 +195,6 @@ def _campaign_options(
             )
         sender = options.sender
     return Options.from_kwargs(**{k: v for k, v in merged.items() if k != "sender"}), sender
-
-
-def _join_problems(
-    columns: list[tuple[np.ndarray, np.ndarray]], rows: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ``"; "``-joined problems (``None`` where there are none), and where there are.
-
-    Each column is ``(problems, present)``: the texts and a bool mask of where one applies.
-    """
-    joined = np.full(rows, None, dtype=object)
-    has = np.zeros(rows, dtype=bool)
-    for column, present in columns:
-        both = present & has
-        joined[both] = joined[both] + "; " + column[both]
-        alone = present & ~has
-        joined[alone] = column[alone]
-        has |= present
-    return joined, has
 
 
 def prepare(
@@ -496,7 +258,7 @@ def prepare(
     if not isinstance(df, pd.DataFrame):
         raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
     options, sender = _campaign_options(options, sender, option_kwargs)
-    phone_column = _column(df, phone, "phone")
+    phone_column = find_column(df, phone, "phone")
     pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
     phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
@@ -508,7 +270,7 @@ def prepare(
     phone_problems[bad_phone] = (
         "phone: " + phones["problem"][bad_phone].fillna("invalid").astype(str)
     ).to_numpy(dtype=object)
-    problem, has_problem = _join_problems(
+    problem, has_problem = join_problems(
         [(phone_problems, bad_phone)]
         + [
             (problems[codes], pd.notna(problems)[codes])
@@ -521,7 +283,7 @@ def prepare(
         ],
         len(df),
     )
-    duplicate_of, is_duplicate = _duplicates(
+    duplicate_of, is_duplicate = find_duplicates(
         df.index, phones["phone_key"].to_numpy(), text_codes, sender_codes, ~has_problem
     )
 
@@ -549,91 +311,3 @@ def prepare(
     )
     plan.attrs["options"] = options
     return plan
-
-
-def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
-    """``duplicate_of`` and ``sendable`` recomputed from a plan's columns, with prepare's rule.
-
-    Among the rows without a ``problem``, a row repeating an earlier row's ``(phone, text,
-    sender)`` gets ``duplicate_of`` = the label of the first such row; ``sendable`` is true
-    for the rows with neither. Use it after changing texts (texts that became equal for the
-    same phone and sender become duplicates).
-
-    Parameters
-    ----------
-    plan : pandas.DataFrame
-        A plan: columns ``phone``, ``text``, ``sender``, ``problem`` at least.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A new plan, same index, columns and ``attrs``; only ``duplicate_of`` and
-        ``sendable`` differ.
-
-    Examples
-    --------
-    >>> plan = pd.DataFrame({"phone": ["79161234567"] * 3, "text": ["Hi", "Bye", "Hi"],
-    ...                      "sender": [None] * 3, "problem": [None] * 3}, index=[10, 11, 12])
-    >>> mark_duplicates(plan)[["duplicate_of", "sendable"]]
-       duplicate_of  sendable
-    10         None      True
-    11         None      True
-    12           10     False
-    """
-    text_codes = pd.factorize(plan["text"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    clean = plan["problem"].isna().to_numpy()
-    phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    duplicate_of, is_duplicate = _duplicates(
-        plan.index, phone_codes, text_codes, sender_codes, clean
-    )
-    return plan.assign(
-        duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
-        sendable=pd.Series(clean & ~is_duplicate, index=plan.index),
-    )
-
-
-def _occurs_more_than_once(keys: np.ndarray) -> np.ndarray:
-    """Which *keys* occur more than once: one stable radix sort, equal neighbours.
-
-    Examples
-    --------
-    >>> _occurs_more_than_once(np.array([5, 79161234567, 5, 2])).tolist()
-    [True, False, True, False]
-    """
-    order = stable_argsort(keys)
-    ranked = keys[order]
-    same = ranked[1:] == ranked[:-1]
-    repeated = np.zeros(len(keys), dtype=bool)
-    repeated[order[1:][same]] = True
-    repeated[order[:-1][same]] = True
-    return repeated
-
-
-def _duplicates(
-    index: pd.Index,
-    phone_codes: np.ndarray,
-    text_codes: np.ndarray,
-    sender_codes: np.ndarray,
-    candidates: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each candidate row repeating an earlier candidate's (phone, text, sender): its label
-    (``None`` elsewhere); and which rows those are (a label may itself be ``None``).
-
-    The codes must be ``>= 0``: *phone_codes* are integers equal exactly where the phones
-    are (the candidates' phone keys, or codes). Only rows whose phone occurs more than once
-    are looked at; their tuples are coded, and each code's first row found by
-    :func:`_first_positions`.
-    """
-    rows = np.flatnonzero(candidates)
-    rows = rows[_occurs_more_than_once(phone_codes[rows])]  # only they can repeat a row
-    key = _combine([phone_codes[rows], text_codes[rows], sender_codes[rows]], len(rows))
-    first = _first_positions(key, int(key.max(initial=-1)) + 1)
-    repeated = first[key] != np.arange(len(rows))
-    duplicate_of = np.full(len(index), None, dtype=object)
-    is_duplicate = np.zeros(len(index), dtype=bool)
-    if repeated.any():
-        originals = rows[first[key[repeated]]]
-        duplicate_of[rows[repeated]] = index[originals].to_numpy(dtype=object)
-        is_duplicate[rows[repeated]] = True
-    return duplicate_of, is_duplicate

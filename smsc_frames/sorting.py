@@ -10,6 +10,11 @@ order:
 * otherwise the keys are sorted by their 16-bit digits, least significant first, each pass
   a stable radix sort (a million 20-bit keys: ~130 ms -> ~22 ms).
 
+Why not ``np.argsort(kind="stable")``: on the 1,000,000-row campaign of
+``benchmarks/prepare.py``, the six calls ``prepare`` and ``payloads`` make take 98 ms here
+against 342 ms with numpy's stable sort (3.5x), and the pipeline (prepare + payloads + request
+bodies) 4.39 s against 4.68 s (``benchmarks/custom_code.py``, fastest of 5 interleaved rounds).
+
 Examples
 --------
 >>> stable_argsort(np.array([70_000, 5, 70_000, -1, 5])).tolist()

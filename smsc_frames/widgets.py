@@ -9,8 +9,9 @@ says what will happen. The first click only asks for confirmation; the second se
 A campaign is sent at most once per kernel and server: a module-level registry keyed by the
 server URL and the campaign id (the payloads' id prefix, derived from the plan's content) is
 checked under a lock before anything is posted, so clicking twice, re-running the cell that
-builds the panel, or calling :meth:`CampaignPanel.send` from code cannot send it again. Across kernels, pass ``journal=``:
-:func:`smsc_frames.campaign.send` resumes from it without sending anyone twice.
+builds the panel, or calling :meth:`CampaignPanel.send` from code cannot send it again. Across
+kernels, pass ``journal=``: :func:`smsc_frames.campaign.send` resumes from it without sending
+anyone twice.
 
 Errors and warnings of the send are shown inside the panel's ``output`` and kept in
 ``panel.error``; they never vanish into the kernel log.

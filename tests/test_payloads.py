@@ -15,13 +15,8 @@ from hypothesis import strategies as st
 from smsc_frames.errors import ValidationError
 from smsc_frames.formencoding import urlencoded_length
 from smsc_frames.options import Options
-from smsc_frames.payloads import (
-    CLIENT_PARAMS_MARGIN,
-    _phone_table,
-    decode_params,
-    payloads,
-    recipient_rows,
-)
+from smsc_frames.payloads import CLIENT_PARAMS_MARGIN, decode_params, payloads, recipient_rows
+from smsc_frames.phonetable import phone_table as library_phone_table
 
 
 def make_plan(rows, sendable=None, index=None) -> pd.DataFrame:
@@ -407,7 +402,7 @@ def test_a_plan_sorted_another_way_packs_into_the_very_same_requests():
 
 
 def reference_phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
-    """What _phone_table must give, one phone at a time: keys as int() reads them all (else
+    """What phone_table must give, one phone at a time: keys as int() reads them all (else
     ranks), urlencoded sizes, and each phone's UTF-8 bytes padded with 0xFF to one more than the
     longest."""
     array = np.array(phones, dtype=object)
@@ -422,7 +417,7 @@ def reference_phone_table(phones: list[str]) -> tuple[list[int], list[int], list
 
 
 def phone_table(phones: list[str]) -> tuple[list[int], list[int], list[bytes]]:
-    table = _phone_table(np.array(phones, dtype=object))
+    table = library_phone_table(np.array(phones, dtype=object))
     rows = [row.tobytes() for row in table.utf8]
     return table.keys.tolist(), table.urlencoded_bytes.tolist(), rows
 

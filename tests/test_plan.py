@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsc_frames.plan as plan_module
+import smsc_frames.templates as templates_module
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.plan import COLUMNS, mark_duplicates, prepare
@@ -52,13 +53,13 @@ def test_template_fills_per_row_and_shows_whole_floats_as_integers():
 
 def test_template_is_rendered_once_per_distinct_value(monkeypatch):
     calls = []
-    original = plan_module._render
+    original = templates_module._render
 
     def counting(value, spec, conversion):
         calls.append(value)
         return original(value, spec, conversion)
 
-    monkeypatch.setattr(plan_module, "_render", counting)
+    monkeypatch.setattr(templates_module, "_render", counting)
     n = 2_000
     df = contacts(
         phone=[f"7916{i:07d}" for i in range(n)],
@@ -220,7 +221,7 @@ def test_a_duplicate_of_a_row_labelled_missing_is_still_not_sent(labels):
 
 # Pieces mixing what changes a count: GSM-7 basic and extension characters, Cyrillic (UCS-2,
 # transliterated), astral emoji (two UTF-16 units), combining marks and CR (normalised
-# away), whitespace, and NUL (the row separator of plan._concatenate).
+# away), whitespace, and NUL (the row separator of templates.concatenate).
 PIECE_ALPHABET = st.sampled_from(list("aeZ 5{€\\\nщЖяё😀\u0301\r\t\u3000\x00"))
 PIECES = st.text(PIECE_ALPHABET, max_size=90)
 
@@ -251,7 +252,7 @@ def test_template_counts_from_pieces_equal_counting_the_whole_texts(
 
 def test_concatenate_survives_nul_inside_values():
     columns = [np.array(["a\x00", "b"], dtype=object), np.array(["1", "\x002"], dtype=object)]
-    assert plan_module._concatenate(columns).tolist() == ["a\x001", "b\x002"]
+    assert templates_module.concatenate(columns).tolist() == ["a\x001", "b\x002"]
 
 
 def test_different_field_values_filling_the_same_text_are_duplicates():
@@ -265,7 +266,7 @@ def test_a_bad_default_region_fails_before_any_text_is_filled(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("the texts were filled before the region was checked")
 
-    monkeypatch.setattr(plan_module, "_fill", never)
+    monkeypatch.setattr(plan_module, "fill_template", never)
     with pytest.raises(ValidationError) as caught:
         prepare(contacts(phone=[GOOD], msg=["Hi"]), phone="phone", text="msg", default_region="XX")
     assert caught.value.parameter == "default_region"

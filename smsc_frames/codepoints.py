@@ -1,0 +1,53 @@
+"""Texts as arrays of code points: a column of texts read in chunks, per-text counts of flags.
+
+Examples
+--------
+>>> texts = np.array(["ab", "", "€"], dtype=object)
+>>> [(points, starts, ends)] = chunks(texts)  # one chunk: fewer than CHUNK texts
+>>> points.tolist(), starts.tolist(), ends.tolist()
+([97, 98, 8364], [0, 2, 2], [2, 2, 3])
+>>> ascii_table = np.ones(129, dtype=bool)
+>>> ascii_table[-1] = False  # the last entry stands for every code point above the table
+>>> count_per_text(~lookup(ascii_table, points), starts, ends).tolist()  # non-ASCII per text
+[0, 0, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["CHUNK", "chunks", "count_per_text", "lookup", "running_count"]
+
+CHUNK = 1 << 14
+"""Texts per vectorised pass: small arrays are reused, not freshly allocated."""
+
+
+def chunks(texts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per :data:`CHUNK` texts: their code points end to end, and where each text starts, ends.
+
+    One ``join`` and one ``encode`` per chunk (UTF-32: one code point each).
+    """
+    for first in range(0, len(texts), CHUNK):
+        chunk = texts[first : first + CHUNK]
+        joined = "".join(chunk)
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+        yield points, np.concatenate(([0], ends[:-1])), ends
+
+
+def running_count(mask: np.ndarray) -> np.ndarray:
+    """``count[b] - count[a]`` is how many of ``mask[a:b]`` are true."""
+    return np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+
+
+def count_per_text(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many of ``mask[start:end]`` are true, per text."""
+    running = running_count(mask)
+    return running[ends] - running[starts]
+
+
+def lookup(table: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """``table[point]``, the last entry for every code point beyond the table."""
+    return table[np.minimum(points, len(table) - 1)]

@@ -1,0 +1,345 @@
+"""The wire format of a request: ``list=`` lines or ``phones`` + ``mes``, its digest, and back.
+
+Rows with the same ``(sender, text)`` share one ``phones:text`` line (phones joined by ``,``);
+a request holding one such line goes as plain ``phones`` + ``mes``. One sender for a whole
+request becomes the ``sender`` parameter; otherwise each line with a sender is written
+``sender|phones:text``. A newline inside a text is written as the two characters ``\\n``. A text
+that already holds a backslash followed by ``n`` (or a carriage return) cannot be written
+unambiguously in a ``list=`` line, so its rows go in plain ``phones`` + ``mes`` requests of
+their own (:func:`distinct_texts` says which). :func:`build_requests` writes the requests a
+:class:`~smsc_frames.batching.Packing` was split into; :func:`decode_params` reads one back.
+
+Examples
+--------
+>>> decode_params({"list": "Shop|79161234567,79031234567:Hi\\nBar|79261234567:Bye"})
+         phone text sender
+0  79161234567   Hi   Shop
+1  79031234567   Hi   Shop
+2  79261234567  Bye    Bar
+>>> newline, backslash = chr(10), chr(92)
+>>> texts = distinct_texts(np.array(["a" + newline + "b", "c" + backslash + "nd"], dtype=object))
+>>> texts.plain.tolist(), texts.wire_bytes.tolist()  # the newline as the 2 characters \\n
+([False, True], [6, 6])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from smsc_frames.formencoding import chunk_urlencoded_lengths, urlencoded_length, utf8_chunks
+from smsc_frames.options import Options
+from smsc_frames.phonetable import PAD
+
+if TYPE_CHECKING:
+    from smsc_frames.batching import Packing
+
+__all__ = [
+    "Payload",
+    "Texts",
+    "build_requests",
+    "decode_params",
+    "distinct_senders",
+    "distinct_texts",
+    "fixed_params",
+    "params_hash",
+]
+
+_LIST_LINE = re.compile(r"(?:(?P<sender>[^|:]*)\|)?(?P<phones>[^:]*):(?P<text>.*)", re.DOTALL)
+_NO_ROWS = np.empty(0, dtype=np.int64)
+_NO_ROWS.flags.writeable = False
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Payload:
+    """One ``send.php`` request of a campaign (without credentials, charset, fmt, cost, op).
+
+    Attributes
+    ----------
+    id : str
+        The SMSC message ``id`` of every message in the request.
+    params : dict of str to str
+        ``id``, the campaign's option parameters, ``sender`` when the whole request has one,
+        and either ``phones`` + ``mes`` or ``list``.
+    recipients : tuple of str
+        The distinct phones, in canonical order (by phone), whatever the plan's row order.
+    messages : int
+        SMS parts times recipients, counted locally.
+    body_bytes : int
+        Size of ``urllib.parse.urlencode(params)``.
+    digest : str
+        SHA-256 of the canonical params; the same request always has the same digest.
+    rows : numpy.ndarray of int
+        Positions in the plan (as in ``plan.iloc``) of the rows the request carries, aligned
+        with ``recipients``; read-only, empty for a payload built by hand. Not part of
+        equality: it says where the messages came from, not what is sent.
+    """
+
+    id: str
+    params: dict[str, str]
+    recipients: tuple[str, ...]
+    messages: int
+    body_bytes: int
+    digest: str
+    rows: np.ndarray = dataclasses.field(default_factory=lambda: _NO_ROWS, compare=False)
+
+    def __repr__(self) -> str:
+        form = "list" if "list" in self.params else "phones+mes"
+        return (
+            f"Payload(id={self.id!r}, {form}, recipients={len(self.recipients)}, "
+            f"messages={self.messages}, body_bytes={self.body_bytes})"
+        )
+
+
+_CUT = 0xFE
+"""Put before each ``list=`` line but a request's first, to split the lines apart: no UTF-8
+text holds it either, so it decodes (``surrogateescape``) to :data:`_CUT_CHAR` and nothing else
+does."""
+_CUT_CHAR = chr(0xDC00 + _CUT)
+_PAD_BYTE = bytes([PAD])
+_COLON_TO_COMMA = bytes.maketrans(b":", b",")
+
+
+@dataclasses.dataclass
+class Texts:
+    """Per distinct text, aligned arrays (see :func:`_distinct_texts`)."""
+
+    raw: np.ndarray  # object: the text
+    wire: np.ndarray  # object: its list= form
+    plain: np.ndarray  # bool: it must go as phones+mes
+    wire_bytes: np.ndarray  # urlencoded bytes of wire
+    mes_bytes: np.ndarray  # urlencoded bytes of raw
+
+
+def distinct_texts(values: np.ndarray) -> Texts:
+    """Per distinct text: the ``raw`` text, its ``list=`` form ``wire`` (newline -> ``\\n``),
+    whether it must go ``plain`` (phones+mes) and the urlencoded bytes of both forms.
+
+    One pass over the texts' UTF-8 bytes (:func:`~smsc_frames.formencoding.utf8_chunks`) gives
+    the bytes; newlines, carriage returns and backslash-n are looked for only in chunks holding
+    a newline, a carriage return or a backslash.
+    """
+    mes_bytes = np.zeros(len(values), dtype=np.int64)
+    newlines = np.zeros(len(values), dtype=np.int64)
+    plain = np.zeros(len(values), dtype=bool)
+    for rows, encoded, byte_lengths in utf8_chunks(list(values)):
+        mes_bytes[rows] = chunk_urlencoded_lengths(encoded, byte_lengths)
+        if b"\n" in encoded or b"\r" in encoded or b"\\" in encoded:
+            data = np.frombuffer(encoded, dtype=np.uint8)
+            starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1
+            newlines[rows] = np.add.reduceat(data == ord("\n"), starts, dtype=np.int64)
+            unsafe = data == ord("\r")
+            unsafe[1:] |= (data[1:] == ord("n")) & (data[:-1] == ord("\\"))
+            plain[rows] = np.add.reduceat(unsafe, starts, dtype=np.int64) > 0
+    multiline = (newlines > 0) & ~plain
+    wire = values
+    if multiline.any():
+        wire = values.copy()
+        wire[multiline] = [text.replace("\n", "\\n") for text in values[multiline]]
+    wire_bytes = mes_bytes + np.where(multiline, newlines, 0)  # %0A -> %5Cn
+    return Texts(raw=values, wire=wire, plain=plain, wire_bytes=wire_bytes, mes_bytes=mes_bytes)
+
+
+def distinct_senders(values: np.ndarray) -> pd.DataFrame:
+    """Per distinct sender: its ``name`` (``None`` = account default) and urlencoded bytes."""
+    name = pd.Series(values, dtype=object)
+    name = name.where(name.notna(), None)
+    named = name.notna().to_numpy()
+    size = np.zeros(len(name), dtype=np.int64)
+    if named.any():
+        size[named] = urlencoded_length(name[named].astype(str))
+    return pd.DataFrame({"name": name, "named": named, "bytes": size})
+
+
+def fixed_params(options: Options, id_length: int) -> dict[str, str]:
+    return {"id": "x" * id_length, **options.to_params()}
+
+
+def params_hash(params: dict[str, str]) -> hashlib._Hash:
+    """SHA-256 of *params* in a canonical form: by name, each value's UTF-8 length-prefixed
+    (``name=length:value``), so no two different dicts hash the same bytes."""
+    content = hashlib.sha256()
+    for name in sorted(params):
+        value = params[name].encode("utf-8")
+        content.update(b"%s=%d:" % (name.encode("utf-8"), len(value)))
+        content.update(value)
+    return content
+
+
+def build_requests(
+    packing: Packing,
+    starts: np.ndarray,
+    groups: pd.DataFrame,
+    texts: Texts,
+    senders: pd.DataFrame,
+) -> list[tuple[dict[str, str], tuple[str, ...], int, int]]:
+    """Render each request: its line params (without id/options), recipients, parts, bytes.
+
+    The byte count covers the line params only, joined to the rest by one ``&``.
+    """
+    n = len(packing.row)
+    ends = np.append(starts[1:], n)
+    request = np.repeat(np.arange(len(starts)), ends - starts)
+    piece_first = packing.segment_first.copy()
+    piece_first[starts] = True
+    piece_last = np.append(piece_first[1:], True)
+
+    sender_code = groups["sender"].to_numpy()[packing.group]
+    uniform = np.minimum.reduceat(sender_code, starts) == np.maximum.reduceat(sender_code, starts)
+    text_code = groups["text"].to_numpy()[packing.group]
+    named = senders["named"].to_numpy()
+    sender_bytes = senders["bytes"].to_numpy()
+    sender_name = senders["name"].to_numpy(dtype=object)
+    prefixed = piece_first & ~uniform[request] & named[sender_code]
+
+    table = _line_table(packing.phone_utf8, starts, piece_first, piece_last, prefixed)
+    piece_text = texts.wire[text_code[piece_last]]
+    first_piece = np.append(0, np.cumsum(piece_last)[ends - 1])
+    # "sender|" before each prefixed line's head (with the newline the head lacks), by line
+    prefix_at = np.flatnonzero(prefixed)
+    line_of_prefix = np.cumsum(piece_first)[prefix_at] - 1 - first_piece[request[prefix_at]]
+    prefix = (
+        np.where(line_of_prefix > 0, "\n", "").astype(object)
+        + sender_name[sender_code[prefix_at]]
+        + "|"
+    )
+    prefix_bounds = np.searchsorted(prefix_at, starts).tolist() + [len(prefix_at)]
+    prefix_lines: list[int] = line_of_prefix.tolist()
+    prefix_texts: list[str] = prefix.tolist()
+    first_pieces: list[int] = first_piece.tolist()
+
+    list_bytes = (
+        packing.row_bytes
+        + np.where(piece_last, texts.wire_bytes[text_code] + 3, 0)
+        + np.where(prefixed, sender_bytes[sender_code] + 3, 0)
+    )
+    per_request_list_bytes = np.add.reduceat(list_bytes, starts) - 3  # no final newline
+    messages = np.add.reduceat(packing.parts, starts)
+
+    built = []
+    for k, (start, end) in enumerate(zip(starts, ends)):
+        lines = _line_heads(table, start, end)
+        recipients = _recipients(table, packing, start, end)
+        sender = sender_name[sender_code[start]] if uniform[k] else None
+        line_params: dict[str, str] = {} if sender is None else {"sender": sender}
+        if len(lines) == 1:
+            line_params["phones"] = lines[0][:-1]  # without the ":" that ends a line's phones
+            line_params["mes"] = texts.raw[text_code[start]]
+            line_bytes = (
+                len("phones=")
+                + int(packing.row_bytes[start:end].sum())
+                - 3
+                + len("&mes=")
+                + int(texts.mes_bytes[text_code[start]])
+            )
+        else:
+            low, high = prefix_bounds[k], prefix_bounds[k + 1]
+            for line, text in zip(prefix_lines[low:high], prefix_texts[low:high]):
+                lines[line] = text + lines[line]
+            tokens = [""] * (2 * len(lines))
+            tokens[::2] = lines
+            tokens[1::2] = piece_text[first_pieces[k] : first_pieces[k + 1]].tolist()
+            line_params["list"] = "".join(tokens)
+            line_bytes = len("list=") + int(per_request_list_bytes[k])
+        if sender is not None:
+            line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])
+        built.append((line_params, recipients, int(messages[k]), line_bytes))
+    return built
+
+
+def _line_table(
+    phone_utf8: np.ndarray,
+    starts: np.ndarray,
+    piece_first: np.ndarray,
+    piece_last: np.ndarray,
+    prefixed: np.ndarray,
+) -> np.ndarray:
+    """The ``list=`` lines up to their texts, as bytes: a row of a uint8 matrix per row.
+
+    :data:`_CUT` (to split the lines apart at once) and a newline before a line's first phone,
+    but on a request's first line (and no newline on a *prefixed* one: its prefix brings it),
+    the phone, then ``,`` or, ending a line, ``:``; :data:`PAD` where nothing goes.
+    """
+    rows, width = phone_utf8.shape
+    table = np.full((rows, width + 3), PAD, dtype=np.uint8)
+    table[:, 2:-1] = phone_utf8
+    table[:, -1] = np.where(piece_last, ord(":"), ord(","))
+    line_start = piece_first.copy()
+    line_start[starts] = False
+    table[line_start, 0] = _CUT
+    table[line_start & ~prefixed, 1] = ord("\n")
+    return table
+
+
+def _line_heads(table: np.ndarray, start: int, end: int) -> list[str]:
+    """The ``list=`` lines of rows *start* to *end* up to their texts, ``[\\n]phone,...:``, from
+    their bytes in a :func:`_line_table`: :data:`PAD` deleted, one decode, one split at the
+    cuts (no Python step per line or per phone)."""
+    text = table[start:end].tobytes().translate(None, _PAD_BYTE)
+    return text.decode("utf-8", "surrogateescape").split(_CUT_CHAR)
+
+
+def _recipients(table: np.ndarray, packing: Packing, start: int, end: int) -> tuple[str, ...]:
+    """The phones of rows *start* to *end*, read back from their bytes in a :func:`_line_table`:
+    one decode and one split at the commas (``:`` made one, :data:`PAD` deleted), or, if a
+    phone holds a comma or a colon, the plan's phones.
+
+    New strings, next to each other in memory, are much faster for the garbage collector,
+    which visits every string a tuple holds, than the plan's, scattered over its rows.
+    """
+    text = table[start:end, 2:].tobytes().translate(_COLON_TO_COMMA, _PAD_BYTE)
+    phones = text.decode("utf-8").split(",")
+    if len(phones) == end - start + 1:  # no comma or colon in a phone
+        return tuple(phones[:-1])
+    return tuple(packing.phone[packing.row[start:end]].tolist())
+
+
+def decode_params(params: dict[str, str]) -> pd.DataFrame:
+    """The messages one request carries, as SMSC reads its ``phones``/``mes`` or ``list``.
+
+    The inverse of the codec: ``list`` lines split at the first ``:`` (a ``sender|`` prefix
+    before it), phones at ``,``, and ``\\n`` in a text turned back into a newline.
+
+    Parameters
+    ----------
+    params : dict
+        A :attr:`Payload.params`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``phone``, ``text``, ``sender`` (``None`` when not set), one row per message.
+
+    Examples
+    --------
+    >>> decode_params({"list": "Shop|7901,7902:a:b\\n7903:c\\\\nd", "sender": "X"})
+      phone  text sender
+    0  7901   a:b   Shop
+    1  7902   a:b   Shop
+    2  7903  c\\nd      X
+    """
+    default_sender = params.get("sender")
+    if "list" in params:
+        lines = pd.Series(params["list"].split("\n"), dtype=object)
+        parts = lines.str.extract(_LIST_LINE)
+        texts = parts["text"].str.replace("\\n", "\n", regex=False)
+        senders = parts["sender"].astype(object)
+        senders = senders.where(senders.notna(), default_sender)
+        frame = pd.DataFrame(
+            {"phone": parts["phones"].str.split(","), "text": texts, "sender": senders}
+        )
+    else:
+        frame = pd.DataFrame(
+            {
+                "phone": [params["phones"].split(",")],
+                "text": [params["mes"]],
+                "sender": [default_sender],
+            }
+        )
+    frame = frame.explode("phone", ignore_index=True)
+    return frame.astype(object).where(frame.notna(), None)
