@@ -29,20 +29,24 @@ from typing import NoReturn
 
 import pandas as pd
 
-from smsc_frames.campaign import Quote, estimate, send
+from smsc_frames.campaign import Quote, estimate, results_from_journal, send
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
 from smsc_frames.errors import SmscError, ValidationError
 from smsc_frames.export import summary, to_csv, to_excel
+from smsc_frames.journal import accepted_phones
 from smsc_frames.options import Options
+from smsc_frames.payloads import Payload, campaign_id
+from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.policy import SmscLimits
 from smsc_frames.quotecache import QuoteCache
 from smsc_frames.sandbox import Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.statedir import default_journal
 
-EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_RESULTS_NOT_WRITTEN = 0, 1, 2, 3
 
 # send.php parameters offered as flags: (flag, type, help). Validated by options.Options.
 OPTION_FLAGS = [
@@ -169,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--journal",
         type=Path,
-        help="resumable journal (default: beside --out); re-run the same command to resume",
+        help="resumable journal (default: one per account and campaign in the user's state "
+        "directory, so a re-run from any folder finds it); re-run the same command to resume",
     )
 
     status = commands.add_parser(
@@ -182,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=60.0,
         help="seconds between status list requests (SMSC allows 1 a minute)",
+    )
+
+    results = commands.add_parser(
+        "results", help="write the results of a campaign from its journal (no server needed)"
+    )
+    results.add_argument("journal", type=Path, help="the journal a send printed")
+    results.add_argument(
+        "--out", type=Path, required=True, help="where to write the results (.csv or .xlsx)"
     )
 
     commands.add_parser("balance", parents=[connection], help="show the account balance")
@@ -281,7 +294,7 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
 
 def run_estimate(args: argparse.Namespace) -> int:
     """``smsc-frames estimate``: print what the campaign would cost (nothing is sent)."""
-    check_output_path(args.out)
+    check_output_path(args.out, inputs=[args.file])
     plan = load_plan(args)
     client = make_client(args)
     quote = estimate_with_cache(plan, client)
@@ -292,26 +305,45 @@ def run_estimate(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    """``smsc-frames send``: estimate, confirm, send through a journal, write the results."""
+    """``smsc-frames send``: estimate, confirm, send through a journal, write the results.
+
+    The results are never the weak link: ``--out`` is checked before the first request; if it
+    cannot be written after sending (or the send is interrupted), the message says how many were
+    sent, where the journal is and the one command that writes the results from it.
+    """
     out = args.out or Path(f"{args.file.stem}-results.xlsx")
-    check_output_path(out)
-    journal = args.journal or out.with_name(out.name + ".journal")
+    check_output_path(out, inputs=[args.file])
     plan = load_plan(args)
     client = make_client(args)
-    quote = estimate_with_cache(plan, client)
+    requests = build_payloads(plan)
+    quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
-    if quote.recipients == 0:
+    campaign = campaign_id(requests)
+    if quote.recipients == 0 or campaign is None:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
-    question = (
-        f"Send {quote.total_parts} SMS to {quote.recipients} numbers "
-        f"for {quote.total_cost:.2f}? [y/N] "
-    )
-    if not args.yes and not confirm(question):
-        print("Nothing was sent.")
+    journal = args.journal or default_journal(client.identity, campaign)
+    print(f"Journal: {journal}")
+    earlier, done = sent_before(journal)
+    if not args.yes and not confirm(send_question(quote, earlier, done)):
+        print(
+            f"Nothing more was sent; {earlier:,} recipients were sent earlier (journal {journal})."
+            if earlier
+            else "Nothing was sent."
+        )
         return EXIT_FAILED
-    results = send(plan, client, journal=journal, progress=sys.stderr.isatty())
+    try:
+        results = send(
+            plan, client, journal=journal, payloads=requests, progress=sys.stderr.isatty()
+        )
+    except KeyboardInterrupt:
+        write_results_after(journal, out, quote)
+        return 130
     print(describe_results(results))
-    print(f"Results written to {write_table(results, out, quote)} (journal: {journal})")
+    try:
+        written = write_table(results, out, quote)
+    except OSError as error:
+        return results_not_written(results, out, journal, error)
+    print(f"Results written to {written} (journal: {journal})")
     unfinished = int(results["outcome"].isin(["not sent", "unknown"]).sum())
     if unfinished:
         return fail(
@@ -319,6 +351,66 @@ def run_send(args: argparse.Namespace) -> int:
             "cause and run the same command again to finish",
             EXIT_FAILED,
         )
+    return EXIT_OK
+
+
+def sent_before(journal: Path) -> tuple[int, set[str]]:
+    """Recipients an existing journal records as sent, and the ids of its accepted requests."""
+    if not Path(journal).is_file():
+        return 0, set()
+    done = accepted_phones(journal)
+    return len(done), set(done["sms_id"])
+
+
+def send_question(quote: Quote, earlier: int, done: set[str]) -> str:
+    """``Send N SMS to M numbers for X?``, counting only what is left to send."""
+    table = quote.table[quote.table["sendable"].astype(bool)]
+    table = table[~table["payload_id"].isin(done)]
+    parts = int(table["parts"].sum())
+    cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
+    numbers = int(table["phone"].nunique())
+    question = f"Send {parts:,} SMS to {numbers:,} numbers ({len(table):,} rows) for {cost:.2f}"
+    if earlier:
+        question += f"; {earlier:,} recipients were already sent by an earlier run"
+    return question + "? [y/N] "
+
+
+def results_not_written(results: pd.DataFrame, out: Path, journal: Path, error: OSError) -> int:
+    """Say plainly what was sent, where the journal is and how to write the results later."""
+    sent = int(results["outcome"].eq("sent").sum())
+    print(describe_results(results), file=sys.stderr)
+    return fail(
+        f"{sent} recipients were sent, but the results could not be written to {out} "
+        f"({error.strerror or error}). Nothing is lost: the journal {journal} records every "
+        f"request. Write the results with:\n  smsc-frames results {journal} --out OTHER.xlsx\n"
+        "(running the send again would not send anyone twice either)",
+        EXIT_RESULTS_NOT_WRITTEN,
+    )
+
+
+def write_results_after(journal: Path, out: Path, quote: Quote | None) -> None:
+    """After a Ctrl-C: write what the journal says was done so far, and say so."""
+    try:
+        results = results_from_journal(journal)
+        written = write_table(results, out, quote)
+    except (OSError, ValidationError) as error:
+        fail(f"interrupted; the results so far could not be written ({error}); "
+             f"smsc-frames results {journal} --out FILE writes them", 130)  # fmt: skip
+        return
+    sent = int(results["outcome"].eq("sent").sum())
+    fail(
+        f"interrupted after {sent} recipients were sent; the results so far are in {written}. "
+        "Run the same command again to send the rest (nobody gets a second SMS)",
+        130,
+    )
+
+
+def run_results(args: argparse.Namespace) -> int:
+    """``smsc-frames results``: write a campaign's results from its journal alone."""
+    check_output_path(args.out, inputs=[args.journal])
+    results = results_from_journal(args.journal)
+    print(describe_results(results))
+    print(f"Results written to {write_table(results, args.out)}")
     return EXIT_OK
 
 
@@ -390,6 +482,7 @@ COMMANDS = {
     "estimate": run_estimate,
     "send": run_send,
     "status": run_status,
+    "results": run_results,
     "balance": run_balance,
     "sandbox": run_sandbox,
     "demo": run_demo,
@@ -447,7 +540,9 @@ def make_client(args: argparse.Namespace) -> Client:
     )
 
 
-def estimate_with_cache(plan: pd.DataFrame, client: Client) -> Quote:
+def estimate_with_cache(
+    plan: pd.DataFrame, client: Client, requests: list[Payload] | None = None
+) -> Quote:
     """:func:`estimate` through the quote cache file (:mod:`smsc_frames.quotecache`).
 
     Every run is a new process, so without the file a 6th ``estimate`` (or ``send``, which
@@ -456,7 +551,7 @@ def estimate_with_cache(plan: pd.DataFrame, client: Client) -> Quote:
     """
     cache = QuoteCache()
     try:
-        return estimate(plan, client, cache=cache)
+        return estimate(plan, client, payloads=requests, cache=cache)
     finally:
         cache.save()
 
@@ -468,10 +563,37 @@ def confirm(question: str) -> bool:
     return answer in {"y", "yes", "д", "да"}
 
 
-def check_output_path(path: Path | None) -> None:
-    """Refuse an output file that is neither ``.csv`` nor ``.xlsx`` before any work."""
-    if path is not None and path.suffix.lower() not in {".csv", ".xlsx"}:
+def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output file that cannot be written or would overwrite an input, before any work.
+
+    Examples
+    --------
+    >>> check_output_path(Path("contacts.csv"), inputs=[Path("contacts.csv")])
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: --out: is an input file; ... (got 'contacts.csv')
+    """
+    if path is None:
+        return
+    if path.suffix.lower() not in {".csv", ".xlsx"}:
         raise ValidationError("--out", "must end in .csv or .xlsx", str(path))
+    target = path.resolve()
+    for source in inputs:
+        if target == Path(source).resolve() or (
+            path.exists() and Path(source).exists() and os.path.samefile(path, source)
+        ):
+            raise ValidationError(
+                "--out", "is an input file; writing there would replace it: name another file",
+                str(path),
+            )  # fmt: skip
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValidationError("--out", "is in a folder that does not exist", str(path))
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValidationError(
+            "--out", "cannot be written (no permission); name another file", str(path)
+        )
 
 
 def write_table(frame: pd.DataFrame, path: Path, quote: Quote | None = None) -> Path:

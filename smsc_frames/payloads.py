@@ -72,7 +72,14 @@ from smsc_frames.wireformat import (
     params_hash,
 )
 
-__all__ = ["CLIENT_PARAMS_MARGIN", "Payload", "decode_params", "payloads", "recipient_rows"]
+__all__ = [
+    "CLIENT_PARAMS_MARGIN",
+    "Payload",
+    "campaign_id",
+    "decode_params",
+    "payloads",
+    "recipient_rows",
+]
 
 CLIENT_PARAMS_MARGIN = 512
 """Bytes of form body kept free for the parameters the client adds to every request:
@@ -280,3 +287,14 @@ def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.n
     )
     found = matched["payload_id"].notna().to_numpy()
     payload_id[matched["position"].to_numpy()[found]] = matched["payload_id"].to_numpy()[found]
+
+
+def campaign_id(requests: Sequence[Payload]) -> str | None:
+    """The campaign id shared by *requests* (ids ``"{campaign}-{n}"``); ``None`` if empty.
+
+    Examples
+    --------
+    >>> campaign_id([Payload("3f2a9c41d0e7-1", {}, ("79161234567",), 1, 0, "")])
+    '3f2a9c41d0e7'
+    """
+    return requests[0].id.rsplit("-", 1)[0] if requests else None

@@ -18,7 +18,7 @@ Errors and warnings of the send are shown inside the panel's ``output`` and kept
 
 Examples
 --------
->>> from smsc_frames.payloads import Payload
+>>> from smsc_frames.payloads import Payload, campaign_id
 >>> campaign_id([Payload("c0ffee-1", {}, (), 0, 0, ""), Payload("c0ffee-2", {}, (), 0, 0, "")])
 'c0ffee'
 """
@@ -29,7 +29,6 @@ import os
 import threading
 import traceback
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,7 @@ from smsc_frames.campaign import Quote, estimate, send, summarize
 from smsc_frames.display import banner_html, bars_html, money, table_html
 from smsc_frames.errors import SmscFramesError
 from smsc_frames.options import Options
-from smsc_frames.payloads import Payload
+from smsc_frames.payloads import Payload, campaign_id
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
@@ -63,11 +62,6 @@ _CAMPAIGNS: dict[tuple[str | None, str | None], _Sending] = {}
 """(server URL, campaign id) -> what this kernel did: the same plan may still go, once, to
 another server (the sandbox first, then SMSC)."""
 _CAMPAIGNS_LOCK = threading.Lock()
-
-
-def campaign_id(requests: Sequence[Payload]) -> str | None:
-    """The campaign id shared by *requests* (ids ``"{campaign}-{n}"``); ``None`` if empty."""
-    return requests[0].id.rsplit("-", 1)[0] if requests else None
 
 
 def sent_campaigns() -> dict[tuple[str | None, str | None], str]:

@@ -29,6 +29,12 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path_factory, monkeypatch):
+    """Default journals go to a folder of the test's own, never the user's state directory."""
+    monkeypatch.setenv("SMSC_FRAMES_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def sandbox():
     """A fresh sandbox with the demo account and fast delivery; stopped after the test."""

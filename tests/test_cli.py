@@ -97,8 +97,11 @@ def test_send_with_yes_stores_exactly_the_plan_and_writes_results(sandbox, capsy
     header = [cell.value for cell in sheet[1]]
     sent_ids = {row[header.index("sms_id")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert {message["id"] for message in sandbox.messages()} <= {str(i) for i in sent_ids}
-    assert (tmp_path / "results.xlsx.journal").exists()
-    assert "(sandbox results: nothing real was sent)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    journal = Path(re.search(r"Journal: (.+\.journal)", printed).group(1))
+    assert journal.exists() and journal.is_relative_to(os.environ["SMSC_FRAMES_STATE_DIR"])
+    assert not (tmp_path / "results.xlsx.journal").exists()  # not beside --out any more
+    assert "(sandbox results: nothing real was sent)" in printed
 
 
 @pytest.mark.parametrize("answer", ["n\n", "\n", ""])
@@ -109,7 +112,7 @@ def test_send_asks_and_anything_but_yes_sends_nothing(
     out = tmp_path / "results.csv"
     assert main(["send", *campaign_args(sandbox, "--out", str(out))]) == 1
     printed = capsys.readouterr().out
-    assert re.search(r"Send \d+ SMS to \d+ numbers for \d+\.\d\d\? \[y/N\]", printed)
+    assert re.search(r"Send \d+ SMS to \d+ numbers \(\d+ rows\) for \d+\.\d\d\? \[y/N\]", printed)
     assert "Nothing was sent." in printed
     assert sandbox.messages() == []
     assert not out.exists()
@@ -258,7 +261,7 @@ def run_console_script(
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("SMSC_") or key == "SMSC_FRAMES_CACHE_DIR"
+        if not key.startswith("SMSC_") or key.startswith("SMSC_FRAMES_")
     }
     return subprocess.run(
         [str(CONSOLE_SCRIPT), *args],

@@ -1,0 +1,174 @@
+"""The command line never sends twice and never loses the results, as a new user meets it.
+
+Re-runs from another folder or with another --out, a results file that cannot be written, the
+input file named as --out, a Ctrl-C half-way. The sandbox's duplicate window is shrunk far below
+the tests' own pace, so a re-post would be stored twice.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_cli import CONSOLE_SCRIPT, SAMPLE_CSV, campaign_args, expected_messages
+
+import smsc_frames.cli as cli
+from smsc_frames.cli import EXIT_REFUSED, EXIT_RESULTS_NOT_WRITTEN, main
+from smsc_frames.sandbox import Account, SandboxSettings
+
+RICH = Account("demo", "demo", balance="10000.00")
+
+QUICK_WINDOWS = SandboxSettings(
+    duplicate_window=0.05, status_list_window=0.05, seconds_to_operator=0, seconds_to_final=0
+)
+
+
+@pytest.fixture
+def quick(make_sandbox):
+    return make_sandbox(settings=QUICK_WINDOWS, accounts=[RICH])
+
+
+def stored_pairs(sandbox) -> Counter:
+    return Counter((m["phone"], m["text"]) for m in sandbox.messages())
+
+
+def journal_printed(text: str) -> Path:
+    return Path(re.search(r"Journal: (.+\.journal)", text).group(1))
+
+
+def test_a_rerun_from_another_folder_with_another_out_sends_nobody_twice(quick, tmp_path):
+    first_dir, second_dir = tmp_path / "monday", tmp_path / "tuesday"
+    first_dir.mkdir(), second_dir.mkdir()
+    first = subprocess.run(
+        [str(CONSOLE_SCRIPT), "send", *campaign_args(quick, "--yes")],
+        cwd=first_dir, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    time.sleep(0.2)  # past the duplicate window: a re-post would be stored again
+    second = subprocess.run(
+        [str(CONSOLE_SCRIPT), "send", *campaign_args(quick, "--yes", "--out", "other.xlsx")],
+        cwd=second_dir, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    assert journal_printed(first.stdout) == journal_printed(second.stdout)
+    assert set(stored_pairs(quick).values()) == {1}
+    assert set(stored_pairs(quick)) == expected_messages()
+
+
+def test_a_rerun_with_the_journal_deleted_finds_what_was_sent_on_smsc(quick, tmp_path, capsys):
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "a.csv"))]) == 0
+    journal_printed(capsys.readouterr().out).unlink()
+    time.sleep(0.2)
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "b.csv"))]) == 0
+    assert set(stored_pairs(quick).values()) == {1}
+    assert "confirmed through status.php" in (tmp_path / "b.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("command", ["send", "estimate"])
+def test_the_input_file_as_out_is_refused_before_anything(quick, tmp_path, capsys, command):
+    contacts = tmp_path / "contacts.csv"
+    shutil.copyfile(SAMPLE_CSV, contacts)
+    before = contacts.read_bytes()
+    args = campaign_args(quick, "--out", str(contacts)) + (["--yes"] if command == "send" else [])
+    args[0] = str(contacts)
+    assert main([command, *args]) == EXIT_REFUSED
+    assert "is an input file" in capsys.readouterr().err
+    assert contacts.read_bytes() == before
+    assert quick.requests == []
+
+
+def test_an_out_in_a_missing_folder_is_refused_before_any_request(quick, tmp_path, capsys):
+    out = tmp_path / "no such folder" / "r.xlsx"
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == EXIT_REFUSED
+    assert "does not exist" in capsys.readouterr().err
+    assert quick.requests == []
+
+
+def test_results_that_cannot_be_written_after_sending_say_what_was_sent_and_how_to_get_them(
+    quick, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "locked.xlsx"
+
+    def disk_full(frame, path, quote=None):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli, "write_table", disk_full)
+    code = main(["send", *campaign_args(quick, "--yes", "--out", str(out))])
+    monkeypatch.undo()
+    printed = capsys.readouterr()
+    assert code == EXIT_RESULTS_NOT_WRITTEN
+    sent = len(expected_messages())
+    assert f"{sent} recipients were sent" in printed.err
+    assert "No space left on device" in printed.err
+    command = re.search(r"smsc-frames results (.+\.journal) --out", printed.err)
+    assert command is not None and "Exception ignored" not in printed.err
+    assert not out.exists()
+
+    # the one command the message gives writes the results, without any server
+    written = tmp_path / "from-journal.xlsx"
+    assert main(["results", command.group(1), "--out", str(written)]) == 0
+    sheet = openpyxl.load_workbook(written)["results"]
+    header = [cell.value for cell in sheet[1]]
+    outcomes = Counter(
+        row[header.index("outcome")] for row in sheet.iter_rows(min_row=2, values_only=True)
+    )
+    assert outcomes["sent"] == sent
+    # and the natural fix, another --out, sends nobody again
+    time.sleep(0.2)
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "r.csv"))]) == 0
+    assert set(stored_pairs(quick).values()) == {1}
+
+
+def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
+    quick, tmp_path, capsys, monkeypatch
+):
+    contacts = tmp_path / "big.csv"  # 2,500 rows: three requests of at most 1,000 numbers
+    rows = [f"+7 916 {n:07d};Hello {n}" for n in range(2500)]
+    contacts.write_text("phone;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", quick.url,
+            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
+    quick.state.set_balance("demo", "6000.00")  # pays for one request of the three
+    assert main(["send", *args, "--yes"]) == 1
+    sent = len(quick.messages())
+    assert 0 < sent < 2500
+    capsys.readouterr()
+    quick.state.set_balance("demo", "100000.00")
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    assert main(["send", *args]) == 1
+    printed = capsys.readouterr().out
+    question = re.search(r"Send ([\d,]+) SMS to ([\d,]+) numbers .*already sent", printed)
+    assert question is not None, printed
+    assert int(question.group(2).replace(",", "")) == 2500 - sent
+    assert f"{sent:,} recipients were already sent" in printed
+    assert "Nothing was sent." not in printed
+    assert f"{sent:,} recipients were sent earlier" in printed
+    assert len(quick.messages()) == sent
+
+
+def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
+    sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[RICH])
+    out = tmp_path / "partial.csv"
+    sandbox.inject("slow", delay=0.0)  # the quote
+    sandbox.inject("slow", count=50, delay=0.4)  # every send request is slow
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "send", *campaign_args(sandbox, "--yes", "--out", str(out))],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted after" in stderr and "results so far are in" in stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert "sent" in text
+    assert "Traceback" not in stderr
