@@ -30,6 +30,7 @@ from typing import NoReturn
 import pandas as pd
 
 from smsc_frames.campaign import Quote, estimate, results_from_journal, send
+from smsc_frames.campaign.truncation import describe_cut
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
@@ -641,6 +642,9 @@ def describe_quote(quote: Quote) -> str:
             r"^duplicate of row .*", "duplicate of an earlier row", regex=True
         )
         lines.append(kinds.value_counts().to_string(header=False))
+    cut = describe_cut(quote.cut, quote.maxsms)
+    if cut:
+        lines += ["", f"Warning: {cut}"]
     if quote.sandbox:
         lines += ["", "(a sandbox quote: made-up prices, nothing real will be sent)"]
     return "\n".join(lines)

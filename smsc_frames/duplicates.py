@@ -1,4 +1,4 @@
-"""Duplicates: a row repeating an earlier row's ``(phone, text, sender)`` is sent once.
+"""Duplicates: a number is sent once (by default), or once per text and sender, or every row.
 
 Examples
 --------
@@ -22,10 +22,12 @@ __all__ = ["find_duplicates", "mark_duplicates"]
 def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
     """``duplicate_of`` and ``sendable`` recomputed from a plan's columns, with prepare's rule.
 
-    Among the rows without a ``problem``, a row repeating an earlier row's ``(phone, text,
-    sender)`` gets ``duplicate_of`` = the label of the first such row; ``sendable`` is true
-    for the rows with neither. Use it after changing texts (texts that became equal for the
-    same phone and sender become duplicates).
+    Among the rows without a ``problem``, a row repeating an earlier row's phone (the plan's
+    ``attrs["duplicates"]`` rule: ``"phone"``, the default; ``"phone+text"``: its ``(phone,
+    text, sender)``; ``"keep"``: none) gets ``duplicate_of`` = the label of the first such
+    row; ``sendable`` is true for the rows with neither. Use it after changing texts (under
+    ``"phone+text"``, texts that became equal for the same phone and sender become
+    duplicates).
 
     Parameters
     ----------
@@ -42,19 +44,30 @@ def mark_duplicates(plan: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> plan = pd.DataFrame({"phone": ["79161234567"] * 3, "text": ["Hi", "Bye", "Hi"],
     ...                      "sender": [None] * 3, "problem": [None] * 3}, index=[10, 11, 12])
+    >>> plan.attrs["duplicates"] = "phone+text"
     >>> mark_duplicates(plan)[["duplicate_of", "sendable"]]
        duplicate_of  sendable
     10         None      True
     11         None      True
     12           10     False
     """
-    text_codes = pd.factorize(plan["text"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    sender_codes = pd.factorize(plan["sender"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+    rule = plan.attrs.get("duplicates", "phone")
     clean = plan["problem"].isna().to_numpy()
-    phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
-    duplicate_of, is_duplicate = find_duplicates(
-        plan.index, phone_codes, text_codes, sender_codes, clean
-    )
+    if rule == "keep":
+        duplicate_of = np.full(len(plan), None, dtype=object)
+        is_duplicate = np.zeros(len(plan), dtype=bool)
+    else:
+        ignored = np.zeros(len(plan), dtype=np.int64)
+        text_codes, sender_codes = ignored, ignored
+        if rule == "phone+text":
+            text_codes = pd.factorize(plan["text"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+            sender_codes = pd.factorize(
+                plan["sender"].to_numpy(dtype=object), use_na_sentinel=False
+            )[0]
+        phone_codes = pd.factorize(plan["phone"].to_numpy(dtype=object), use_na_sentinel=False)[0]
+        duplicate_of, is_duplicate = find_duplicates(
+            plan.index, phone_codes, text_codes, sender_codes, clean
+        )
     return plan.assign(
         duplicate_of=pd.Series(duplicate_of, index=plan.index, dtype=object),
         sendable=pd.Series(clean & ~is_duplicate, index=plan.index),

@@ -57,7 +57,10 @@ from smsc_frames.templates import (
     render_distinct,
 )
 
-__all__ = ["COLUMNS", "MAX_TEXT_CHARACTERS", "mark_duplicates", "prepare"]
+__all__ = ["COLUMNS", "DUPLICATE_RULES", "MAX_TEXT_CHARACTERS", "mark_duplicates", "prepare"]
+
+DUPLICATE_RULES = ("phone", "phone+text", "keep")
+"""What makes a row a duplicate in :func:`prepare` (``duplicates=``)."""
 
 MAX_TEXT_CHARACTERS = 1000
 """SMSC's limit on ``mes``."""
@@ -206,6 +209,7 @@ def prepare(
     sender: str | None = None,
     options: Options | None = None,
     default_region: str = "RU",
+    duplicates: str = "phone",
     **option_kwargs: object,
 ) -> pd.DataFrame:
     """Turn contacts into the plan: one row per contact, on the caller's index.
@@ -229,6 +233,12 @@ def prepare(
         over them and validated.
     default_region : str
         Region for numbers written without a country code.
+    duplicates : {"phone", "phone+text", "keep"}, default "phone"
+        Which rows are sent once: ``"phone"`` one SMS per number (the first row wins, even if
+        a later row for the same number, written ``8916...`` or ``+7 916...``, has another
+        text); ``"phone+text"`` one per number, text and sender (a customer may get two
+        different messages); ``"keep"`` every row. A row left out names the row that is sent
+        (``duplicate_of``).
 
     Returns
     -------
@@ -243,7 +253,8 @@ def prepare(
     ValidationError
         Before anything runs: a column that does not exist (the message lists the available
         ones), both or neither of ``text``/``template``, a bad template, a bad constant
-        sender or option.
+        sender or option, a non-unique index (results could not be joined back onto the
+        right contacts: ``reset_index`` first).
 
     Examples
     --------
@@ -257,6 +268,10 @@ def prepare(
     """
     if not isinstance(df, pd.DataFrame):
         raise ValidationError("df", "must be a pandas DataFrame", type(df).__name__)
+    _check_unique_index(df.index)
+    if duplicates not in DUPLICATE_RULES:
+        raise ValidationError("duplicates", f"must be one of {', '.join(DUPLICATE_RULES)}",
+                              duplicates)  # fmt: skip
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = find_column(df, phone, "phone")
     pieces = _text_pieces(df, text, template)
@@ -283,9 +298,18 @@ def prepare(
         ],
         len(df),
     )
-    duplicate_of, is_duplicate = find_duplicates(
-        df.index, phones["phone_key"].to_numpy(), text_codes, sender_codes, ~has_problem
-    )
+    if duplicates == "keep":
+        duplicate_of, is_duplicate = np.full(len(df), None, dtype=object), np.zeros(len(df), bool)
+    else:
+        by_text = duplicates == "phone+text"
+        ignored = np.zeros(len(df), dtype=np.int64)
+        duplicate_of, is_duplicate = find_duplicates(
+            df.index,
+            phones["phone_key"].to_numpy(),
+            text_codes if by_text else ignored,
+            sender_codes if by_text else ignored,
+            ~has_problem,
+        )
 
     index = df.index
 
@@ -310,4 +334,19 @@ def prepare(
         axis=1,
     )
     plan.attrs["options"] = options
+    plan.attrs["duplicates"] = duplicates
     return plan
+
+
+def _check_unique_index(index: pd.Index) -> None:
+    """Refuse an index whose labels repeat: results are joined back onto contacts by label."""
+    if index.is_unique:
+        return
+    repeated = index[index.duplicated()].unique()
+    shown = ", ".join(repr(label) for label in repeated[:3])
+    raise ValidationError(
+        "df",
+        f"has a non-unique index ({len(repeated)} labels repeat, e.g. {shown}), so results "
+        "could not be joined back onto the right contacts: use df.reset_index(drop=True) "
+        "(or pd.concat(..., ignore_index=True) when combining sheets) before prepare",
+    )

@@ -42,7 +42,12 @@ def test_template_fills_per_row_and_shows_whole_floats_as_integers():
         bonus=[5.0, 2.5, 5.0],
         price=[10.0, 3.0, 10.0],
     )
-    plan = prepare(df, phone="phone", template="{name}: +{bonus} points, {price:.2f} rub {{ok}}")
+    plan = prepare(
+        df,
+        phone="phone",
+        template="{name}: +{bonus} points, {price:.2f} rub {{ok}}",
+        duplicates="phone+text",
+    )
     assert plan["text"].tolist() == [
         "Anna: +5 points, 10.00 rub {ok}",
         "Ivan: +2.5 points, 3.00 rub {ok}",
@@ -148,14 +153,14 @@ def test_exact_duplicates_point_at_the_first_row_and_are_not_sendable():
         msg=["Hi", "Hi", "Bye", "Hi", "Hi", "Hi"],
         who=["A", "A", "A", "B", "A", "A"],
     ).set_axis(list("abcdef"))
-    plan = prepare(df, phone="phone", text="msg", sender="who")
+    plan = prepare(df, phone="phone", text="msg", sender="who", duplicates="phone+text")
     assert plan["duplicate_of"].tolist() == [None, "a", None, None, None, None]
     assert plan["sendable"].tolist() == [True, False, True, True, False, False]
 
 
 def test_sender_column_values_are_checked_per_row():
     df = contacts(phone=[GOOD] * 3, msg=["a", "b", "c"], who=["Shop", "Bad|Name", None])
-    plan = prepare(df, phone="phone", text="msg", sender="who")
+    plan = prepare(df, phone="phone", text="msg", sender="who", duplicates="phone+text")
     assert plan["sender"].tolist() == ["Shop", "Bad|Name", None]
     assert plan.loc[1, "problem"].startswith("sender: ")
     assert plan["sendable"].tolist() == [True, False, True]
@@ -201,7 +206,7 @@ def test_mark_duplicates_applies_prepares_rule_to_changed_texts():
     df = contacts(
         phone=[GOOD, GOOD, GOOD, "12"], msg=["Hi!", "Hi", "Hi", "Hi"], shop=["A", "A", "B", "A"]
     )
-    plan = prepare(df, phone="phone", text="msg", sender="shop")
+    plan = prepare(df, phone="phone", text="msg", sender="shop", duplicates="phone+text")
     assert plan["duplicate_of"].tolist() == [None, None, None, None]
     plan.loc[0, "text"] = "Hi"  # a text edited to equal a later row's
     marked = mark_duplicates(plan)
@@ -257,7 +262,7 @@ def test_concatenate_survives_nul_inside_values():
 
 def test_different_field_values_filling_the_same_text_are_duplicates():
     df = contacts(phone=[GOOD, GOOD, GOOD], a=["x", "xy", "x"], b=["yz", "z", "q"])
-    plan = prepare(df, phone="phone", template="{a}{b}")
+    plan = prepare(df, phone="phone", template="{a}{b}", duplicates="phone+text")
     assert plan["text"].tolist() == ["xyz", "xyz", "xq"]
     assert plan["duplicate_of"].tolist() == [None, 0, None]
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
+from smsc_frames.campaign.truncation import COLUMNS, cut_texts, describe_cut
 from smsc_frames.operators import operator_names
 from smsc_frames.options import Options
 from smsc_frames.payloads import Payload, recipient_rows
@@ -78,6 +79,11 @@ class Quote:
     balance : Decimal or None
         The account balance when the quote was made (``balance.php``), None when it could not
         be read.
+    maxsms : int or None
+        The campaign's ``maxsms``.
+    cut : pandas.DataFrame
+        The sendable rows whose text ``maxsms`` cuts: ``text``, ``parts`` (uncut), ``sent_text``
+        (what SMSC sends); empty when nothing is cut.
     """
 
     table: pd.DataFrame
@@ -87,6 +93,8 @@ class Quote:
     by_operator: pd.DataFrame = field(repr=False)
     sandbox: bool = False
     balance: Decimal | None = None
+    maxsms: int | None = None
+    cut: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS), repr=False)
 
     @property
     def affordable(self) -> bool | None:
@@ -108,9 +116,10 @@ class Quote:
 
     def __str__(self) -> str:
         where = " (sandbox prices, nothing is real)" if self.sandbox else ""
+        cut = describe_cut(self.cut, self.maxsms)
         return (
             f"{self.recipients} recipients, {self.total_parts} SMS parts, total cost "
-            f"{self.total_cost:.2f}{where}; {self._balance_line()}"
+            f"{self.total_cost:.2f}{where}; {self._balance_line()}" + (f"; {cut}" if cut else "")
         )
 
     def _repr_html_(self) -> str:
@@ -118,9 +127,11 @@ class Quote:
         line = escape(self._balance_line())
         if self.affordable is False:
             line = f'<b style="color:#b00">{line}</b>'
+        cut = describe_cut(self.cut, self.maxsms)
         head = (
             f"<p>{self.recipients} recipients, {self.total_parts} SMS parts, "
             f"total cost {self.total_cost:.2f}{where}</p><p>{line}</p>"
+            + (f'<p style="color:#b00">{escape(cut)}</p>' if cut else "")
         )
         return head + self.by_operator.to_html(formatters={"cost": "{:.2f}".format})
 
@@ -202,7 +213,10 @@ def estimate(
                     cache[quote_cache_key(client, request.digest)] = answer
     answers = {request.id: known[request.digest] for request in requests}
     quote = _quote(plan, requests, answers, sandbox=api.is_sandbox)
-    quote = replace(quote, balance=_balance_or_none(api))
+    params = requests[0].params if requests else {}
+    maxsms = int(params["maxsms"]) if "maxsms" in params else None
+    cut = cut_texts(plan, maxsms, int(params.get("translit", 0)))
+    quote = replace(quote, balance=_balance_or_none(api), maxsms=maxsms, cut=cut)
     if quote.affordable is False:
         warnings.warn(
             f"the campaign costs {quote.total_cost:.2f} but the balance is {quote.balance:.2f}: "
