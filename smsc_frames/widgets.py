@@ -37,6 +37,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from smsc_frames.campaign import Quote, estimate, send, summarize
+from smsc_frames.campaign.truncation import describe_cut
 from smsc_frames.display import banner_html, bars_html, money, table_html
 from smsc_frames.errors import SmscFramesError
 from smsc_frames.options import Options
@@ -239,6 +240,9 @@ class CampaignPanel(widgets.VBox):
             if quote.sandbox
             else ""
         )
+        cut = describe_cut(quote.cut, quote.maxsms)
+        if cut:
+            banner += banner_html(cut, kind="warning")
         header = widgets.HTML(banner + _header_html(counts, quote))
         buttons = [widgets.HBox([self.button, self.cancel])] if allow_send else []
         super().__init__([header, tabs, *buttons, self.output])

@@ -38,3 +38,12 @@ def test_the_cli_preview_warns_about_cut_texts(sandbox, capsys):
     args = campaign_args(sandbox, "--maxsms", "1", "--template", long_template)
     assert main(["estimate", *args]) == 0
     assert "Warning: maxsms=1 cuts" in capsys.readouterr().out
+
+
+def test_the_panel_warns_about_cut_texts(sandbox):
+    from smsc_frames.widgets import preview
+
+    contacts = pd.DataFrame({"phone": ["+79161234567"], "text": [LONG + " panel"]})
+    plan = prepare(contacts, phone="phone", text="text", maxsms=1)
+    panel = preview(plan, Client("demo", "demo", url=sandbox.url, environ={}), allow_send=False)
+    assert "maxsms=1 cuts 1 message(s)" in panel.children[0].value

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from send_helpers import FAST, FAST_LIMITS, client_for, contacts, expected, plan_of, stored
 
-from smsc_frames.campaign import results_from_journal, send
+from smsc_frames.campaign import results_from_journal, send, summarize
 from smsc_frames.errors import ValidationError
 from smsc_frames.payloads import payloads
 from smsc_frames.sandbox import Sandbox, SandboxSettings
@@ -42,6 +42,9 @@ def test_sending_again_without_the_journal_sends_nobody_twice(tmp_path, requests
         assert set(send_posts(sandbox).values()) == {1}
     assert first["outcome"].eq("sent").all() and again["outcome"].eq("sent").all()
     assert again["reason"].str.contains("confirmed through status.php").all()
+    # the cost SMSC charged comes from status.php all=1, so the summary adds up
+    assert again["cost"].tolist() == first["cost"].tolist()
+    assert summarize(again).loc["sent", "cost_unknown"] == 0
 
 
 def test_a_partly_sent_campaign_rerun_without_journal_sends_only_the_rest():

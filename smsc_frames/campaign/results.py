@@ -243,7 +243,8 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by outcome (every one of :data:`OUTCOMES`), columns ``recipients``, ``parts``
-        (local count), ``cost`` (Decimal) and ``note`` (the most frequent reason).
+        (local count), ``cost`` (Decimal: the sum of the known costs), ``cost_unknown`` (rows
+        whose cost SMSC did not report, not in ``cost``) and ``note`` (the most frequent reason).
         ``attrs["sandbox"]`` is carried over.
     """
     grouped = results.groupby("outcome", observed=False)
@@ -254,6 +255,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
             "cost": grouped["cost"].agg(
                 lambda costs: sum((c for c in costs if c is not None), Decimal(0))
             ),
+            "cost_unknown": grouped["cost"].agg(lambda costs: int(costs.isna().sum())),
             "note": grouped["reason"].agg(
                 lambda reasons: reasons.mode().iloc[0] if reasons.notna().any() else None
             ),
