@@ -32,8 +32,8 @@ Examples
 2         None              None      1     False
 >>> plan.loc[2, "problem"]
 "phone: too short; template field 'bonus' is missing"
->>> plan.attrs["options"].maxsms
-2
+>>> plan.attrs["options"]
+{'maxsms': '2'}
 """
 
 from __future__ import annotations
@@ -245,8 +245,9 @@ def prepare(
     pandas.DataFrame
         Columns ``phone_input``, ``phone``, ``region``, ``text``, ``sender``, ``encoding``,
         ``units``, ``parts``, ``problem``, ``duplicate_of``, ``sendable``;
-        ``attrs["options"]`` holds the validated :class:`~smsc_frames.options.Options`
-        (without ``sender``, which is per row).
+        ``attrs["options"]`` holds the validated options in wire form (``Options.to_params()``,
+        without ``sender``, which is per row; read them back with
+        :func:`smsc_frames.planoptions.plan_options`), ``attrs["duplicates"]`` the rule.
 
     Raises
     ------
@@ -333,7 +334,7 @@ def prepare(
         },
         axis=1,
     )
-    plan.attrs["options"] = options
+    plan.attrs["options"] = options.to_params()  # plain strings: they survive parquet too
     plan.attrs["duplicates"] = duplicates
     return plan
 

@@ -1,10 +1,12 @@
 """Which send options a plan goes out with: passed explicitly, or the plan's own, never a guess.
 
 :func:`~smsc_frames.plan.prepare` keeps the validated :class:`~smsc_frames.options.Options` in
-``plan.attrs["options"]``. pandas drops ``attrs`` on ``merge``, ``join`` and ``concat`` of frames
-whose attrs differ, and a plan sent without them would silently lose ``time``, ``maxsms`` or
-``valid``: a scheduled campaign would go out at once. So every function that builds requests
-takes ``options=`` and, without it, insists on the plan's own.
+``plan.attrs["options"]`` (in wire form: plain strings, which ``to_parquet`` can store; an
+:class:`~smsc_frames.options.Options` put there by hand is read too). pandas drops ``attrs`` on
+``merge``, ``join`` and ``concat`` of frames whose attrs differ, and a plan sent without them
+would silently lose ``time``, ``maxsms`` or ``valid``: a scheduled campaign would go out at once.
+So every function that builds requests takes ``options=`` and, without it, insists on the plan's
+own.
 
 Examples
 --------
@@ -46,6 +48,8 @@ def plan_options(plan: pd.DataFrame, options: Options | None = None) -> Options:
     found = plan.attrs.get(ATTRS_KEY)
     if isinstance(found, Options):
         return found
+    if isinstance(found, dict):  # prepare keeps the wire form, which JSON (parquet) can hold
+        return Options.from_kwargs(**found)
     raise ValidationError(
         "options",
         "the plan carries no send options (pandas drops DataFrame.attrs on merge, join and "

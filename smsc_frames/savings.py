@@ -27,7 +27,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from smsc_frames.options import Options
 from smsc_frames.plan import mark_duplicates
+from smsc_frames.planoptions import plan_options
 from smsc_frames.segments import count_segments, transliterate
 from smsc_frames.textfixes import (
     CHARACTER_COLUMNS,
@@ -58,11 +60,14 @@ __all__ = [
 ]
 
 
-def _segment_options(plan: pd.DataFrame) -> dict:
-    """``maxsms`` and ``translit`` from the plan's options, as :func:`count_segments` wants."""
-    options = plan.attrs.get("options")
-    maxsms = getattr(options, "maxsms", None)
-    translit = getattr(options, "translit", None)
+def _segment_options(plan: pd.DataFrame, options: Options | None = None) -> dict:
+    """``maxsms`` and ``translit`` of the campaign, as :func:`count_segments` wants.
+
+    *options* when given, else the plan's own, else none (advice sends nothing: a hand-built
+    plan without options is counted without ``maxsms`` and ``translit``).
+    """
+    chosen = plan_options(plan, options) if options or "options" in plan.attrs else Options()
+    maxsms, translit = chosen.maxsms, chosen.translit
     return {
         "maxsms": None if maxsms is None else int(maxsms),
         "translit": 0 if translit is None else int(translit),
@@ -140,7 +145,9 @@ SAVINGS_COLUMNS = [
 ]
 
 
-def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
+def suggest_savings(
+    plan: pd.DataFrame, quote=None, *, options: Options | None = None
+) -> pd.DataFrame:
     """Per distinct text of the plan's sendable rows: costly characters and what fixing saves.
 
     The suggested text replaces every costly character that has a GSM-7 equivalent. When the
@@ -175,7 +182,7 @@ def suggest_savings(plan: pd.DataFrame, quote=None) -> pd.DataFrame:
     0           2      2                1          2          – → - ×1
     """
     rows, codes, texts, recipients = _distinct_sendable_texts(plan)
-    segment_options = _segment_options(plan)
+    segment_options = _segment_options(plan, options)
     before = count_segments(texts, **segment_options)
     translit = segment_options["translit"]
     analyses = [findings(transliterate(text, translit)) for text in texts]
@@ -242,7 +249,9 @@ TRANSLIT_COLUMNS = [
 ]
 
 
-def preview_translit(plan: pd.DataFrame, mode: int = 1, quote=None) -> pd.DataFrame:
+def preview_translit(
+    plan: pd.DataFrame, mode: int = 1, quote=None, *, options: Options | None = None
+) -> pd.DataFrame:
     """What ``translit=mode`` would save, per distinct text of the plan's sendable rows.
 
     An **estimate**: SMSC transliterates on its side with tables it does not publish
@@ -275,8 +284,9 @@ def preview_translit(plan: pd.DataFrame, mode: int = 1, quote=None) -> pd.DataFr
     0      2              gsm7               1          1
     """
     rows, codes, texts, recipients = _distinct_sendable_texts(plan)
-    maxsms = _segment_options(plan)["maxsms"]
-    before = count_segments(texts, maxsms=maxsms, translit=_segment_options(plan)["translit"])
+    segment_options = _segment_options(plan, options)
+    maxsms = segment_options["maxsms"]
+    before = count_segments(texts, maxsms=maxsms, translit=segment_options["translit"])
     after = count_segments(texts, maxsms=maxsms, translit=mode)
     saved_per_message = (before["parts"] - after["parts"]).astype("int64").tolist()
     prices = None if quote is None else price_per_part(quote)
@@ -297,7 +307,12 @@ def preview_translit(plan: pd.DataFrame, mode: int = 1, quote=None) -> pd.DataFr
     return _most_saved_first(result)
 
 
-def apply_savings(plan: pd.DataFrame, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
+def apply_savings(
+    plan: pd.DataFrame,
+    suggestions: pd.DataFrame | None = None,
+    *,
+    options: Options | None = None,
+) -> pd.DataFrame:
     """A new plan with the suggested texts in place of the costly ones.
 
     The texts of every row whose text appears in *suggestions* are replaced, and ``encoding``,
@@ -339,7 +354,7 @@ def apply_savings(plan: pd.DataFrame, suggestions: pd.DataFrame | None = None) -
     if not changed.any():
         return fixed
     fixed.loc[changed, "text"] = fixed.loc[changed, "text"].map(replacement)
-    counts = count_segments(fixed.loc[changed, "text"], **_segment_options(plan))
+    counts = count_segments(fixed.loc[changed, "text"], **_segment_options(plan, options))
     for column in ("encoding", "units", "parts"):
         fixed.loc[changed, column] = counts[column].to_numpy()
     return mark_duplicates(fixed)

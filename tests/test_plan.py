@@ -13,6 +13,7 @@ import smsc_frames.templates as templates_module
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.plan import COLUMNS, mark_duplicates, prepare
+from smsc_frames.planoptions import plan_options
 from smsc_frames.segments import count_segments, normalize_text
 
 GOOD = "+7 916 123-45-67"
@@ -179,7 +180,8 @@ def test_options_are_validated_merged_and_kept_without_the_sender():
     plan = prepare(
         df, phone="phone", text="msg", options=Options(translit=0, sender="Shop"), maxsms=2
     )
-    assert plan.attrs["options"] == Options(translit=0, maxsms=2)
+    assert plan_options(plan) == Options(translit=0, maxsms=2)
+    assert plan.attrs["options"] == {"translit": "0", "maxsms": "2"}  # JSON-able (parquet)
     assert plan["sender"].tolist() == ["Shop"]
     assert plan["parts"].tolist() == [2]
     with pytest.raises(ValidationError) as caught:

@@ -7,7 +7,9 @@ before any request, never sent at once without its options.
 
 from __future__ import annotations
 
+import io
 import pickle
+import warnings
 
 import pandas as pd
 import pytest
@@ -18,6 +20,7 @@ from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.payloads import payloads
 from smsc_frames.plan import prepare
+from smsc_frames.planoptions import plan_options
 
 CONTACTS = pd.DataFrame(
     {"phone": ["+7 916 123-45-67", "+7 903 765-43-21"], "name": ["Anna", "Boris"]},
@@ -44,9 +47,19 @@ LOSING_ATTRS = {
     ),
 }
 
+
+def parquet_round_trip(plan: pd.DataFrame) -> pd.DataFrame:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():  # pandas calls the fastparquet engine deprecated
+        warnings.simplefilter("ignore")
+        plan.to_parquet(buffer, engine="fastparquet")
+        return pd.read_parquet(io.BytesIO(buffer.getvalue()), engine="fastparquet")
+
+
 KEEPING_ATTRS = {
     "copy": lambda plan: plan.copy(),
     "pickle": lambda plan: pickle.loads(pickle.dumps(plan)),
+    "parquet": parquet_round_trip,
     "concat of plans": lambda plan: pd.concat([plan.iloc[:1], plan.iloc[1:]]),
     "filter": lambda plan: plan[plan["sendable"]],
 }
@@ -73,7 +86,7 @@ def test_passing_the_options_sends_the_merged_plan_as_scheduled(sandbox, change)
     original = scheduled_plan()
     plan = change(original)
     client = Client("demo", "demo", url=sandbox.url, environ={})
-    results = send(plan, client, options=original.attrs["options"], progress=False)
+    results = send(plan, client, options=plan_options(original), progress=False)
     assert results["outcome"].astype(str).tolist() == ["sent", "sent"]
     [post] = [r for r in sandbox.requests if r.endpoint == "send.php"]
     assert (post.params["time"], post.params["maxsms"]) == ("+60", "1")
