@@ -31,10 +31,14 @@ from typing import Any
 
 import requests
 
+from smsc_frames.errors import ValidationError
 from smsc_frames.transport import Credentials
 from smsc_frames.transport.form import FormTransport
+from smsc_frames.transport.jsonbody import JsonTransport
 
 DEFAULT_URL = "https://smsc.ru"
+TRANSPORTS: dict[str, type[FormTransport]] = {"form": FormTransport, "json": JsonTransport}
+"""The transports a :class:`Client` can use, by name."""
 
 
 class Pacer:
@@ -93,6 +97,10 @@ class Client:
         How many times a request that never left (refused, DNS, connect timeout) is retried.
     retry_backoff : float, default 0.5
         Backoff factor between those retries (urllib3: 0 s, then factor x 2, x 4, ...).
+    transport : {"form", "json"}, default "form"
+        ``"form"`` posts every call as a form to ``/sys/<endpoint>``; ``"json"`` posts
+        ``send.php`` calls as JSON to ``/rest/send/`` (SMSC's JSON interface), the others as
+        forms.
 
     Raises
     ------
@@ -123,9 +131,12 @@ class Client:
         session: requests.Session | None = None,
         connect_retries: int = 2,
         retry_backoff: float = 0.5,
+        transport: str = "form",
     ) -> None:
         credentials = Credentials.resolve(login, password, apikey, environ=environ)
-        self.transport = FormTransport(
+        if transport not in TRANSPORTS:
+            raise ValidationError("transport", f"must be one of {', '.join(TRANSPORTS)}", transport)
+        self.transport = TRANSPORTS[transport](
             url if url is not None else environ.get("SMSC_URL") or DEFAULT_URL,
             credentials,
             timeout=timeout,

@@ -147,14 +147,11 @@ class FormTransport:
         form = {name: str(value) for name, value in params.items() if value is not None}
         log.debug("POST %s/sys/%s %s", self.url, endpoint, _loggable(form, self._auth))
         form.update(self._auth, charset="utf-8", fmt="3")
+        address, body, headers = self._request(endpoint, form)
         failure: SmscConnectionError | None = None
         try:
             response = self._session().post(
-                f"{self.url}/sys/{endpoint}",
-                data=form_body(form),
-                headers=FORM_HEADERS,
-                timeout=self.timeout,
-                allow_redirects=False,
+                address, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
             failure = self._transport_failure(endpoint, exc)
@@ -163,6 +160,10 @@ class FormTransport:
             # prepared request and its body with the credentials) is not chained.
             raise failure
         return self._answer(endpoint, response)
+
+    def _request(self, endpoint: str, form: dict[str, str]) -> tuple[str, bytes, Mapping[str, str]]:
+        """Address, body and headers of one call: a form POST to ``/sys/<endpoint>``."""
+        return f"{self.url}/sys/{endpoint}", form_body(form), FORM_HEADERS
 
     def close(self) -> None:
         """Close the sessions this transport opened (a session passed in is left open)."""
