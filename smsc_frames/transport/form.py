@@ -161,6 +161,25 @@ class FormTransport:
             raise failure
         return self._answer(endpoint, response)
 
+    def fetch_text(self, endpoint: str, params: Mapping[str, str]) -> str:
+        """The answer's text for *params* in the ``fmt`` they name (``smsc-frames check``).
+
+        The same POST as :meth:`call`, with the caller's ``fmt``; no parsing, no error mapping
+        beyond the transport's own (an HTTP status other than 200 raises).
+        """
+        form = {name: str(value) for name, value in params.items() if name != "fmt"}
+        form.update(self._auth, charset="utf-8", fmt=str(params.get("fmt", "3")))
+        address, body, headers = self._request(endpoint, form)
+        try:
+            response = self._session().post(
+                address, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            raise self._transport_failure(endpoint, exc) from None
+        if response.status_code != 200:
+            raise self._fault(endpoint, f"HTTP {response.status_code}", response.content)
+        return response.content.decode("utf-8", errors="replace")
+
     def _request(self, endpoint: str, form: dict[str, str]) -> tuple[str, bytes, Mapping[str, str]]:
         """Address, body and headers of one call: a form POST to ``/sys/<endpoint>``."""
         return f"{self.url}/sys/{endpoint}", form_body(form), FORM_HEADERS
