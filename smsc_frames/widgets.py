@@ -394,6 +394,15 @@ class CampaignPanel(widgets.VBox):
         buttons = [widgets.HBox([self.button, self.confirm, self.cancel])] if allow_send else []
         super().__init__([header, *buttons, self.summary, self.errors, self.output, tabs])
         self.add_class("smsc-panel")
+        for widget, name in [
+            (self.button, "smsc-send"),
+            (self.confirm, "smsc-confirm"),
+            (self.cancel, "smsc-cancel"),
+            (self.summary, "smsc-summary"),
+            (self.errors, "smsc-errors"),
+            (header, "smsc-header"),
+        ]:
+            widget.add_class(name)  # stable handles for styling and for browser tests
         self._show_state()
 
     # -- the guarded send
