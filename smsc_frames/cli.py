@@ -490,8 +490,14 @@ def step(what: str) -> Iterator[None]:
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines."""
-    print(f"smsc-frames: warning: {message}", file=sys.stderr)
+    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines,
+    in command-line words."""
+    text = re.sub(
+        r"run the same send with journal='[^']*'", "run the same command again", str(message)
+    )
+    for pattern, replacement in RULE_WORDS:
+        text = re.sub(pattern, replacement, text)
+    print(f"smsc-frames: warning: {text}", file=sys.stderr)
 
 
 def run_estimate(args: argparse.Namespace) -> int:
@@ -505,7 +511,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     print(describe_quote(quote))
     if args.out:
         with step(f"writing the quote to {args.out}"):
-            written = write_table(quote.table, args.out, sheet="quote")
+            written = write_table(with_inputs(quote.table, plan), args.out, sheet="quote")
         print(f"Quote written to {written}")
     return EXIT_OK
 
@@ -550,7 +556,7 @@ def run_send(args: argparse.Namespace) -> int:
     print(describe_results(results))
     try:
         with step(f"writing the results to {out}"):
-            written = write_table(results, out, quote)
+            written = write_table(with_inputs(results, plan), out, quote)
     except OSError as error:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
@@ -856,7 +862,7 @@ def write_table(
     CSV is written as a Russian-locale Excel opens it (``;`` between cells); a tqdm bar on a
     terminal while a workbook is written.
     """
-    frame = with_zones(frame)
+    frame = file_rows(with_zones(frame))
     if path.suffix.lower() == ".xlsx":
         if not sys.stderr.isatty() or len(frame) < 20_000:
             return to_excel(frame, path, quote, sheet_name=sheet)
@@ -910,6 +916,43 @@ def read_results(path: Path) -> pd.DataFrame:
             lambda text: Decimal(str(text).replace(",", ".")), na_action="ignore"
         )
     return results
+
+
+def with_inputs(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with each row's phone as written in the contact file and its text, so a
+    problem row can be found and fixed from the results file alone.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone_input": ["8 916 123-45-67", "12"], "text": ["Hi", "Hi"]})
+    >>> results = pd.DataFrame({"phone": ["79161234567", None], "outcome": ["sent", "invalid"]})
+    >>> with_inputs(results, plan).columns.tolist()
+    ['phone_input', 'phone', 'outcome', 'text']
+    """
+    extra = plan.reindex(frame.index)
+    out = frame.copy()
+    if "phone_input" not in out.columns and "phone_input" in plan.columns:
+        out.insert(0, "phone_input", extra["phone_input"])
+    if "text" not in out.columns and "text" in plan.columns:
+        out["text"] = extra["text"]
+    return out
+
+
+def file_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number the rows as the contact file does (header = row 1, first contact = row 2).
+
+    Only an unnamed integer index (the contact file's positions, as ``read_contacts`` gives
+    them) is renumbered; a ``row`` read back from a results file is already a file row.
+
+    Examples
+    --------
+    >>> file_rows(pd.DataFrame({"phone": ["79161234567"]})).index.tolist()
+    [2]
+    """
+    index = frame.index
+    if index.name is None and pd.api.types.is_integer_dtype(index):
+        frame = frame.set_axis(pd.Index(index + 2, name="row"))
+    return frame
 
 
 def with_zones(frame: pd.DataFrame) -> pd.DataFrame:

@@ -537,3 +537,15 @@ def test_status_keeps_numbers_and_dates_typed_in_a_workbook(sandbox, capsys, tmp
     assert sent[header.index("parts")].data_type == "n"
     assert sent[header.index("sent_at (UTC)")].is_date
     assert sent[header.index("last_date (Europe/Moscow)")].is_date
+
+
+def test_results_rows_are_file_rows_and_problem_rows_keep_the_phone_and_text(sandbox, tmp_path):
+    out = tmp_path / "results.xlsx"
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(out))]) in (0, 1)
+    frame = pd.read_excel(out, sheet_name="results", dtype=str, engine="openpyxl")
+    contacts = read_contacts(SAMPLE_CSV)
+    assert frame["row"].astype(int).tolist()[:2] == [2, 3]  # the header is row 1
+    invalid = frame[frame["outcome"] == "invalid"].iloc[0]
+    position = int(invalid["row"]) - 2
+    assert invalid["phone_input"] == contacts.loc[position, "Телефон"]
+    assert isinstance(invalid["text"], str) and invalid["text"]
