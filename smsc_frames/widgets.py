@@ -151,6 +151,8 @@ def _samples_html(plan: pd.DataFrame) -> str:
     samples = sample_messages(plan)
     if samples.empty:
         return ""
+    if samples.index.name is None:
+        samples = samples.rename_axis("row")
     return "<h4 style='margin:8px 0 2px 0'>Sample messages (as they will be sent)</h4>" + (
         table_html(samples, wrap=("text",))
     )

@@ -149,6 +149,9 @@ def test_renders_one_click_sends_nothing_confirm_sends_once_a_rerun_cannot_send(
     send_box = page.locator(".smsc-send").bounding_box()
     assert send_box is not None and send_box["y"] + send_box["height"] < 1000
     shot(page, "1-fresh")
+    set_theme(page, dark=True)
+    shot(page, "1-fresh", dark=True)
+    set_theme(page, dark=False)
 
     page.locator(".smsc-send").click()
     page.wait_for_selector(".smsc-confirm", state="visible")
@@ -190,7 +193,12 @@ def test_a_double_click_on_a_fresh_send_button_sends_nothing(page, lab, rich):
     assert "Confirm" in text(page, ".smsc-confirm")
     set_theme(page, dark=True)
     shot(page, "2-confirm", dark=True)
+    page.locator(".smsc-panel .lm-TabBar-tab", has_text="Costly characters").click()
+    page.wait_for_timeout(300)
+    assert "’" in text(page, ".smsc-panel .widget-tab")
+    shot(page, "6-costly-characters", dark=True)
     set_theme(page, dark=False)
+    shot(page, "6-costly-characters")
 
 
 def test_an_error_3_shows_its_reason_in_the_panel(page, lab, make_sandbox):
@@ -225,6 +233,9 @@ def test_a_shortfall_is_shown_and_send_is_disabled(page, lab, make_sandbox):
     assert poor.messages() == []
     assert "UserWarning" not in text(page, ".jp-Notebook")
     shot(page, "5-shortfall")
+    set_theme(page, dark=True)
+    shot(page, "5-shortfall", dark=True)
+    set_theme(page, dark=False)
 
 
 def test_the_campaign_notebook_runs_top_to_bottom_through_the_ui(page, lab):
