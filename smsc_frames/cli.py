@@ -859,8 +859,8 @@ def write_table(
 ) -> Path:
     """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix.
 
-    CSV is written as a Russian-locale Excel opens it (``;`` between cells); a tqdm bar on a
-    terminal while a workbook is written.
+    CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
+    kopecks); a tqdm bar on a terminal while a workbook is written.
     """
     frame = file_rows(with_zones(frame))
     if path.suffix.lower() == ".xlsx":
@@ -870,7 +870,7 @@ def write_table(
 
         with tqdm(total=len(frame), desc="write", unit="row", file=sys.stderr) as bar:
             return to_excel(frame, path, quote, sheet_name=sheet, progress=bar.update)
-    return to_csv(frame, path, sep=";")
+    return to_csv(frame, path, sep=";", decimal=",")
 
 
 ZONED_HEADER = re.compile(r"^(?P<name>.+) \((?P<zone>[A-Za-z_/+-]+)\)$")

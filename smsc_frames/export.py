@@ -302,12 +302,19 @@ def to_excel(
 
 
 def to_csv(
-    results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True, sep: str = ","
+    results: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    index: bool = True,
+    sep: str = ",",
+    decimal: str = ".",
 ) -> Path:
     """Write *results* as UTF-8 CSV with a byte order mark (Excel then reads Cyrillic right).
 
-    Money (``Decimal``) is written with two decimals, datetimes in ISO form, text cells
-    neutralised (:func:`neutralise`). Use ``sep=";"`` for Excel's Russian locale.
+    Money (``Decimal``) is written with two decimals and *decimal* as the separator, datetimes
+    as ``YYYY-MM-DD hh:mm:ss`` with the zone named in the header (``sent_at (UTC)``, as in
+    :func:`to_excel`), text cells neutralised (:func:`neutralise`), missing values empty. Use
+    ``sep=";", decimal=","`` for Excel's Russian locale (it reads ``5.30`` as a date).
 
     Returns
     -------
@@ -319,30 +326,44 @@ def to_csv(
     >>> results = pd.DataFrame({"name": ["=1+1"], "cost": [Decimal("0.7")]})
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     data = to_csv(results, Path(folder) / "results.csv", index=False).read_bytes()
-    >>> data[:3], data[3:].decode()
-    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n")
+    ...     russian = to_csv(results, Path(folder) / "ru.csv", index=False, sep=";",
+    ...                      decimal=",").read_bytes()
+    >>> data[:3], data[3:].decode(), russian[3:].decode()
+    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n", "name;cost\\n'=1+1;0,70\\n")
     """
     frame = _table(results, index)
     out = pd.DataFrame(index=frame.index)
+
+    def amount(value: object) -> str:
+        return f"{Decimal(str(value)):.2f}".replace(".", decimal)
+
     for name in frame.columns:
         kind = _column_kind(name, frame[name])
         values = frame[name]
+        header = neutralise(_header(name, values, kind))
         if kind == "money":
-            out[neutralise(str(name))] = values.map(
-                lambda value: f"{Decimal(value):.2f}", na_action="ignore"
-            )
-        elif kind in ("number", "datetime"):
-            out[neutralise(str(name))] = values
+            out[header] = values.map(amount, na_action="ignore")
+        elif kind == "datetime":
+            if getattr(values.dt, "tz", None) is not None:
+                values = values.dt.tz_localize(None)
+            out[header] = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif kind == "number":
+            out[header] = values
         else:
             cells = [
-                f"{value:.2f}" if isinstance(value, Decimal) else value
+                amount(value) if isinstance(value, Decimal) else value
                 for value in _cells(values, kind)
             ]
-            out[neutralise(str(name))] = pd.Series(cells, index=frame.index, dtype=object)
+            out[header] = pd.Series(cells, index=frame.index, dtype=object)
     return _replace_atomically(
         Path(path),
         lambda temporary: out.to_csv(
-            temporary, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n"
+            temporary,
+            index=False,
+            sep=sep,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            lineterminator="\n",
         ),
     )
 

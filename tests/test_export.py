@@ -116,10 +116,15 @@ def test_csv_has_bom_typed_values_and_inert_formulas(tmp_path, results):
     assert [row["contact"] for row in rows] == ["10", "11", "14"]
 
 
-def test_csv_semicolon_for_russian_excel(tmp_path, results):
-    path = to_csv(results, tmp_path / "results.csv", sep=";", index=False)
-    header = path.read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.split(";") == list(results.columns)
+def test_csv_for_russian_excel_semicolons_decimal_commas_zoned_dates(tmp_path, results):
+    path = to_csv(results, tmp_path / "results.csv", sep=";", decimal=",", index=False)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    zoned = ["sent_at (Europe/Moscow)" if name == "sent_at" else name for name in results]
+    assert lines[0].split(";") == zoned
+    rows = list(csv.DictReader(lines, delimiter=";"))
+    assert [row["cost"] for row in rows] == ["3,80", "7,10", ""]
+    assert rows[0]["sent_at (Europe/Moscow)"] == "2024-03-15 09:00:01"
+    assert rows[2]["sent_at (Europe/Moscow)"] == "" and rows[2]["mccmnc"] == ""
 
 
 def test_exports_leave_the_results_untouched(tmp_path, results):
