@@ -422,6 +422,12 @@ RULE_WORDS = [
     (r"pass journal=\.\.\.", "use --journal"),
     (r"journal=(\S+)", r"--journal \1"),
     (r"sheet_name", "--sheet"),
+    (
+        r"Run the original plan with it to resume\..*$",
+        "Run the original command (same contact file and flags) to resume. Another --journal "
+        "would send to those recipients again unless you first remove them from the contact "
+        "file: 'smsc-frames results JOURNAL --out reached.xlsx' lists who was reached.",
+    ),
     (r"`([^`]+)`", r"\1"),
 ]
 
@@ -444,6 +450,8 @@ try again"
         rule = re.sub(pattern, replacement, rule)
     where = PARAMETER_WORDS.get(error.parameter, error.parameter)
     value = error.value
+    if error.parameter == "journal" and isinstance(value, str):
+        rule = rule.replace("JOURNAL", value)
     shown = "" if value is ... or value is None else f" (got {value})"
     return f"{where}: {rule}{shown}"
 

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smsc_frames.cli import SANDBOX_NOTICE, main
+from smsc_frames.cli import SANDBOX_NOTICE, main, refusal_message
 from smsc_frames.contacts import read_contacts
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox import Sandbox
@@ -549,3 +549,20 @@ def test_results_rows_are_file_rows_and_problem_rows_keep_the_phone_and_text(san
     position = int(invalid["row"]) - 2
     assert invalid["phone_input"] == contacts.loc[position, "Телефон"]
     assert isinstance(invalid["text"], str) and invalid["text"]
+
+
+def test_a_journal_of_another_plan_is_refused_in_command_line_words(tmp_path):
+    from smsc_frames.errors import ValidationError
+    from smsc_frames.journal import Journal
+    from smsc_frames.payloads import Payload
+
+    path = tmp_path / "x.journal"
+    with Journal.open(path, [Payload("a-1", {}, ("79161234567",), 1, 10, "d1")]):
+        pass
+    with pytest.raises(ValidationError) as refused:
+        Journal.open(path, [Payload("b-1", {}, ("79031234567",), 1, 10, "d2")]).close()
+    message = refusal_message(refused.value)
+    assert message.startswith("--journal: was written for a different plan")
+    assert f"smsc-frames results {path} --out" in message
+    for python in ("journal=", "plan[", "accepted_phones", "'x.journal'", "done ="):
+        assert python not in message
