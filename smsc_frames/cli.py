@@ -18,12 +18,15 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
+import getpass
 import os
+import re
 import sys
 import time
 import warnings
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,7 +37,12 @@ from smsc_frames.campaign.truncation import describe_cut
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
-from smsc_frames.errors import SmscError, ValidationError
+from smsc_frames.errors import (
+    AuthError,
+    IpBlockedError,
+    SmscError,
+    ValidationError,
+)
 from smsc_frames.export import summary, to_csv, to_excel
 from smsc_frames.journal import accepted_phones
 from smsc_frames.options import Options
@@ -65,6 +73,64 @@ SWITCH_FLAGS = [("flash", "send as flash SMS")]
 DEMO_TEMPLATE = "{Имя}, ваша скидка {Скидка}% по промокоду {Промокод} до {Дата}!"
 DEMO_PHONE_COLUMN = "Телефон"
 SANDBOX_NOTICE = "SANDBOX: this ran on the embedded smsc_frames sandbox; nothing real was sent."
+
+
+MAIN_EXAMPLES = """examples:
+  smsc-frames demo                       the whole flow on an embedded sandbox
+  smsc-frames sandbox --port 8000        a local SMSC look-alike for trying things out
+  export SMSC_LOGIN=me; read -rs SMSC_PASSWORD; export SMSC_PASSWORD
+  smsc-frames estimate contacts.xlsx --phone Телефон --text Сообщение
+  smsc-frames send contacts.xlsx --phone Телефон --template "{Имя}, скидка {Скидка}%"
+  smsc-frames status contacts-results.xlsx
+
+Run 'smsc-frames COMMAND --help' for a command's flags."""
+ESTIMATE_EXAMPLES = """examples:
+  smsc-frames estimate contacts.csv --phone Телефон --text Сообщение
+  smsc-frames estimate contacts.xlsx --sheet Лист2 --phone phone --template "{name}, hi!" \\
+      --maxsms 2 --out quote.xlsx"""
+SEND_EXAMPLES = """examples:
+  smsc-frames send contacts.xlsx --phone Телефон --text Сообщение
+  smsc-frames send contacts.csv --phone phone --template "{name}, -20% today" --sender SHOP \\
+      --out results.xlsx --yes
+Run the same command again after a failure or Ctrl-C: it resumes from the journal."""
+SANDBOX_EXAMPLES = """example:
+  smsc-frames sandbox --port 8000 --balance 5000
+  export SMSC_URL=http://127.0.0.1:8000 SMSC_LOGIN=demo SMSC_PASSWORD=demo"""
+
+
+def money_amount(text: str) -> Decimal:
+    """An amount of money from the command line: ``5000``, ``1000.50`` or ``1000,50``.
+
+    Examples
+    --------
+    >>> money_amount("1000,50")
+    Decimal('1000.50')
+    >>> money_amount("NaN")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 'NaN' is not an amount of money: give a number >= 0 such as 1000.50
+    """
+    try:
+        amount = Decimal(text.strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount of money: give a number >= 0 such as 1000.50"
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0..65535 (0: any free port).
+
+    Examples
+    --------
+    >>> port_number("8000")
+    8000
+    """
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0..65535")
+    return int(text)
 
 
 class SecretSafeParser(argparse.ArgumentParser):
@@ -126,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SecretSafeParser(
         prog="smsc-frames",
         description="SMS campaigns through the SMSC.ru HTTP API: estimate, send, track.",
+        epilog=MAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -139,7 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--apikey", help="instead of login and password")
 
     campaign = SecretSafeParser(add_help=False)
-    campaign.add_argument("file", type=Path, help="contacts: .csv, .xlsx")
+    campaign.add_argument(
+        "file",
+        type=Path,
+        help="contacts: .csv/.tsv/.txt (delimiter and UTF-8/cp1251 sniffed) or a workbook "
+        "(.xlsx, .xlsm, .xlsb, .xls, .ods)",
+    )
     campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
     texts = campaign.add_mutually_exclusive_group(required=True)
     texts.add_argument("--text", metavar="COL", help="the column holding each row's text")
@@ -156,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
         "estimate",
         parents=[campaign, connection],
         help="ask SMSC what a campaign costs (cost=1, sends nothing)",
+        description="Ask SMSC what a campaign costs (cost=1&op=1): nothing is sent.",
+        epilog=ESTIMATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     estimate.add_argument("--out", type=Path, help="write the per-phone quote (.csv or .xlsx)")
 
@@ -163,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
         "send",
         parents=[campaign, connection],
         help="send a campaign (shows the cost and asks first)",
+        description="Show the cost, ask, send through a journal (a re-run resumes without "
+        "sending anyone twice), write the results.",
+        epilog=SEND_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     send.add_argument(
@@ -179,7 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     status = commands.add_parser(
-        "status", parents=[connection], help="refresh the delivery statuses of a results file"
+        "status",
+        parents=[connection],
+        help="refresh the delivery statuses of a results file",
+        epilog="example:\n  smsc-frames status contacts-results.xlsx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     status.add_argument("results", type=Path, help="a results file written by send")
     status.add_argument("--out", type=Path, help="where to write (default: overwrite RESULTS)")
@@ -200,13 +284,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("balance", parents=[connection], help="show the account balance")
 
-    sandbox = commands.add_parser("sandbox", help="run a local SMSC-compatible sandbox server")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8000)
-    sandbox.add_argument("--login", default="demo")
-    sandbox.add_argument("--password", default="demo")
-    sandbox.add_argument("--apikey", default="demo-apikey")
-    sandbox.add_argument("--balance", type=Decimal, default=Decimal("1000.00"))
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run a local SMSC-compatible sandbox server",
+        description="Serve the SMSC-compatible sandbox until Ctrl-C (made-up prices, no real "
+        "SMS). Point the other commands at it with --url or SMSC_URL.",
+        epilog=SANDBOX_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    sandbox.add_argument(
+        "--port", type=port_number, default=8000, help="port (default %(default)s; 0 = any free)"
+    )
+    sandbox.add_argument("--login", default="demo", help="the account's login (default demo)")
+    sandbox.add_argument("--password", default="demo", help="the account's password (default demo)")
+    sandbox.add_argument(
+        "--apikey", default="demo-apikey", help="the account's API key (default demo-apikey)"
+    )
+    sandbox.add_argument(
+        "--balance",
+        type=money_amount,
+        default=Decimal("1000.00"),
+        metavar="AMOUNT",
+        help="starting balance, e.g. 5000 or 1000.50 (default 1000.00)",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -257,9 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = show_warning
             return COMMANDS[args.command](args)
     except ValidationError as error:
-        return fail(f"refused, nothing was sent: {error}", EXIT_REFUSED)
+        return fail(f"refused, nothing was sent: {refusal_message(error)}", EXIT_REFUSED)
     except SmscError as error:
-        return fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
+        return fail(smsc_error_message(error), EXIT_FAILED)
     except OSError as error:
         return fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), EXIT_REFUSED)
     except KeyboardInterrupt:
@@ -288,20 +391,136 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+# A library parameter -> what a command-line user typed or can change.
+PARAMETER_WORDS = {
+    "journal": "--journal",
+    "path": "the journal file",
+    "sheet_name": "--sheet",
+    "encoding": "the contact file's encoding",
+    "login": "--login (or SMSC_LOGIN)",
+    "password": "--password (or SMSC_PASSWORD)",
+    "credentials": "credentials",
+    "apikey": "--apikey (or SMSC_APIKEY)",
+    "url": "--url (or SMSC_URL)",
+    "phone": "--phone",
+    "text": "--text",
+    "template": "--template",
+    "sender": "--sender",
+    "results": "RESULTS",
+}
+# Library wording (Python arguments, code) -> command-line wording.
+RULE_WORDS = [
+    (r"pass encoding=\S*", "save it as UTF-8 (or cp1251) and try again"),
+    (
+        r"give apikey=, or login= and password=, or set SMSC_APIKEY, or SMSC_LOGIN and "
+        r"SMSC_PASSWORD",
+        "give --apikey, or --login and --password, or set SMSC_APIKEY, or SMSC_LOGIN and "
+        "SMSC_PASSWORD",
+    ),
+    (r"\(arguments login=/password= or variables", "(--login/--password or"),
+    (r"pass login=/password=", "use --login and --password"),
+    (r"pass journal=\.\.\.", "use --journal"),
+    (r"journal=(\S+)", r"--journal \1"),
+    (r"sheet_name", "--sheet"),
+    (
+        r"Run the original plan with it to resume\..*$",
+        "Run the original command (same contact file and flags) to resume. Another --journal "
+        "would send to those recipients again unless you first remove them from the contact "
+        "file: 'smsc-frames results JOURNAL --out reached.xlsx' lists who was reached.",
+    ),
+    (r"`([^`]+)`", r"\1"),
+]
+
+
+def refusal_message(error: ValidationError) -> str:
+    """A :class:`ValidationError` in command-line words: flags, not Python arguments.
+
+    Examples
+    --------
+    >>> refusal_message(ValidationError("journal", "was written for another plan",
+    ...                                 "x.journal"))
+    '--journal: was written for another plan (got x.journal)'
+    >>> refusal_message(ValidationError("encoding", "neither UTF-8 nor cp1251; pass encoding=",
+    ...                                 None))
+    "the contact file's encoding: neither UTF-8 nor cp1251; save it as UTF-8 (or cp1251) and \
+try again"
+    """
+    rule = error.rule
+    for pattern, replacement in RULE_WORDS:
+        rule = re.sub(pattern, replacement, rule)
+    where = PARAMETER_WORDS.get(error.parameter, error.parameter)
+    value = error.value
+    if error.parameter == "journal" and isinstance(value, str):
+        rule = rule.replace("JOURNAL", value)
+    shown = "" if value is ... or value is None else f" (got {value})"
+    return f"{where}: {rule}{shown}"
+
+
+def smsc_error_message(error: SmscError) -> str:
+    """What SMSC or the network said, and what to do about it.
+
+    Examples
+    --------
+    >>> print(smsc_error_message(AuthError(2, "authorise error")))  # doctest: +ELLIPSIS
+    SMSC refused the login (error 2: authorise error): check --login/--password ... \
+minutes (error 4).
+    """
+    if isinstance(error, AuthError):
+        return (
+            f"SMSC refused the login (error 2: {error.message}): check --login/--password "
+            "or --apikey (or SMSC_LOGIN/SMSC_PASSWORD/SMSC_APIKEY), and that this IP is in the "
+            "account's allowed list. Careful: after 5 failed logins within 30 minutes SMSC "
+            "blocks this IP for 30 minutes (error 4)."
+        )
+    if isinstance(error, IpBlockedError):
+        return (
+            f"SMSC has blocked this IP for a while (error 4: {error.message}) after repeated "
+            "errors: wait 30 minutes after failed logins (10 minutes after failed sends), fix "
+            "the cause, then run the same command again. Every attempt before then extends "
+            "nothing but your wait: do not retry in a loop."
+        )
+    return f"{type(error).__name__}: {error}"
+
+
+@contextlib.contextmanager
+def step(what: str) -> Iterator[None]:
+    """Say on stderr that a phase starts, and how long it took when that was over 2 s.
+
+    A plain line per phase, so a log or a pipe shows where a long run is; the phases that can
+    count their work show a tqdm bar on a terminal besides (sending, statuses, writing).
+    """
+    print(f"smsc-frames: {what}...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    yield
+    elapsed = time.monotonic() - started
+    if elapsed > 2:
+        print(f"smsc-frames: {what}: done in {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines."""
-    print(f"smsc-frames: warning: {message}", file=sys.stderr)
+    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines,
+    in command-line words."""
+    text = re.sub(
+        r"run the same send with journal='[^']*'", "run the same command again", str(message)
+    )
+    for pattern, replacement in RULE_WORDS:
+        text = re.sub(pattern, replacement, text)
+    print(f"smsc-frames: warning: {text}", file=sys.stderr)
 
 
 def run_estimate(args: argparse.Namespace) -> int:
     """``smsc-frames estimate``: print what the campaign would cost (nothing is sent)."""
     check_output_path(args.out, inputs=[args.file])
-    plan = load_plan(args)
     client = make_client(args)
-    quote = estimate_with_cache(plan, client)
+    with step(f"reading {args.file.name} and preparing the messages"):
+        plan = load_plan(args)
+    with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
+        quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
     if args.out:
-        print(f"Quote written to {write_table(quote.table, args.out)}")
+        with step(f"writing the quote to {args.out}"):
+            written = write_table(with_inputs(quote.table, plan), args.out, sheet="quote")
+        print(f"Quote written to {written}")
     return EXIT_OK
 
 
@@ -314,10 +533,12 @@ def run_send(args: argparse.Namespace) -> int:
     """
     out = args.out or Path(f"{args.file.stem}-results.xlsx")
     check_output_path(out, inputs=[args.file])
-    plan = load_plan(args)
     client = make_client(args)
-    requests = build_payloads(plan)
-    quote = estimate_with_cache(plan, client, requests)
+    with step(f"reading {args.file.name} and preparing the messages"):
+        plan = load_plan(args)
+        requests = build_payloads(plan)
+    with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
+        quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
     campaign = campaign_id(requests)
     if quote.recipients == 0 or campaign is None:
@@ -333,15 +554,17 @@ def run_send(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     try:
-        results = send(
-            plan, client, journal=journal, payloads=requests, progress=sys.stderr.isatty()
-        )
+        with step(f"sending {len(requests):,} requests"):
+            results = send(
+                plan, client, journal=journal, payloads=requests, progress=sys.stderr.isatty()
+            )
     except KeyboardInterrupt:
         write_results_after(journal, out, quote)
         return 130
     print(describe_results(results))
     try:
-        written = write_table(results, out, quote)
+        with step(f"writing the results to {out}"):
+            written = write_table(with_inputs(results, plan), out, quote)
     except OSError as error:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
@@ -411,7 +634,9 @@ def run_results(args: argparse.Namespace) -> int:
     check_output_path(args.out, inputs=[args.journal])
     results = results_from_journal(args.journal)
     print(describe_results(results))
-    print(f"Results written to {write_table(results, args.out)}")
+    with step(f"writing the results to {args.out}"):
+        written = write_table(results, args.out)
+    print(f"Results written to {written}")
     return EXIT_OK
 
 
@@ -419,14 +644,26 @@ def run_status(args: argparse.Namespace) -> int:
     """``smsc-frames status``: refresh the delivery statuses of a results file."""
     out = args.out or args.results
     check_output_path(out)
-    results = read_results(args.results)
     client = make_client(args)
-    refreshed = refresh_status(
-        results, client, limits=SmscLimits(status_list_interval=args.min_interval)
-    )
+    with step(f"reading {args.results}"):
+        results = read_results(args.results)
+    asked = int(results["sms_id"].notna().sum())
+    requests = -(-asked // SmscLimits().status_batch_size)
+    with step(
+        f"asking for the statuses of {asked:,} messages ({requests:,} list requests, one per "
+        f"{args.min_interval:g} s)"
+    ):
+        refreshed = refresh_status(
+            results,
+            client,
+            limits=SmscLimits(status_list_interval=args.min_interval),
+            progress=sys.stderr.isatty(),
+        )
     refreshed.attrs["sandbox"] = bool(client.is_sandbox)
     print(describe_results(refreshed))
-    print(f"Results written to {write_table(refreshed, out)}")
+    with step(f"writing the results to {out}"):
+        written = write_table(refreshed, out)
+    print(f"Results written to {written}")
     return EXIT_OK
 
 
@@ -530,15 +767,43 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     )
 
 
-def make_client(args: argparse.Namespace) -> Client:
-    """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``."""
+def make_client(args: argparse.Namespace, *, stdin=None) -> Client:
+    """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``.
+
+    ``--password`` on the command line is visible to every user of the machine (``ps``) for
+    the whole run and stays in the shell history: it works, with a warning. With a login but
+    no password anywhere and a terminal attached, the password is asked for without echo.
+    """
+    stdin = sys.stdin if stdin is None else stdin
+    password = args.password
+    if password:
+        show_warning(
+            "--password is visible to other users (ps) while this runs and stays in your "
+            "shell history; prefer SMSC_PASSWORD, or leave it out to be asked for it",
+            UserWarning,
+            "",
+            0,
+        )
+    login = args.login
+    secret_given = password or args.apikey
+    secret_set = os.environ.get("SMSC_PASSWORD") or os.environ.get("SMSC_APIKEY")
+    if not secret_given and not secret_set and _is_terminal(stdin):
+        login = login or os.environ.get("SMSC_LOGIN")
+        if not login:
+            print("SMSC login: ", end="", file=sys.stderr, flush=True)
+            login = stdin.readline().strip() or None
+        if login:
+            password = getpass.getpass(f"SMSC password for {login} (not shown): ") or None
     return Client(
-        login=args.login,
-        password=args.password,
-        apikey=args.apikey,
-        url=args.url,
-        environ=os.environ,
+        login=login, password=password, apikey=args.apikey, url=args.url, environ=os.environ
     )
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def estimate_with_cache(
@@ -597,17 +862,51 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         )
 
 
-def write_table(frame: pd.DataFrame, path: Path, quote: Quote | None = None) -> Path:
-    """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix."""
+def write_table(
+    frame: pd.DataFrame, path: Path, quote: Quote | None = None, *, sheet: str = "results"
+) -> Path:
+    """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix.
+
+    CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
+    kopecks); a tqdm bar on a terminal while a workbook is written.
+    """
+    frame = file_rows(with_zones(frame))
     if path.suffix.lower() == ".xlsx":
-        return to_excel(frame, path, quote)
-    return to_csv(frame, path)
+        if not sys.stderr.isatty() or len(frame) < 20_000:
+            return to_excel(frame, path, quote, sheet_name=sheet)
+        from tqdm import tqdm
+
+        with tqdm(total=len(frame), desc="write", unit="row", file=sys.stderr) as bar:
+            return to_excel(frame, path, quote, sheet_name=sheet, progress=bar.update)
+    return to_csv(frame, path, sep=";", decimal=",")
+
+
+ZONED_HEADER = re.compile(r"^(?P<name>.+) \((?P<zone>[A-Za-z_/+-]+)\)$")
+INTEGER_COLUMNS = ("parts", "status", "error", "err", "cnt")
+MOSCOW = "Europe/Moscow"
 
 
 def read_results(path: Path) -> pd.DataFrame:
-    """Read a results file written by ``send`` back into a results frame."""
+    """Read a results file written by ``send`` back into a results frame, with its types.
+
+    Every cell comes back as text from :func:`read_contacts`; the columns ``send`` wrote as
+    numbers, money and dates get their types back (``row``, ``parts`` integers, ``cost``
+    Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` SMSC's Moscow
+    wall clock), so a ``status`` run writes them back as numbers and dates, not text.
+    """
     results = read_contacts(path)
+    for header in list(results.columns):
+        match = ZONED_HEADER.match(str(header))
+        if match:
+            when = pd.to_datetime(results[header], errors="coerce")
+            if when.dt.tz is None:
+                when = when.dt.tz_localize(match["zone"])
+            if match["name"] == "last_date":  # refresh_status works in SMSC's Moscow time
+                when = when.dt.tz_convert(MOSCOW).dt.tz_localize(None)
+            results[header] = when
+            results = results.rename(columns={header: match["name"]})
     if "row" in results.columns:
+        results["row"] = pd.to_numeric(results["row"], errors="coerce").astype("Int64")
         results = results.set_index("row")
     missing = {"sms_id", "phone"} - set(results.columns)
     if missing:
@@ -617,9 +916,59 @@ def read_results(path: Path) -> pd.DataFrame:
             f"'smsc-frames send' (missing: {', '.join(sorted(missing))})",
             str(path),
         )
+    for column in INTEGER_COLUMNS:
+        if column in results.columns:
+            results[column] = pd.to_numeric(results[column], errors="coerce").astype("Int64")
     if "cost" in results.columns:
-        results["cost"] = results["cost"].map(Decimal, na_action="ignore")
+        results["cost"] = results["cost"].map(
+            lambda text: Decimal(str(text).replace(",", ".")), na_action="ignore"
+        )
     return results
+
+
+def with_inputs(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with each row's phone as written in the contact file and its text, so a
+    problem row can be found and fixed from the results file alone.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone_input": ["8 916 123-45-67", "12"], "text": ["Hi", "Hi"]})
+    >>> results = pd.DataFrame({"phone": ["79161234567", None], "outcome": ["sent", "invalid"]})
+    >>> with_inputs(results, plan).columns.tolist()
+    ['phone_input', 'phone', 'outcome', 'text']
+    """
+    extra = plan.reindex(frame.index)
+    out = frame.copy()
+    if "phone_input" not in out.columns and "phone_input" in plan.columns:
+        out.insert(0, "phone_input", extra["phone_input"])
+    if "text" not in out.columns and "text" in plan.columns:
+        out["text"] = extra["text"]
+    return out
+
+
+def file_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number the rows as the contact file does (header = row 1, first contact = row 2).
+
+    Only an unnamed integer index (the contact file's positions, as ``read_contacts`` gives
+    them) is renumbered; a ``row`` read back from a results file is already a file row.
+
+    Examples
+    --------
+    >>> file_rows(pd.DataFrame({"phone": ["79161234567"]})).index.tolist()
+    [2]
+    """
+    index = frame.index
+    if index.name is None and pd.api.types.is_integer_dtype(index):
+        frame = frame.set_axis(pd.Index(index + 2, name="row"))
+    return frame
+
+
+def with_zones(frame: pd.DataFrame) -> pd.DataFrame:
+    """SMSC's zone-less ``last_date`` (Moscow wall clock) marked as Moscow time for export."""
+    if "last_date" in frame.columns and pd.api.types.is_datetime64_any_dtype(frame["last_date"]):
+        if frame["last_date"].dt.tz is None:
+            frame = frame.assign(last_date=frame["last_date"].dt.tz_localize(MOSCOW))
+    return frame
 
 
 def describe_quote(quote: Quote) -> str:

@@ -4,9 +4,11 @@
 decimals, a styled frozen header with an autofilter, sensible column widths, and a ``summary``
 sheet); :func:`to_csv` a UTF-8 file with a byte order mark, so Excel shows Cyrillic right.
 
-Both neutralise spreadsheet formula injection (OWASP "CSV injection"): a text cell that starts
-with ``=``, ``+``, ``-``, ``@``, TAB or CR is prefixed with ``'``, so a contact named
-``=HYPERLINK(...)`` stays text. Phones are E.164 digits without ``+`` and are not affected.
+Both keep spreadsheet formula injection (OWASP "CSV injection") out: in a CSV a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, TAB or CR is prefixed with ``'``, so a contact named
+``=HYPERLINK(...)`` stays text; in a workbook every text is written as a string cell, which
+Excel never evaluates, so it keeps its exact text (no ``'``). Missing values are empty cells,
+never ``NaN``.
 
 Examples
 --------
@@ -26,6 +28,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from smsc_frames.errors import ValidationError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "0.00"
@@ -78,19 +82,23 @@ def _column_kind(name: object, values: pd.Series) -> str:
     return "text"
 
 
-def _plain(value: object) -> object:
-    """One value of a mixed column as a cell: numbers stay numbers, the rest neutralised text."""
+def _plain(value: object, inert: Callable[[str], str] = neutralise) -> object:
+    """One value of a mixed column as a cell: numbers stay numbers, the rest (inert) text."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, (bool, int, float, Decimal)):
         return value
     if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
-    return neutralise(str(value))
+    return inert(str(value))
 
 
-def _cells(values: pd.Series, kind: str) -> list:
-    """The Python values a column's cells get (``None`` for missing)."""
+def _as_is(value: str) -> str:
+    return value
+
+
+def _cells(values: pd.Series, kind: str, *, csv: bool = True) -> list:
+    """The Python values a column's cells get (``None`` for missing); CSV text neutralised."""
     if kind == "datetime":
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
@@ -99,8 +107,10 @@ def _cells(values: pd.Series, kind: str) -> list:
         return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values]
     if kind == "phone" or pd.api.types.is_string_dtype(values):
         text = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
+        if not csv:
+            return [None if pd.isna(value) else value for value in text]
         return _neutralise_series(text).tolist()
-    return [_plain(value) for value in values]
+    return [_plain(value, neutralise if csv else _as_is) for value in values]
 
 
 def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
@@ -128,14 +138,21 @@ def _width(header: str, cells: list, kind: str) -> float:
     return float(min(MAX_WIDTH, max(MIN_WIDTH, len(header), longest) + 2))
 
 
-def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
-    """One formatted sheet: styled frozen header, autofilter, typed cells, column widths."""
+def _write_sheet(
+    workbook: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    progress: Callable[[int], object] | None = None,
+) -> None:
+    """One formatted sheet: styled frozen header, autofilter, typed cells, column widths.
+
+    Text is written as string cells (``data_type`` ``s``): Excel never evaluates them, even
+    when they start with ``=``.
+    """
     sheet = workbook.create_sheet(title)
     kinds = [_column_kind(name, frame[name]) for name in frame.columns]
-    headers = [
-        neutralise(_header(name, frame[name], kind)) for name, kind in zip(frame.columns, kinds)
-    ]
-    columns = [_cells(frame[name], kind) for name, kind in zip(frame.columns, kinds)]
+    headers = [_header(name, frame[name], kind) for name, kind in zip(frame.columns, kinds)]
+    columns = [_cells(frame[name], kind, csv=False) for name, kind in zip(frame.columns, kinds)]
     for number, (header, cells, kind) in enumerate(zip(headers, columns, kinds), start=1):
         letter = get_column_letter(number)
         sheet.column_dimensions[letter].width = _width(header, cells, kind)
@@ -144,22 +161,38 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = _text_cell(sheet, header)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
         header_cells.append(cell)
     sheet.append(header_cells)
     formats = {"phone": TEXT_FORMAT, "money": MONEY_FORMAT, "datetime": DATETIME_FORMAT}
-    for row in zip(*columns):
-        out = []
+    for number, row in enumerate(zip(*columns), start=1):
+        out: list[object] = []
         for value, kind in zip(row, kinds):
             number_format = MONEY_FORMAT if isinstance(value, Decimal) else formats.get(kind)
-            if number_format is not None and value is not None:
+            if isinstance(value, str) and value.startswith("="):
+                cell = _text_cell(sheet, value)
+                if number_format is not None:
+                    cell.number_format = number_format
+                out.append(cell)
+            elif number_format is not None and value is not None:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
                 out.append(cell)
             else:
                 out.append(value)
         sheet.append(out)
+        if progress is not None and number % 10_000 == 0:
+            progress(10_000)
+    if progress is not None:
+        progress(len(frame) % 10_000)
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A string cell, even for a text starting with ``=`` (openpyxl would make it a formula)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
@@ -209,14 +242,20 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
 
 
 def to_excel(
-    results: pd.DataFrame, path: str | os.PathLike, quote=None, *, index: bool = True
+    results: pd.DataFrame,
+    path: str | os.PathLike,
+    quote=None,
+    *,
+    index: bool = True,
+    sheet_name: str = "results",
+    progress: Callable[[int], object] | None = None,
 ) -> Path:
     """Write *results* to a formatted ``.xlsx`` with a ``results`` and a ``summary`` sheet.
 
     Phone columns (any column whose name contains ``phone``) are text cells, ``Decimal``
     columns numbers formatted ``0.00``, datetimes Excel dates (Excel has no time zones: the
     wall-clock time is kept and the zone named in the header, ``sent_at (UTC)``). Text cells
-    are neutralised (:func:`neutralise`).
+    are string cells, never formulas.
 
     Parameters
     ----------
@@ -229,10 +268,20 @@ def to_excel(
     index : bool, default True
         Write the index as the first column (named ``row`` when unnamed), so the sheet can be
         joined back onto the contacts.
+    sheet_name : str, default "results"
+        The first sheet's name (``quote`` for a quote's table).
+    progress : callable, optional
+        Called with the number of rows written, every 10,000 rows (a tqdm bar's ``update``).
 
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    ValidationError
+        *path* does not end in ``.xlsx`` (an ``.xls`` name would hold xlsx bytes Excel
+        refuses to open as such).
 
     Examples
     --------
@@ -244,19 +293,28 @@ def to_excel(
     ...     [(c.value, c.number_format) for c in sheet[2]]
     [(0, 'General'), ('79161234567', '@'), (1.9, '0.00')]
     """
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ValidationError("path", "must end in .xlsx (the only format written)", str(path))
     workbook = Workbook(write_only=True)
-    _write_sheet(workbook, "results", _table(results, index))
+    _write_sheet(workbook, sheet_name, _table(results, index), progress)
     _write_sheet(workbook, "summary", summary(results, quote))
     return _replace_atomically(Path(path), workbook.save)
 
 
 def to_csv(
-    results: pd.DataFrame, path: str | os.PathLike, *, index: bool = True, sep: str = ","
+    results: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    index: bool = True,
+    sep: str = ",",
+    decimal: str = ".",
 ) -> Path:
     """Write *results* as UTF-8 CSV with a byte order mark (Excel then reads Cyrillic right).
 
-    Money (``Decimal``) is written with two decimals, datetimes in ISO form, text cells
-    neutralised (:func:`neutralise`). Use ``sep=";"`` for Excel's Russian locale.
+    Money (``Decimal``) is written with two decimals and *decimal* as the separator, datetimes
+    as ``YYYY-MM-DD hh:mm:ss`` with the zone named in the header (``sent_at (UTC)``, as in
+    :func:`to_excel`), text cells neutralised (:func:`neutralise`), missing values empty. Use
+    ``sep=";", decimal=","`` for Excel's Russian locale (it reads ``5.30`` as a date).
 
     Returns
     -------
@@ -268,30 +326,44 @@ def to_csv(
     >>> results = pd.DataFrame({"name": ["=1+1"], "cost": [Decimal("0.7")]})
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     data = to_csv(results, Path(folder) / "results.csv", index=False).read_bytes()
-    >>> data[:3], data[3:].decode()
-    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n")
+    ...     russian = to_csv(results, Path(folder) / "ru.csv", index=False, sep=";",
+    ...                      decimal=",").read_bytes()
+    >>> data[:3], data[3:].decode(), russian[3:].decode()
+    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n", "name;cost\\n'=1+1;0,70\\n")
     """
     frame = _table(results, index)
     out = pd.DataFrame(index=frame.index)
+
+    def amount(value: object) -> str:
+        return f"{Decimal(str(value)):.2f}".replace(".", decimal)
+
     for name in frame.columns:
         kind = _column_kind(name, frame[name])
         values = frame[name]
+        header = neutralise(_header(name, values, kind))
         if kind == "money":
-            out[neutralise(str(name))] = values.map(
-                lambda value: f"{Decimal(value):.2f}", na_action="ignore"
-            )
-        elif kind in ("number", "datetime"):
-            out[neutralise(str(name))] = values
+            out[header] = values.map(amount, na_action="ignore")
+        elif kind == "datetime":
+            if getattr(values.dt, "tz", None) is not None:
+                values = values.dt.tz_localize(None)
+            out[header] = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif kind == "number":
+            out[header] = values
         else:
             cells = [
-                f"{value:.2f}" if isinstance(value, Decimal) else value
+                amount(value) if isinstance(value, Decimal) else value
                 for value in _cells(values, kind)
             ]
-            out[neutralise(str(name))] = pd.Series(cells, index=frame.index, dtype=object)
+            out[header] = pd.Series(cells, index=frame.index, dtype=object)
     return _replace_atomically(
         Path(path),
         lambda temporary: out.to_csv(
-            temporary, index=False, sep=sep, encoding="utf-8-sig", lineterminator="\n"
+            temporary,
+            index=False,
+            sep=sep,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            lineterminator="\n",
         ),
     )
 

@@ -4,7 +4,10 @@
 :class:`CampaignPanel` showing the recipients (valid / invalid / duplicates), SMS parts, the
 total cost and the cost per operator (table and bar chart), a parts histogram, the problem rows
 (bad phones with reasons, numbers SMSC refuses, costly characters) and a Send button whose label
-says what will happen. The first click only asks for confirmation; the second sends.
+says what will happen. The Send button only asks: a separate Confirm button appears beside it and
+sends, but only when clicked at least :attr:`CampaignPanel.confirm_delay` (0.5 s) after it
+appeared, so a double-click on Send never sends. A campaign the account balance cannot cover
+says so inside the panel and cannot be sent from it.
 
 A campaign is sent at most once per kernel and server: a module-level registry keyed by the
 server URL and the campaign id (the payloads' id prefix, derived from the plan's content) is
@@ -13,8 +16,10 @@ builds the panel, or calling :meth:`CampaignPanel.send` from code cannot send it
 kernels, pass ``journal=``: :func:`smsc_frames.campaign.send` resumes from it without sending
 anyone twice.
 
-Errors and warnings of the send are shown inside the panel's ``output`` and kept in
-``panel.error``; they never vanish into the kernel log.
+The outcome of a send lives in widgets of its own: ``panel.summary`` (what was sent, what was
+not and why) and ``panel.errors`` (warnings and errors, also kept in ``panel.error``). The
+progress bar has its own ``panel.output``: in a browser a progress bar redraws the Output it
+lives in, which would wipe anything else shown there.
 
 Examples
 --------
@@ -25,8 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -34,7 +41,6 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import HTML
 
 from smsc_frames.campaign import Quote, estimate, send, summarize
 from smsc_frames.campaign.truncation import describe_cut
@@ -45,7 +51,9 @@ from smsc_frames.payloads import Payload, campaign_id
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.samples import sample_messages
 from smsc_frames.savings import suggest_savings
+from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION
 
 
 @dataclass
@@ -111,9 +119,43 @@ def _header_html(counts: dict[str, int], quote: Quote) -> str:
         f"({counts['numbers']:,} distinct numbers) of {counts['rows']:,} rows",
         f"<b>{counts['invalid']:,}</b> invalid, <b>{counts['duplicates']:,}</b> duplicates, "
         f"<b>{counts['refused']:,}</b> numbers SMSC refuses",
-        f"<b>{quote.total_parts:,}</b> SMS parts, total cost <b>{money(quote.total_cost)}</b>",
+        f"<b>{quote.total_parts:,}</b> SMS parts, total cost <b>{money(quote.total_cost)}</b>"
+        + ("" if quote.balance is None else f", balance {money(quote.balance)}"),
     ]
-    return "<br>".join(lines)
+    return '<div class="smsc-head" style="line-height:1.5">' + "<br>".join(lines) + "</div>"
+
+
+def shortfall(quote: Quote) -> str | None:
+    """Why the balance cannot pay for the campaign, or None when it can (or is unknown).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from decimal import Decimal
+    >>> print(shortfall(SimpleNamespace(affordable=False, total_cost=Decimal("2901.2"),
+    ...                                 balance=Decimal("1000"))))
+    The campaign costs 2,901.20 but the balance is 1,000.00: top up at least 1,901.20, then run \
+this cell again. SMSC would refuse the requests it cannot pay for (error 3, no money).
+    """
+    if quote.affordable is not False or quote.balance is None:
+        return None
+    return (
+        f"The campaign costs {money(quote.total_cost)} but the balance is "
+        f"{money(quote.balance)}: top up at least {money(quote.total_cost - quote.balance)}, "
+        "then run this cell again. SMSC would refuse the requests it cannot pay for "
+        "(error 3, no money)."
+    )
+
+
+def _samples_html(plan: pd.DataFrame) -> str:
+    samples = sample_messages(plan)
+    if samples.empty:
+        return ""
+    if samples.index.name is None:
+        samples = samples.rename_axis("row")
+    return "<h4 style='margin:8px 0 2px 0'>Sample messages (as they will be sent)</h4>" + (
+        table_html(samples, wrap=("text",))
+    )
 
 
 def _operators_html(quote: Quote) -> str:
@@ -145,6 +187,30 @@ def _problems_html(plan: pd.DataFrame, quote: Quote) -> str:
     return "".join(parts)
 
 
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
+def around_costly(text: str, width: int = 60) -> str:
+    """*text* cut to about *width* characters around its first character outside GSM-7.
+
+    Texts often share a long common start; cutting at the end would hide the very character
+    that makes one of them expensive.
+
+    Examples
+    --------
+    >>> around_costly("Dear customer, " * 6 + "it’s sale time!", width=30)
+    '…Dear customer, it’s sale time!'
+    >>> around_costly("Short’s fine")
+    'Short’s fine'
+    """
+    if len(text) <= width:
+        return text
+    costly = next((at for at, char in enumerate(text) if char not in _GSM7), 0)
+    start = max(0, min(costly - width // 2, len(text) - width))
+    end = start + width
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
 def _savings_html(savings: pd.DataFrame) -> str:
     costly = savings[savings["costly_characters"] != ""]
     if costly.empty:
@@ -160,18 +226,71 @@ def _savings_html(savings: pd.DataFrame) -> str:
             "costly_characters",
         ]
     ].copy()
-    shown["text"] = shown["text"].map(lambda text: text if len(text) <= 60 else text[:59] + "…")
+    shown["text"] = shown["text"].map(around_costly)
     saved = int(costly["sms_saved"].sum())
     hint = (
         f"<p><code>apply_savings(plan)</code> would save <b>{saved:,}</b> SMS.</p>"
         if saved
         else "<p>Replacing them would not save a part.</p>"
     )
-    return hint + table_html(shown, index=False)
+    return hint + table_html(shown, index=False, wrap=("text", "costly_characters"))
+
+
+def _reasons(results: pd.DataFrame) -> pd.Series:
+    """The reasons of the rows not sent or unknown, most frequent first, with their counts."""
+    unsent = results["outcome"].astype(object).isin(["not sent", "unknown"])
+    reasons = results.loc[unsent, "reason"].astype(object).fillna("no reason given")
+    return reasons.value_counts()
+
+
+def outcome_html(results: pd.DataFrame) -> str:
+    """The outcome of a send: a banner, the reasons of rows not sent, the summary table.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> results = pd.DataFrame({"phone": ["79161234567", "79031234567"], "parts": [1, 1],
+    ...     "cost": [Decimal("1.9"), None], "outcome": ["sent", "not sent"],
+    ...     "reason": [None, "SMSC error 3: no money"]})
+    >>> out = outcome_html(results)
+    >>> "Sent 1 SMS to 1 numbers for 1.90" in out, "SMSC error 3: no money" in out
+    (True, True)
+    """
+    outcomes = results["outcome"].astype(object)
+    sent = outcomes.eq("sent")
+    costs = [cost for cost in results.loc[sent, "cost"] if cost is not None and not pd.isna(cost)]
+    message = (
+        f"Sent {int(results.loc[sent, 'parts'].sum()):,} SMS to "
+        f"{results.loc[sent, 'phone'].nunique():,} numbers for {money(sum(costs))}"
+        if sent.any()
+        else "Nothing was sent"
+    )
+    if results.attrs.get("sandbox"):
+        message += " (sandbox: no real SMS)"
+    reasons = _reasons(results)
+    unsent = int(reasons.sum())
+    if unsent:
+        message += (
+            f"; {unsent:,} row{'s' if unsent > 1 else ''} not sent or with an unknown outcome"
+        )
+    kind = "success" if sent.any() and not unsent else "warning" if sent.any() else "error"
+    parts = [banner_html(message, kind=kind)]
+    if unsent:
+        items = "".join(
+            f"<li>{count:,} × {html.escape(str(reason))}</li>" for reason, count in reasons.items()
+        )
+        parts.append(f'<div class="smsc-reasons"><b>Why not sent:</b><ul>{items}</ul></div>')
+    summary = summarize(results)
+    summary = summary[summary["recipients"] > 0]
+    parts.append(table_html(summary, wrap=("note",)))
+    return "".join(parts)
 
 
 class CampaignPanel(widgets.VBox):
     """The campaign preview and its guarded Send button (build it with :func:`preview`).
+
+    Laid out so that the summary, the sample messages and the buttons come first (visible
+    without scrolling), then the outcome of a send, its progress bar, and the detail tabs.
 
     Attributes
     ----------
@@ -184,12 +303,25 @@ class CampaignPanel(widgets.VBox):
     savings : pandas.DataFrame
         :func:`smsc_frames.savings.suggest_savings` of the plan, priced with the quote.
     button : ipywidgets.Button
-        Send; the first click asks to confirm, the second sends.
+        Send: asks for confirmation (shows ``confirm`` and ``cancel``); never sends itself.
+    confirm : ipywidgets.Button
+        Sends; shown after a click on ``button``, and deaf for :attr:`confirm_delay` seconds
+        after it appears (the second click of a double-click on Send is not a confirmation).
+    cancel : ipywidgets.Button
+        Back to the Send button without sending.
+    summary : ipywidgets.HTML
+        The outcome of the send: what was sent, what was not and why, the summary table.
+    errors : ipywidgets.HTML
+        Warnings (before and during the send) and errors.
     output : ipywidgets.Output
-        Progress, results summary, warnings and errors.
+        The send's progress bar, and nothing else.
     error : BaseException or None
         The exception of a failed send.
+    confirm_delay : float
+        Seconds during which ``confirm`` ignores clicks after it appeared.
     """
+
+    confirm_delay = 0.5
 
     def __init__(
         self,
@@ -203,6 +335,7 @@ class CampaignPanel(widgets.VBox):
         allow_send: bool = True,
         retry: RetryPolicy | None = None,
         limits: SmscLimits | None = None,
+        notices: tuple[str, ...] = (),
     ) -> None:
         self.plan, self.client, self.quote = plan, client, quote
         self.retry, self.limits = retry, limits
@@ -211,7 +344,9 @@ class CampaignPanel(widgets.VBox):
         self.guard_key = (getattr(client, "url", None), self.campaign_id)
         self.savings = suggest_savings(plan, quote)
         self.error: BaseException | None = None
-        self._confirming = False
+        self.shortfall = shortfall(quote)
+        self._confirm_shown_at: float | None = None
+        self._clock = time.monotonic
         counts = _counts(plan, quote)
         self.label = send_label(quote, counts["numbers"])
         self.button = widgets.Button(
@@ -220,11 +355,20 @@ class CampaignPanel(widgets.VBox):
             icon="paper-plane",
             layout=widgets.Layout(width="auto"),
         )
+        self.confirm = widgets.Button(
+            description=f"Confirm: {self.label}",
+            button_style="danger",
+            icon="check",
+            layout=widgets.Layout(width="auto", display="none"),
+        )
         self.cancel = widgets.Button(
             description="Cancel", layout=widgets.Layout(width="auto", display="none")
         )
+        self.summary = widgets.HTML("")
+        self.errors = widgets.HTML("")
         self.output = widgets.Output()
         self.button.on_click(self._on_click)
+        self.confirm.on_click(self._on_confirm)
         self.cancel.on_click(self._on_cancel)
         tabs = widgets.Tab(
             children=[
@@ -243,9 +387,24 @@ class CampaignPanel(widgets.VBox):
         cut = describe_cut(quote.cut, quote.maxsms)
         if cut:
             banner += banner_html(cut, kind="warning")
-        header = widgets.HTML(banner + _header_html(counts, quote))
-        buttons = [widgets.HBox([self.button, self.cancel])] if allow_send else []
-        super().__init__([header, tabs, *buttons, self.output])
+        if self.shortfall:
+            banner += banner_html(self.shortfall, kind="error")
+        for notice in notices:
+            if not (self.shortfall and "balance" in notice):  # said once, in our words
+                banner += banner_html(notice, kind="warning")
+        header = widgets.HTML(banner + _header_html(counts, quote) + _samples_html(plan))
+        buttons = [widgets.HBox([self.button, self.confirm, self.cancel])] if allow_send else []
+        super().__init__([header, *buttons, self.summary, self.errors, self.output, tabs])
+        self.add_class("smsc-panel")
+        for widget, name in [
+            (self.button, "smsc-send"),
+            (self.confirm, "smsc-confirm"),
+            (self.cancel, "smsc-cancel"),
+            (self.summary, "smsc-summary"),
+            (self.errors, "smsc-errors"),
+            (header, "smsc-header"),
+        ]:
+            widget.add_class(name)  # stable handles for styling and for browser tests
         self._show_state()
 
     # -- the guarded send
@@ -276,14 +435,15 @@ class CampaignPanel(widgets.VBox):
         The same guard as the button: a campaign already sent returns its results without
         posting anything. A send that failed or left rows unsent is resumed only with a journal
         (which sends exactly once); without one, a failed campaign raises and an incomplete one
-        returns its results.
+        returns its results. Sending from code is not stopped by a balance shortfall (SMSC
+        refuses what it cannot pay for, and the panel shows why).
 
         Raises
         ------
         SmscFramesError
             Nothing to send, the campaign is being sent, or it failed earlier in this kernel.
         SmscError
-            The send itself failed (also shown in ``output``).
+            The send itself failed (also shown in ``errors``).
         """
         if self.campaign_id is None:
             raise SmscFramesError("nothing to send: the plan has no sendable row")
@@ -296,7 +456,10 @@ class CampaignPanel(widgets.VBox):
                 f"campaign {self.campaign_id} is {taken.state} in this kernel; it is not sent "
                 "again (pass journal=... to preview to resume a failed send safely)"
             )
+        self._hide_confirm()
         self._set_button("Sending…", disabled=True)
+        self.summary.value = ""
+        self.errors.value = ""
         try:
             results, caught = self._send_with_progress()
         except BaseException as error:
@@ -311,9 +474,10 @@ class CampaignPanel(widgets.VBox):
         unfinished = results["outcome"].astype(object).isin(["not sent", "unknown"]).any()
         with _CAMPAIGNS_LOCK:
             _CAMPAIGNS[self.guard_key] = _Sending("incomplete" if unfinished else "sent", results)
-        for warning in caught:
-            self.output.append_display_data(HTML(banner_html(str(warning.message), kind="warning")))
-        self._show_results(results)
+        self.errors.value = "".join(
+            banner_html(str(warning.message), kind="warning") for warning in caught
+        )
+        self.summary.value = outcome_html(results)
         self._show_state()
         return results
 
@@ -324,6 +488,7 @@ class CampaignPanel(widgets.VBox):
         exception is carried out of it and raised here.
         """
         outcome: dict[str, Any] = {}
+        self.output.clear_output()
         with warnings.catch_warnings(record=True) as caught, self.output:
             warnings.simplefilter("always")
             try:
@@ -345,32 +510,49 @@ class CampaignPanel(widgets.VBox):
     # -- button handling
 
     def _on_click(self, _button: widgets.Button) -> None:
+        """Send: show the Confirm button (never sends; a second click is ignored)."""
         try:
-            if not self._confirming:
-                if self._claimable():
-                    self._confirming = True
-                    self._set_button(f"Click again to confirm: {self.label}", style="danger")
-                    self.cancel.layout.display = None
-                else:
-                    self._show_state()
+            if self._confirm_shown_at is not None:
+                return  # the second click of a double-click, or an impatient one
+            if not self._claimable():
+                self._show_state()
                 return
-            self._confirming = False
-            self.cancel.layout.display = "none"
+            self._confirm_shown_at = self._clock()
+            self._set_button("Send? Confirm or cancel →", disabled=True, style="warning")
+            self.confirm.layout.display = None
+            self.cancel.layout.display = None
+        except BaseException as error:  # noqa: BLE001 - a handler's exception would vanish
+            self._record_error(error)
+
+    def _on_confirm(self, _button: widgets.Button) -> None:
+        """Confirm: sends, unless clicked within ``confirm_delay`` of appearing."""
+        try:
+            shown_at = self._confirm_shown_at
+            if shown_at is None or self._clock() - shown_at < self.confirm_delay:
+                return
+            self._hide_confirm()
             self.send()
         except BaseException as error:  # noqa: BLE001 - a handler's exception would vanish
-            if error is not self.error:
-                self.error = error
-                self._show_error(error)
+            self._record_error(error)
 
     def _on_cancel(self, _button: widgets.Button) -> None:
-        self._confirming = False
-        self.cancel.layout.display = "none"
+        self._hide_confirm()
         self._show_state()
+
+    def _hide_confirm(self) -> None:
+        self._confirm_shown_at = None
+        self.confirm.layout.display = "none"
+        self.cancel.layout.display = "none"
+
+    def _record_error(self, error: BaseException) -> None:
+        if error is not self.error:
+            self.error = error
+            self._show_error(error)
 
     def _claimable(self) -> bool:
         with _CAMPAIGNS_LOCK:
             record = _CAMPAIGNS.get(self.guard_key)
-        return self.campaign_id is not None and self._may_send(record)
+        return self.campaign_id is not None and not self.shortfall and self._may_send(record)
 
     # -- showing state
 
@@ -378,6 +560,7 @@ class CampaignPanel(widgets.VBox):
         self, description: str, *, disabled: bool = False, style: str = "primary"
     ) -> None:
         self.button.description = description
+        self.button.tooltip = description
         self.button.disabled = disabled
         self.button.button_style = style
 
@@ -387,6 +570,10 @@ class CampaignPanel(widgets.VBox):
             record = _CAMPAIGNS.get(self.guard_key)
         if self.campaign_id is None:
             self._set_button("Nothing to send", disabled=True, style="")
+        elif record is None and self.shortfall:
+            self._set_button(
+                "Not enough money on the balance (see above)", disabled=True, style="danger"
+            )
         elif record is None:
             self._set_button(self.label)
         elif record.state == "sent":
@@ -395,37 +582,22 @@ class CampaignPanel(widgets.VBox):
             )
         elif record.state == "sending":
             self._set_button("Sending…", disabled=True)
-        elif self.journal:
+        elif self.journal and not self.shortfall:
             self._set_button(f"Resume from the journal: {self.label}", style="warning")
         elif record.state == "incomplete":
             self._set_button(
-                "Some rows were not sent (see below); pass journal= to resume",
+                "Some rows were not sent (reasons below); pass journal= to resume",
                 disabled=True,
                 style="warning",
             )
         else:
             self._set_button(
-                "Send failed (see below); not sent again from this kernel",
+                "Send failed (reason below); not sent again from this kernel",
                 disabled=True,
                 style="danger",
             )
-
-    def _show_results(self, results: pd.DataFrame) -> None:
-        sent = results["outcome"].astype(object).eq("sent")
-        costs = [cost for cost in results.loc[sent, "cost"] if cost is not None]
-        message = (
-            f"Sent {int(results.loc[sent, 'parts'].sum()):,} SMS to "
-            f"{results.loc[sent, 'phone'].nunique():,} numbers for {money(sum(costs))}"
-        )
-        if results.attrs.get("sandbox"):
-            message += " (sandbox: no real SMS)"
-        unsent = results["outcome"].astype(object).isin(["not sent", "unknown"]).sum()
-        if unsent:
-            message += f"; {unsent:,} rows not sent or unknown (see the reason column)"
-        kind = "success" if sent.any() and not unsent else "warning"
-        self.output.append_display_data(
-            HTML(banner_html(message, kind=kind) + table_html(summarize(results)))
-        )
+        if record is not None and record.results is not None and not self.summary.value:
+            self.summary.value = outcome_html(record.results)  # a re-run cell shows the outcome
 
     def _show_error(self, error: BaseException) -> None:
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
@@ -434,12 +606,11 @@ class CampaignPanel(widgets.VBox):
             if self.journal
             else " Nothing will be re-sent from this kernel."
         )
-        self.output.append_display_data(
-            HTML(banner_html(f"Send failed: {detail}.{hint}", kind="error"))
-        )
+        shown = banner_html(f"Send failed: {detail}.{hint}", kind="error")
         results = getattr(error, "results", None)
         if isinstance(results, pd.DataFrame):
-            self.output.append_display_data(HTML(table_html(summarize(results))))
+            self.summary.value = outcome_html(results)
+        self.errors.value += shown
 
 
 def preview(
@@ -497,8 +668,12 @@ def preview(
     True
     """
     requests = list(build_payloads(plan, plan_options(plan, options)))
+    notices: tuple[str, ...] = ()
     if quote is None:
-        quote = estimate(plan, client, payloads=requests, retry=retry, limits=limits)
+        with warnings.catch_warnings(record=True) as caught:  # shown in the panel, not stderr
+            warnings.simplefilter("always")
+            quote = estimate(plan, client, payloads=requests, retry=retry, limits=limits)
+        notices = tuple(str(warning.message) for warning in caught)
     return CampaignPanel(
         plan,
         client,
@@ -509,4 +684,5 @@ def preview(
         allow_send=allow_send,
         retry=retry,
         limits=limits,
+        notices=notices,
     )

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smsc_frames.cli import SANDBOX_NOTICE, main
+from smsc_frames.cli import SANDBOX_NOTICE, main, refusal_message
 from smsc_frames.contacts import read_contacts
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox import Sandbox
@@ -140,8 +140,9 @@ def test_a_bad_option_exits_2_before_any_request(sandbox, capsys, flags, paramet
     code = main(["send", *campaign_args(sandbox, "--yes", *flags)])
     err = capsys.readouterr().err
     assert code == 2
-    assert len(err.strip().splitlines()) == 1
-    assert parameter in err and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("smsc-frames: refused")]
+    assert len(errors) == 1  # one line says what is wrong (besides warnings and progress)
+    assert parameter in errors[0] and "Traceback" not in err
     assert sandbox.requests == []
     assert sandbox.messages() == []
 
@@ -189,7 +190,9 @@ def test_status_refreshes_a_results_file(sandbox, capsys, tmp_path):
             )
             == 0
         )
-        refreshed = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+        refreshed = pd.read_csv(
+            out, dtype=str, encoding="utf-8-sig", sep=";"
+        )  # Russian-locale Excel CSV
         sent = refreshed[refreshed["sms_id"].notna()]
         if not sent["status_name"].isin(["waiting", "with operator"]).any():
             break
@@ -249,7 +252,8 @@ def test_secrets_never_appear_in_output_or_files(secretive_sandbox, capsys, tmp_
     codes = [main(args) for args in runs]
     captured = capsys.readouterr()
     assert codes == [0, 0, 0, 0, 1]
-    assert "AuthError" in captured.err and "Traceback" not in captured.err
+    assert "SMSC refused the login" in captured.err and "Traceback" not in captured.err
+    assert "blocks this IP for 30 minutes" in captured.err
     assert SECRET not in captured.out + captured.err
     for written in tmp_path.iterdir():
         assert SECRET.encode() not in written.read_bytes()
@@ -382,7 +386,7 @@ def test_send_that_runs_out_of_money_says_so_and_fails(make_sandbox, capsys, tmp
     assert f"{len(expected_messages())} recipients not reached" in err
     assert "Traceback" not in err
     assert poor.messages() == [] and poor.balance("demo") == Decimal("20.00")
-    written = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    written = pd.read_csv(out, dtype=str, encoding="utf-8-sig", sep=";")  # Russian-locale Excel CSV
     assert (written["outcome"] == "not sent").sum() == len(expected_messages())
 
 
@@ -488,3 +492,77 @@ def test_a_corrupt_quote_cache_is_ignored_and_replaced(sandbox, quote_cache_dir,
     for _ in range(6):  # the file was rewritten with the answer: nothing is asked again
         assert main(["estimate", *campaign_args(sandbox)]) == 0
     assert max(cost1_requests(sandbox).values()) == 1
+
+
+def test_sandbox_balance_must_be_an_amount(capsys):
+    for bad in ["abc", "NaN", "-5", "inf"]:
+        assert main(["sandbox", "--balance", bad]) == 2
+        err = capsys.readouterr().err
+        assert "is not an amount of money" in err and "Traceback" not in err
+
+
+def test_help_shows_examples_defaults_and_formats(capsys):
+    for command in (["--help"], ["sandbox", "--help"], ["send", "--help"]):
+        assert main(command) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "examples:" in shown and "smsc-frames demo" in shown
+    assert "(default 1000.00)" in shown and "(default 127.0.0.1)" in shown
+    assert ".xls" in shown and ".ods" in shown
+
+
+def test_password_flag_warns_and_a_terminal_is_asked_without_echo(sandbox, capsys, monkeypatch):
+    assert main(["balance", "--url", sandbox.url, "--login", "demo", "--password", "demo"]) == 0
+    assert "--password is visible to other users" in capsys.readouterr().err
+    for name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_APIKEY"):
+        monkeypatch.delenv(name, raising=False)
+    asked = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "demo")
+    monkeypatch.setattr("smsc_frames.cli._is_terminal", lambda stream: True)
+    assert main(["balance", "--url", sandbox.url, "--login", "demo"]) == 0
+    assert asked and "demo" in asked[0]
+    assert "Balance:" in capsys.readouterr().out
+
+
+def test_status_keeps_numbers_and_dates_typed_in_a_workbook(sandbox, capsys, tmp_path):
+    out = tmp_path / "results.xlsx"
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(out))]) in (0, 1)
+    time.sleep(0.3)
+    assert main(["status", str(out), "--url", sandbox.url, "--login", "demo",
+                 "--password", "demo", "--min-interval", "0"]) == 0  # fmt: skip
+    sheet = openpyxl.load_workbook(out)["results"]
+    header = [cell.value for cell in sheet[1]]
+    assert "sent_at (UTC)" in header and "last_date (Europe/Moscow)" in header
+    sent = next(row for row in sheet.iter_rows(min_row=2) if row[header.index("sms_id")].value)
+    assert sent[header.index("row")].data_type == "n"
+    assert sent[header.index("parts")].data_type == "n"
+    assert sent[header.index("sent_at (UTC)")].is_date
+    assert sent[header.index("last_date (Europe/Moscow)")].is_date
+
+
+def test_results_rows_are_file_rows_and_problem_rows_keep_the_phone_and_text(sandbox, tmp_path):
+    out = tmp_path / "results.xlsx"
+    assert main(["send", *campaign_args(sandbox, "--yes", "--out", str(out))]) in (0, 1)
+    frame = pd.read_excel(out, sheet_name="results", dtype=str, engine="openpyxl")
+    contacts = read_contacts(SAMPLE_CSV)
+    assert frame["row"].astype(int).tolist()[:2] == [2, 3]  # the header is row 1
+    invalid = frame[frame["outcome"] == "invalid"].iloc[0]
+    position = int(invalid["row"]) - 2
+    assert invalid["phone_input"] == contacts.loc[position, "Телефон"]
+    assert isinstance(invalid["text"], str) and invalid["text"]
+
+
+def test_a_journal_of_another_plan_is_refused_in_command_line_words(tmp_path):
+    from smsc_frames.errors import ValidationError
+    from smsc_frames.journal import Journal
+    from smsc_frames.payloads import Payload
+
+    path = tmp_path / "x.journal"
+    with Journal.open(path, [Payload("a-1", {}, ("79161234567",), 1, 10, "d1")]):
+        pass
+    with pytest.raises(ValidationError) as refused:
+        Journal.open(path, [Payload("b-1", {}, ("79031234567",), 1, 10, "d2")]).close()
+    message = refusal_message(refused.value)
+    assert message.startswith("--journal: was written for a different plan")
+    assert f"smsc-frames results {path} --out" in message
+    for python in ("journal=", "plan[", "accepted_phones", "'x.journal'", "done ="):
+        assert python not in message

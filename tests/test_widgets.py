@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import warnings
 from collections import Counter
 from decimal import Decimal
 
@@ -56,7 +57,16 @@ def expected(plan: pd.DataFrame) -> Counter:
 
 
 def output_html(panel) -> str:
-    return "".join(item["data"].get("text/html", "") for item in panel.output.outputs)
+    """What the panel shows about the outcome (never the progress Output)."""
+    return panel.summary.value + panel.errors.value
+
+
+def send_and_confirm(panel) -> None:
+    """Click Send, wait out the confirm delay, click Confirm."""
+    panel.button.click()
+    if panel._confirm_shown_at is not None:
+        panel._confirm_shown_at -= panel.confirm_delay
+    panel.confirm.click()
 
 
 def test_panel_shows_recipients_costs_problems_and_a_label_that_says_what_happens(sandbox, plan):
@@ -70,7 +80,7 @@ def test_panel_shows_recipients_costs_problems_and_a_label_that_says_what_happen
     assert panel.button.description == (
         f"Send {quote.total_parts:,} SMS to {numbers:,} numbers for {quote.total_cost:,.2f}"
     )
-    header, tabs = panel.children[0].value, panel.children[1]
+    header, tabs = panel.children[0].value, panel.children[-1]
     assert "<b>3</b> recipients" in header and "<b>1</b> invalid" in header
     assert "<b>1</b> duplicates" in header
     assert f"total cost <b>{quote.total_cost:,.2f}</b>" in header
@@ -85,31 +95,54 @@ def test_panel_shows_recipients_costs_problems_and_a_label_that_says_what_happen
     assert "’" in costly and "apply_savings(plan)" in costly
 
 
-def test_first_click_only_asks_the_second_sends_once_further_clicks_nothing(sandbox, plan):
+def test_send_only_asks_confirm_sends_once_further_clicks_nothing(sandbox, plan):
     panel = preview(plan, client_for(sandbox))
     label = panel.button.description
+    assert panel.confirm.layout.display == "none"
 
     panel.button.click()
     assert sandbox.messages() == []
-    assert panel.button.description == f"Click again to confirm: {label}"
+    assert panel.confirm.layout.display is None and panel.confirm.description == (
+        f"Confirm: {label}"
+    )
+    panel.button.click()  # Send again is not a confirmation
+    assert sandbox.messages() == []
 
-    panel.button.click()
+    panel._confirm_shown_at -= panel.confirm_delay
+    panel.confirm.click()
     assert stored(sandbox) == expected(plan)
     assert panel.results is not None
     assert panel.results.loc["anna", "outcome"] == "sent"
-    assert panel.button.disabled
+    assert panel.button.disabled and panel.confirm.layout.display == "none"
     sent_parts = int(plan.loc[plan["sendable"], "parts"].sum())
     assert f"Sent {sent_parts} SMS to 3 numbers for {panel.quote.total_cost:,.2f}" in (
-        output_html(panel)
+        panel.summary.value
+    )
+    assert panel.output.outputs == () or all(  # the progress Output holds no outcome
+        "Sent " not in str(item) for item in panel.output.outputs
     )
 
     for _ in range(3):
         panel.button.click()
+        panel.confirm.click()
     panel.button.disabled = False  # the guard is in Python, not only in the disabled flag
-    panel.button.click()
-    panel.button.click()
+    send_and_confirm(panel)
     assert stored(sandbox) == expected(plan)
     assert sent_campaigns()[panel.guard_key] == "sent"
+
+
+def test_a_double_click_on_a_fresh_send_button_sends_nothing(sandbox, plan):
+    panel = preview(plan, client_for(sandbox))
+    panel.button.click()
+    panel.button.click()
+    panel.confirm.click()  # even a click on Confirm at once: within confirm_delay, ignored
+    assert sandbox.messages() == []
+    assert panel.results is None
+    time_left = panel.confirm_delay - (panel._clock() - panel._confirm_shown_at)
+    assert time_left > 0
+    panel._confirm_shown_at -= panel.confirm_delay
+    panel.confirm.click()
+    assert stored(sandbox) == expected(plan)
 
 
 def test_cancel_goes_back_without_sending(sandbox, plan):
@@ -117,25 +150,27 @@ def test_cancel_goes_back_without_sending(sandbox, plan):
     label = panel.button.description
     panel.button.click()
     panel.cancel.click()
-    assert panel.button.description == label
-    panel.button.click()
+    assert panel.button.description == label and not panel.button.disabled
+    assert panel.confirm.layout.display == "none"
+    panel._clock = lambda: 1e12  # long after: still no Confirm to click
+    panel.confirm.click()
     assert sandbox.messages() == []
-    assert panel.button.description.startswith("Click again to confirm")
+    panel.button.click()
+    assert panel.confirm.layout.display is None
 
 
 def test_a_new_panel_for_the_same_plan_cannot_send_again(sandbox, plan):
     client = client_for(sandbox)
     first = preview(plan, client)
-    first.button.click()
-    first.button.click()
+    send_and_confirm(first)
     assert stored(sandbox) == expected(plan)
 
     again = preview(plan, client)  # the cell re-run
     assert again.guard_key == first.guard_key == (sandbox.url, first.campaign_id)
     assert again.button.disabled and again.button.description.startswith("Sent in this kernel")
+    assert "Sent 4 SMS" in again.summary.value or "Sent " in again.summary.value
     again.button.disabled = False
-    again.button.click()
-    again.button.click()
+    send_and_confirm(again)
     assert again.send() is first.results  # from code too: the results, nothing posted
     assert stored(sandbox) == expected(plan)
 
@@ -162,29 +197,29 @@ def test_two_simultaneous_sends_post_once(sandbox, plan):
 def test_a_failed_send_shows_its_error_in_the_panel_and_is_not_retried(sandbox, plan):
     quote = estimate(plan, client_for(sandbox))
     panel = preview(plan, client_for(sandbox, password="wrong"), quote=quote)
-    panel.button.click()
-    panel.button.click()
+    send_and_confirm(panel)
     assert isinstance(panel.error, AuthError)
     html = output_html(panel)
     assert "Send failed" in html and "AuthError" in html
     assert "wrong" not in html  # no secret in what is shown
     assert panel.button.disabled
     panel.button.disabled = False
-    panel.button.click()
-    panel.button.click()
+    send_and_confirm(panel)
     with pytest.raises(SmscFramesError, match="failed in this kernel"):
         panel.send()
     assert sandbox.messages() == []
 
 
 def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan):
-    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("0.00"))])
+    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("100.00"))])
     client = Client("poor", "pw", url=sandbox.url, environ={})
-    panel = preview(plan, client)
-    panel.button.click()
-    panel.button.click()
+    panel = preview(plan, client)  # quoted while the balance sufficed; then it is spent
+    sandbox.state.set_balance("poor", "0.00")
+    send_and_confirm(panel)
     assert sandbox.messages() == []
     assert "not sent" in output_html(panel)  # send's warning, shown in the panel
+    assert "SMSC error 3" in panel.summary.value  # the reason itself, not "see below"
+    assert "Nothing was sent" in panel.summary.value
     assert "smsc-success" not in output_html(panel)  # no green banner for a send that failed
     assert "smsc-warning" in output_html(panel)
     assert sent_campaigns()[panel.guard_key] == "incomplete"
@@ -195,18 +230,17 @@ def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan)
 
 
 def test_an_unfinished_send_with_a_journal_resumes_exactly_once(make_sandbox, plan, tmp_path):
-    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("0.00"))])
+    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("100.00"))])
     client = Client("poor", "pw", url=sandbox.url, environ={})
     journal = tmp_path / "campaign.journal"
     panel = preview(plan, client, journal=journal)
-    panel.button.click()
-    panel.button.click()
+    sandbox.state.set_balance("poor", "0.00")
+    send_and_confirm(panel)
     assert sandbox.messages() == []
     assert panel.button.description.startswith("Resume from the journal")
 
     sandbox.state.set_balance("poor", "100.00")
-    panel.button.click()
-    panel.button.click()
+    send_and_confirm(panel)
     assert stored(sandbox) == expected(plan)
     assert (panel.results.loc[plan["sendable"], "outcome"] == "sent").all()
     again = preview(plan, client, quote=panel.quote, journal=journal)
@@ -220,8 +254,32 @@ def test_the_same_plan_may_still_go_once_to_another_server(sandbox, make_sandbox
     other = make_sandbox()
     second = preview(plan, client_for(other))
     assert second.campaign_id == first.campaign_id
-    second.button.click()
-    second.button.click()
+    send_and_confirm(second)
     second.button.click()
     assert stored(other) == expected(plan)
     assert stored(sandbox) == expected(plan)
+
+
+def test_a_campaign_the_balance_cannot_cover_says_why_and_cannot_be_sent(make_sandbox, plan):
+    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("0.50"))])
+    client = Client("poor", "pw", url=sandbox.url, environ={})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing on stderr: the panel says it
+        panel = preview(plan, client)
+    header = panel.children[0].value
+    assert "but the balance is 0.50: top up at least" in header
+    assert "UserWarning" not in header
+    assert panel.button.disabled and "Not enough money" in panel.button.description
+    panel.button.disabled = False
+    send_and_confirm(panel)
+    assert panel.confirm.layout.display == "none"
+    assert sandbox.messages() == [] and panel.results is None
+
+
+def test_the_panel_shows_sample_messages_and_puts_the_buttons_before_the_tabs(sandbox, plan):
+    panel = preview(plan, client_for(sandbox))
+    header = panel.children[0].value
+    assert "Sample messages" in header and "Привет" in header and "first row" in header
+    order = [type(child).__name__ for child in panel.children]
+    assert order.index("HBox") < order.index("Tab")
+    assert panel.children.index(panel.summary) < order.index("Tab")
