@@ -226,3 +226,30 @@ def test_lost_detail_and_reconcile_failed(state, record, detail):
 
 def test_reconcile_stopped_names_the_code():
     assert reconcile_stopped(AuthError(2, "authorise error")) == "SMSC error 2: authorise error"
+
+
+@pytest.mark.parametrize(
+    ("code", "err", "refused"),
+    [
+        (NOT_FOUND, 0, True),
+        (22, 249, True),
+        (23, 254, True),
+        (23, 251, True),
+        (24, 0, True),
+        (20, 248, True),
+        (25, 252, True),
+        (20, 1, False),
+        (25, 6, False),
+        (3, 6, False),
+        (-1, 0, False),
+        (0, 0, False),
+        (1, 0, False),
+        (1, None, False),
+    ],  # fmt: skip
+)
+def test_which_reported_statuses_mean_not_sent(code, err, refused):
+    """SMSC's own refusals (no trace, wrong number, forbidden, 248-254) are not sent; a number
+    that was sent and then failed to deliver (20 / 1, 25 / 6, 3 / 6) was sent."""
+    record = Reconciled((status(A, code, err), status(B, 1)), POSTED)
+    assert status(A, code, err).refused is refused
+    assert record.refused_phones() == ({A} if refused else set())

@@ -1,0 +1,333 @@
+"""Reconciliation and faults, counted post by post in the sandbox's request log.
+
+Every test here runs against a sandbox whose duplicate window (0.05 s) is far shorter than the
+test's own waits (the 0.3 s settle before ``status.php`` may call a request unsent), so an
+accidental second post of a request is *not* refused as a duplicate: it is delivered again and
+the store shows it. Each test asserts
+
+* the exact number of ``send.php`` posts of each request id (:func:`assert_posts`), and
+* that the results frame's outcome of every recipient is what the sandbox's store says
+  (:func:`assert_results_match_store`): stored once and charged = ``sent``; stored uncharged
+  (refused at send) or absent = ``not sent``; never stored twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+import requests as http
+from send_helpers import FAST, contacts, plan_of
+
+from smsc_frames.campaign import SmscLimits, send
+from smsc_frames.client import Client
+from smsc_frames.errors import SmscConnectionError
+from smsc_frames.payloads import payloads
+from smsc_frames.plan import prepare
+from smsc_frames.sandbox import Sandbox
+from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.widgets import preview
+
+TINY_WINDOW = 0.05
+SETTINGS = SandboxSettings(
+    duplicate_window=TINY_WINDOW,
+    status_list_window=TINY_WINDOW,
+    seconds_to_operator=0.05,
+    seconds_to_final=0.15,
+)
+LIMITS = SmscLimits(duplicate_window=TINY_WINDOW, status_list_interval=TINY_WINDOW)
+assert FAST.settle > 5 * TINY_WINDOW  # a re-post after the settle is a second delivery
+
+MIDDLE = "79161000001"
+TOO_LONG = "9" * 16  # over 15 digits: a wrong number, refused at send
+
+
+# -- counting and the store as the oracle --------------------------------------------------------
+
+
+def sends(sandbox) -> list:
+    """The request log's real ``send.php`` posts (quotes, ``cost=1``, send nothing)."""
+    return [r for r in sandbox.requests if r.endpoint == "send.php" and r.params.get("cost") != "1"]
+
+
+def posts(sandbox) -> Counter:
+    """How many times each request id was posted to ``send.php``."""
+    return Counter(record.params.get("id") for record in sends(sandbox))
+
+
+def assert_posts(sandbox, expected: dict[str, int]) -> None:
+    assert dict(posts(sandbox)) == expected
+
+
+def store_outcome(sandbox) -> dict[tuple[str, str], str]:
+    """``sent`` or ``not sent`` for every (id, phone) the store holds; each held exactly once."""
+    held = Counter((str(m["id"]), str(m["phone"])) for m in sandbox.messages())
+    twice = {key: n for key, n in held.items() if n > 1}
+    assert not twice, f"stored more than once: {twice}"
+    return {
+        (str(m["id"]), str(m["phone"])): "sent" if m["cost"] > Decimal(0) else "not sent"
+        for m in sandbox.messages()
+    }
+
+
+def assert_results_match_store(results: pd.DataFrame, sandbox) -> None:
+    """Each sendable row's outcome is the store's, and nothing charged is missing from them."""
+    store = store_outcome(sandbox)
+    rows = results[results["outcome"].isin(["sent", "not sent", "unknown"])]
+    said = {}
+    for label, row in rows.iterrows():
+        key = (str(row["sms_id"]), str(row["phone"]))
+        truth = store.get(key, "not sent") if pd.notna(row["sms_id"]) else "not sent"
+        assert row["outcome"] == truth, f"{label} {key}: results {row['outcome']}, store {truth}"
+        said[key] = row["outcome"]
+    charged = {key for key, outcome in store.items() if outcome == "sent"}
+    assert charged <= {key for key, outcome in said.items() if outcome == "sent"}
+
+
+# -- clients --------------------------------------------------------------------------------------
+
+
+def client_for(sandbox, **kwargs) -> Client:
+    return Client("demo", "demo", url=sandbox.url, environ={}, **kwargs)
+
+
+class ForgettingClient(Client):
+    """A real client; when a ``send.php`` answer is lost, SMSC forgets *phones* of that request.
+
+    That is a number "refused with no trace": ``status.php`` answers -3 for it, as SMSC may for
+    a number it refused at send (the sandbox keeps refused numbers, so they are deleted with
+    ``del=1`` before the reconciliation can look).
+    """
+
+    def __init__(self, sandbox, phones, **kwargs):
+        super().__init__("demo", "demo", url=sandbox.url, environ={}, **kwargs)
+        self.sandbox_url, self.phones = sandbox.url, tuple(phones)
+
+    def call(self, endpoint, params):
+        try:
+            return super().call(endpoint, params)
+        except SmscConnectionError:
+            if endpoint == "send.php":
+                for phone in self.phones:
+                    http.post(
+                        f"{self.sandbox_url}/sys/status.php",
+                        data={
+                            "login": "demo",
+                            "psw": "demo",
+                            "id": params["id"],
+                            "phone": phone,
+                            "fmt": "3",
+                            "del": "1",
+                        },  # fmt: skip
+                        timeout=10,
+                    ).raise_for_status()
+            raise
+
+
+def run(plan, client, requests, **kwargs):
+    kwargs.setdefault("max_workers", 1)
+    return send(
+        plan, client, payloads=requests, progress=False, retry=FAST, limits=LIMITS, **kwargs
+    )
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(settings=SETTINGS) as running:
+        yield running
+
+
+# -- a lost answer, a refused first number ------------------------------------------------------
+
+
+def two_recipients(first: str, second: str = "79990000009"):
+    plan = plan_of(
+        pd.DataFrame(
+            {"phone": ["+79161000000", "+79990000009"], "text": ["Hi", "Hi"]},
+            index=["first", "second"],
+        )  # fmt: skip
+    )
+    plan.loc["first", "phone"] = first
+    plan.loc["second", "phone"] = second
+    requests = payloads(plan)
+    assert len(requests) == 1 and requests[0].recipients == (first, second)
+    return plan, requests
+
+
+@pytest.mark.parametrize("refusal", ["undeliverable", "wrong_number", "no_trace"])
+def test_two_recipients_lost_answer_first_refused_reports_each_and_posts_once(sandbox, refusal):
+    first = {"undeliverable": "79990000008", "wrong_number": "12345", "no_trace": "12345"}[refusal]
+    plan, requests = two_recipients(first)
+    sandbox.inject("drop_after_accept")
+    if refusal == "no_trace":
+        client = ForgettingClient(sandbox, [first])
+    else:
+        client = client_for(sandbox)
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = run(plan, client, requests)
+
+    assert_posts(sandbox, {requests[0].id: 1})
+    assert results.loc["first", "outcome"] == "not sent"
+    assert results.loc["second", "outcome"] == "sent"
+    assert "confirmed through status.php" in results.loc["second", "reason"]
+    assert_results_match_store(results, sandbox)
+
+
+def test_a_lost_request_found_only_in_its_middle_is_accepted_and_posted_once(sandbox):
+    plan = plan_of(contacts(3))
+    plan.loc["c0", "phone"] = "12345"
+    plan.loc["c2", "phone"] = TOO_LONG
+    requests = payloads(plan)
+    assert requests[0].recipients == ("12345", MIDDLE, TOO_LONG)
+    sandbox.inject("drop_after_accept")
+    client = ForgettingClient(sandbox, ["12345", TOO_LONG])
+    with pytest.warns(UserWarning, match="2 rows not sent"):
+        results = run(plan, client, requests)
+
+    assert_posts(sandbox, {requests[0].id: 1})
+    assert results.loc["c1", "outcome"] == "sent"
+    assert results.loc[["c0", "c2"], "outcome"].eq("not sent").all()
+    assert results.loc[["c0", "c2"], "status"].tolist() == [-3, -3]
+    assert_results_match_store(results, sandbox)
+
+
+@pytest.mark.parametrize("refusal", ["undeliverable", "no_trace"])
+def test_a_lost_request_found_at_its_ends_reports_its_refused_middle_not_sent(sandbox, refusal):
+    """The probes find the first and last recipient; the middle one's own status still counts."""
+    plan = plan_of(
+        pd.DataFrame(
+            {"phone": ["+79990000007", "+79990000008", "+79990000009"], "text": ["Hi"] * 3},
+            index=["first", "middle", "last"],
+        )
+    )
+    requests = payloads(plan)
+    assert requests[0].recipients == ("79990000007", "79990000008", "79990000009")
+    sandbox.inject("drop_after_accept")
+    if refusal == "no_trace":
+        client = ForgettingClient(sandbox, ["79990000008"])
+    else:
+        client = client_for(sandbox)
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = run(plan, client, requests)
+
+    assert_posts(sandbox, {requests[0].id: 1})
+    assert results.loc[["first", "last"], "outcome"].eq("sent").all()
+    assert results.loc["middle", "outcome"] == "not sent"
+    assert_results_match_store(results, sandbox)
+
+
+def test_a_lost_request_smsc_never_stored_is_posted_again_exactly_once(sandbox):
+    plan = plan_of(contacts(6))
+    requests = payloads(plan, max_recipients=3)
+    sandbox.inject("http_500")  # the first post is not stored: status.php finds no recipient
+    results = run(plan, client_for(sandbox), requests)
+
+    assert_posts(sandbox, {requests[0].id: 2, requests[1].id: 1})
+    ids = [record.params["id"] for record in sends(sandbox)]
+    assert ids == [requests[0].id, requests[1].id, requests[0].id]  # same id, after reconciling
+    assert results["outcome"].eq("sent").all()
+    assert_results_match_store(results, sandbox)
+
+
+@pytest.mark.parametrize(
+    ("fault", "stored"),
+    [
+        ("drop_after_accept", True),
+        ("truncated_json", True),
+        ("empty_body", True),
+        ("slow", True),
+        ("http_500", False),
+        ("html_error", False),
+    ],  # fmt: skip
+)
+def test_every_fault_posts_each_request_once_or_twice_when_provably_unsent(sandbox, fault, stored):
+    plan = plan_of(contacts(9))
+    requests = payloads(plan, max_recipients=3)
+    sandbox.inject(fault, count=2, delay=1.0)
+    client = client_for(sandbox, timeout=(5, 0.3))
+    results = run(plan, client, requests)
+
+    again = 1 if stored else 2
+    assert_posts(sandbox, {requests[0].id: again, requests[1].id: again, requests[2].id: 1})
+    assert results["outcome"].eq("sent").all()
+    assert_results_match_store(results, sandbox)
+
+
+def test_a_read_timeout_posts_once_then_asks_status_and_never_posts_again(sandbox):
+    plan = plan_of(contacts(3))
+    requests = payloads(plan)
+    (request,) = requests
+    sandbox.inject("slow", delay=1.0)  # stored at once, answered after the client gave up
+    client = client_for(sandbox, timeout=(5, 0.3))
+    results = run(plan, client, requests)
+
+    log = [(r.endpoint, r.params.get("cost")) for r in sandbox.requests
+           if r.params.get("id", "").split(",")[0] == request.id]  # fmt: skip
+    assert log[0] == ("send.php", "3")
+    assert len(log) > 1 and all(endpoint == "status.php" for endpoint, _ in log[1:])
+    assert_posts(sandbox, {request.id: 1})
+    assert results["outcome"].eq("sent").all()
+    assert results["reason"].str.contains("confirmed through status.php").all()
+    assert_results_match_store(results, sandbox)
+
+
+def test_an_unregistered_sender_refused_inside_a_lost_request_is_not_sent(make_sandbox):
+    account = Account("demo", "demo", senders={"SHOP"})
+    sandbox = make_sandbox(accounts=[account], settings=SETTINGS)
+    frame = pd.DataFrame(
+        {"phone": ["+79161000000", "+79161000001"], "text": ["Hi", "Hi"],
+         "sender": ["NOPE", "SHOP"]},
+        index=["first", "second"],
+    )  # fmt: skip
+    plan = prepare(frame, phone="phone", text="text", sender="sender")
+    requests = payloads(plan)
+    assert len(requests) == 1
+    sandbox.inject("drop_after_accept")
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = run(plan, client_for(sandbox), requests)
+
+    assert_posts(sandbox, {requests[0].id: 1})
+    assert results.loc["first", "outcome"] == "not sent"
+    assert results.loc["first", "status"] == 23
+    assert results.loc["second", "outcome"] == "sent"
+    assert_results_match_store(results, sandbox)
+
+
+# -- the notebook panel ----------------------------------------------------------------------------
+
+
+def panel_plan(tag: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"phone": ["+7 916 123-45-67", "8 (903) 765-43-21", "+7 701 234 5678", "12345"],
+         "text": [f"Sale {tag}: 30% off", f"Привет {tag}!", f"Sale {tag}: 30% off", "Hi"]},
+        index=["anna", "boris", "kz", "bad"],
+    )  # fmt: skip
+    return prepare(frame, phone="phone", text="text")
+
+
+@pytest.mark.parametrize("fault", [None, "drop_after_accept"])
+def test_the_panel_confirmed_twice_posts_each_request_exactly_once(sandbox, fault):
+    import uuid
+
+    plan = panel_plan(uuid.uuid4().hex[:8])
+    panel = preview(plan, client_for(sandbox), retry=FAST, limits=LIMITS, max_workers=1)
+    assert posts(sandbox) == Counter()  # the quote sends nothing
+    if fault:
+        sandbox.inject(fault)
+    panel.button.click()
+    panel.button.click()  # confirmed: sent
+    assert panel.results is not None
+    panel.button.disabled = False  # the guard is in Python, not only in the disabled flag
+    panel.button.click()
+    panel.button.click()  # confirmed again: nothing more
+    again = preview(plan, client_for(sandbox), quote=panel.quote, retry=FAST, limits=LIMITS)
+    again.button.disabled = False
+    again.button.click()
+    again.button.click()
+
+    assert_posts(sandbox, {request.id: 1 for request in panel.payloads})
+    sendable = panel.results.loc[plan["sendable"], "outcome"]
+    assert sendable.eq("sent").all()
+    assert_results_match_store(panel.results, sandbox)
