@@ -331,3 +331,118 @@ def test_the_panel_confirmed_twice_posts_each_request_exactly_once(sandbox, faul
     sendable = panel.results.loc[plan["sendable"], "outcome"]
     assert sendable.eq("sent").all()
     assert_results_match_store(panel.results, sandbox)
+
+
+# -- the dispatcher over a counting API, no HTTP ------------------------------------------------
+
+
+class CountingApi:
+    """Counts ``submit`` calls per id; answers, or raises what *outcomes* says for an id."""
+
+    is_sandbox = True
+
+    def __init__(self, outcomes=None):
+        self.posted: Counter = Counter()
+        self.outcomes = outcomes or {}
+
+    def submit(self, params):
+        self.posted[params["id"]] += 1
+        outcome = self.outcomes.get(params["id"])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return {"id": params["id"], "cnt": 1, "phones": []}
+
+
+def dispatch_with(api, requests, pending_ids=None, stop=None, max_workers=2):
+    from smsc_frames.campaign.dispatch import CampaignStop, Dispatcher
+    from smsc_frames.journal import Journal
+
+    stop = stop or CampaignStop()
+    journal = Journal.open(None, requests)
+    params = {request.id: request.params for request in requests}
+    dispatcher = Dispatcher(api, journal, params, stop, max_workers=max_workers, progress=False)
+    entries = [e for e in journal.entries() if pending_ids is None or e.payload_id in pending_ids]
+    return dispatcher, journal, entries, stop
+
+
+def test_the_dispatcher_posts_each_pending_request_exactly_once():
+    requests = payloads(plan_of(contacts(12)), max_recipients=2)
+    api = CountingApi()
+    dispatcher, journal, entries, stop = dispatch_with(api, requests)
+    dispatcher.dispatch(entries)
+    assert api.posted == Counter({request.id: 1 for request in requests})
+    assert {entry.state for entry in journal.entries()} == {"accepted"}
+    assert stop.reason is None
+
+
+def test_a_stopped_run_posts_nothing_more():
+    from smsc_frames.campaign.dispatch import CampaignStop
+
+    requests = payloads(plan_of(contacts(6)), max_recipients=2)
+    stop = CampaignStop()
+    stop.set("insufficient funds")
+    api = CountingApi()
+    dispatcher, journal, entries, _ = dispatch_with(api, requests, stop=stop)
+    dispatcher.dispatch(entries)
+    assert api.posted == Counter()
+    assert {entry.state for entry in journal.entries()} == {"planned"}
+
+
+def test_a_worker_failure_is_raised_and_its_request_left_in_flight_never_posted_again():
+    requests = payloads(plan_of(contacts(6)), max_recipients=2)
+    api = CountingApi({requests[0].id: RuntimeError("parser bug")})
+    dispatcher, journal, entries, stop = dispatch_with(api, requests, max_workers=1)
+    with pytest.raises(RuntimeError, match="parser bug"):
+        dispatcher.dispatch(entries)
+    assert stop.reason == "internal error: RuntimeError: parser bug"
+    # the worker may already have taken the next requests: each is posted at most once
+    assert api.posted[requests[0].id] == 1 and max(api.posted.values()) == 1
+    states = {entry.payload_id: entry.state for entry in journal.entries()}
+    assert states[requests[0].id] == "in_flight"  # reconciled by the next run, never re-posted
+    for request in requests[1:]:
+        assert states[request.id] == ("accepted" if api.posted[request.id] else "planned")
+
+
+def test_two_worker_failures_raise_the_first_with_a_note_about_the_other():
+    import threading
+
+    requests = payloads(plan_of(contacts(4)), max_recipients=2)
+    assert len(requests) == 2
+    both_posted = threading.Barrier(2, timeout=10)
+
+    class FailingTogether(CountingApi):
+        def submit(self, params):
+            self.posted[params["id"]] += 1
+            both_posted.wait()
+            raise RuntimeError(f"bug in {params['id']}")
+
+    api = FailingTogether()
+    dispatcher, _, entries, _ = dispatch_with(api, requests, max_workers=2)
+    with pytest.raises(RuntimeError) as caught:
+        dispatcher.dispatch(entries)
+    assert len(caught.value.__notes__) == 1
+    assert "another send worker failed too: RuntimeError: bug in" in caught.value.__notes__[0]
+    assert api.posted == Counter({request.id: 1 for request in requests})
+
+
+@pytest.mark.parametrize(
+    ("state", "record", "expected"),
+    [
+        ("planned", None, True),
+        ("rejected", "money", True),
+        ("rejected", "params", False),
+        ("rejected", None, False),
+        ("accepted", None, False),
+        ("unknown", None, False),
+        ("in_flight", None, False),
+        ("accepted", "money", False),
+    ],  # fmt: skip
+)
+def test_to_send_posts_only_planned_or_refused_for_money(state, record, expected):
+    from smsc_frames.campaign.dispatch import to_send
+    from smsc_frames.journal import JournalEntry
+    from smsc_frames.records import Refused
+
+    refused = {"money": Refused(3, "no money"), "params": Refused(1, "parameters error")}
+    entry = JournalEntry("r-1", "digest", ("79161000000",), state, record=refused.get(record))
+    assert to_send(entry) is expected
