@@ -156,12 +156,14 @@ def two_recipients(first: str, second: str = "79990000009"):
     return plan, requests
 
 
+@pytest.mark.parametrize("lost", [True, False], ids=["answer-lost", "answer-read"])
 @pytest.mark.parametrize("refusal", ["undeliverable", "wrong_number", "no_trace"])
-def test_two_recipients_lost_answer_first_refused_reports_each_and_posts_once(sandbox, refusal):
+def test_two_recipients_first_refused_reports_each_and_posts_once(sandbox, refusal, lost):
     first = {"undeliverable": "79990000008", "wrong_number": "12345", "no_trace": "12345"}[refusal]
     plan, requests = two_recipients(first)
-    sandbox.inject("drop_after_accept")
-    if refusal == "no_trace":
+    if lost:
+        sandbox.inject("drop_after_accept")
+    if refusal == "no_trace" and lost:
         client = ForgettingClient(sandbox, [first])
     else:
         client = client_for(sandbox)
@@ -171,7 +173,10 @@ def test_two_recipients_lost_answer_first_refused_reports_each_and_posts_once(sa
     assert_posts(sandbox, {requests[0].id: 1})
     assert results.loc["first", "outcome"] == "not sent"
     assert results.loc["second", "outcome"] == "sent"
-    assert "confirmed through status.php" in results.loc["second", "reason"]
+    if lost:
+        assert "confirmed through status.php" in results.loc["second", "reason"]
+    else:
+        assert results.loc["first", "reason"].startswith("SMSC refused this number")
     assert_results_match_store(results, sandbox)
 
 
@@ -423,6 +428,57 @@ def test_two_worker_failures_raise_the_first_with_a_note_about_the_other():
     assert len(caught.value.__notes__) == 1
     assert "another send worker failed too: RuntimeError: bug in" in caught.value.__notes__[0]
     assert api.posted == Counter({request.id: 1 for request in requests})
+
+
+def test_no_money_stops_the_run_after_the_refused_request():
+    from smsc_frames.errors import api_error
+
+    requests = payloads(plan_of(contacts(6)), max_recipients=2)
+    api = CountingApi({requests[0].id: api_error(3, "no money")})
+    dispatcher, journal, entries, stop = dispatch_with(api, requests, max_workers=1)
+    dispatcher.dispatch(entries)
+    assert api.posted == Counter({requests[0].id: 1})
+    assert (stop.reason, stop.fatal) == ("insufficient funds", None)
+    states = [entry.state for entry in journal.entries()]
+    assert states == ["rejected", "planned", "planned"]
+
+
+def test_refused_credentials_stop_the_run_with_the_error_to_raise():
+    from smsc_frames.errors import AuthError, api_error
+
+    requests = payloads(plan_of(contacts(4)), max_recipients=2)
+    error = api_error(2, "authorise error")
+    api = CountingApi({requests[0].id: error})
+    dispatcher, journal, entries, stop = dispatch_with(api, requests, max_workers=1)
+    dispatcher.dispatch(entries)
+    assert api.posted == Counter({requests[0].id: 1})
+    assert isinstance(stop.fatal, AuthError) and stop.fatal is error
+    assert stop.reason == "SMSC error 2: authorise error"
+    assert [entry.state for entry in journal.entries()] == ["planned", "planned"]
+
+
+def test_the_dispatcher_stores_the_record_of_each_outcome():
+    from smsc_frames.errors import SmscConnectionError, api_error
+    from smsc_frames.records import Accepted, Lost
+
+    requests = payloads(plan_of(contacts(6)), max_recipients=2)
+    api = CountingApi(
+        {
+            requests[1].id: SmscConnectionError("read timed out", maybe_sent=True),
+            requests[2].id: api_error(9, "duplicate request, wait a minute"),
+        }
+    )
+    dispatcher, journal, entries, _ = dispatch_with(api, requests, max_workers=1)
+    dispatcher.dispatch(entries)
+    records = {entry.payload_id: (entry.state, entry.record) for entry in journal.entries()}
+    assert records[requests[0].id][0] == "accepted"
+    assert isinstance(records[requests[0].id][1], Accepted)
+    assert records[requests[0].id][1].sandbox is True
+    assert records[requests[1].id] == ("unknown", Lost("read timed out"))
+    assert records[requests[2].id] == (
+        "unknown",
+        Lost("SMSC error 9: duplicate request, wait a minute", duplicate=True),
+    )
 
 
 @pytest.mark.parametrize(
