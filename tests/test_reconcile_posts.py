@@ -502,3 +502,139 @@ def test_to_send_posts_only_planned_or_refused_for_money(state, record, expected
     refused = {"money": Refused(3, "no money"), "params": Refused(1, "parameters error")}
     entry = JournalEntry("r-1", "digest", ("79161000000",), state, record=refused.get(record))
     assert to_send(entry) is expected
+
+
+# -- the reconciler over a fake status API, no HTTP ---------------------------------------------
+
+
+class FakeStatusApi:
+    """``status`` and ``status_list`` from a table of (id, phone) -> (status, err, timestamp)."""
+
+    is_sandbox = False
+
+    def __init__(self, table=None, list_error=None, probe_error=None):
+        from smsc_frames.policy import RetryPolicy
+
+        self.table = table or {}
+        self.list_error, self.probe_error = list_error, probe_error
+        self.retry = RetryPolicy(settle=0.0)
+        self.limits = SmscLimits(duplicate_window=61.0)
+        self.probed: list = []
+        self.listed: list = []
+
+    def _row(self, sms_id, phone):
+        status, err, stamp = self.table.get((sms_id, phone), (-3, 0, None))
+        return {"id": sms_id, "phone": phone, "status": status, "err": err, "cost": None,
+                "send_timestamp": stamp}  # fmt: skip
+
+    def status(self, sms_id, phone):
+        self.probed.append((sms_id, phone))
+        if self.probe_error is not None:
+            raise self.probe_error
+        return pd.Series(self._row(sms_id, phone))
+
+    def status_list(self, pairs):
+        self.listed.append(list(pairs))
+        if self.list_error is not None:
+            raise self.list_error
+        return pd.DataFrame([self._row(sms_id, phone) for sms_id, phone in pairs])
+
+
+def lost_entries(lost_record, rows=3):
+    from smsc_frames.journal import Journal
+
+    requests = payloads(plan_of(contacts(rows)))
+    journal = Journal.open(None, requests)
+    journal.mark(requests[0].id, "in_flight")
+    journal.mark(requests[0].id, "unknown", record=lost_record)
+    return requests[0], journal
+
+
+def reconcile_with(api, journal):
+    from smsc_frames.campaign.dispatch import CampaignStop
+    from smsc_frames.campaign.reconcile import Reconciler
+
+    stop = CampaignStop()
+    Reconciler(api, journal, stop).settle(journal.entries())
+    (entry,) = journal.entries()
+    return entry, stop
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    import smsc_frames.campaign.reconcile as reconcile
+
+    slept: list[float] = []
+    monkeypatch.setattr(reconcile.time, "sleep", slept.append)
+    return slept
+
+
+def test_a_duplicate_answer_found_nowhere_is_planned_after_smsc_duplicate_window(sleeps):
+    from smsc_frames.records import Lost, NotFound
+
+    request, journal = lost_entries(Lost("SMSC error 9: duplicate", duplicate=True))
+    entry, stop = reconcile_with(FakeStatusApi(), journal)
+    assert (entry.state, entry.record) == ("planned", NotFound())
+    assert len(sleeps) == 1 and 59 < sleeps[0] <= 61  # the rest of the 61 s window
+    assert stop.reason is None
+
+
+def test_a_lost_answer_found_nowhere_is_planned_without_waiting_for_the_window(sleeps):
+    from smsc_frames.records import Lost, NotFound
+
+    request, journal = lost_entries(Lost("read timed out"))
+    entry, _ = reconcile_with(FakeStatusApi(), journal)
+    assert (entry.state, entry.record) == ("planned", NotFound())
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("duplicate", [True, False])
+def test_a_found_request_is_dated_by_its_post_or_by_smsc_after_a_duplicate(sleeps, duplicate):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("lost", duplicate=duplicate))
+    first, middle, last = request.recipients
+    table = {(request.id, middle): (1, 0, 1767261000)}
+    entry, _ = reconcile_with(FakeStatusApi(table), journal)
+    assert entry.state == "accepted"
+    assert [s.status for s in entry.record.statuses] == [-3, 1, -3]
+    expected = "2026-01-01T09:50:00+00:00" if duplicate else entry.posted_at
+    assert entry.record.posted_at == expected
+    assert sleeps == []
+
+
+def test_an_end_found_still_lists_every_recipient(sleeps):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("lost"))
+    first, middle, last = request.recipients
+    table = {(request.id, first): (1, 0, None), (request.id, last): (1, 0, None)}
+    api = FakeStatusApi(table)
+    entry, _ = reconcile_with(api, journal)
+    assert api.listed == [[(request.id, p) for p in request.recipients]]
+    assert entry.state == "accepted"
+    assert entry.record.refused_phones() == {middle}
+
+
+@pytest.mark.parametrize("where", ["probe", "list"])
+def test_a_status_failure_keeps_the_request_unknown_with_the_reason(sleeps, where):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("read timed out", duplicate=True))
+    api = FakeStatusApi(**{f"{where}_error": RuntimeError("boom")})
+    entry, stop = reconcile_with(api, journal)
+    assert entry.state == "unknown"
+    assert entry.record == Lost("read timed out", True, True, "boom")
+    assert stop.reason is None and sleeps == []
+
+
+@pytest.mark.parametrize("where", ["probe", "list"])
+def test_refused_credentials_at_status_stop_the_run(sleeps, where):
+    from smsc_frames.errors import AuthError
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("read timed out"))
+    error = AuthError(2, "authorise error")
+    entry, stop = reconcile_with(FakeStatusApi(**{f"{where}_error": error}), journal)
+    assert entry.state == "unknown" and entry.record == Lost("read timed out")
+    assert stop.fatal is error and stop.reason == "SMSC error 2: authorise error"
