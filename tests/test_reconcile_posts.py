@@ -430,6 +430,39 @@ def test_two_worker_failures_raise_the_first_with_a_note_about_the_other():
     assert api.posted == Counter({request.id: 1 for request in requests})
 
 
+def test_an_interrupt_stops_posting_and_waits_for_the_post_in_flight(monkeypatch):
+    import threading
+    import time
+
+    import smsc_frames.campaign.dispatch as dispatch
+
+    requests = payloads(plan_of(contacts(8)), max_recipients=2)
+    started = threading.Event()
+
+    class SlowApi(CountingApi):
+        def submit(self, params):
+            self.posted[params["id"]] += 1
+            started.set()
+            time.sleep(0.3)  # the answer is on its way when the user presses Ctrl+C
+            return {"id": params["id"], "cnt": 1, "phones": []}
+
+    def interrupted(futures):
+        started.wait(5)
+        raise KeyboardInterrupt
+        yield  # pragma: no cover - a generator, like as_completed
+
+    monkeypatch.setattr(dispatch, "as_completed", interrupted)
+    api = SlowApi()
+    dispatcher, journal, entries, stop = dispatch_with(api, requests, max_workers=1)
+    with pytest.raises(KeyboardInterrupt):
+        dispatcher.dispatch(entries)
+    assert stop.reason == "interrupted"
+    states = [entry.state for entry in journal.entries()]
+    assert states == ["accepted", "planned", "planned", "planned"]  # recorded before returning
+    time.sleep(0.5)
+    assert api.posted == Counter({requests[0].id: 1})  # nothing posted after the interrupt
+
+
 def test_no_money_stops_the_run_after_the_refused_request():
     from smsc_frames.errors import api_error
 
