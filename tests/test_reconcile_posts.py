@@ -545,10 +545,11 @@ class FakeStatusApi:
 
     is_sandbox = False
 
-    def __init__(self, table=None, list_error=None, probe_error=None):
+    def __init__(self, table=None, list_error=None, probe_error=None, unreported=()):
         from smsc_frames.policy import RetryPolicy
 
         self.table = table or {}
+        self.unreported = set(unreported)
         self.list_error, self.probe_error = list_error, probe_error
         self.retry = RetryPolicy(settle=0.0)
         self.limits = SmscLimits(duplicate_window=61.0)
@@ -570,16 +571,22 @@ class FakeStatusApi:
         self.listed.append(list(pairs))
         if self.list_error is not None:
             raise self.list_error
-        return pd.DataFrame([self._row(sms_id, phone) for sms_id, phone in pairs])
+        rows = [self._row(sms_id, phone) for sms_id, phone in pairs]
+        for row in rows:
+            if (row["id"], row["phone"]) in self.unreported:
+                row["status"] = None  # a row status.php left without a status
+        return pd.DataFrame(rows)
 
 
 def lost_entries(lost_record, rows=3):
+    """A journal whose one request was posted and lost (*lost_record* None: left in flight)."""
     from smsc_frames.journal import Journal
 
     requests = payloads(plan_of(contacts(rows)))
     journal = Journal.open(None, requests)
     journal.mark(requests[0].id, "in_flight")
-    journal.mark(requests[0].id, "unknown", record=lost_record)
+    if lost_record is not None:
+        journal.mark(requests[0].id, "unknown", record=lost_record)
     return requests[0], journal
 
 
@@ -671,3 +678,63 @@ def test_refused_credentials_at_status_stop_the_run(sleeps, where):
     entry, stop = reconcile_with(FakeStatusApi(**{f"{where}_error": error}), journal)
     assert entry.state == "unknown" and entry.record == Lost("read timed out")
     assert stop.fatal is error and stop.reason == "SMSC error 2: authorise error"
+
+
+@pytest.mark.parametrize("duplicate", [True, False])
+def test_an_end_found_dates_the_request_by_its_post_unless_smsc_said_duplicate(sleeps, duplicate):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("lost", duplicate=duplicate))
+    first, middle, last = request.recipients
+    api = FakeStatusApi({(request.id, first): (1, 0, 1767261000), (request.id, middle): (1, 0, 1)})
+    api.is_sandbox = True
+    entry, _ = reconcile_with(api, journal)
+    assert entry.state == "accepted" and entry.record.sandbox is True
+    assert [s.status for s in entry.record.statuses] == [1, 1, -3]
+    assert entry.record.posted_at == (None if duplicate else entry.posted_at)
+
+
+STOPPED = "the run stopped while the request was in flight (no answer recorded)"
+
+
+def test_a_request_left_in_flight_that_status_cannot_settle_says_so(sleeps):
+    request, journal = lost_entries(None)
+    entry, _ = reconcile_with(FakeStatusApi(list_error=RuntimeError("boom")), journal)
+    assert entry.state == "unknown"
+    assert (entry.record.detail, entry.record.reconcile_error) == (STOPPED, "boom")
+
+
+def test_a_recipient_status_php_left_without_status_is_not_known_yet(sleeps):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("read timed out"))
+    first, middle, last = request.recipients
+    api = FakeStatusApi({(request.id, last): (1, 0, None)}, unreported=[(request.id, middle)])
+    entry, _ = reconcile_with(api, journal)
+    assert entry.state == "accepted"  # found at its end: accepted, the middle one not known yet
+    assert entry.record.missing(request.recipients) == [middle]
+
+
+def test_an_in_flight_request_with_a_recipient_unreported_stays_unknown_and_says_why(sleeps):
+    request, journal = lost_entries(None)
+    first, middle, last = request.recipients
+    api = FakeStatusApi(unreported=[(request.id, middle)])
+    entry, _ = reconcile_with(api, journal)
+    assert entry.state == "unknown"
+    assert entry.record.detail == STOPPED
+    assert entry.record.reconcile_error == "status.php did not report every recipient"
+
+
+def test_a_list_that_reports_nothing_of_a_request_keeps_it_unknown(sleeps):
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("read timed out"))
+
+    class Empty(FakeStatusApi):
+        def status_list(self, pairs):
+            self.listed.append(list(pairs))
+            return pd.DataFrame(columns=["id", "phone", "status", "err", "cost"])
+
+    entry, _ = reconcile_with(Empty(), journal)
+    assert entry.state == "unknown"
+    assert entry.record.reconcile_error == "status.php did not report every recipient"
