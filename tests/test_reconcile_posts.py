@@ -738,3 +738,25 @@ def test_a_list_that_reports_nothing_of_a_request_keeps_it_unknown(sleeps):
     entry, _ = reconcile_with(Empty(), journal)
     assert entry.state == "unknown"
     assert entry.record.reconcile_error == "status.php did not report every recipient"
+
+
+def test_a_list_that_omits_a_found_end_keeps_the_probe_status_and_reads_cost_and_err(sleeps):
+    from smsc_frames.records import Lost, RecipientStatus
+
+    request, journal = lost_entries(Lost("read timed out"))
+    first, middle, last = request.recipients
+
+    class Costed(FakeStatusApi):
+        def _row(self, sms_id, phone):
+            row = super()._row(sms_id, phone)
+            if phone == middle:
+                row.update(status=1, err=None, cost="5.45", send_timestamp=1767261000)
+            return row
+
+    api = Costed({(request.id, first): (1, 0, None)}, unreported=[(request.id, first)])
+    entry, _ = reconcile_with(api, journal)
+    assert entry.state == "accepted"
+    assert entry.record.missing(request.recipients) == []
+    by_phone = {s.phone: s for s in entry.record.statuses}
+    assert (by_phone[first].status, by_phone[last].status) == (1, -3)
+    assert by_phone[middle] == RecipientStatus(middle, 1, None, Decimal("5.45"), 1767261000)
