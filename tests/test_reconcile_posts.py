@@ -760,3 +760,16 @@ def test_a_list_that_omits_a_found_end_keeps_the_probe_status_and_reads_cost_and
     by_phone = {s.phone: s for s in entry.record.statuses}
     assert (by_phone[first].status, by_phone[last].status) == (1, -3)
     assert by_phone[middle] == RecipientStatus(middle, 1, None, Decimal("5.45"), 1767261000)
+
+
+def test_a_request_posted_moments_ago_is_given_the_settle_time_before_status(sleeps):
+    """A just-posted request may still be on its way: never call it unsent before settle."""
+    from smsc_frames.policy import RetryPolicy
+    from smsc_frames.records import Lost
+
+    request, journal = lost_entries(Lost("read timed out"))
+    api = FakeStatusApi()
+    api.retry = RetryPolicy(settle=30.0)
+    entry, _ = reconcile_with(api, journal)
+    assert len(sleeps) == 1 and 29 < sleeps[0] <= 30
+    assert entry.state == "planned"
