@@ -464,7 +464,7 @@ def _reached_rows(
 
     *rows* are ``(payload_id, recipients JSON, state, record JSON)``. Numbers an accepted
     request's record reports as refused (an ``op=1`` refusal, or a status of
-    :data:`~smsc_frames.records.REFUSED_STATUSES` found through ``status.php``) were not sent
+    :func:`~smsc_frames.records.refused_by_status` found through ``status.php``) were not sent
     and are left out.
     """
     states = {"accepted", "in_flight", "unknown"} if include_unknown else {"accepted"}

@@ -46,6 +46,22 @@ REFUSED_STATUSES = frozenset({-3, 22, 23, 24})
 """``status.php`` statuses that mean a number of an accepted request was not sent: not found
 (a number refused at send may leave no trace), wrong number, forbidden, no money."""
 
+NOT_SENT_ERRORS = frozenset({248, 249, 250, 251, 252, 253, 254})
+"""``status.php`` errors of SMSC's own refusals before any operator (no route, wrong format,
+forbidden, flood, spam filter, unregistered sender): with a failure status the number was
+never sent nor charged, e.g. 20 / 248 "no route" (a delivery failure has another error)."""
+
+
+def refused_by_status(status: int | None, err: int | None) -> bool:
+    """Whether a ``status.php`` report says a number of an accepted request was not sent.
+
+    Examples
+    --------
+    >>> [refused_by_status(*r) for r in ((-3, 0), (22, 249), (20, 248), (20, 1), (1, 0))]
+    [True, True, True, False, False]
+    """
+    return status in REFUSED_STATUSES or (status in FAILED_AT_SEND and err in NOT_SENT_ERRORS)
+
 
 def _int_or_none(value: object) -> int | None:
     text = str(value).strip() if value is not None else ""
@@ -85,8 +101,8 @@ class RecipientStatus:
 
     @property
     def refused(self) -> bool:
-        """Not sent: SMSC has no trace of it or refused it (:data:`REFUSED_STATUSES`)."""
-        return self.status in REFUSED_STATUSES
+        """Not sent: SMSC has no trace of it or refused it (:func:`refused_by_status`)."""
+        return refused_by_status(self.status, self.err)
 
 
 @dataclass(frozen=True)

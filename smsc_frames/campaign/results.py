@@ -34,7 +34,14 @@ from smsc_frames.campaign.rows import (
 )
 from smsc_frames.errors import ValidationError
 from smsc_frames.journal import Journal, JournalEntry
-from smsc_frames.records import REFUSED_STATUSES, Accepted, Reconciled, Refused
+from smsc_frames.records import (
+    FAILED_AT_SEND,
+    NOT_SENT_ERRORS,
+    REFUSED_STATUSES,
+    Accepted,
+    Reconciled,
+    Refused,
+)
 from smsc_frames.responses import status_names
 
 OUTCOMES = ("sent", "not sent", "unknown", "duplicate", "invalid")
@@ -134,7 +141,17 @@ def campaign_results(
     refused = pd.Series(is_accepted, index=plan.index) & refused_numbers(status, error)
     status = status.where(~pd.Series(by_reconcile, index=plan.index), found["status"])
     error = error.where(~pd.Series(by_reconcile, index=plan.index), found["err"])
-    found_refused = found["status"].isin(list(REFUSED_STATUSES)).fillna(False).astype(bool)
+    found_refused = (
+        (
+            found["status"].isin(list(REFUSED_STATUSES))
+            | (
+                found["status"].isin(list(FAILED_AT_SEND))
+                & found["err"].isin(list(NOT_SENT_ERRORS))
+            )
+        )
+        .fillna(False)
+        .astype(bool)
+    )
     refused |= found_refused
     not_reported = pd.Series(by_reconcile, index=plan.index) & found["status"].isna()
     waiting = is_accepted & ~refused.to_numpy() & ~not_reported.to_numpy() & status.isna()
