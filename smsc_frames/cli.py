@@ -43,6 +43,7 @@ from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.policy import SmscLimits
 from smsc_frames.quotecache import QuoteCache
+from smsc_frames.samples import describe_samples, sample_messages
 from smsc_frames.sandbox import Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 from smsc_frames.statedir import default_journal
@@ -139,13 +140,61 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--apikey", help="instead of login and password")
 
     campaign = SecretSafeParser(add_help=False)
-    campaign.add_argument("file", type=Path, help="contacts: .csv, .xlsx")
+    campaign.add_argument(
+        "file", type=Path, help="contacts: .csv/.tsv/.txt, .xlsx/.xlsm/.xlsb/.xls/.ods"
+    )
     campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
     texts = campaign.add_mutually_exclusive_group(required=True)
     texts.add_argument("--text", metavar="COL", help="the column holding each row's text")
     texts.add_argument("--template", metavar="T", help="a text with {column} fields")
     campaign.add_argument("--sender", help="sender name, or a column holding one per row")
-    campaign.add_argument("--sheet", default=0, help="Excel sheet name or number")
+    inputs = campaign.add_argument_group("reading the contact file")
+    inputs.add_argument(
+        "--sheet",
+        default="@0",
+        metavar="NAME|@N",
+        help="the workbook sheet by name (digits too: --sheet 2024 is the sheet named 2024), "
+        "or by position counted from 0 as @N (default @0, the first sheet)",
+    )
+    inputs.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the header's row number as Excel shows it, from 1 (default: the first row, "
+        "or the first full row below empty or title rows, with a warning)",
+    )
+    inputs.add_argument(
+        "--encoding",
+        help="the CSV's encoding, e.g. cp1251 (default: detected among UTF-8, UTF-16, "
+        "cp1251, KOI8-R and cp866; a file that is none of them clearly is refused)",
+    )
+    inputs.add_argument(
+        "--delimiter", metavar="CHAR", help="the CSV's delimiter (default: ; , or TAB, sniffed)"
+    )
+    inputs.add_argument(
+        "--locale",
+        choices=["ru", "en"],
+        default="ru",
+        help="how Excel numbers, dates and booleans are shown in texts: ru 1 500,50 / ИСТИНА "
+        "(default), en 1,500.50 / TRUE",
+    )
+    inputs.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="Excel cells as stored (0.2, 2025-03-01 00:00:00) instead of as displayed",
+    )
+    inputs.add_argument(
+        "--region",
+        default="RU",
+        metavar="CC",
+        help="country of numbers written without a country code (ISO code, default RU)",
+    )
+    inputs.add_argument(
+        "--split-phones",
+        action="store_true",
+        help="send to every number of a cell holding several (rows <row>#2...), "
+        "instead of refusing such a cell",
+    )
     options = campaign.add_argument_group("send.php options")
     for name, kind, text in OPTION_FLAGS:
         options.add_argument(f"--{name}", type=kind, help=text)
@@ -300,6 +349,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     client = make_client(args)
     quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
+    print("\n" + describe_samples(sample_messages(plan)))
     if args.out:
         print(f"Quote written to {write_table(quote.table, args.out)}")
     return EXIT_OK
@@ -319,6 +369,7 @@ def run_send(args: argparse.Namespace) -> int:
     requests = build_payloads(plan)
     quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
+    print("\n" + describe_samples(sample_messages(plan)))
     campaign = campaign_id(requests)
     if quote.recipients == 0 or campaign is None:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
@@ -518,8 +569,16 @@ def sample_contacts_path() -> Path:
 def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     """Validate the options, read the contact file and prepare the plan."""
     options = Options.from_kwargs(**option_kwargs(args))
-    sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
-    contacts = read_contacts(args.file, sheet_name=sheet)
+    contacts = read_contacts(
+        args.file,
+        phone_columns=args.phone,
+        sheet_name=str(args.sheet),  # a name first, then @N: a position from 0
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        header_row=args.header_row,
+        raw=args.raw_cells,
+        locale=args.locale,
+    )
     return prepare(
         contacts,
         phone=args.phone,
@@ -527,6 +586,8 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
         template=args.template,
         sender=args.sender,
         options=options,
+        default_region=args.region,
+        split_phones=args.split_phones,
     )
 
 
@@ -606,7 +667,7 @@ def write_table(frame: pd.DataFrame, path: Path, quote: Quote | None = None) -> 
 
 def read_results(path: Path) -> pd.DataFrame:
     """Read a results file written by ``send`` back into a results frame."""
-    results = read_contacts(path)
+    results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
     if "row" in results.columns:
         results = results.set_index("row")
     missing = {"sms_id", "phone"} - set(results.columns)
