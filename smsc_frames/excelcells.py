@@ -39,7 +39,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelformat import BUILTIN_FORMATS, render, render_general
@@ -166,9 +166,14 @@ def resolve_sheet(names: list[str], sheet: str | int) -> str:
 def read_grid(path: str | os.PathLike, sheet: str | int, *, formats: bool = True) -> Grid:
     """The sheet's values, and (for ``.xlsx``/``.xlsm``, with *formats*) its number formats."""
     path = Path(path)
-    workbook = CalamineWorkbook.from_path(os.fspath(path))
-    name = resolve_sheet(workbook.sheet_names, sheet)
-    values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    try:
+        workbook = CalamineWorkbook.from_path(os.fspath(path))
+        name = resolve_sheet(workbook.sheet_names, sheet)
+        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except CalamineError as error:
+        raise ValidationError(
+            "path", f"cannot be read as a workbook ({error})", str(path)
+        ) from None
     grid = Grid(name, values)
     if formats and path.suffix.lower() in _FORMATTED_SUFFIXES:
         grid.formats, grid.notes = _cell_formats(path, name)
@@ -228,9 +233,9 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
     with zipfile.ZipFile(path) as archive:
         styles = _style_formats(archive)
         part = _sheet_part(archive, sheet)
-        if not styles or part is None:
+        if part is None:
             return {}, []
-        xml = archive.read(part)
+        xml = archive.read(part)  # also without styles: formulas without a value are said
     notes = []
     unsaved = xml.count(b"</f>") and len(re.findall(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>|</c>)", xml))
     if unsaved:
@@ -238,6 +243,8 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
             f"{unsaved} formula cells have no saved value (the file was written by a program, "
             "not saved by Excel): they read as empty; open and save it in Excel to fill them"
         )
+    if not styles:
+        return {}, notes
     if b"<c " in xml and b'<c r="' not in xml:  # cells without coordinates: use openpyxl
         return _formats_by_openpyxl(path, sheet, styles), notes
     wanted = re.compile(  # one group, so findall makes no tuples: 'B12" s="3'
