@@ -10,7 +10,10 @@ Two steps:
 * the leftovers are cleaned (formatting dropped, an Excel ``79161234567.0`` float or a
   ``7.9161234567E10`` recovered, a leading ``00`` read as ``+``) and go through
   ``phonenumbers`` (``parse``, ``is_valid_number``, ``number_type``) once per distinct value.
-  A value with letters is refused first: phonenumbers would read them as keypad digits.
+  A value with letters is refused first: phonenumbers would read them as keypad digits. Before
+  that, an extension after the number (``доб. 12``, ``ext. 12``, ``x12``, ``#12``, ``вн. 12``)
+  is cut off and noted, and a cell holding several numbers (``89161234567, 89161234568``) is
+  refused naming all of them (:func:`split_phone_cell`), never cut to its first number.
 
 Only ``MOBILE`` and ``FIXED_LINE_OR_MOBILE`` numbers are SMS targets; a landline or an 8-800
 number keeps its E.164 form but gets ``phone_ok=False`` and a reason.
