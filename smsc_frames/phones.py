@@ -70,7 +70,8 @@ _EXTENSION = re.compile(
     r"\s*\.?\s*:?\s*(\d{1,6})\s*",
     re.IGNORECASE | re.DOTALL,
 )
-_EXTENSION_MARK = re.compile(r"[#x]|ext", re.IGNORECASE)
+_EXTENSION_HINT = re.compile(r"[#xдв]|ext", re.IGNORECASE)  # cheap: _EXTENSION may match
+_SEPARATOR_HINT = re.compile(r"[,;/|\n]|\s(?:и|или|or|and)\s", re.IGNORECASE)
 # "+8 916 ...": a national number typed with a "+". No country code starts with 89, and SMSC
 # never corrects a number written with "+", so it is refused with a hint, not guessed.
 _PLUS_TRUNK_PREFIX = re.compile(r"\+89\d{9}")
@@ -445,20 +446,21 @@ def _one_phone(
     text: str, region: str
 ) -> tuple[str | None, bool, str | None, str | None, str | None]:
     """``(phone, phone_ok, region, problem, note)`` of one input through phonenumbers."""
-    numbers = split_phone_cell(text)
-    if len(numbers) > 1:
-        shown = ", ".join((_one_phone(number, region)[0] or number) for number in numbers)
-        return None, False, None, f"{len(numbers)} numbers in one cell: {shown}", None
-    text, extension = _without_extension(text.strip())
+    separated = _SEPARATOR_HINT.search(text) is not None
+    if separated or len(text) > 20:  # two numbers take 21 characters at least
+        numbers = split_phone_cell(text)
+        if len(numbers) > 1:
+            shown = ", ".join((_one_phone(number, region)[0] or number) for number in numbers)
+            return None, False, None, f"{len(numbers)} numbers in one cell: {shown}", None
+    extension = None
+    if _EXTENSION_HINT.search(text):
+        text, extension = _without_extension(text.strip())
     phone, ok, country, problem = _one_number(text, region)
-    if problem is None and _SEPARATOR_CHARACTER.search(_EXCEL_FLOAT.sub(r"\1", text)):
-        # phonenumbers read only a part of the cell
+    if (
+        problem is None and separated and _SEPARATOR_CHARACTER.search(_EXCEL_FLOAT.sub(r"\1", text))
+    ):  # phonenumbers read only a part of the cell
         return None, False, None, "more than a phone number in the cell", None
-    note = None
-    if extension is not None and phone is not None:
-        note = f"extension {extension} dropped"
-    elif phone is not None and _EXTENSION_MARK.search(text):
-        note = "extension dropped"
+    note = None if extension is None or phone is None else f"extension {extension} dropped"
     return phone, ok, country, problem, note
 
 
