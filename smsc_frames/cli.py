@@ -51,6 +51,7 @@ from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.policy import SmscLimits
 from smsc_frames.quotecache import QuoteCache
+from smsc_frames.samples import describe_samples, sample_messages
 from smsc_frames.sandbox import Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 from smsc_frames.statedir import default_journal
@@ -210,15 +211,61 @@ def build_parser() -> argparse.ArgumentParser:
     campaign.add_argument(
         "file",
         type=Path,
-        help="contacts: .csv/.tsv/.txt (delimiter and UTF-8/cp1251 sniffed) or a workbook "
-        "(.xlsx, .xlsm, .xlsb, .xls, .ods)",
+        help="contacts: .csv/.tsv/.txt (delimiter and encoding detected: UTF-8, UTF-16, "
+        "cp1251, KOI8-R, cp866) or a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)",
     )
     campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
     texts = campaign.add_mutually_exclusive_group(required=True)
     texts.add_argument("--text", metavar="COL", help="the column holding each row's text")
     texts.add_argument("--template", metavar="T", help="a text with {column} fields")
     campaign.add_argument("--sender", help="sender name, or a column holding one per row")
-    campaign.add_argument("--sheet", default=0, help="Excel sheet name or number")
+    inputs = campaign.add_argument_group("reading the contact file")
+    inputs.add_argument(
+        "--sheet",
+        default="@0",
+        metavar="NAME|@N",
+        help="the workbook sheet by name (digits too: --sheet 2024 is the sheet named 2024), "
+        "or by position counted from 0 as @N (default @0, the first sheet)",
+    )
+    inputs.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="the header's row number as Excel shows it, from 1 (default: the first row, "
+        "or the first full row below empty or title rows, with a warning)",
+    )
+    inputs.add_argument(
+        "--encoding",
+        help="the CSV's encoding, e.g. cp1251 (default: detected among UTF-8, UTF-16, "
+        "cp1251, KOI8-R and cp866; a file that is none of them clearly is refused)",
+    )
+    inputs.add_argument(
+        "--delimiter", metavar="CHAR", help="the CSV's delimiter (default: ; , or TAB, sniffed)"
+    )
+    inputs.add_argument(
+        "--locale",
+        choices=["ru", "en"],
+        default="ru",
+        help="how Excel numbers, dates and booleans are shown in texts: ru 1 500,50 / ИСТИНА "
+        "(default), en 1,500.50 / TRUE",
+    )
+    inputs.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="Excel cells as stored (0.2, 2025-03-01 00:00:00) instead of as displayed",
+    )
+    inputs.add_argument(
+        "--region",
+        default="RU",
+        metavar="CC",
+        help="country of numbers written without a country code (ISO code, default RU)",
+    )
+    inputs.add_argument(
+        "--split-phones",
+        action="store_true",
+        help="send to every number of a cell holding several (rows <row>#2...), "
+        "instead of refusing such a cell",
+    )
     options = campaign.add_argument_group("send.php options")
     for name, kind, text in OPTION_FLAGS:
         options.add_argument(f"--{name}", type=kind, help=text)
@@ -517,6 +564,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
+    print("\n" + describe_samples(sample_messages(plan)))
     if args.out:
         with step(f"writing the quote to {args.out}"):
             written = write_table(with_inputs(quote.table, plan), args.out, sheet="quote")
@@ -540,6 +588,7 @@ def run_send(args: argparse.Namespace) -> int:
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
+    print("\n" + describe_samples(sample_messages(plan)))
     campaign = campaign_id(requests)
     if quote.recipients == 0 or campaign is None:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
@@ -755,8 +804,16 @@ def sample_contacts_path() -> Path:
 def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     """Validate the options, read the contact file and prepare the plan."""
     options = Options.from_kwargs(**option_kwargs(args))
-    sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
-    contacts = read_contacts(args.file, sheet_name=sheet)
+    contacts = read_contacts(
+        args.file,
+        phone_columns=args.phone,
+        sheet_name=str(args.sheet),  # a name first, then @N: a position from 0
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        header_row=args.header_row,
+        raw=args.raw_cells,
+        locale=args.locale,
+    )
     return prepare(
         contacts,
         phone=args.phone,
@@ -764,6 +821,8 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
         template=args.template,
         sender=args.sender,
         options=options,
+        default_region=args.region,
+        split_phones=args.split_phones,
     )
 
 
@@ -894,7 +953,7 @@ def read_results(path: Path) -> pd.DataFrame:
     Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` SMSC's Moscow
     wall clock), so a ``status`` run writes them back as numbers and dates, not text.
     """
-    results = read_contacts(path)
+    results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
     for header in list(results.columns):
         match = ZONED_HEADER.match(str(header))
         if match:

@@ -1,10 +1,13 @@
-"""Read contact lists (CSV or Excel) with every column as text.
+"""Read contact lists (CSV or Excel) as a person reads them: every cell as the text shown.
 
 pandas' defaults hurt contact lists: ``+79161234567`` loses its ``+`` and becomes an integer,
 a column with a blank becomes ``7.916123e+10``, a discount of 5 shows up as ``5.0`` in a
-template, and a Russian Excel saves CSV in cp1251 with ``;``. :func:`read_contacts` reads every
-cell as text, recognises the encoding and the delimiter, and reads workbooks with calamine
-(about 10x faster than openpyxl).
+template, a date cell as ``2025-03-01 00:00:00`` and a 20 % cell as ``0.2``, a title row above
+the header gives ``Unnamed: 0`` columns, and a Russian Excel saves CSV in cp1251 with ``;``.
+:func:`read_contacts` reads every cell as the text Excel shows for it (workbooks through
+calamine, about 10x faster than openpyxl, with the number formats read from the workbook:
+:mod:`smsc_frames.excelcells`), finds the header below empty or title rows, and recognises the
+CSV's encoding (:mod:`smsc_frames.encodings`) and delimiter.
 
 Examples
 --------
@@ -23,14 +26,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
+from smsc_frames.encodings import detect_encoding
 from smsc_frames.errors import ValidationError
+from smsc_frames.excelcells import gc_paused, read_grid
+from smsc_frames.excelformat import LOCALES
+from smsc_frames.templates import find_column
 
 __all__ = ["read_contacts"]
 
@@ -43,18 +51,59 @@ DELIMITERS = ";,\t"
 SNIFF_SAMPLE_CHARS = 64 * 1024
 
 
-def _encodings_to_try(raw: bytes, encoding: str | None) -> list[str]:
-    """The given encoding, else UTF-16 by BOM, else UTF-8 (BOM or not) then cp1251."""
-    if encoding is not None:
-        return [encoding]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return ["utf-16"]
-    return ["utf-8", "cp1251"]  # pandas skips a UTF-8 BOM itself
+HEADER_SEARCH_ROWS = 20
+"""How many rows from the top are looked at for the header when ``header_row`` is not given."""
 
 
-def _head(raw: bytes, encoding: str) -> str:
-    """The start of the file as text (a character cut at the end of the sample is left out)."""
-    return codecs.getincrementaldecoder(encoding)().decode(raw[: 4 * SNIFF_SAMPLE_CHARS + 4])
+def _header_position(widths: list[int]) -> int:
+    """Which of the first rows is the header, from how many non-empty cells each has.
+
+    Leading empty rows and title rows (one cell, as a merged "Клиенты на март") are skipped:
+    the header is the first row with at least 80% as many cells as the fullest of these rows
+    (and at least two, unless every row has one).
+    """
+    widest = max(widths, default=0)
+    if widest == 0:
+        return 0
+    needed = max(2, math.ceil(0.8 * widest)) if widest >= 2 else 1
+    return next(position for position, width in enumerate(widths) if width >= needed)
+
+
+def _check_header_row(header_row: int | None) -> int | None:
+    if header_row is None:
+        return None
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        raise ValidationError(
+            "header_row", "must be the header's row number as Excel shows it (from 1)", header_row
+        )
+    return header_row - 1
+
+
+def _announce_header(position: int, where: str, title: str | None) -> None:
+    if position == 0:
+        return
+    above = f"a title ({title!r})" if title else "empty"
+    warnings.warn(
+        f"{where}: the header is row {position + 1} (the rows above it are {above}); "
+        "pass header_row= (--header-row) to choose another",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def _column_names(cells: list[object]) -> list[str]:
+    """Header cells stripped of surrounding spaces; blank ones ``Unnamed: N``, repeats ``x.1``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for position, cell in enumerate(cells):
+        name = "" if cell is None else str(cell).strip()
+        name = name or f"Unnamed: {position}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -65,64 +114,116 @@ def _sniff_delimiter(text: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        header = sample.split("\n", 1)[0]
-        counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+        counts = {delimiter: sample.count(delimiter) for delimiter in DELIMITERS}
         best = max(counts, key=counts.__getitem__)
         return best if counts[best] else ","
 
 
-def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
-    """Hand the bytes to pandas' C parser with the first encoding that decodes all of them."""
+def _decode_head(raw: bytes, encoding: str) -> str:
+    """The start of the file as text (a character cut at the end of the sample is left out)."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        raise ValidationError("encoding", "is not an encoding Python knows", encoding) from None
+    try:
+        return decoder.decode(raw[: 4 * SNIFF_SAMPLE_CHARS + 4]).lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
+
+
+def _read_csv(
+    path: Path, encoding: str | None, delimiter: str | None, header_row: int | None
+) -> pd.DataFrame:
+    """Detect the encoding, the delimiter and the header, then hand the bytes to pandas."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
     raw = path.read_bytes()
-    for candidate in _encodings_to_try(raw, encoding):
-        try:
-            head = _head(raw, candidate).lstrip("\ufeff")
-            if not head.strip() and not raw.decode(candidate).lstrip("\ufeff").strip():
-                raise ValidationError("path", "the file is empty", str(path))
-            return pd.read_csv(
-                io.BytesIO(raw),
-                encoding=candidate,
-                sep=delimiter or _sniff_delimiter(head),
-                dtype=TEXT,
-                keep_default_na=False,
-                na_values=[""],
-            )
-        except (UnicodeDecodeError, LookupError) as error:
-            failure = error
-    if encoding is not None:
-        raise ValidationError("encoding", f"cannot decode the file ({failure})", encoding)
-    raise ValidationError("encoding", "the file is neither UTF-8 nor cp1251; pass encoding=", None)
+    encoding = encoding or detect_encoding(raw)
+    head = _decode_head(raw, encoding)
+    if not head.strip():
+        raise ValidationError("path", "the file is empty", str(path))
+    lines = head.splitlines()
+    delimiter = delimiter or _sniff_delimiter(head)
+    position = _check_header_row(header_row)
+    if position is None:
+        rows = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
+        widths = [sum(1 for cell in row if cell.strip()) for row in rows]
+        position = _header_position(widths)
+        title = next((cell for row in rows[:position] for cell in row if cell.strip()), None)
+        _announce_header(position, path.name, title)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(raw),
+            encoding=encoding,
+            sep=delimiter,
+            skiprows=position,
+            dtype=TEXT,
+            keep_default_na=False,
+            na_values=[""],
+        )
+    except UnicodeDecodeError as error:
+        raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
+    except pd.errors.ParserError as error:
+        raise ValidationError(
+            "path", f"is not a {delimiter!r}-separated file ({error}); pass delimiter=", str(path)
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise ValidationError("header_row", "is past the end of the file", header_row) from None
+    frame.columns = _column_names(list(frame.columns))
+    return frame
 
 
-def _read_workbook(path: Path, sheet_name: str | int) -> pd.DataFrame:
-    if isinstance(sheet_name, bool) or not isinstance(sheet_name, (str, int)):
-        raise ValidationError("sheet_name", "must be one sheet's name or position", sheet_name)
-    sheets = CalamineWorkbook.from_path(os.fspath(path)).sheet_names
-    by_position = isinstance(sheet_name, int) and 0 <= sheet_name < len(sheets)
-    if sheet_name not in sheets and not by_position:
-        raise ValidationError("sheet_name", f"no such sheet; the workbook has {sheets}", sheet_name)
-    frame = pd.read_excel(
-        path,
-        sheet_name=sheet_name,
-        engine="calamine",
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-    )
-    return frame.astype(TEXT)
+def _read_workbook(
+    path: Path,
+    sheet_name: str | int,
+    header_row: int | None,
+    raw: bool,
+    locale: str,
+    phone_columns: list[str],
+) -> pd.DataFrame:
+    grid = read_grid(path, sheet_name, formats=not raw)
+    values = grid.values
+    position = _check_header_row(header_row)
+    if position is None:
+        first = next((at for at, row in enumerate(values) if any(c != "" for c in row)), 0)
+        widths = [sum(1 for c in row if c != "") for row in values[: first + HEADER_SEARCH_ROWS]]
+        position = _header_position(widths)
+        title = next((c for row in values[:position] for c in row if c != ""), None)
+        _announce_header(
+            position, f"{path.name}, sheet {grid.sheet!r}", None if title is None else str(title)
+        )
+    elif position >= len(values):
+        raise ValidationError("header_row", f"is past the sheet's last row ({len(values)})",
+                              header_row)  # fmt: skip
+    rows = range(position + 1, len(values))
+    kept = [row for row in rows if values[row].count("") < len(values[row])]  # no blank rows
+    width = max((len(values[row]) for row in [position, *kept] if row < len(values)), default=0)
+    header_cells = [grid.column(c, range(position, position + 1))[0] for c in range(width)]
+    names = _column_names(header_cells)
+    used = [c for c in range(width) if header_cells[c] is not None or any(
+        c < len(values[row]) and values[row][c] != "" for row in kept)]  # fmt: skip
+    phones = {name.casefold() for name in phone_columns}
+    columns = {
+        names[c]: grid.column(c, kept, raw=raw, locale=locale, digits=names[c].casefold() in phones)
+        for c in used
+    }
+    for note in grid.notes:
+        warnings.warn(f"{path.name}, sheet {grid.sheet!r}: {note}", UserWarning, stacklevel=3)
+    if raw:
+        return pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in
+                             columns.items()})  # fmt: skip
+    return pd.DataFrame({name: pd.array(cells, dtype=TEXT) for name, cells in columns.items()})
 
 
-def _check_phone_columns(frame: pd.DataFrame, phone_columns: str | Iterable[str] | None) -> None:
+def _phone_column_list(phone_columns: str | Iterable[str] | None) -> list[str]:
     if phone_columns is None:
-        return
-    wanted = [phone_columns] if isinstance(phone_columns, str) else list(phone_columns)
-    missing = [name for name in wanted if name not in frame.columns]
-    if missing:
-        columns = ", ".join(map(str, frame.columns))
-        problem = f"no such column; the file has {columns}"
-        raise ValidationError("phone_columns", problem, missing[0])
+        return []
+    return [phone_columns] if isinstance(phone_columns, str) else list(phone_columns)
+
+
+def _check_phone_columns(frame: pd.DataFrame, wanted: list[str]) -> None:
+    for name in wanted:
+        find_column(frame, name, "phone_columns")
 
 
 def read_contacts(
@@ -132,40 +233,71 @@ def read_contacts(
     sheet_name: str | int = 0,
     encoding: str | None = None,
     delimiter: str | None = None,
+    header_row: int | None = None,
+    raw: bool = False,
+    locale: str = "ru",
 ) -> pd.DataFrame:
-    """Read a contact list from CSV or Excel, every column as text.
+    """Read a contact list from CSV or Excel, every cell as the text a person sees in it.
 
-    Phones keep their ``+`` and leading zeros, templates never see ``5.0``, and a number Excel
-    stored as a float comes back with all its digits (``79161234567``), never as
-    ``7.9161234567e+10``. A CSV that Excel already saved as ``7.92E+10`` keeps that text, so
+    A workbook's cells come back as Excel displays them: a date in its format (``01.03.2025``;
+    ``dd.mm.yyyy`` or ``dd.mm.yyyy hh:mm`` for Excel's default date formats), a percentage as
+    ``20%``, a money cell as ``1 500,00 ₽``, a boolean as ``ИСТИНА``/``TRUE``, a whole number
+    without ``.0``, a formula as its saved value. Phones keep their ``+`` and leading zeros, and
+    a phone stored as a number comes back with all its digits (``79161234567``), never as
+    ``7,92E+10``. A CSV that Excel already saved as ``7.92E+10`` keeps that text, so
     :func:`smsc_frames.phones.normalize_phones` can report the lost digits.
 
     Parameters
     ----------
     path : str or path-like
         A ``.csv``/``.tsv``/``.txt`` file, or a workbook (``.xlsx``, ``.xlsm``, ``.xlsb``,
-        ``.xls``, ``.ods``) read with calamine.
+        ``.xls``, ``.ods``) read with calamine. Number formats are read from ``.xlsx`` and
+        ``.xlsm``; the other workbooks show numbers, dates and booleans in the General way.
     phone_columns : str or list of str, optional
         Columns that must be present (a clear error names the missing one and lists the
-        file's columns).
+        file's columns); in a workbook their numbers are shown with all their digits, whatever
+        their number format.
     sheet_name : str or int
-        The workbook sheet, by name or position.
+        The workbook sheet: a ``str`` is a sheet's name (``"2024"`` is the sheet named 2024);
+        an ``int``, or ``"@N"`` when no sheet has that name, is a position counted **from 0**
+        (``0`` or ``"@0"``: the first sheet).
     encoding : str, optional
-        The CSV's encoding. By default UTF-16 with a BOM, UTF-8 with or without a BOM, and
-        otherwise cp1251 (what a Russian Excel writes) are recognised.
+        The CSV's encoding. By default detected from the bytes among UTF-8 and UTF-16 (with or
+        without a BOM), cp1251, KOI8-R and cp866
+        (:func:`smsc_frames.encodings.detect_encoding`); a file that is not clearly one of them
+        is refused, naming them: pass its encoding.
     delimiter : str, optional
         The CSV's delimiter. By default ``;``, ``,`` or TAB, sniffed from the start of the file.
+    header_row : int, optional
+        The header's row number as Excel (or a text editor) shows it, **from 1**. By default
+        the first row, unless it and the rows after it are empty or a title (one cell, such as
+        a merged "Клиенты на март"): then the first full row, with a warning naming it.
+    raw : bool
+        A workbook's typed values instead (calamine's ``float``, ``int``, ``bool``,
+        ``datetime``, ``str``; ``None`` when empty), in ``object`` columns.
+    locale : {"ru", "en"}
+        Decimal and thousands separators, month names and booleans, where a cell's format
+        does not name its own locale (``[$-409]``): ``"ru"`` ``1 500,50``, ``ИСТИНА``;
+        ``"en"`` ``1,500.50``, ``TRUE``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per contact, every column of dtype ``string``; an empty cell is ``pd.NA``
+        One row per contact (fully blank rows left out), columns named by the header stripped
+        of surrounding spaces, every column of dtype ``string``; an empty cell is ``pd.NA``
         (the text ``"NA"`` or ``"nan"`` stays text).
 
     Raises
     ------
     ValidationError
-        For an unknown file type, an empty or undecodable file, a missing sheet or phone column.
+        For an unknown file type, an empty file, an encoding that cannot be told or does not
+        decode, a missing sheet or phone column.
+
+    Warns
+    -----
+    UserWarning
+        When the header is not the first row (which row was used), or formulas have no saved
+        value.
 
     Examples
     --------
@@ -178,13 +310,17 @@ def read_contacts(
     path = Path(path)
     if not path.is_file():
         raise ValidationError("path", "no such file", str(path))
+    if locale not in LOCALES:
+        raise ValidationError("locale", f"must be one of {', '.join(LOCALES)}", locale)
+    wanted = _phone_column_list(phone_columns)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        frame = _read_workbook(path, sheet_name)
+        with gc_paused():
+            frame = _read_workbook(path, sheet_name, header_row, raw, locale, wanted)
     elif suffix in CSV_SUFFIXES:
-        frame = _read_csv(path, encoding, delimiter)
+        frame = _read_csv(path, encoding, delimiter, header_row)
     else:
         kinds = ", ".join(sorted(CSV_SUFFIXES | WORKBOOK_SUFFIXES))
         raise ValidationError("path", f"must be one of {kinds}", str(path))
-    _check_phone_columns(frame, phone_columns)
+    _check_phone_columns(frame, wanted)
     return frame

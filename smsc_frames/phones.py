@@ -10,7 +10,10 @@ Two steps:
 * the leftovers are cleaned (formatting dropped, an Excel ``79161234567.0`` float or a
   ``7.9161234567E10`` recovered, a leading ``00`` read as ``+``) and go through
   ``phonenumbers`` (``parse``, ``is_valid_number``, ``number_type``) once per distinct value.
-  A value with letters is refused first: phonenumbers would read them as keypad digits.
+  A value with letters is refused first: phonenumbers would read them as keypad digits. Before
+  that, an extension after the number (``доб. 12``, ``ext. 12``, ``x12``, ``#12``, ``вн. 12``)
+  is cut off and noted, and a cell holding several numbers (``89161234567, 89161234568``) is
+  refused naming all of them (:func:`split_phone_cell`), never cut to its first number.
 
 Only ``MOBILE`` and ``FIXED_LINE_OR_MOBILE`` numbers are SMS targets; a landline or an 8-800
 number keeps its E.164 form but gets ``phone_ok=False`` and a reason.
@@ -48,16 +51,27 @@ from phonenumbers import (
 
 from smsc_frames.errors import ValidationError
 
-__all__ = ["normalize_phones"]
+__all__ = ["normalize_phones", "split_phone_cell"]
 
-COLUMNS = ["phone_input", "phone", "phone_ok", "region", "problem"]
+COLUMNS = ["phone_input", "phone", "phone_ok", "region", "problem", "note"]
 
 _FORMATTING_CHARS = " \t-()\u00a0\u2007\u2009\u202f\u2010\u2011\u2012\u2013\u2014"
 _FORMATTING = str.maketrans("", "", _FORMATTING_CHARS)
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
-_EXCEL_FLOAT = re.compile(r"(\+?\d+)\.0+")
+_EXCEL_FLOAT = re.compile(r"(\+?\d+)[.,]0+")  # "79161234567,00": a "0.00" format, ru
 _EXCEL_SCIENTIFIC = re.compile(r"\+?(\d)[.,](\d+)[eE]\+?(\d{1,2})")
+MIN_DIGITS_IN_A_NUMBER = 7
+"""Fewer digits between separators are not a phone number of their own."""
+_SEPARATORS = re.compile(r"[,;/|\n]+|\s+(?:и|или|or|and)\s+", re.IGNORECASE)
+_SEPARATOR_CHARACTER = re.compile(r"[,;/|\n]")
+_EXTENSION = re.compile(
+    r"(.*?\d[^,;/|]*?)[\s,;]*(?:доб(?:авочный)?|доп|вн(?:утр)?|ext(?:ension)?|x|#)"
+    r"\s*\.?\s*:?\s*(\d{1,6})\s*",
+    re.IGNORECASE | re.DOTALL,
+)
+_EXTENSION_HINT = re.compile(r"[#xдв]|ext", re.IGNORECASE)  # cheap: _EXTENSION may match
+_SEPARATOR_HINT = re.compile(r"[,;/|\n]|\s(?:и|или|or|and)\s", re.IGNORECASE)
 # "+8 916 ...": a national number typed with a "+". No country code starts with 89, and SMSC
 # never corrects a number written with "+", so it is refused with a hint, not guessed.
 _PLUS_TRUNK_PREFIX = re.compile(r"\+89\d{9}")
@@ -392,8 +406,66 @@ def _from_excel_scientific(text: str) -> tuple[str | None, str | None]:
     return first + rest[:exponent], None
 
 
-def _one_phone(text: str, region: str) -> tuple[str | None, bool, str | None, str | None]:
-    """``(phone, phone_ok, region, problem)`` of one input through phonenumbers."""
+def _digit_count(text: str) -> int:
+    return len(_DIGIT.findall(text))
+
+
+def split_phone_cell(text: str) -> list[str]:
+    """The phone numbers written in one cell: ``["8916...", "8916..."]`` for
+    ``"89161234567, 89161234568"``, else ``[text]``.
+
+    Numbers are separated by ``,``, ``;``, ``/``, ``|``, a line break, `` и ``/`` или ``, or
+    by spaces when every piece has at least 10 digits. A piece of fewer than
+    :data:`MIN_DIGITS_IN_A_NUMBER` digits is not a number of its own (``"..., доб. 12"``).
+
+    Examples
+    --------
+    >>> split_phone_cell("89161234567, +7 916 123-45-68"), split_phone_cell("89161234567")
+    (['89161234567', '+7 916 123-45-68'], ['89161234567'])
+    """
+    pieces = [piece.strip() for piece in _SEPARATORS.split(text) if piece and piece.strip()]
+    if len(pieces) < 2:
+        pieces = text.split()
+        if len(pieces) < 2 or any(_digit_count(piece) < 10 for piece in pieces):
+            return [text]
+    if sum(_digit_count(piece) >= MIN_DIGITS_IN_A_NUMBER for piece in pieces) < 2:
+        return [text]
+    return pieces
+
+
+def _without_extension(text: str) -> tuple[str, str | None]:
+    """*text* without a trailing extension (``доб. 12``, ``ext 12``, ``x12``, ``#12``,
+    ``вн. 12``), and the extension's digits."""
+    found = _EXTENSION.fullmatch(text)
+    if found is None or _digit_count(found.group(1)) < MIN_DIGITS_IN_A_NUMBER:
+        return text, None
+    return found.group(1), found.group(2)
+
+
+def _one_phone(
+    text: str, region: str
+) -> tuple[str | None, bool, str | None, str | None, str | None]:
+    """``(phone, phone_ok, region, problem, note)`` of one input through phonenumbers."""
+    separated = _SEPARATOR_HINT.search(text) is not None
+    if separated or len(text) > 20:  # two numbers take 21 characters at least
+        numbers = split_phone_cell(text)
+        if len(numbers) > 1:
+            shown = ", ".join((_one_phone(number, region)[0] or number) for number in numbers)
+            return None, False, None, f"{len(numbers)} numbers in one cell: {shown}", None
+    extension = None
+    if _EXTENSION_HINT.search(text):
+        text, extension = _without_extension(text.strip())
+    phone, ok, country, problem = _one_number(text, region)
+    if (
+        problem is None and separated and _SEPARATOR_CHARACTER.search(_EXCEL_FLOAT.sub(r"\1", text))
+    ):  # phonenumbers read only a part of the cell
+        return None, False, None, "more than a phone number in the cell", None
+    note = None if extension is None or phone is None else f"extension {extension} dropped"
+    return phone, ok, country, problem, note
+
+
+def _one_number(text: str, region: str) -> tuple[str | None, bool, str | None, str | None]:
+    """``(phone, phone_ok, region, problem)`` of one number through phonenumbers."""
     cleaned = _clean(text)
     if not cleaned:
         return None, False, None, "empty"
@@ -454,8 +526,8 @@ def _normalize_the_rest(
     """Fill *columns* at *rows* through phonenumbers, once per distinct text."""
     codes, uniques = pd.factorize(texts[rows])
     answers = [_one_phone(text, region) for text in uniques]
-    answers.append((None, False, None, "empty"))  # picked by code -1: a missing value
-    for name, answer in zip(["phone", "phone_ok", "region", "problem"], zip(*answers)):
+    answers.append((None, False, None, "empty", None))  # picked by code -1: a missing value
+    for name, answer in zip(["phone", "phone_ok", "region", "problem", "note"], zip(*answers)):
         columns[name][rows] = np.array(answer, dtype=object)[codes]
     keys = np.array([-1 if phone is None else int(phone) for phone, *_ in answers])
     columns["phone_key"][rows] = keys[codes]
@@ -489,7 +561,11 @@ def normalize_phones(
         - ``phone_ok``: whether an SMS can be sent to it (a valid mobile number);
         - ``region``: ISO country of the number (``"RU"``, ``"KZ"``...) or ``None``;
         - ``problem``: ``None`` or why ``phone_ok`` is false (``"empty"``, ``"too short"``,
-          ``"not a mobile number (landline)"``, ``"Excel scientific notation lost digits"``...);
+          ``"not a mobile number (landline)"``, ``"Excel scientific notation lost digits"``,
+          ``"2 numbers in one cell: 79161234567, 79161234568"``...);
+        - ``note``: ``None`` or what was left out of a valid number (``"extension 12
+          dropped"`` for ``8 916 123-45-67 доб. 12``: an SMS goes to the number, not to the
+          extension);
         - ``phone_key`` (with ``keys=True``): ``phone`` as an integer, ``-1`` without one;
           equal exactly where ``phone`` is, and far cheaper to sort, join or deduplicate on.
 
@@ -520,6 +596,7 @@ def normalize_phones(
         "phone_ok": np.zeros(len(texts), dtype=bool),
         "region": np.full(len(texts), None, dtype=object),
         "problem": np.full(len(texts), None, dtype=object),
+        "note": np.full(len(texts), None, dtype=object),
         "phone_key": np.full(len(texts), -1, dtype=np.int64),
     }
     settled = np.zeros(len(texts), dtype=bool)

@@ -47,7 +47,7 @@ from smsc_frames.duplicates import find_duplicates, mark_duplicates
 from smsc_frames.errors import ValidationError
 from smsc_frames.objectcodes import factorize_objects, first_positions
 from smsc_frames.options import Options, validate_sender
-from smsc_frames.phones import normalize_phones
+from smsc_frames.phones import normalize_phones, split_phone_cell
 from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
 from smsc_frames.templates import (
     fill_template,
@@ -77,9 +77,14 @@ COLUMNS = [
     "units",
     "parts",
     "problem",
+    "phone_note",
     "duplicate_of",
     "sendable",
 ]
+"""The plan's columns; with ``split_phones=True`` a last one, ``source_row``."""
+
+SPLIT_LABEL = "{label}#{number}"
+"""The index label of a cell's second, third... number under ``split_phones=True``."""
 
 
 def _text_pieces(df: pd.DataFrame, text: object, template: object) -> list:
@@ -210,6 +215,7 @@ def prepare(
     options: Options | None = None,
     default_region: str = "RU",
     duplicates: str = "phone",
+    split_phones: bool = False,
     **option_kwargs: object,
 ) -> pd.DataFrame:
     """Turn contacts into the plan: one row per contact, on the caller's index.
@@ -239,12 +245,21 @@ def prepare(
         text); ``"phone+text"`` one per number, text and sender (a customer may get two
         different messages); ``"keep"`` every row. A row left out names the row that is sent
         (``duplicate_of``).
+    split_phones : bool, default False
+        A cell holding several numbers (``89161234567, 89161234568``) is by default one row
+        with the problem ``2 numbers in one cell: 79161234567, 79161234568``, never cut to its
+        first number. With ``True`` each number gets a row: the first keeps the contact's
+        label, the others are labelled ``"<label>#2"``, ``"<label>#3"``... and the column
+        ``source_row`` names the contact's label on every row, so
+        ``plan.join(contacts, on="source_row")`` puts each number beside its contact.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``phone_input``, ``phone``, ``region``, ``text``, ``sender``, ``encoding``,
-        ``units``, ``parts``, ``problem``, ``duplicate_of``, ``sendable``;
+        ``units``, ``parts``, ``problem``, ``phone_note`` (what was left out of a valid
+        number: ``extension 12 dropped``), ``duplicate_of``, ``sendable`` (and ``source_row``
+        with ``split_phones=True``);
         ``attrs["options"]`` holds the validated options in wire form (``Options.to_params()``,
         without ``sender``, which is per row; read them back with
         :func:`smsc_frames.planoptions.plan_options`), ``attrs["duplicates"]`` the rule.
@@ -275,6 +290,10 @@ def prepare(
                               duplicates)  # fmt: skip
     options, sender = _campaign_options(options, sender, option_kwargs)
     phone_column = find_column(df, phone, "phone")
+    source_rows = None
+    if split_phones:
+        df, source_rows = _split_phone_rows(df, phone_column, default_region)
+        _check_unique_index(df.index)
     pieces = _text_pieces(df, text, template)
     sender_codes, senders, sender_problems = _senders(df, sender)
     phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
@@ -329,14 +348,59 @@ def prepare(
             "units": column(counts["units"].to_numpy()[text_codes]),
             "parts": column(counts["parts"].to_numpy()[text_codes]),
             "problem": column(problem),
+            "phone_note": phones["note"].astype(object),
             "duplicate_of": column(duplicate_of),
             "sendable": column(~has_problem & ~is_duplicate),
         },
         axis=1,
     )
+    if source_rows is not None:
+        plan["source_row"] = column(source_rows)
     plan.attrs["options"] = options.to_params()  # plain strings: they survive parquet too
     plan.attrs["duplicates"] = duplicates
     return plan
+
+
+def _split_phone_rows(
+    df: pd.DataFrame, column: object, region: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """*df* with a row per number of the cells that hold several, and each row's source label.
+
+    Only cells with 14 digits or more are looked at (two numbers have at least that many).
+    """
+    labels = df.index.to_numpy(dtype=object)
+    values = df[column]
+    texts = (
+        values.where(values.map(lambda value: isinstance(value, str)))
+        if values.dtype == object
+        else values
+    )
+    many = texts.astype("string").str.count(r"\d").fillna(0).to_numpy() >= 14
+    pieces: dict[int, list[str]] = {}
+    for position in np.flatnonzero(many).tolist():
+        found = split_phone_cell(str(values.iat[position]))
+        if len(found) > 1:
+            pieces[position] = found
+    if not pieces:
+        return df, labels.copy()
+    repeats = np.ones(len(df), dtype=np.int64)
+    for position, found in pieces.items():
+        repeats[position] = len(found)
+    rows = np.repeat(np.arange(len(df)), repeats)
+    expanded = df.iloc[rows].copy()
+    new_labels = labels[rows].copy()
+    phones = expanded[column].astype(object).to_numpy().copy()
+    starts = np.cumsum(repeats) - repeats
+    for position, found in pieces.items():
+        start = starts[position]
+        phones[start : start + len(found)] = found
+        for number in range(2, len(found) + 1):
+            new_labels[start + number - 1] = SPLIT_LABEL.format(
+                label=labels[position], number=number
+            )
+    expanded[column] = phones
+    expanded.index = pd.Index(new_labels, tupleize_cols=False)
+    return expanded, labels[rows]
 
 
 def _check_unique_index(index: pd.Index) -> None:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Hashable
 
@@ -40,14 +41,32 @@ _FLOAT_PRESENTATIONS = tuple("eEfFgGn%")
 
 
 def find_column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
-    """The label of column *name* (matched as given or by its ``str``), else a clear error."""
+    """The label of column *name*, else a clear error.
+
+    Matched as given, then by its ``str``, then ignoring case and surrounding spaces when
+    that names exactly one column (``--phone телефон`` finds ``Телефон``). Several columns
+    equal but for case, or none, raise an error listing the columns, with "did you mean" the
+    closest names.
+    """
     if name in df.columns:
         return name
     by_text = {str(label): label for label in df.columns}
     if str(name) in by_text:
         return by_text[str(name)]
+    wanted = str(name).strip().casefold()
+    same = [label for label in df.columns if str(label).strip().casefold() == wanted]
+    if len(same) == 1:
+        return same[0]
     available = ", ".join(map(str, df.columns))
-    raise ValidationError(parameter, f"names no column; available columns: {available}", name)
+    if same:
+        several = ", ".join(repr(str(label)) for label in same)
+        raise ValidationError(
+            parameter, f"matches several columns but for case ({several}): write one exactly", name
+        )
+    folded = {str(label).strip().casefold(): str(label) for label in df.columns}
+    close = difflib.get_close_matches(wanted, list(folded), n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(repr(folded[c]) for c in close)}? " if close else ""
+    raise ValidationError(parameter, f"names no column; {hint}available columns: {available}", name)
 
 
 def _is_missing(value: object) -> bool:

@@ -98,7 +98,8 @@ def test_workbook_numeric_phone_cells_keep_every_digit(tmp_path):
     assert phones[:2] == ["79161234567", "79161234568"]
     assert phones[2] is pd.NA
     assert not any("e+" in phone.lower() for phone in phones[:2])
-    assert contacts["Скидка"].tolist()[:2] == ["5", "7.5"]  # a template gets 5, not 5.0
+    assert contacts["Скидка"].tolist()[:2] == ["5", "7,5"]  # 5, not 5.0; as a Russian Excel
+    assert read_contacts(tmp_path / "contacts.xlsx", locale="en")["Скидка"].iat[1] == "7.5"
     assert contacts["Текстом"].tolist() == ["+79161234567", "007 916 123 45 69",
                                             "8 (916) 123-45-70"]  # fmt: skip
     assert contacts["Имя"].iat[1] is pd.NA

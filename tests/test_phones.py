@@ -34,7 +34,7 @@ EXAMPLES = [
     ("12345", None, False, None, "too short"),
     ("call me", None, False, None, "not a phone number"),
     ("8916abc4567", None, False, None, "contains letters"),
-    ("+7 916 123 45 67 доб. 5", None, False, None, "contains letters"),
+    ("+7 916 123 45 67 доб. 5", "79161234567", True, "RU", None),  # extension dropped
     ("0079161234567.0", "79161234567", True, "RU", None),
     ("8107 (916) 123-45-67", "79161234567", True, "RU", None),
     ("", None, False, None, "empty"),
@@ -55,7 +55,9 @@ def test_keeps_the_callers_index_and_input_text():
     values = pd.Series(["+7 916 123-45-67", None, "8 495 123 45 67"], index=["a", "b", "c"])
     result = normalize_phones(values)
     assert result.index.tolist() == ["a", "b", "c"]
-    assert result.columns.tolist() == ["phone_input", "phone", "phone_ok", "region", "problem"]
+    assert result.columns.tolist() == [
+        "phone_input", "phone", "phone_ok", "region", "problem", "note",
+    ]  # fmt: skip
     assert result["phone_input"].tolist() == ["+7 916 123-45-67", None, "8 495 123 45 67"]
     assert result["phone_ok"].tolist() == [True, False, False]
     assert result.loc["b", "problem"] == "empty"
@@ -281,7 +283,7 @@ def test_the_vectorised_fast_path_settles_rows_as_phonenumbers_would(values):
     result = normalize_phones(values)
     got = list(zip(result["phone"], result["phone_ok"], result["region"], result["problem"],
                    strict=True))  # fmt: skip
-    assert got == [phones._one_phone(value, "RU") for value in values]
+    assert got == [phones._one_phone(value, "RU")[:4] for value in values]
 
 
 def test_phone_keys_are_the_phones_as_integers_on_both_paths():
@@ -300,3 +302,43 @@ def test_phone_keys_are_the_phones_as_integers_on_both_paths():
     assert result["phone_key"].tolist() == expected
     assert expected[0] == 79161234567 and expected[4:6] == [-1, -1]
     assert "phone_key" not in normalize_phones(typed).columns
+
+
+@pytest.mark.parametrize(
+    "value, extension",
+    [("79161234567 доб. 12", "12"), ("+7 916 123-45-67 #12", "12"),
+     ("8 916 123 45 67 ext. 5", "5"), ("8 (916) 123-45-67 x123", "123"),
+     ("8 916 123-45-67, доб. 12", "12"), ("+7 916 123 45 67 вн. 7", "7"),
+     ("89161234567 ДОБ 44", "44")],
+)  # fmt: skip
+def test_an_extension_after_a_valid_mobile_is_dropped_with_a_note(value, extension):
+    row = normalize_phones([value]).iloc[0]
+    assert (row["phone"], row["phone_ok"], row["problem"]) == ("79161234567", True, None)
+    assert row["note"] == f"extension {extension} dropped"
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [("89161234567, 89161234568", "79161234567, 79161234568"),
+     ("79161234567;79161234568", "79161234567, 79161234568"),
+     ("8 916 123-45-67 / +7 903 765-43-21", "79161234567, 79037654321"),
+     ("89161234567 89161234568", "79161234567, 79161234568"),
+     ("89161234567 или 89161234568\n89161234569", "79161234567, 79161234568, 79161234569"),
+     ("89161234567, 12345678", "79161234567, 12345678")],
+)  # fmt: skip
+def test_a_cell_with_several_numbers_is_flagged_never_cut_to_one(value, shown):
+    row = normalize_phones([value]).iloc[0]
+    assert row["phone"] is None and not row["phone_ok"]
+    assert row["problem"] == f"{shown.count(',') + 1} numbers in one cell: {shown}"
+
+
+def test_a_number_with_trailing_junk_after_a_separator_is_refused():
+    row = normalize_phones(["79161234567; 12"]).iloc[0]
+    assert row["problem"] == "more than a phone number in the cell"
+    assert normalize_phones(["79161234567,00"])["phone"].iat[0] == "79161234567"
+
+
+def test_split_phone_cell():
+    assert phones.split_phone_cell("89161234567, 89161234568") == ["89161234567", "89161234568"]
+    assert phones.split_phone_cell("8 (916) 123-45-67") == ["8 (916) 123-45-67"]
+    assert phones.split_phone_cell("8 916 123-45-67, доб. 12") == ["8 916 123-45-67, доб. 12"]

@@ -1,0 +1,279 @@
+"""Contact files as a person reads them: Excel cells as displayed, headers found, sheets by
+name, CSV encodings detected; workbooks are made with openpyxl in each test."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import warnings
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from smsc_frames.contacts import read_contacts
+from smsc_frames.encodings import detect_encoding
+from smsc_frames.errors import ValidationError
+from smsc_frames.excelformat import render
+from smsc_frames.plan import prepare
+
+
+def save(book: openpyxl.Workbook, path):
+    book.save(path)
+    return path
+
+
+def formatted_book(path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Телефон", "Дата", "Время", "Скидка", "Доля", "Сумма", "Активен", "Кол-во",
+                  "Дробь", "Итого"])  # fmt: skip
+    sheet.append([79161234567, datetime.date(2025, 3, 1), datetime.datetime(2025, 3, 1, 9, 5),
+                  0.2, 0.125, 1500, True, 1500, 7.5, "=D2*2"])  # fmt: skip
+    sheet.append([9161234568, datetime.datetime(2025, 12, 31), datetime.datetime(2025, 3, 2),
+                  0.05, 1, 1234567.891, False, 3, 0.1, "=D3*2"])  # fmt: skip
+    formats = {"B": "dd.mm.yyyy", "C": "dd.mm.yyyy hh:mm", "D": "0%", "E": "0.0%",
+               "F": '#,##0.00\\ "₽"', "H": "#,##0"}  # fmt: skip
+    for column, code in formats.items():
+        for row in (2, 3):
+            sheet[f"{column}{row}"].number_format = code
+    save(book, path)
+    # openpyxl writes no cached formula values; Excel would: put them in, as Excel saves them
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet_xml = sheet_xml.replace("<f>D2*2</f><v />", "<f>D2*2</f><v>0.4</v>")
+    sheet_xml = sheet_xml.replace("<f>D3*2</f><v />", "<f>D3*2</f><v>0.1</v>")
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_cells_come_back_as_excel_shows_them(tmp_path):
+    contacts = read_contacts(formatted_book(tmp_path / "book.xlsx"))
+    first, second = contacts.iloc[0].tolist(), contacts.iloc[1].tolist()
+    assert first == ["79161234567", "01.03.2025", "01.03.2025 09:05", "20%", "12,5%",
+                     "1 500,00 ₽", "ИСТИНА", "1 500", "7,5", "0,4"]  # fmt: skip
+    assert second == ["9161234568", "31.12.2025", "02.03.2025 00:00", "5%", "100,0%",
+                      "1 234 567,89 ₽", "ЛОЖЬ", "3", "0,1", "0,1"]  # fmt: skip
+    english = read_contacts(tmp_path / "book.xlsx", locale="en").iloc[0]
+    assert english["Сумма"] == "1,500.00 ₽"
+    assert english["Активен"] == "TRUE"
+    assert english["Дробь"] == "7.5"
+
+
+def test_raw_gives_the_typed_values(tmp_path):
+    raw = read_contacts(formatted_book(tmp_path / "book.xlsx"), raw=True).iloc[0]
+    assert raw["Телефон"] == 79161234567
+    assert raw["Дата"] == datetime.date(2025, 3, 1)
+    assert raw["Скидка"] == 0.2
+    assert raw["Активен"] is True
+
+
+def test_a_template_sends_what_the_analyst_sees(tmp_path):
+    contacts = read_contacts(formatted_book(tmp_path / "book.xlsx"))
+    plan = prepare(contacts, phone="телефон", template="Скидка {скидка} до {Дата}: {Сумма}")
+    assert plan["text"].tolist() == ["Скидка 20% до 01.03.2025: 1 500,00 ₽",
+                                     "Скидка 5% до 31.12.2025: 1 234 567,89 ₽"]  # fmt: skip
+    assert plan["phone"].tolist() == ["79161234567", "79161234568"]
+
+
+def test_default_date_formats_read_as_russian_dates(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["phone", "date", "when"])
+    book.active.append(
+        ["79161234567", datetime.date(2025, 3, 1), datetime.datetime(2025, 3, 1, 14, 30)]
+    )
+    book.active["B2"].number_format = "mm-dd-yy"  # built-in 14: the locale's short date
+    book.active["C2"].number_format = "m/d/yy h:mm"  # built-in 22
+    contacts = read_contacts(save(book, tmp_path / "b.xlsx"))
+    assert contacts.iloc[0].tolist() == ["79161234567", "01.03.2025", "01.03.2025 14:30"]
+
+
+def test_phone_cells_keep_their_digits_whatever_their_format(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Телефон", "Другой"])
+    book.active.append([79161234567, 79161234567])
+    book.active["A2"].number_format = "0.00E+00"
+    book.active["B2"].number_format = "0.00E+00"
+    path = save(book, tmp_path / "b.xlsx")
+    contacts = read_contacts(path, phone_columns="телефон")
+    assert contacts.iloc[0].tolist() == ["79161234567", "7,92E+10"]
+    masked = openpyxl.Workbook()
+    masked.active.append(["Телефон"])
+    masked.active.append([9161234567])
+    masked.active["A2"].number_format = "+7 (000) 000-00-00"
+    shown = read_contacts(save(masked, tmp_path / "m.xlsx"))["Телефон"].iat[0]
+    assert shown == "+7 (916) 123-45-67"
+    assert prepare(pd.DataFrame({"p": [shown]}), phone="p", text="p")["phone"].iat[0] == (
+        "79161234567"
+    )
+
+
+@pytest.mark.parametrize("title_rows", [[[]], [["Клиенты на март"]], [[], ["Клиенты"], []]])
+def test_the_header_is_found_below_empty_and_title_rows(tmp_path, title_rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in title_rows:
+        sheet.append(row or [None])
+    header_at = len(title_rows) + 1
+    sheet.append([" Телефон ", "Имя ", None, "Город"])
+    sheet.append(["79161234567", "Анна", None, "Москва"])
+    sheet.append([])
+    sheet.append(["79161234568", "Олег", None, None])
+    if title_rows[0]:
+        sheet.merge_cells(f"A1:D{1}")
+    with pytest.warns(UserWarning, match=f"the header is row {header_at}"):
+        contacts = read_contacts(save(book, tmp_path / "b.xlsx"))
+    assert contacts.columns.tolist() == ["Телефон", "Имя", "Город"]
+    assert contacts["Имя"].tolist() == ["Анна", "Олег"]
+    named = read_contacts(tmp_path / "b.xlsx", header_row=header_at)
+    assert named.equals(contacts)
+
+
+def test_header_row_is_counted_as_excel_counts(tmp_path):
+    book = openpyxl.Workbook()
+    for row in (["Выгрузка", "от", "01.03"], ["phone", "name", "city"], ["79161234567", "A", "B"]):
+        book.active.append(row)
+    path = save(book, tmp_path / "b.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a full first row is the header: no warning
+        assert read_contacts(path).columns.tolist() == ["Выгрузка", "от", "01.03"]
+    assert read_contacts(path, header_row=2).columns.tolist() == ["phone", "name", "city"]
+    for bad in (0, -1, True, "2"):
+        with pytest.raises(ValidationError, match="from 1"):
+            read_contacts(path, header_row=bad)
+
+
+def test_sheets_by_name_first_then_by_position_from_zero(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "2025"
+    book.active.append(["phone"])
+    book.active.append(["1"])
+    second = book.create_sheet("2024")
+    second.append(["phone"])
+    second.append(["2"])
+    path = save(book, tmp_path / "b.xlsx")
+    assert read_contacts(path, sheet_name="2024")["phone"].tolist() == ["2"]
+    assert read_contacts(path, sheet_name="@1")["phone"].tolist() == ["2"]
+    assert read_contacts(path, sheet_name=0)["phone"].tolist() == ["1"]
+    assert read_contacts(path)["phone"].tolist() == ["1"]
+    with pytest.raises(ValidationError, match="write @1"):
+        read_contacts(path, sheet_name="1")
+    with pytest.raises(ValidationError, match="from 0"):
+        read_contacts(path, sheet_name="@2")
+
+
+def test_formulas_without_a_saved_value_are_said(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["phone", "total"])
+    book.active.append(["79161234567", "=1+1"])
+    with pytest.warns(UserWarning, match="1 formula cells have no saved value"):
+        contacts = read_contacts(save(book, tmp_path / "b.xlsx"))
+    assert contacts["total"].iat[0] is pd.NA
+
+
+def test_columns_match_case_insensitively_or_say_did_you_mean():
+    contacts = pd.DataFrame({"Телефон": ["79161234567"], "Имя": ["Анна"]})
+    plan = prepare(contacts, phone="ТЕЛЕФОН", template="Привет, {имя}")
+    assert plan["text"].iat[0] == "Привет, Анна"
+    with pytest.raises(ValidationError, match="did you mean 'Телефон'"):
+        prepare(contacts, phone="Телефн", text="Имя")
+    twice = pd.DataFrame({"name": ["a"], "Name": ["b"], "phone": ["79161234567"]})
+    with pytest.raises(ValidationError, match="several columns"):
+        prepare(twice, phone="phone", text="NAME")
+
+
+ROWS = [["Имя", "Телефон", "Скидка"], ["Анна", "+79161234567", "5"],
+        ["Ёжиков Щука", "8 916 123-45-68", "10"], ["ОЛЕГ ЮРЬЕВИЧ", "", ""]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "encoding, codec",
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"),
+     ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"), ("cp1251", "cp1251"),
+     ("koi8-r", "koi8-r"), ("cp866", "cp866")],
+)  # fmt: skip
+def test_csv_encodings_are_detected(tmp_path, encoding, codec):
+    text = "\r\n".join(";".join(row) for row in ROWS) + "\r\n"
+    path = tmp_path / "c.csv"
+    path.write_bytes(text.encode(encoding))
+    assert detect_encoding(path.read_bytes()) == codec
+    contacts = read_contacts(path)
+    assert contacts.columns.tolist() == ["Имя", "Телефон", "Скидка"]
+    assert contacts["Имя"].tolist() == ["Анна", "Ёжиков Щука", "ОЛЕГ ЮРЬЕВИЧ"]
+
+
+def test_an_unclear_encoding_is_refused_naming_the_candidates(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes("name;city\nCafé;Zürich\n".encode("latin-1"))
+    with pytest.raises(ValidationError) as caught:
+        read_contacts(path)
+    message = str(caught.value)
+    assert "cp1251" in message and "koi8-r" in message and "cp866" in message
+    assert "--encoding" in message
+    assert read_contacts(path, encoding="latin-1")["name"].iat[0] == "Café"
+
+
+def test_csv_title_rows_delimiter_and_stripped_headers(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("Клиенты на март;;\n;;\n Телефон ;Имя;\n79161234567;Анна;\n", "cp1251")
+    with pytest.warns(UserWarning, match="row 3"):
+        contacts = read_contacts(path)
+    assert contacts.columns.tolist()[:2] == ["Телефон", "Имя"]
+    piped = tmp_path / "p.txt"
+    piped.write_text("Телефон|Имя\n79161234567|Анна\n", "utf-8")
+    assert read_contacts(piped, delimiter="|")["Имя"].iat[0] == "Анна"
+
+
+def test_render_covers_the_formats_analysts_use():
+    assert render(0.2, "0%") == "20%"
+    assert render(-1500.5, '#,##0.00\\ "₽";-#,##0.00\\ "₽"') == "-1 500,50 ₽"
+    assert render(5, '#,##0.00;(#,##0.00);"-"') == "5,00"
+    assert render(0, '#,##0.00;(#,##0.00);"-"') == "-"
+    assert render(datetime.date(2025, 3, 1), "d mmmm yyyy") == "1 марта 2025"
+    assert render(datetime.date(2025, 3, 1), "mmmm") == "март"
+    assert render(datetime.time(14, 5), "h:mm AM/PM") == "2:05 PM"
+    assert render(1500, "#,##0.00 [$$-409]") == "1,500.00 $"
+    assert re.fullmatch(r"7,92E\+10", render(79161234567, "0.00E+00"))
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="2024">
+<table:table-row>
+ <table:table-cell office:value-type="string"><text:p>Телефон</text:p></table:table-cell>
+ <table:table-cell office:value-type="string"><text:p>Дата</text:p></table:table-cell>
+ <table:table-cell office:value-type="string"><text:p>Бонус</text:p></table:table-cell>
+</table:table-row>
+<table:table-row>
+ <table:table-cell office:value-type="float" office:value="79161234567"><text:p>79161234567</text:p>
+ </table:table-cell>
+ <table:table-cell office:value-type="date" office:date-value="2025-03-01"><text:p>01.03.25</text:p>
+ </table:table-cell>
+ <table:table-cell office:value-type="float" office:value="5"><text:p>5</text:p></table:table-cell>
+</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"""
+
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">
+ <manifest:file-entry manifest:full-path="/"
+  manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+
+
+def test_ods_workbooks_keep_working(tmp_path):
+    path = tmp_path / "contacts.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)  # fmt: skip
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", re.sub(r">\s+<", "><", ODS_CONTENT))
+    contacts = read_contacts(path, sheet_name="2024")
+    assert contacts.iloc[0].tolist() == ["79161234567", "01.03.2025", "5"]
