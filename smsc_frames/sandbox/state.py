@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from smsc_frames.sandbox.codes import ErrorAnswer
 from smsc_frames.sandbox.pricing import PriceTable, Route
-from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.sandbox.settings import Account, Reading, SandboxSettings, default_reading
 
 
 @dataclass(slots=True)
@@ -189,6 +189,8 @@ class State:
         prices: PriceTable | None = None,
     ) -> None:
         self.settings = settings
+        #: the reading of the open points (``settings.reading``, else the default at start)
+        self.reading: Reading = settings.reading or default_reading()
         self.clock = clock
         self.prices = prices or PriceTable.load()
         self.lock = threading.RLock()
