@@ -133,7 +133,7 @@ FileSize = tuple[str, int]
 
 
 def multipart_pairs(
-    body: bytes, content_type: str, max_files: int
+    body: bytes, content_type: str
 ) -> tuple[list[tuple[bytes, bytes]], tuple[FileSize, ...]]:
     r"""Split a ``multipart/form-data`` *body*: the fields as raw pairs, the files as sizes.
 
@@ -145,14 +145,13 @@ def multipart_pairs(
     >>> body = (b'--XY\r\nContent-Disposition: form-data; name="mes"\r\n\r\nHi\r\n'
     ...         b'--XY\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n'
     ...         b'Content-Type: image/png\r\n\r\n\x89PNG\r\n--XY--\r\n')
-    >>> multipart_pairs(body, "multipart/form-data; boundary=XY", 5)
+    >>> multipart_pairs(body, "multipart/form-data; boundary=XY")
     ([(b'mes', b'Hi')], (('f', 4),))
 
     Raises
     ------
     ErrorAnswer
-        Code 1 ``body`` when the body is not well-formed multipart, or naming the file field
-        beyond *max_files*.
+        Code 1 ``body`` when the body is not well-formed multipart.
     """
     match = _BOUNDARY.search(content_type)
     if match is None:
@@ -179,9 +178,7 @@ def multipart_pairs(
             pairs.append((parsed[1], content))
             continue
         name = parsed[1].decode("utf-8", "replace")
-        if len(files) >= max_files:
-            raise parameter_error(name if _NAME.fullmatch(name) else "body")
-        files.append((name, len(content)))
+        files.append((name if _NAME.fullmatch(name) else "body", len(content)))
     return pairs, tuple(files)
 
 

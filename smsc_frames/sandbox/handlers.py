@@ -316,7 +316,9 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
         # wrong-format numbers too: SMSC keeps them with status 22
-        state.store(_batch(state, account, sms_id, recipients, request, texts, now, params))
+        batch = _batch(state, account, sms_id, recipients, request, texts, now, params)
+        batch.files = tuple(file_sizes)
+        state.store(batch)
         account.balance -= total
         state.remember(request_key, settings.duplicate_window)
         fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]

@@ -190,9 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 content_type = self.headers.get("Content-Type", "")
                 if content_type.lower().startswith("multipart/form-data"):
-                    body_pairs, files = multipart_pairs(
-                        body, content_type, state.settings.max_files
-                    )
+                    body_pairs, files = multipart_pairs(body, content_type)
                 else:
                     body_pairs = raw_pairs(body)
                 pairs = raw_pairs(query) + body_pairs
@@ -200,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
                 params, fmt, charset = decode_raw_pairs(pairs)
             if files and endpoint != "send.php":
                 raise parameter_error(files[0][0])
+            if len(files) > state.settings.max_files:
+                raise parameter_error(files[state.settings.max_files][0])
         except ErrorAnswer as error:
             state.log_request(endpoint, {}, error.code, None)
             answer = render_error(fmt, error.code, error.description, None, state.reading)
@@ -349,7 +349,7 @@ class Sandbox:
 
     def messages(self) -> list[dict[str, object]]:
         """Every stored message (``id, phone, text, sender, parts, cost, mccmnc, status, error,
-        login, sent_at``), oldest first."""
+        login, sent_at, files``), oldest first; ``files``: sizes of the attached files."""
         return self.state.messages()
 
     def balance(self, login: str = "demo") -> Decimal:

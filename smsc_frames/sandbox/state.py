@@ -65,6 +65,7 @@ class StoredMessage:
     final_status: int
     final_error: int
     fixed_status: int | None = None
+    files: tuple[int, ...] = ()
 
     def status_at(self, now: float) -> tuple[int, int, float]:
         """``(status, err, time of the last change)`` at unix time *now*."""
@@ -91,6 +92,7 @@ class StoredMessage:
             "error": error,
             "login": self.login,
             "sent_at": datetime.fromtimestamp(self.sent_at, UTC),
+            "files": self.files,
         }
 
 
@@ -126,6 +128,8 @@ class MessageBatch:
     parts: tuple[int, ...]
     operator_at: tuple[float, ...]
     final_at: tuple[float, ...]
+    #: sizes in bytes of the files the request attached (their contents are not kept)
+    files: tuple[int, ...] = ()
     #: index of each phone (the phones of one request are distinct)
     positions: dict[str, int] = field(init=False)
     #: indexes of the messages ``del=1`` removed
@@ -142,6 +146,7 @@ class MessageBatch:
             self.parts[line], self.costs[index], self.routes[index], self.login, self.kind,
             self.sent_at, self.operator_at[line], self.final_at[line],
             self.final_statuses[index], self.final_errors[index], self.fixed_statuses[index],
+            self.files,
         )  # fmt: skip
 
     def stored(self) -> Iterator[int]:
