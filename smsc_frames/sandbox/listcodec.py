@@ -92,12 +92,29 @@ class ListSyntaxError(ValueError):
 
 #: What a recipient looks like at the head of a line (``nl=1`` tells new lines by it): a
 #: number (digits, spaces, ``()-`` and a leading ``+``), ``G<n>``, ``#ID``, ``@nick`` or an
-#: e-mail address.
-_RECIPIENT = r"(?:\+?[0-9][0-9 ()-]*|G[0-9]+|#[0-9]+|@[A-Za-z0-9_]+|[^\s@:;,|]+@[^\s@:;,|]+)"
-_LINE_HEAD = re.compile(
-    rf"(?:[^|:;\n]*\|)?[ \t]*{_RECIPIENT}(?:[ \t]*,[ \t]*{_RECIPIENT})*[ \t]*,?[ \t]*[:;]"
+#: e-mail address. Matched token by token (no nested repeats: linear on any line).
+_RECIPIENT = re.compile(
+    r"\+?[0-9][0-9 ()-]*|G[0-9]+|#[0-9]+|@[A-Za-z0-9_]+|[^\s@:;,|]+@[^\s@:;,|]+"
 )
 _HEAD_END = re.compile(r"[:;]")
+
+
+def _starts_message(line: str) -> bool:
+    """Whether *line* begins ``[sender[,tz]|]recipients`` followed by ``:`` or ``;``.
+
+    Examples
+    --------
+    >>> _starts_message("SHOP|79161234567, G2:Hi"), _starts_message("Note: soon")
+    (True, False)
+    """
+    separator = _HEAD_END.search(line)
+    if separator is None:
+        return False
+    head = line[: separator.start()].rpartition("|")[2]
+    tokens = [token.strip() for token in head.split(",")]
+    if len(tokens) > 1 and not tokens[-1]:
+        tokens.pop()  # "79161234567,:text"
+    return all(_RECIPIENT.fullmatch(token) for token in tokens)
 
 
 def _physical_lines(value: str) -> list[str]:
@@ -109,7 +126,7 @@ def _joined_lines(value: str) -> list[str]:
     text of the line before it (joined by a newline)."""
     lines: list[str] = []
     for line in _physical_lines(value):
-        if lines and not _LINE_HEAD.match(line):
+        if lines and not _starts_message(line):
             lines[-1] += "\n" + line
         else:
             lines.append(line)
