@@ -333,3 +333,23 @@ def test_readings_check_their_values():
         Reading(status_err="never")
     assert json.loads(json.dumps([r.name for r in READINGS.values()])) == list(READINGS)
     assert Decimal("0.50") * 2 == Decimal("1.00")
+
+
+# -- period / freq: "растянуть рассылку во времени" -----------------------------------------------
+def test_period_and_freq_send_group_after_group(make_sandbox, fake_clock):
+    running = make_sandbox(clock=fake_clock)
+    phones = "79161234567,79031234567,79211234567,79051234567,79261234567"
+    assert send(running, phones=phones, mes="Hi", period="0.5", freq="10")["cnt"] == 5
+    fake_clock.advance(1)
+    assert [m["status"] for m in running.messages()] == [1, 1, -1, -1, -1]
+    fake_clock.advance(600)
+    assert [m["status"] for m in running.messages()] == [1, 1, 1, 1, -1]
+    fake_clock.advance(600)
+    assert [m["status"] for m in running.messages()] == [1] * 5
+
+
+def test_period_without_freq_sends_at_once(make_sandbox, fake_clock):
+    running = make_sandbox(clock=fake_clock)
+    send(running, phones="79161234567,79031234567", mes="Hi", period="2")
+    fake_clock.advance(1)
+    assert [m["status"] for m in running.messages()] == [1, 1]

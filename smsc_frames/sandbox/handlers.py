@@ -318,6 +318,8 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         # wrong-format numbers too: SMSC keeps them with status 22
         batch = _batch(state, account, sms_id, recipients, request, texts, now, params)
         batch.files = tuple(file_sizes)
+        if request.spread is not None:
+            batch.delays = spread_delays(len(recipients.keys), *request.spread)
         state.store(batch)
         account.balance -= total
         state.remember(request_key, settings.duplicate_window)
@@ -327,6 +329,25 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         if request.cost_mode == 3:
             fields.append(("balance", money(account.balance)))
         return _send_answer(context.fmt, request, recipients, fields, state.reading)
+
+
+def spread_delays(count: int, period_hours: Decimal, freq_minutes: int) -> tuple[float, ...]:
+    """Seconds each of *count* recipients waits when ``period`` and ``freq`` spread a mailing.
+
+    The page: every ``freq`` minutes the next group is sent, the group size "computed from
+    period and freq". Ours: ``period / freq`` groups (at least 1), as equal as can be, in
+    request order.
+
+    Examples
+    --------
+    >>> spread_delays(5, Decimal("0.5"), 10)  # 3 groups of at most 2, 10 minutes apart
+    (0.0, 0.0, 600.0, 600.0, 1200.0)
+    >>> spread_delays(2, Decimal("0.1"), 60)  # one group: no wait
+    (0.0, 0.0)
+    """
+    groups = max(1, int(period_hours * 60 // freq_minutes))
+    size = max(1, -(-count // groups))
+    return tuple(float(index // size * freq_minutes * 60) for index in range(count))
 
 
 def request_digest(params: dict[str, str]) -> bytes:

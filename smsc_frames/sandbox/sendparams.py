@@ -66,6 +66,8 @@ class SendRequest:
     kind: str | None = None
     tinyurl: bool = False
     telegram: bool = False
+    #: ``(period in hours, freq in minutes)`` when the mailing is spread over time
+    spread: tuple[Decimal, int] | None = None
 
 
 def is_email(value: str) -> bool:
@@ -366,6 +368,9 @@ def parse_send(params: dict[str, str], *, now: float, files: int = 0) -> SendReq
         kind=kind,
         tinyurl=params.get("tinyurl") == "1",
         telegram=kind == "tg" or "bot" in params,
+        spread=(Decimal(params["period"]), int(params["freq"]))
+        if "period" in params and "freq" in params
+        else None,
     )
 
 

@@ -130,6 +130,9 @@ class MessageBatch:
     final_at: tuple[float, ...]
     #: sizes in bytes of the files the request attached (their contents are not kept)
     files: tuple[int, ...] = ()
+    #: per message, seconds its sending waits after its line is due (``period``/``freq``
+    #: spreading); empty: none waits
+    delays: tuple[float, ...] = ()
     #: index of each phone (the phones of one request are distinct)
     positions: dict[str, int] = field(init=False)
     #: indexes of the messages ``del=1`` removed
@@ -141,10 +144,11 @@ class MessageBatch:
     def message(self, index: int) -> StoredMessage:
         """Message *index* of the request."""
         line = self.lines[index]
+        delay = self.delays[index] if self.delays else 0.0
         return StoredMessage(
             self.sms_id, self.phones[index], self.texts[line], self.senders[line],
             self.parts[line], self.costs[index], self.routes[index], self.login, self.kind,
-            self.sent_at, self.operator_at[line], self.final_at[line],
+            self.sent_at, self.operator_at[line] + delay, self.final_at[line] + delay,
             self.final_statuses[index], self.final_errors[index], self.fixed_statuses[index],
             self.files,
         )  # fmt: skip
