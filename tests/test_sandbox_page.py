@@ -353,3 +353,15 @@ def test_period_without_freq_sends_at_once(make_sandbox, fake_clock):
     send(running, phones="79161234567,79031234567", mes="Hi", period="2")
     fake_clock.advance(1)
     assert [m["status"] for m in running.messages()] == [1, 1]
+
+
+def test_a_list_lines_tz_applies_only_to_dated_times(make_sandbox, fake_clock):
+    from datetime import datetime, timedelta, timezone
+
+    moscow = datetime.fromtimestamp(fake_clock.now, timezone(timedelta(hours=3)))
+    fake_clock.now = moscow.replace(hour=12, minute=0, second=0, microsecond=0).timestamp()
+    running = make_sandbox(clock=fake_clock)
+    # 12:00 Moscow is inside 10-14 whatever a line's tz says: both lines are sent now
+    send(running, list="S,5|79161234567:A\n79031234567:B", time="10-14")
+    fake_clock.advance(1)
+    assert [m["status"] for m in running.messages()] == [1, 1]

@@ -47,6 +47,7 @@ BIN_TRAILER_MARK = "\n~~~\n"
 _BOT = re.compile(r"@[A-Za-z0-9_]{1,64}bot", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s/]+\S*")
 _INT = re.compile(r"-?[0-9]{1,9}")
+_DATED_TIME = re.compile(r"[0-9]{10}|[0-9]{2}\.[0-9]{2}\.[0-9]{2} [0-9]{2}:[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -348,8 +349,10 @@ def parse_send(params: dict[str, str], *, now: float, files: int = 0) -> SendReq
         )
     maxsms = _choice(params, "maxsms", range(1, 10000)) if "maxsms" in params else None
     tz = _choice(params, "tz", range(-15, 12)) if "tz" in params else 0
+    # the page: a list line's tz "works only when time is DDMMYYhhmm or DD.MM.YY hh:mm"
+    dated = "time" in params and _DATED_TIME.fullmatch(params["time"]) is not None
     due = tuple(
-        due_time(params["time"], tz if line.tz is None else int(line.tz), now)
+        due_time(params["time"], int(line.tz) if dated and line.tz is not None else tz, now)
         if "time" in params
         else now
         for line in lines
