@@ -3,15 +3,26 @@
 ``sandbox`` is the stable fixture every test may use: ``sandbox.url``, account ``demo`` /
 ``demo`` / apikey ``demo-apikey`` with balance 1000.00, SMSC's real limits, and delivery in a
 fraction of a second (-1 for 0.05 s, 0 until 0.15 s, then final).
+
+Readings (docs/sandbox.md): every sandbox a test builds, with the fixtures or with
+``Sandbox(...)`` directly, answers under the test's ``reading``. The end-to-end modules of
+:data:`ALL_READINGS_MODULES` run under each of ``READINGS`` (test ids end in ``[guess]``,
+``[waiting]``...), every other module under the guess only. ``SMSC_FRAMES_READING=<name>``
+runs every module under that one reading instead (``all``: every module under every reading),
+except the sandbox's own tests (``test_sandbox_*``, ``test_official_clients``), which pin the
+guess's exact answers or choose their readings themselves.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
-from smsc_frames.sandbox import Sandbox, SandboxSettings
+from smsc_frames.sandbox import READINGS, Sandbox, SandboxSettings
+from smsc_frames.sandbox.settings import set_default_reading
 
 FAST_SETTINGS = SandboxSettings(seconds_to_operator=0.05, seconds_to_final=0.15)
 
@@ -29,6 +40,42 @@ class FakeClock:
         self.now += seconds
 
 
+#: The end-to-end modules: the client against the sandbox, run under every reading.
+ALL_READINGS_MODULES = frozenset({
+    "test_send.py", "test_estimate.py", "test_faults.py", "test_kill_resume.py",
+    "test_delivery.py", "test_widgets.py", "test_safety.py", "test_records.py",
+})  # fmt: skip
+
+
+def _readings_for(module: str) -> list[str]:
+    chosen = os.environ.get("SMSC_FRAMES_READING", "").strip()
+    if module.startswith("test_sandbox_") or module == "test_official_clients.py":
+        return ["guess"]  # they pin the exact answers of the guess, or choose readings themselves
+    if chosen == "all":
+        return list(READINGS)
+    if chosen:
+        if chosen not in READINGS:
+            raise pytest.UsageError(f"SMSC_FRAMES_READING must be one of {', '.join(READINGS)}")
+        return [chosen]
+    return list(READINGS) if module in ALL_READINGS_MODULES else ["guess"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "reading" in metafunc.fixturenames:
+        names = _readings_for(Path(str(metafunc.definition.fspath)).name)
+        if names != ["guess"]:
+            metafunc.parametrize("reading", names, indirect=True, ids=names)
+
+
+@pytest.fixture(autouse=True)
+def reading(request):
+    """The :class:`~smsc_frames.sandbox.Reading` of every sandbox the test builds (see above)."""
+    chosen = READINGS[getattr(request, "param", "guess")]
+    previous = set_default_reading(chosen)
+    yield chosen
+    set_default_reading(previous)
+
+
 @pytest.fixture(autouse=True)
 def private_state_dir(tmp_path_factory, monkeypatch):
     """Default journals go to a folder of the test's own, never the user's state directory."""
@@ -36,14 +83,14 @@ def private_state_dir(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def sandbox():
+def sandbox(reading):
     """A fresh sandbox with the demo account and fast delivery; stopped after the test."""
     with Sandbox(settings=FAST_SETTINGS) as running:
         yield running
 
 
 @pytest.fixture
-def make_sandbox():
+def make_sandbox(reading):
     """Factory ``make_sandbox(accounts=..., settings=..., clock=...)``; stopped after the test."""
     started: list[Sandbox] = []
 

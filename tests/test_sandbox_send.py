@@ -196,10 +196,43 @@ def test_list_sends_each_line_with_its_text_and_sender(make_sandbox, smsc):
     }
 
 
-def test_a_phone_on_two_list_lines_is_refused_whole(sandbox, smsc):
-    answer = send_json(smsc, sandbox, list="79161234567:A\n79161234567:B")
+def test_the_pages_list_example_sends_two_messages_to_one_number(sandbox, smsc):
+    # the page: list=79999999999:Hello!%0A79999999999:Hello\nworld!
+    answer = smsc(sandbox, list="79999999999:Hello!\n79999999999:Hello\\nworld!", fmt="3")
+    assert answer.json() == {"id": 1, "cnt": 2}
+    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [
+        ("79999999999", "Hello!"), ("79999999999", "Hello\nworld!"),
+    ]  # fmt: skip
+    # the number is identified with the id: status.php sees the later message
+    status = smsc(sandbox, "status.php", id="1", phone="79999999999", fmt="3", all="1").json()
+    assert status["message"] == "Hello\nworld!"
+
+
+def test_a_repeat_on_one_line_is_one_message(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567,+79161234567:A\n79161234567;B")
+    assert answer["cnt"] == 2 and [m["text"] for m in sandbox.messages()] == ["A", "B"]
+
+
+def test_list_separates_phones_and_text_by_a_colon_or_a_semicolon(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567;Hi: there\n79031234567,79211234567:A;B")
+    assert answer["cnt"] == 3
+    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [
+        ("79161234567", "Hi: there"), ("79031234567", "A;B"), ("79211234567", "A;B"),
+    ]  # fmt: skip
+
+
+def test_nl_1_lets_texts_span_lines(sandbox, smsc):
+    value = "79161234567:Dear Ann,\nSee you at 5\\n\n79031234567;Bye\nNote: soon"
+    answer = send_json(smsc, sandbox, list=value, nl="1")
+    assert answer["cnt"] == 2
+    assert [(m["phone"], m["text"]) for m in sandbox.messages()] == [
+        ("79161234567", "Dear Ann,\nSee you at 5\\n"), ("79031234567", "Bye\nNote: soon"),
+    ]  # fmt: skip
+
+
+def test_without_nl_a_line_without_separator_is_error_1(sandbox, smsc):
+    answer = send_json(smsc, sandbox, list="79161234567:Dear Ann,\nSee you")
     assert answer == {"error": "parameters error: list", "error_code": 1}
-    assert sandbox.messages() == []
 
 
 def test_unregistered_sender_gets_23_254_and_is_not_charged(make_sandbox, smsc):
@@ -220,7 +253,14 @@ def test_valid_ids_are_kept(sandbox, smsc, good):
     assert str(answer["id"]) == good and sandbox.messages()[0]["id"] == good
 
 
-@pytest.mark.parametrize("bad", ["0", "2147483648", "x" * 41, "a b", "id/1", ""])
+def test_id_0_means_assign_one(sandbox, smsc):
+    first = send_json(smsc, sandbox, phones="79161234567", mes="A", id="0")["id"]
+    second = send_json(smsc, sandbox, phones="79161234567", mes="B", id="00")["id"]
+    assert first == 1 and second == 2
+    assert [m["id"] for m in sandbox.messages()] == ["1", "2"]
+
+
+@pytest.mark.parametrize("bad", ["+1", "2147483648", "x" * 41, "a b", "id/1", ""])
 def test_invalid_ids_are_error_1(sandbox, smsc, bad):
     assert send_json(smsc, sandbox, phones="79161234567", mes="Hi", id=bad) == {
         "error": "parameters error: id", "error_code": 1,
@@ -236,10 +276,10 @@ def test_absent_id_is_assigned_by_the_server(sandbox, smsc):
 # -- parameter ranges -------------------------------------------------------------------------
 BAD_VALUES = [
     ("translit", "3"), ("tinyurl", "2"), ("tz", "x"), ("period", "0.05"), ("period", "721"),
-    ("freq", "0"), ("freq", "1441"), ("flash", "2"), ("bin", "3"), ("push", "-1"), ("hlr", "yes"),
+    ("flash", "2"), ("bin", "3"), ("push", "-1"), ("hlr", "yes"),
     ("ping", "2"), ("mms", "2"), ("mail", "2"), ("soc", "2"), ("viber", "2"), ("whatsapp", "2"),
     ("call", "2"), ("tg", "2"), ("bot", "notabot"), ("smsreq", "9"), ("smsreq", "1000"),
-    ("fileurl", "ftp://x"), ("voice", "x"), ("param", "1,2"), ("subj", ""), ("cost", "4"),
+    ("fileurl", "ftp://x"), ("voice", "x"), ("subj", ""), ("cost", "4"),
     ("valid", "25"), ("valid", "00:00"), ("valid", "24:01"), ("maxsms", "0"), ("maxsms", "a"),
     ("userip", "1.2.3"), ("imgcode", "abc"), ("err", "2"), ("op", "2"), ("pp", "x"), ("nl", "2"),
     ("sender", "ABCDEFGHIJKL"), ("sender", "1234567890123456"), ("sender", "Шоп"), ("fmt", "4"),
@@ -266,6 +306,19 @@ def test_in_range_values_are_accepted(sandbox, smsc, name, value):
         smsc(sandbox, phones="79161234567", mes="Hi", fmt="1", id="1", **{name: value}).text
         == "1,1"
     )
+
+
+@pytest.mark.parametrize("freq", ["0", "1441"])
+def test_freq_is_checked_with_period_and_ignored_without(sandbox, smsc, freq):
+    answer = smsc(sandbox, phones="79161234567", mes="Hi", period="1", freq=freq)
+    assert answer.text == "ERROR = 1 (parameters error: freq)"
+    assert smsc(sandbox, phones="79161234567", mes="Hi", freq=freq, fmt="1").text == "1,1"
+
+
+@pytest.mark.parametrize("value", ["1,2", "x", "100,5000,0", ""])
+def test_an_out_of_range_call_param_means_the_defaults_not_an_error(sandbox, smsc, value):
+    answer = smsc(sandbox, phones="79161234567", mes="Hi", call="1", param=value, fmt="1")
+    assert answer.text == "1,1"
 
 
 def test_two_message_kinds_at_once_are_refused(sandbox, smsc):

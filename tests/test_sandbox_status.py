@@ -199,18 +199,18 @@ def test_fmt_1_keeps_one_line_per_message_and_escapes_the_text(make_sandbox, sms
     one = smsc(running, "status.php", id="80", phone="79161234567", fmt="1", all="2").text
     assert "\n" not in one and ",Sale\\, today\\nonly: C:\\\\new\\\\\\, 10%\\\\," in one
     fields = split_escaped(one, ",")
-    assert len(fields) == 15 and fields[5:12] == [
+    assert len(fields) == 14 and fields[4:11] == [  # fmt=1: timestamps only, no dates
         "79161234567", "5.45", "SHOP", "Waiting to be sent", TRICKY, "", "0",
     ]  # fmt: skip
     listed = smsc(
         running, "status.php", id="80,80,", phone="79161234567,79031234567,", fmt="1", all="1"
     ).text
     rows = [split_escaped(line, ",") for line in listed.split("\n")]
-    assert [(row[0], row[1], row[10]) for row in rows] == [
+    assert [(row[0], row[1], row[9]) for row in rows] == [
         ("80", "79161234567", TRICKY),
         ("80", "79031234567", TRICKY),
     ]
-    assert all(len(row) == 13 for row in rows)
+    assert all(len(row) == 12 for row in rows)
 
 
 def test_fmt_0_escapes_the_text_so_key_value_pairs_stay_unambiguous(make_sandbox, smsc):

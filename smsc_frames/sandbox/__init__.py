@@ -12,13 +12,15 @@ Decimal('1000.00')
 
 from smsc_frames.sandbox.handlers import MAGIC_FINAL, MAGIC_UNDELIVERABLE
 from smsc_frames.sandbox.server import FAULTS, Sandbox, serve
-from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.sandbox.settings import READINGS, Account, Reading, SandboxSettings
 
 __all__ = [
     "FAULTS",
     "MAGIC_FINAL",
     "MAGIC_UNDELIVERABLE",
+    "READINGS",
     "Account",
+    "Reading",
     "Sandbox",
     "SandboxSettings",
     "serve",

@@ -25,7 +25,11 @@ import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from smsc_frames.sandbox.codes import ERROR_TEXT
 from smsc_frames.sandbox.forms import CHARSETS
+from smsc_frames.sandbox.settings import Reading
+
+GUESS = Reading()
 
 CONTENT_TYPES = {0: "text/plain", 1: "text/plain", 2: "application/xml", 3: "application/json"}
 PHONE_FIELDS = ("phone", "mccmnc", "cost", "status", "error")
@@ -63,7 +67,14 @@ def _xml(root: str, fields: Fields, extra: str = "") -> str:
     return "\n".join(lines) + "\n" + extra + f"</{root}>"
 
 
-def _json(fields: Fields) -> dict[str, object]:
+def _json(fields: Fields, reading: Reading = GUESS) -> dict[str, object]:
+    """Fields as a JSON object: ids and integers as numbers, or as strings when the
+    reading says ``json_numbers=False``."""
+    if not reading.json_numbers:
+        return {
+            key: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            for key, value in fields
+        }
     return {
         key: json_id(value) if key == "id" and isinstance(value, str) else value
         for key, value in fields
@@ -74,8 +85,20 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_error(fmt: int, code: int, description: str, sms_id: str | None) -> str:
-    """An error answer; *sms_id* only for errors 3, 6, 7 and 8."""
+def render_error(
+    fmt: int, code: int, description: str, sms_id: str | None, reading: Reading = GUESS
+) -> str:
+    """An error answer; *sms_id* only for errors 3, 6, 7 and 8.
+
+    Under ``error_text="plain"`` error 1 loses the parameter name.
+
+    Examples
+    --------
+    >>> render_error(0, 1, "parameters error: id", None, Reading(error_text="plain"))
+    'ERROR = 1 (parameters error)'
+    """
+    if code == 1 and reading.error_text == "plain":
+        description = ERROR_TEXT[1]
     if fmt == 0:
         return f"ERROR = {code} ({description})" + (f", ID - {sms_id}" if sms_id else "")
     if fmt == 1:
@@ -83,10 +106,12 @@ def render_error(fmt: int, code: int, description: str, sms_id: str | None) -> s
     fields: list[tuple[str, object]] = [("error", description), ("error_code", code)]
     if sms_id:
         fields.append(("id", sms_id))
-    return _xml("result", fields) if fmt == 2 else _dumps(_json(fields))
+    return _xml("result", fields) if fmt == 2 else _dumps(_json(fields, reading))
 
 
-def render_send(fmt: int, fields: Fields, phones: list[PhoneRow] | None) -> str:
+def render_send(
+    fmt: int, fields: Fields, phones: list[PhoneRow] | None, reading: Reading = GUESS
+) -> str:
     """A ``send.php`` success answer.
 
     Parameters
@@ -134,7 +159,7 @@ def render_send(fmt: int, fields: Fields, phones: list[PhoneRow] | None) -> str:
             ]
             extra = "\n".join(["<phones>", *rows, "</phones>"]) + "\n"
         return _xml("result", fields, extra)
-    head = _dumps(_json(fields))
+    head = _dumps(_json(fields, reading))
     if phones is None:
         return head
     separator = ", " if fields else ""
@@ -199,11 +224,18 @@ def _status_text(fields: Fields) -> str:
     )
 
 
+#: Dates fmt=1 leaves out: it gives the timestamps only, so the fields stay where a
+#: positional parser expects them (status, last_timestamp, err, send_timestamp, phone, ...).
+_DATES = frozenset({"last_date", "send_date"})
+
+
 def _status_numbers(fields: Fields) -> str:
-    return ",".join(line_value(value) for key, value in fields if key != "last_date")
+    return ",".join(line_value(value) for key, value in fields if key not in _DATES)
 
 
-def render_status(fmt: int, records: Sequence[Fields], *, as_list: bool) -> str:
+def render_status(
+    fmt: int, records: Sequence[Fields], *, as_list: bool, reading: Reading = GUESS
+) -> str:
     """A ``status.php`` answer for one message or (*as_list*) several.
 
     Each record lists its fields in SMSC's order (``status, last_date, last_timestamp, err``,
@@ -219,20 +251,22 @@ def render_status(fmt: int, records: Sequence[Fields], *, as_list: bool) -> str:
     >>> render_status(1, [record], as_list=False)
     '1,1476794052,0'
     """
-    if fmt == 0:
-        return "\n".join(_status_text(record) for record in records)
     if fmt == 1:
         return "\n".join(_status_numbers(record) for record in records)
+    if reading.status_err == "nonzero":
+        records = [[field for field in record if field != ("err", 0)] for record in records]
+    if fmt == 0:
+        return "\n".join(_status_text(record) for record in records)
     if fmt == 2:
         if not as_list:
             return _xml("sms", records[0])
         return "\n".join(["<result>", *(_xml("sms", record) for record in records), "</result>"])
     if not as_list:
-        return _dumps(_json(records[0]))
-    return _dumps([_json(record) for record in records])
+        return _dumps(_json(records[0], reading))
+    return _dumps([_json(record, reading) for record in records])
 
 
-def render_fields(fmt: int, fields: Fields) -> str:
+def render_fields(fmt: int, fields: Fields, reading: Reading = GUESS) -> str:
     """A small answer such as ``balance.php``'s or ``del=1``'s: values joined by ``,`` in
     fmt 0/1, ``<result>`` elements in fmt 2, a JSON object in fmt 3.
 
@@ -245,7 +279,7 @@ def render_fields(fmt: int, fields: Fields) -> str:
     """
     if fmt in (0, 1):
         return ",".join(str(value) for _, value in fields)
-    return _xml("result", fields) if fmt == 2 else _dumps(_json(fields))
+    return _xml("result", fields) if fmt == 2 else _dumps(_json(fields, reading))
 
 
 def encode_answer(text: str, fmt: int, charset: str) -> tuple[bytes, str]:

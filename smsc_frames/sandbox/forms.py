@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -121,3 +122,113 @@ def decode_raw_pairs(pairs: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], 
         if value is not None and value not in allowed:
             raise parameter_error(name.decode())
     return decode_pairs(pairs, charset), fmt, charset
+
+
+_BOUNDARY = re.compile(r';\s*boundary="?([^";]{1,200})"?', re.IGNORECASE)
+_DISPOSITION = re.compile(rb'form-data\s*;\s*name="([^"]*)"(?:\s*;\s*filename="([^"]*)")?', re.I)
+
+#: One attached file of a multipart body: its field name and size in bytes (nothing else is
+#: kept: the contents are dropped once measured).
+FileSize = tuple[str, int]
+
+
+def multipart_pairs(
+    body: bytes, content_type: str
+) -> tuple[list[tuple[bytes, bytes]], tuple[FileSize, ...]]:
+    r"""Split a ``multipart/form-data`` *body*: the fields as raw pairs, the files as sizes.
+
+    A part with a ``filename`` is a file; every other part is a parameter, decoded later in
+    ``charset`` like a form value.
+
+    Examples
+    --------
+    >>> body = (b'--XY\r\nContent-Disposition: form-data; name="mes"\r\n\r\nHi\r\n'
+    ...         b'--XY\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n'
+    ...         b'Content-Type: image/png\r\n\r\n\x89PNG\r\n--XY--\r\n')
+    >>> multipart_pairs(body, "multipart/form-data; boundary=XY")
+    ([(b'mes', b'Hi')], (('f', 4),))
+
+    Raises
+    ------
+    ErrorAnswer
+        Code 1 ``body`` when the body is not well-formed multipart.
+    """
+    match = _BOUNDARY.search(content_type)
+    if match is None:
+        raise parameter_error("body")
+    chunks = body.split(b"--" + match[1].encode("latin-1"))
+    if len(chunks) < 2 or not chunks[-1].startswith(b"--"):
+        raise parameter_error("body")
+    pairs: list[tuple[bytes, bytes]] = []
+    files: list[FileSize] = []
+    for chunk in chunks[1:-1]:
+        head, separator, content = chunk.partition(b"\r\n\r\n")
+        if not (head.startswith(b"\r\n") and separator and content.endswith(b"\r\n")):
+            raise parameter_error("body")
+        content = content[:-2]
+        disposition = b""
+        for line in head[2:].split(b"\r\n"):
+            key, _, value = line.partition(b":")
+            if key.strip().lower() == b"content-disposition":
+                disposition = value.strip()
+        parsed = _DISPOSITION.fullmatch(disposition)
+        if parsed is None:
+            raise parameter_error("body")
+        if parsed[2] is None:
+            pairs.append((parsed[1], content))
+            continue
+        name = parsed[1].decode("utf-8", "replace")
+        files.append((name if _NAME.fullmatch(name) else "body", len(content)))
+    return pairs, tuple(files)
+
+
+def json_fields(body: bytes) -> dict[str, str]:
+    r"""The parameters of a ``/rest/send/`` JSON body: an object whose values are strings or
+    numbers (always UTF-8, as JSON is). Numbers become their decimal text.
+
+    Examples
+    --------
+    >>> json_fields(b'{"phones": "79161234567", "mes": "\u041f\u0440\u0438", "cost": 1}')
+    {'phones': '79161234567', 'mes': 'При', 'cost': '1'}
+
+    Raises
+    ------
+    ErrorAnswer
+        Code 1 ``body`` for a body that is not a JSON object, or naming a parameter whose value
+        is not a string or a number (``true``, ``null``, a list, an object).
+    """
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise parameter_error("body") from None
+    if not isinstance(value, dict):
+        raise parameter_error("body")
+    fields: dict[str, str] = {}
+    for name, item in value.items():
+        if not _NAME.fullmatch(name):
+            raise parameter_error("body")
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise parameter_error(name)
+        fields[name] = item if isinstance(item, str) else str(item)
+    return fields
+
+
+def rest_params(query: bytes, body: bytes) -> tuple[dict[str, str], int, str]:
+    """``/rest/send/``: the JSON body's parameters and the query string's, as one form.
+
+    Raises
+    ------
+    ErrorAnswer
+        As :func:`json_fields` and :func:`decode_raw_pairs`; a name in both: error 1 naming it.
+    """
+    query_pairs = raw_pairs(query)
+    fields = json_fields(body) if body.strip() else {}
+    style = [(name.encode(), fields[name].encode()) for name in ("fmt", "charset")
+             if name in fields]  # fmt: skip
+    params, fmt, charset = decode_raw_pairs(query_pairs + style)
+    for raw_name, _ in query_pairs:
+        name = raw_name.decode("latin-1")
+        if name in fields:
+            raise parameter_error(name)
+    params.update(fields)
+    return params, fmt, charset

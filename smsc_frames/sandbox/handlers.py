@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -36,16 +37,17 @@ from smsc_frames.sandbox.codes import (
 )
 from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
 from smsc_frames.sandbox.listcodec import ListLine, normalize_phone, normalize_phones
-from smsc_frames.sandbox.pricing import UNROUTED, Route
+from smsc_frames.sandbox.pricing import MAIL_ROUTE, TELEGRAM_ROUTE, UNROUTED, Route
 from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
 from smsc_frames.sandbox.sendparams import (
     CREDENTIALS,
     KIND_FLAGS,
     SendRequest,
+    is_email,
     message_id,
     parse_send,
 )
-from smsc_frames.sandbox.settings import Account
+from smsc_frames.sandbox.settings import Account, Reading, SandboxSettings
 from smsc_frames.sandbox.state import MessageBatch, State, StoredMessage
 
 MOSCOW = timezone(timedelta(hours=3))
@@ -73,6 +75,8 @@ class RequestContext:
     ip: str
     fmt: int
     concurrent: int
+    #: ``(field name, size in bytes)`` of each file a multipart request attached
+    files: tuple[tuple[str, int], ...] = ()
 
 
 def money(amount: Decimal) -> str:
@@ -105,7 +109,10 @@ def handle(
     try:
         return handler(state, params, context), 0
     except ErrorAnswer as error:
-        return render_error(context.fmt, error.code, error.description, error.sms_id), error.code
+        answer = render_error(
+            context.fmt, error.code, error.description, error.sms_id, state.reading
+        )
+        return answer, error.code
 
 
 # -- send.php ---------------------------------------------------------------------------------
@@ -143,25 +150,107 @@ class _Recipients:
         )
 
 
-def _prepare_text(text: str, translit: int, maxsms: int | None, binary: int) -> tuple[str, int]:
-    """The text as it will be sent and its parts (binary: 140 bytes, 134 per part when split)."""
-    if binary:
-        size = len(text) // 2 if binary == 2 else len(text)
-        return text, 1 if size <= 140 else -(-size // 134)
-    prepared = transliterate(normalize(text), translit)
-    if maxsms is not None:
-        prepared = truncate_to_parts(prepared, maxsms)
-    return prepared, count_parts(prepared)
+#: Links ``tinyurl=1`` shortens, and what each becomes: a placeholder of fixed length (20).
+_LINK = re.compile(r"(?:https?://|www\.)[^\s]+", re.IGNORECASE)
+SHORT_LINK_PREFIX = "https://s.sbx/"
+#: Kinds that are one message per recipient whatever the text (not split into SMS parts).
+WHOLE_MESSAGE_KINDS = frozenset({"hlr", "ping", "mms", "mail", "tg"})
 
 
-def _recipients(lines: tuple[ListLine, ...], max_recipients: int, field: str) -> _Recipients:
-    """Every distinct number of *lines*; one number on two lines is error 1 naming *field*."""
-    tokens = [token for line in lines for token in line.phones]
-    line_of = [index for index, line in enumerate(lines) for _ in line.phones]
-    phones = normalize_phones(tokens)
+def short_link(link: str) -> str:
+    """The placeholder ``tinyurl=1`` puts in place of *link*: 20 characters, the same for the
+    same link.
+
+    Examples
+    --------
+    >>> short_link("https://example.org/a/very/long/path?utm=1")
+    'https://s.sbx/02f8ff'
+    >>> len(short_link("www.example.org"))
+    20
+    """
+    return SHORT_LINK_PREFIX + hashlib.sha256(link.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+def _measure(
+    text: str, request: SendRequest, settings: SandboxSettings, file_sizes: list[int]
+) -> tuple[str, int, int]:
+    """``(text as sent, units in cnt, units billed)`` of one message to one recipient.
+
+    SMS: parts, billed per part. Binary: 140 bytes, 134 per part when split. hlr, ping, mms,
+    mail and Telegram codes: 1. call: seconds of speech (``call_chars_per_second``) plus
+    attached audio (``call_file_bytes_per_second``), billed per started minute.
+    """
+    if request.binary:
+        size = len(text) // 2 if request.binary == 2 else len(text)
+        parts = 1 if size <= 140 else -(-size // 134)
+        return text, parts, parts
+    prepared = transliterate(normalize(text), request.translit)
+    if request.tinyurl:
+        prepared = _LINK.sub(lambda link: short_link(link[0]), prepared)
+    if request.kind == "call":
+        seconds = -(-len(prepared) // settings.call_chars_per_second)
+        seconds += sum(-(-size // settings.call_file_bytes_per_second) for size in file_sizes)
+        seconds = max(seconds, 1)
+        return prepared, seconds, -(-seconds // 60)
+    if request.kind in WHOLE_MESSAGE_KINDS:
+        return prepared, 1, 1
+    if request.maxsms is not None:
+        prepared = truncate_to_parts(prepared, request.maxsms)
+    parts = count_parts(prepared)
+    return prepared, parts, parts
+
+
+_GROUP = re.compile(r"G([0-9]{1,9})")
+_TELEGRAM = re.compile(r"@[A-Za-z0-9_]{5,32}|#[0-9]{1,20}")
+
+
+def _expand(lines: tuple[ListLine, ...], account: Account) -> tuple[list[str], list[int]]:
+    """Every recipient token of *lines* and its line, each ``G<n>`` of a group of *account*
+    replaced by the group's members (an unknown group stays a token, a wrong recipient)."""
+    tokens: list[str] = []
+    line_of: list[int] = []
+    groups = account.groups
+    for index, line in enumerate(lines):
+        for token in line.phones:
+            group = _GROUP.fullmatch(token) if groups else None
+            members = groups.get(int(group[1])) if group else None
+            if members is None:
+                tokens.append(token)
+                line_of.append(index)
+            else:
+                tokens.extend(members)
+                line_of.extend([index] * len(members))
+    return tokens, line_of
+
+
+def _keys(tokens: list[str], request: SendRequest) -> list[str | None]:
+    """What each token addresses: E.164 digits, an e-mail address (``mail=1`` only), a Telegram
+    ``@nick`` or ``#ID`` (``tg=1`` or ``bot`` only), or None for a wrong recipient."""
+    if request.kind == "mail":
+        return [token if is_email(token) else None for token in tokens]
+    keys = normalize_phones(tokens)
+    if request.telegram:
+        keys = [
+            token if key is None and _TELEGRAM.fullmatch(token) else key
+            for key, token in zip(keys, tokens)
+        ]
+    return keys
+
+
+def _recipients(
+    request: SendRequest, account: Account, max_recipients: int, field: str
+) -> _Recipients:
+    """Every recipient of the request: a number may appear on several lines of ``list`` (one
+    message per line, as the page's own example does); a repeat on one line is dropped."""
+    tokens, line_of = _expand(request.lines, account)
+    phones = _keys(tokens, request)
     keys = [phone or token for phone, token in zip(phones, tokens)]
-    if len(set(keys)) < len(keys):
-        kept = _first_occurrences(keys, line_of, field)
+    pairs = list(zip(keys, line_of))
+    if len(set(pairs)) < len(pairs):
+        first: dict[tuple[str, int], int] = {}
+        for position, pair in enumerate(pairs):
+            first.setdefault(pair, position)
+        kept = sorted(first.values())
         phones = [phones[i] for i in kept]
         keys = [keys[i] for i in kept]
         line_of = [line_of[i] for i in kept]
@@ -170,22 +259,8 @@ def _recipients(lines: tuple[ListLine, ...], max_recipients: int, field: str) ->
     return _Recipients(phones, keys, line_of)
 
 
-def _first_occurrences(keys: list[str], line_of: list[int], field: str) -> list[int]:
-    """Positions of the first occurrence of each key (a repeat on the same line is dropped)."""
-    first_line: dict[str, int] = {}
-    kept = []
-    for position, (key, line) in enumerate(zip(keys, line_of)):
-        seen = first_line.get(key)
-        if seen is None:
-            first_line[key] = line
-            kept.append(position)
-        elif seen != line:
-            raise parameter_error(field)
-    return kept
-
-
 def _kind(params: dict[str, str]) -> int:
-    if params.get("bin", "0") != "0":
+    if params.get("bin", "0") not in ("0", ""):
         return 2
     return next((KIND_TYPES[name] for name in KIND_FLAGS if params.get(name) == "1"), 0)
 
@@ -197,17 +272,18 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
     if context.concurrent >= settings.max_concurrent_sends:
         raise ErrorAnswer(9, TOO_MANY_CONCURRENT)
     now = state.clock()
-    request = parse_send(params, now=now)
+    request = parse_send(params, now=now, files=len(context.files))
+    if context.files and request.kind not in ("mms", "mail", "call"):
+        raise parameter_error(context.files[0][0])  # the page attaches files to these only
     field = "list" if "list" in params else "phones"
-    recipients = _recipients(request.lines, settings.max_recipients, field)
-    prepared: dict[str, tuple[str, int]] = {}  # lines often repeat a text: prepare it once
+    recipients = _recipients(request, account, settings.max_recipients, field)
+    prepared: dict[str, tuple[str, int, int]] = {}  # lines often repeat a text: measure it once
+    file_sizes = [size for _, size in context.files]
     texts = []
     for line in request.lines:
         text = prepared.get(line.text)
         if text is None:
-            text = prepared[line.text] = _prepare_text(
-                line.text, request.translit, request.maxsms, request.binary
-            )
+            text = prepared[line.text] = _measure(line.text, request, settings, file_sizes)
         texts.append(text)
     sms_id = request.sms_id
     if any(settings.denied_marker in line.text for line in request.lines):
@@ -227,16 +303,24 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
         if all(status == "20" for status in recipients.valid_statuses()):
             raise ErrorAnswer(8, sms_id=sms_id or state.next_id())
         total = sum(recipients.costs, ZERO)
-        count = recipients.charged_parts([parts for _, parts in texts])
+        count = recipients.charged_parts([units for _, units, _ in texts])
         if request.cost_mode == 1:
             return _send_answer(
-                context.fmt, request, recipients, [("cost", money(total)), ("cnt", count)]
+                context.fmt,
+                request,
+                recipients,
+                [("cost", money(total)), ("cnt", count)],
+                state.reading,
             )
         sms_id = sms_id or state.next_id()
         if total > account.balance:
             raise ErrorAnswer(3, sms_id=sms_id)
         # wrong-format numbers too: SMSC keeps them with status 22
-        state.store(_batch(state, account, sms_id, recipients, request, texts, now, params))
+        batch = _batch(state, account, sms_id, recipients, request, texts, now, params)
+        batch.files = tuple(file_sizes)
+        if request.spread is not None:
+            batch.delays = spread_delays(len(recipients.keys), *request.spread)
+        state.store(batch)
         account.balance -= total
         state.remember(request_key, settings.duplicate_window)
         fields: list[tuple[str, object]] = [("id", sms_id), ("cnt", count)]
@@ -244,7 +328,26 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
             fields.append(("cost", money(total)))
         if request.cost_mode == 3:
             fields.append(("balance", money(account.balance)))
-        return _send_answer(context.fmt, request, recipients, fields)
+        return _send_answer(context.fmt, request, recipients, fields, state.reading)
+
+
+def spread_delays(count: int, period_hours: Decimal, freq_minutes: int) -> tuple[float, ...]:
+    """Seconds each of *count* recipients waits when ``period`` and ``freq`` spread a mailing.
+
+    The page: every ``freq`` minutes the next group is sent, the group size "computed from
+    period and freq". Ours: ``period / freq`` groups (at least 1), as equal as can be, in
+    request order.
+
+    Examples
+    --------
+    >>> spread_delays(5, Decimal("0.5"), 10)  # 3 groups of at most 2, 10 minutes apart
+    (0.0, 0.0, 600.0, 600.0, 1200.0)
+    >>> spread_delays(2, Decimal("0.1"), 60)  # one group: no wait
+    (0.0, 0.0)
+    """
+    groups = max(1, int(period_hours * 60 // freq_minutes))
+    size = max(1, -(-count // groups))
+    return tuple(float(index // size * freq_minutes * 60) for index in range(count))
 
 
 def request_digest(params: dict[str, str]) -> bytes:
@@ -272,7 +375,7 @@ def _judge(
     account: Account,
     recipients: _Recipients,
     lines: tuple[ListLine, ...],
-    texts: list[tuple[str, int]],
+    texts: list[tuple[str, int, int]],
 ) -> None:
     """Fill each recipient's route, status/error (refusals) and cost (accepted ones)."""
     route_of = state.prices.route
@@ -289,11 +392,11 @@ def _judge(
         if phone is None:
             route, status, error = UNROUTED, "22", "249"
         else:
-            route = route_of(phone)
+            route = route_of(phone) if phone.isdigit() else _special_route(phone)
             status, error = _refusal(phone, refused_sender[line], chains[phone] > flood_messages)
         cost = ZERO
         if not status:
-            key = (route.price, texts[line][1])
+            key = (route.price, texts[line][2])
             known = costs.get(key)
             if known is None:
                 known = costs[key] = key[0] * key[1]
@@ -303,6 +406,11 @@ def _judge(
         statuses.append(status)
         errors.append(error)
         charged.append(cost)
+
+
+def _special_route(key: str) -> Route:
+    """Where an e-mail address or a Telegram ``@nick`` / ``#ID`` goes (illustrative prices)."""
+    return TELEGRAM_ROUTE if key[0] in "@#" else MAIL_ROUTE
 
 
 def _refusal(phone: str, refused_sender: bool, flooded: bool) -> tuple[str, str]:
@@ -322,7 +430,7 @@ def _batch(
     sms_id: str,
     recipients: _Recipients,
     request: SendRequest,
-    texts: list[tuple[str, int]],
+    texts: list[tuple[str, int, int]],
     now: float,
     params: dict[str, str],
 ) -> MessageBatch:
@@ -344,22 +452,28 @@ def _batch(
         final_errors=tuple(
             [int(error) if error else final[1] for error, final in zip(recipients.errors, finals)]
         ),
-        texts=tuple(text for text, _ in texts),
+        texts=tuple(text for text, _, _ in texts),
         senders=tuple(line.sender for line in request.lines),
-        parts=tuple(parts for _, parts in texts),
+        parts=tuple(units for _, units, _ in texts),
         operator_at=tuple(due + settings.seconds_to_operator for due in request.due),
         final_at=tuple(due + settings.seconds_to_final for due in request.due),
     )
 
 
 def _send_answer(
-    fmt: int, request: SendRequest, recipients: _Recipients, fields: list[tuple[str, object]]
+    fmt: int,
+    request: SendRequest,
+    recipients: _Recipients,
+    fields: list[tuple[str, object]],
+    reading: Reading,
 ) -> str:
+    """The answer; ``op=1`` rows give an accepted number the reading's status and error."""
     rows = None
     if request.op or request.err:
         costs = {cost: money(cost) for cost in set(recipients.costs)}
+        accepted = (reading.op1_status, reading.op1_error)
         rows = [
-            (key, mccmnc, costs[cost], status, error)
+            (key, mccmnc, costs[cost], *((status, error) if status else accepted))
             for key, mccmnc, cost, status, error in zip(
                 recipients.keys,
                 recipients.mccmnc,
@@ -369,7 +483,7 @@ def _send_answer(
             )
             if request.op or status
         ]
-    return render_send(fmt, fields, rows)
+    return render_send(fmt, fields, rows, reading)
 
 
 # -- status.php -------------------------------------------------------------------------------
@@ -451,7 +565,7 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
                 raise ErrorAnswer(5, DELETE_FAILED)
             for sms_id, phone in pairs:
                 state.delete(account.login, sms_id, phone)
-            return render_fields(context.fmt, [("result", "OK")])
+            return render_fields(context.fmt, [("result", "OK")], state.reading)
         if as_list:
             limited = state.hit(
                 ("status_list", account.login),
@@ -473,7 +587,7 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
             [("id", sms_id), ("phone", phone), *(field for field in record if field[0] != "phone")]
             for (sms_id, phone), record in zip(pairs, records, strict=True)
         ]
-    return render_status(context.fmt, records, as_list=as_list)
+    return render_status(context.fmt, records, as_list=as_list, reading=state.reading)
 
 
 def _small_int(params: dict[str, str], name: str, choices: int) -> int:
@@ -499,7 +613,7 @@ def handle_balance(state: State, params: dict[str, str], context: RequestContext
     fields: list[tuple[str, object]] = [("balance", money(state.balance(account.login)))]
     if with_currency:
         fields.append(("currency", "RUR"))
-    return render_fields(context.fmt, fields)
+    return render_fields(context.fmt, fields, state.reading)
 
 
 HANDLERS = {"send.php": handle_send, "status.php": handle_status, "balance.php": handle_balance}

@@ -87,37 +87,92 @@ class ListLine:
 
 
 class ListSyntaxError(ValueError):
-    """A ``list`` line that cannot be read (no ``:``, no phone)."""
+    """A ``list`` line that cannot be read (no ``:`` or ``;``, no phone)."""
 
 
-def parse_list(value: str, *, decode_newlines: bool = True) -> list[ListLine]:
-    """Parse a ``list`` value: lines ``[sender[,tz]|]phones:text``; blank lines are skipped.
+#: What a recipient looks like at the head of a line (``nl=1`` tells new lines by it): a
+#: number (digits, spaces, ``()-`` and a leading ``+``), ``G<n>``, ``#ID``, ``@nick`` or an
+#: e-mail address. Matched token by token (no nested repeats: linear on any line).
+_RECIPIENT = re.compile(
+    r"\+?[0-9][0-9 ()-]*|G[0-9]+|#[0-9]+|@[A-Za-z0-9_]+|[^\s@:;,|]+@[^\s@:;,|]+"
+)
+_HEAD_END = re.compile(r"[:;]")
 
-    The first ``:`` of a line ends the phones; the text may hold ``:`` and ``;``. With
-    *decode_newlines* (``nl`` absent or 0) the two characters ``\\n`` become a newline.
+
+def _starts_message(line: str) -> bool:
+    """Whether *line* begins ``[sender[,tz]|]recipients`` followed by ``:`` or ``;``.
+
+    Examples
+    --------
+    >>> _starts_message("SHOP|79161234567, G2:Hi"), _starts_message("Note: soon")
+    (True, False)
+    """
+    separator = _HEAD_END.search(line)
+    if separator is None:
+        return False
+    head = line[: separator.start()].rpartition("|")[2]
+    tokens = [token.strip() for token in head.split(",")]
+    if len(tokens) > 1 and not tokens[-1]:
+        tokens.pop()  # "79161234567,:text"
+    return all(_RECIPIENT.fullmatch(token) for token in tokens)
+
+
+def _physical_lines(value: str) -> list[str]:
+    return [line.removesuffix("\r") for line in value.split("\n")]
+
+
+def _joined_lines(value: str) -> list[str]:
+    """``nl=1``: a line that does not start with recipients and ``:``/``;`` continues the
+    text of the line before it (joined by a newline)."""
+    lines: list[str] = []
+    for line in _physical_lines(value):
+        if lines and not _starts_message(line):
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+    return lines
+
+
+def parse_list(value: str, *, nl: bool = False) -> list[ListLine]:
+    r"""Parse a ``list`` value: lines ``[sender[,tz]|]phones:text`` (or ``phones;text``).
+
+    The first ``:`` or ``;`` of a line ends the phones (the page: "separated by a colon or a
+    semicolon"); the text may hold both. Phones of one line are separated by ``,``. Without
+    *nl* the two characters ``\n`` in a text become a newline and blank lines are skipped;
+    with *nl* (``nl=1``, the page's mode for multi-line texts) a physical line that does not
+    start with recipients and ``:``/``;`` continues the previous message, and ``\n`` stays
+    as written.
+
+    Examples
+    --------
+    >>> parse_list("79161234567;Hi; there\n79161234567:Again")  # doctest: +NORMALIZE_WHITESPACE
+    [ListLine(phones=('79161234567',), text='Hi; there', sender=None, tz=None),
+     ListLine(phones=('79161234567',), text='Again', sender=None, tz=None)]
+    >>> [line.text for line in parse_list("79161234567:Dear Ann,\nSee you\\n", nl=True)]
+    ['Dear Ann,\nSee you\\n']
 
     Raises
     ------
     ListSyntaxError
-        When a line has no ``:`` or no phone before it.
+        When a line has no ``:``/``;`` or no phone before it.
     """
     lines = []
-    for raw_line in value.split("\n"):
-        line = raw_line.removesuffix("\r")
+    for line in _joined_lines(value) if nl else _physical_lines(value):
         if not line.strip():
             continue
-        head, colon, text = line.partition(":")
-        if not colon:
-            raise ListSyntaxError("a line has no ':' between phones and text")
+        separator = _HEAD_END.search(line)
+        if separator is None:
+            raise ListSyntaxError("a line has no ':' or ';' between phones and text")
+        head, text = line[: separator.start()], line[separator.end() :]
         sender = tz = None
         if "|" in head:
             prefix, _, head = head.partition("|")
             sender, comma, tz_text = prefix.partition(",")
             tz = tz_text if comma else None
-        phones = tuple(split_phones(head))
+        phones = tuple(token for token in map(str.strip, head.split(",")) if token)
         if not phones:
             raise ListSyntaxError("a line has no phone")
-        if decode_newlines:
+        if not nl:
             text = text.replace("\\n", "\n")
         lines.append(ListLine(phones, text, sender, tz))
     return lines

@@ -37,6 +37,12 @@ class Route:
     price: Decimal
 
 
+#: Where e-mail recipients (``mail=1``) go: a flat illustrative price per message.
+MAIL_ROUTE = Route(prefix="", country="", operator="e-mail", region="", mccmnc="",
+                   price=Decimal("0.50"))  # fmt: skip
+#: Where Telegram ``@nick`` / ``#ID`` recipients go: a flat illustrative price per message.
+TELEGRAM_ROUTE = Route(prefix="", country="", operator="Telegram", region="", mccmnc="",
+                       price=Decimal("1.00"))  # fmt: skip
 #: Where a wrong-format number "goes": nowhere (empty country, operator, region and mccmnc).
 UNROUTED = Route(prefix="", country="", operator="", region="", mccmnc="", price=Decimal("0.00"))
 

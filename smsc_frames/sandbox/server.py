@@ -27,7 +27,13 @@ from urllib.parse import urlsplit
 
 from smsc_frames.sandbox.codes import ErrorAnswer, parameter_error
 from smsc_frames.sandbox.formats import encode_answer, render_error
-from smsc_frames.sandbox.forms import answer_style, decode_raw_pairs, raw_pairs
+from smsc_frames.sandbox.forms import (
+    answer_style,
+    decode_raw_pairs,
+    multipart_pairs,
+    raw_pairs,
+    rest_params,
+)
 from smsc_frames.sandbox.handlers import HANDLERS, RequestContext, handle
 from smsc_frames.sandbox.pricing import PriceTable
 from smsc_frames.sandbox.settings import Account, SandboxSettings, default_accounts
@@ -37,6 +43,9 @@ FAULTS = ("drop_after_accept", "http_500", "slow", "html_error", "truncated_json
 #: Faults answered before the request is processed: nothing is stored.
 FAULTS_BEFORE_PROCESSING = frozenset({"http_500", "html_error"})
 ENDPOINT_KINDS = {"send.php": "send", "status.php": "status", "balance.php": "balance"}
+#: The page's "POST https://smsc.ru/rest/send/" with a JSON body: send.php's parameters and
+#: answers (logged and fault-injected as ``send.php``).
+REST_SEND_PATHS = frozenset({"/rest/send/", "/rest/send"})
 HTML_ERROR_PAGE = (
     "<html><head><title>502 Bad Gateway</title></head>"
     "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
@@ -163,20 +172,38 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_endpoint(self) -> None:
         state = self.server.state
         url = urlsplit(self.path)
-        endpoint = url.path.rpartition("/")[2] if url.path.startswith("/sys/") else ""
+        rest = url.path in REST_SEND_PATHS
+        if rest:
+            endpoint = "send.php"
+        else:
+            endpoint = url.path.rpartition("/")[2] if url.path.startswith("/sys/") else ""
         if endpoint not in HANDLERS:
             self._send(404, b"not found", "text/plain; charset=utf-8")
             return
         query = url.query.encode("latin-1")
         fmt, charset = answer_style(raw_pairs(query))
+        files: tuple[tuple[str, int], ...] = ()
         try:
             body = self._read_body()
-            pairs = raw_pairs(query) + raw_pairs(body)
-            fmt, charset = answer_style(pairs)
-            params, fmt, charset = decode_raw_pairs(pairs)
+            if rest:
+                params, fmt, charset = rest_params(query, body)
+            else:
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.lower().startswith("multipart/form-data"):
+                    body_pairs, files = multipart_pairs(body, content_type)
+                else:
+                    body_pairs = raw_pairs(body)
+                pairs = raw_pairs(query) + body_pairs
+                fmt, charset = answer_style(pairs)
+                params, fmt, charset = decode_raw_pairs(pairs)
+            if files and endpoint != "send.php":
+                raise parameter_error(files[0][0])
+            if len(files) > state.settings.max_files:
+                raise parameter_error(files[state.settings.max_files][0])
         except ErrorAnswer as error:
             state.log_request(endpoint, {}, error.code, None)
-            self._answer(render_error(fmt, error.code, error.description, None), fmt, charset, None)
+            answer = render_error(fmt, error.code, error.description, None, state.reading)
+            self._answer(answer, fmt, charset, None)
             return
         fault = self.server.faults.take(endpoint)
         if fault is not None and fault.name in FAULTS_BEFORE_PROCESSING:
@@ -188,7 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with state.in_flight(ENDPOINT_KINDS[endpoint], state.login_of(params)) as concurrent:
             text, code = handle(
-                endpoint, state, params, RequestContext(self.client_address[0], fmt, concurrent)
+                endpoint,
+                state,
+                params,
+                RequestContext(self.client_address[0], fmt, concurrent, files),
             )
             state.log_request(endpoint, params, code, fault.name if fault else None)
             self._answer(text, fmt, charset, fault)
@@ -319,7 +349,7 @@ class Sandbox:
 
     def messages(self) -> list[dict[str, object]]:
         """Every stored message (``id, phone, text, sender, parts, cost, mccmnc, status, error,
-        login, sent_at``), oldest first."""
+        login, sent_at, files``), oldest first; ``files``: sizes of the attached files."""
         return self.state.messages()
 
     def balance(self, login: str = "demo") -> Decimal:

@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+#: op=1 statuses a reading may give an accepted number.
+OP1_STATUSES = ("", "-1", "0", "1")
+
 
 @dataclass
 class Account:
@@ -34,6 +37,9 @@ class Account:
     senders : iterable of str, optional
         Registered sender names. ``None`` accepts any sender; otherwise a message from an
         unregistered sender gets status 23 / err 254.
+    groups : mapping of int to iterable of str, optional
+        The account's contact groups: ``phones=G<n>`` sends to every number (or e-mail
+        address) of group *n*, as written here.
 
     Examples
     --------
@@ -46,8 +52,10 @@ class Account:
     apikey: str | None = field(default=None, repr=False)
     balance: Decimal = Decimal("1000.00")
     senders: frozenset[str] | None = None
+    groups: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self.groups = {int(number): tuple(members) for number, members in self.groups.items()}
         if isinstance(self.balance, float):
             self.balance = Decimal(repr(self.balance))
         self.balance = Decimal(self.balance).quantize(Decimal("0.01"))
@@ -64,6 +72,62 @@ def default_accounts() -> list[Account]:
     ['demo']
     """
     return [Account("demo", "demo", apikey="demo-apikey", balance=Decimal("1000.00"))]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the sandbox reads the places where SMSC's documentation allows more than one answer.
+
+    ``docs/sandbox.md`` (*Readings*) lists each point; the defaults are our guesses, not facts.
+
+    Attributes
+    ----------
+    op1_status, op1_error : str
+        ``status`` and ``error`` of an *accepted* number in ``op=1`` rows. The page says every
+        number gets a status and erroneous ones an error code; what an accepted one carries is
+        open: ``""`` (guess), ``"-1"`` (waiting), ``"0"`` (handed to the operator) or ``"1"``.
+    json_numbers : bool
+        fmt=3 writes ``id``, ``cnt``, ``status``, ``err``, timestamps and ``error_code`` as JSON
+        numbers (guess, as the page's ``"id": <id>`` shows) or, when False, as strings.
+    status_err : str
+        ``"always"`` (guess): status answers carry ``err`` even when it is 0; ``"nonzero"``:
+        fmt 0/2/3 leave ``err`` out when it is 0 (fmt 1 is positional and keeps it).
+    error_text : str
+        ``"named"`` (guess): error 1 reads ``parameters error: <name>``; ``"plain"``: the bare
+        ``parameters error`` of SMSC's table.
+    name : str
+        A label for reports and test ids.
+
+    Examples
+    --------
+    >>> Reading(), READINGS["waiting"].op1_status
+    (Reading(name='guess'), '-1')
+    """
+
+    op1_status: str = field(default="", repr=False)
+    op1_error: str = field(default="", repr=False)
+    json_numbers: bool = field(default=True, repr=False)
+    status_err: str = field(default="always", repr=False)
+    error_text: str = field(default="named", repr=False)
+    name: str = "guess"
+
+    def __post_init__(self) -> None:
+        if self.op1_status not in OP1_STATUSES or self.op1_error not in ("", "0"):
+            raise ValueError(f"op1_status must be one of {OP1_STATUSES}, op1_error '' or '0'")
+        if self.status_err not in ("always", "nonzero"):
+            raise ValueError("status_err must be 'always' or 'nonzero'")
+        if self.error_text not in ("named", "plain"):
+            raise ValueError("error_text must be 'named' or 'plain'")
+
+
+#: The readings the end-to-end tests run under: every value of every open point appears once.
+READINGS = {
+    "guess": Reading(),
+    "waiting": Reading("-1", "0", json_numbers=False, status_err="nonzero",
+                       error_text="plain", name="waiting"),
+    "operator": Reading("0", "0", status_err="nonzero", name="operator"),
+    "delivered": Reading("1", "0", json_numbers=False, error_text="plain", name="delivered"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,6 +168,16 @@ class SandboxSettings:
     request_log_size : int
         ``Sandbox.requests`` keeps the last this many requests (older ones are dropped), so a
         long-running sandbox does not keep every request's parameters forever.
+    call_chars_per_second : int
+        The sandbox's rate of speech: a voice message (``call=1``) lasts one second per this
+        many characters of text (at least one second); ``cnt`` counts these seconds.
+    call_file_bytes_per_second : int
+        An audio file attached to a call adds one second per this many bytes (128 kbit/s MP3).
+    max_files : int
+        Files one multipart request may attach (their bytes count in ``max_body_bytes``).
+    reading : Reading, optional
+        The reading of the points SMSC's documentation leaves open (see :class:`Reading`);
+        ``None``: :func:`default_reading` when the sandbox is built.
     """
 
     duplicate_window: float = 60.0
@@ -129,3 +203,30 @@ class SandboxSettings:
     socket_timeout: float = 10.0
     denied_marker: str = "SANDBOX-DENY"
     request_log_size: int = 10_000
+    call_chars_per_second: int = 15
+    call_file_bytes_per_second: int = 16_000
+    max_files: int = 20
+    reading: Reading | None = None
+
+
+_DEFAULT_READING = [Reading()]
+
+
+def default_reading() -> Reading:
+    """The reading of sandboxes built with ``settings.reading=None`` (the guess unless set)."""
+    return _DEFAULT_READING[0]
+
+
+def set_default_reading(reading: Reading) -> Reading:
+    """Make *reading* the default of sandboxes built from now on; returns the previous one.
+
+    For test harnesses that run whole test modules under each reading (tests/conftest.py).
+
+    Examples
+    --------
+    >>> previous = set_default_reading(READINGS["waiting"])
+    >>> default_reading().name, set_default_reading(previous).name
+    ('waiting', 'waiting')
+    """
+    previous, _DEFAULT_READING[0] = _DEFAULT_READING[0], reading
+    return previous

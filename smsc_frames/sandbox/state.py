@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from smsc_frames.sandbox.codes import ErrorAnswer
 from smsc_frames.sandbox.pricing import PriceTable, Route
-from smsc_frames.sandbox.settings import Account, SandboxSettings
+from smsc_frames.sandbox.settings import Account, Reading, SandboxSettings, default_reading
 
 
 @dataclass(slots=True)
@@ -65,6 +65,7 @@ class StoredMessage:
     final_status: int
     final_error: int
     fixed_status: int | None = None
+    files: tuple[int, ...] = ()
 
     def status_at(self, now: float) -> tuple[int, int, float]:
         """``(status, err, time of the last change)`` at unix time *now*."""
@@ -91,6 +92,7 @@ class StoredMessage:
             "error": error,
             "login": self.login,
             "sent_at": datetime.fromtimestamp(self.sent_at, UTC),
+            "files": self.files,
         }
 
 
@@ -126,6 +128,11 @@ class MessageBatch:
     parts: tuple[int, ...]
     operator_at: tuple[float, ...]
     final_at: tuple[float, ...]
+    #: sizes in bytes of the files the request attached (their contents are not kept)
+    files: tuple[int, ...] = ()
+    #: per message, seconds its sending waits after its line is due (``period``/``freq``
+    #: spreading); empty: none waits
+    delays: tuple[float, ...] = ()
     #: index of each phone (the phones of one request are distinct)
     positions: dict[str, int] = field(init=False)
     #: indexes of the messages ``del=1`` removed
@@ -137,11 +144,13 @@ class MessageBatch:
     def message(self, index: int) -> StoredMessage:
         """Message *index* of the request."""
         line = self.lines[index]
+        delay = self.delays[index] if self.delays else 0.0
         return StoredMessage(
             self.sms_id, self.phones[index], self.texts[line], self.senders[line],
             self.parts[line], self.costs[index], self.routes[index], self.login, self.kind,
-            self.sent_at, self.operator_at[line], self.final_at[line],
+            self.sent_at, self.operator_at[line] + delay, self.final_at[line] + delay,
             self.final_statuses[index], self.final_errors[index], self.fixed_statuses[index],
+            self.files,
         )  # fmt: skip
 
     def stored(self) -> Iterator[int]:
@@ -189,6 +198,8 @@ class State:
         prices: PriceTable | None = None,
     ) -> None:
         self.settings = settings
+        #: the reading of the open points (``settings.reading``, else the default at start)
+        self.reading: Reading = settings.reading or default_reading()
         self.clock = clock
         self.prices = prices or PriceTable.load()
         self.lock = threading.RLock()
