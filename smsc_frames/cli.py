@@ -25,7 +25,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn
@@ -34,6 +34,7 @@ import pandas as pd
 
 from smsc_frames.campaign import Quote, estimate, results_from_journal, send
 from smsc_frames.campaign.truncation import describe_cut
+from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, refresh_status
@@ -52,7 +53,7 @@ from smsc_frames.plan import prepare
 from smsc_frames.policy import SmscLimits
 from smsc_frames.quotecache import QuoteCache
 from smsc_frames.samples import describe_samples, sample_messages
-from smsc_frames.sandbox import Sandbox, serve
+from smsc_frames.sandbox import READINGS, Sandbox, serve
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 from smsc_frames.statedir import default_journal
 
@@ -330,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("balance", parents=[connection], help="show the account balance")
+
+    check_command = commands.add_parser(
+        "check",
+        parents=[connection],
+        help="check a server's answers with free calls only (run it first with a real account)",
+    )
+    check_command.add_argument(
+        "--save", type=Path, help="write an anonymised capture of the answers (JSON)"
+    )
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -725,6 +735,36 @@ def run_balance(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    """``smsc-frames check``: free calls only; every answer checked; the matching reading."""
+    client = make_client(args)
+    report = check(client)
+    print(report)
+    matching = matching_readings(report.observed)
+    if matching:
+        print(f"The sandbox reading that answers like this server: {', '.join(matching)}")
+    else:
+        print("No sandbox reading answers exactly like this server (see the observed values)")
+    if args.save:
+        print(f"Capture written to {report.save(args.save)} (no credentials, phones masked)")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def matching_readings(observed: Mapping[str, object]) -> list[str]:
+    """The names of the sandbox readings whose answers agree with *observed*."""
+    names = []
+    for name, reading in READINGS.items():
+        expected = {
+            "op1_status": reading.op1_status,
+            "op1_error": reading.op1_error,
+            "json_numbers": reading.json_numbers,
+            "status_err": reading.status_err,
+        }
+        if all(observed.get(key) == value for key, value in expected.items() if key in observed):
+            names.append(name)
+    return names
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """``smsc-frames sandbox``: serve a local SMSC-compatible sandbox until interrupted."""
     serve(args.host, args.port, args.login, args.password, args.apikey, args.balance)
@@ -771,6 +811,7 @@ COMMANDS = {
     "status": run_status,
     "results": run_results,
     "balance": run_balance,
+    "check": run_check,
     "sandbox": run_sandbox,
     "demo": run_demo,
 }

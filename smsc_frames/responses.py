@@ -382,6 +382,11 @@ def parse_status(answer: Mapping | list) -> pd.DataFrame:
     frame["status"] = _int_column(raw.get("status", [None] * len(raw)))
     frame["status_name"] = status_names(frame["status"])
     frame["err"] = _int_column(raw.get("err", [None] * len(raw)))
+    # A known message's status without an err key says "no error": SMSC may leave err out when
+    # it is 0. A "not found" (-3) has no error to speak of and keeps none.
+    without_err = pd.Series(["err" not in row for row in rows], index=frame.index, dtype=bool)
+    known = frame["status"].notna() & frame["status"].ne(-3)
+    frame.loc[without_err & known.fillna(False).astype(bool), "err"] = 0
     frame["last_date"] = _date_column(raw.get("last_date", [None] * len(raw)))
     frame["last_timestamp"] = _int_column(raw.get("last_timestamp", [None] * len(raw)))
     extras = raw.drop(columns=[c for c in _STATUS_COLUMNS if c in raw.columns])

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import requests
 
 from smsc_frames.api import SmscApi
 from smsc_frames.client import Client
@@ -148,3 +149,36 @@ def test_the_clients_identity_names_server_and_account_never_the_secret():
     assert Client("shop", "pw", url="https://smsc.ru", environ={}).identity == (
         "https://smsc.ru login:shop"
     )
+
+
+class AddressBook(requests.Session):
+    """A session that notes the address and content type of every POST."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, str]] = []
+
+    def post(self, url, *args, **kwargs):  # type: ignore[override]
+        self.seen.append((url, kwargs.get("headers", {}).get("Content-Type", "")))
+        return super().post(url, *args, **kwargs)
+
+
+def test_the_json_transport_sends_through_rest_send_and_asks_the_rest_as_forms(sandbox):
+    from smsc_frames.campaign import send
+    from smsc_frames.plan import prepare
+
+    contacts = pd.DataFrame({"phone": ["+79161234567", "+79031234567"], "text": ["Привет", "Hi"]})
+    plan = prepare(contacts, phone="phone", text="text")
+    session = AddressBook()
+    client = Client("demo", "demo", url=sandbox.url, environ={}, transport="json",
+                    session=session)  # fmt: skip
+    results = send(plan, client, progress=False)
+    assert results["outcome"].eq("sent").all()
+    assert {(m["phone"], m["text"]) for m in sandbox.messages()} == {
+        ("79161234567", "Привет"), ("79031234567", "Hi")
+    }  # fmt: skip
+    sends = [(url, kind) for url, kind in session.seen if "send" in url]
+    assert sends and all(
+        url.endswith("/rest/send/") and kind.startswith("application/json") for url, kind in sends
+    )
+    assert any(url.endswith("/sys/status.php") for url, _ in session.seen)  # the check

@@ -251,6 +251,8 @@ def _quote(
     table["status"] = merged["status"].astype("Int64")
     table["error"] = merged["error"].astype("Int64")
     refused = refused_numbers(table["status"], table["error"])
+    table["status"] = table["status"].where(refused)  # an accepted number's fields: a reading
+    table["error"] = table["error"].where(refused)
     table["sendable"] = plan["sendable"].astype(bool) & ~refused
     table["problem"] = plan_problems(plan)
     table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])

@@ -139,6 +139,10 @@ def campaign_results(
     status = answer["status"].astype("Int64")
     error = answer["error"].astype("Int64")
     refused = pd.Series(is_accepted, index=plan.index) & refused_numbers(status, error)
+    # An accepted number's op=1 status is empty, -1, 0 or 1 depending on how SMSC reads its own
+    # page: it is reported as "waiting" (-1) below, whatever the reading; refresh_status tells.
+    status = status.where(refused)
+    error = error.where(refused)
     status = status.where(~pd.Series(by_reconcile, index=plan.index), found["status"])
     error = error.where(~pd.Series(by_reconcile, index=plan.index), found["err"])
     found_refused = (
