@@ -1,0 +1,161 @@
+"""Files of ``smsc-frames``: checking ``--out`` before any work, writing and reading results."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from smsc_frames.campaign import Quote
+from smsc_frames.contacts import read_contacts
+from smsc_frames.errors import (
+    ValidationError,
+)
+from smsc_frames.export import to_csv, to_excel
+
+
+def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output file that cannot be written or would overwrite an input, before any work.
+
+    Examples
+    --------
+    >>> check_output_path(Path("contacts.csv"), inputs=[Path("contacts.csv")])
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: --out: is an input file; ... (got 'contacts.csv')
+    """
+    if path is None:
+        return
+    if path.suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValidationError("--out", "must end in .csv or .xlsx", str(path))
+    target = path.resolve()
+    for source in inputs:
+        if target == Path(source).resolve() or (
+            path.exists() and Path(source).exists() and os.path.samefile(path, source)
+        ):
+            raise ValidationError(
+                "--out", "is an input file; writing there would replace it: name another file",
+                str(path),
+            )  # fmt: skip
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValidationError("--out", "is in a folder that does not exist", str(path))
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValidationError(
+            "--out", "cannot be written (no permission); name another file", str(path)
+        )
+
+
+def write_table(
+    frame: pd.DataFrame, path: Path, quote: Quote | None = None, *, sheet: str = "results"
+) -> Path:
+    """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix.
+
+    CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
+    kopecks); a tqdm bar on a terminal while a workbook is written.
+    """
+    frame = file_rows(with_zones(frame))
+    if path.suffix.lower() == ".xlsx":
+        if not sys.stderr.isatty() or len(frame) < 20_000:
+            return to_excel(frame, path, quote, sheet_name=sheet)
+        from tqdm import tqdm
+
+        with tqdm(total=len(frame), desc="write", unit="row", file=sys.stderr) as bar:
+            return to_excel(frame, path, quote, sheet_name=sheet, progress=bar.update)
+    return to_csv(frame, path, sep=";", decimal=",")
+
+
+ZONED_HEADER = re.compile(r"^(?P<name>.+) \((?P<zone>[A-Za-z_/+-]+)\)$")
+INTEGER_COLUMNS = ("parts", "status", "error", "err", "cnt")
+MOSCOW = "Europe/Moscow"
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    """Read a results file written by ``send`` back into a results frame, with its types.
+
+    Every cell comes back as text from :func:`read_contacts`; the columns ``send`` wrote as
+    numbers, money and dates get their types back (``row``, ``parts`` integers, ``cost``
+    Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` SMSC's Moscow
+    wall clock), so a ``status`` run writes them back as numbers and dates, not text.
+    """
+    results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
+    for header in list(results.columns):
+        match = ZONED_HEADER.match(str(header))
+        if match:
+            when = pd.to_datetime(results[header], errors="coerce")
+            if when.dt.tz is None:
+                when = when.dt.tz_localize(match["zone"])
+            if match["name"] == "last_date":  # refresh_status works in SMSC's Moscow time
+                when = when.dt.tz_convert(MOSCOW).dt.tz_localize(None)
+            results[header] = when
+            results = results.rename(columns={header: match["name"]})
+    if "row" in results.columns:
+        results["row"] = pd.to_numeric(results["row"], errors="coerce").astype("Int64")
+        results = results.set_index("row")
+    missing = {"sms_id", "phone"} - set(results.columns)
+    if missing:
+        raise ValidationError(
+            "results",
+            f"needs the columns sms_id and phone, as written by "
+            f"'smsc-frames send' (missing: {', '.join(sorted(missing))})",
+            str(path),
+        )
+    for column in INTEGER_COLUMNS:
+        if column in results.columns:
+            results[column] = pd.to_numeric(results[column], errors="coerce").astype("Int64")
+    if "cost" in results.columns:
+        results["cost"] = results["cost"].map(
+            lambda text: Decimal(str(text).replace(",", ".")), na_action="ignore"
+        )
+    return results
+
+
+def with_inputs(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with each row's phone as written in the contact file and its text, so a
+    problem row can be found and fixed from the results file alone.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone_input": ["8 916 123-45-67", "12"], "text": ["Hi", "Hi"]})
+    >>> results = pd.DataFrame({"phone": ["79161234567", None], "outcome": ["sent", "invalid"]})
+    >>> with_inputs(results, plan).columns.tolist()
+    ['phone_input', 'phone', 'outcome', 'text']
+    """
+    extra = plan.reindex(frame.index)
+    out = frame.copy()
+    if "phone_input" not in out.columns and "phone_input" in plan.columns:
+        out.insert(0, "phone_input", extra["phone_input"])
+    if "text" not in out.columns and "text" in plan.columns:
+        out["text"] = extra["text"]
+    return out
+
+
+def file_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number the rows as the contact file does (header = row 1, first contact = row 2).
+
+    Only an unnamed integer index (the contact file's positions, as ``read_contacts`` gives
+    them) is renumbered; a ``row`` read back from a results file is already a file row.
+
+    Examples
+    --------
+    >>> file_rows(pd.DataFrame({"phone": ["79161234567"]})).index.tolist()
+    [2]
+    """
+    index = frame.index
+    if index.name is None and pd.api.types.is_integer_dtype(index):
+        frame = frame.set_axis(pd.Index(index + 2, name="row"))
+    return frame
+
+
+def with_zones(frame: pd.DataFrame) -> pd.DataFrame:
+    """SMSC's zone-less ``last_date`` (Moscow wall clock) marked as Moscow time for export."""
+    if "last_date" in frame.columns and pd.api.types.is_datetime64_any_dtype(frame["last_date"]):
+        if frame["last_date"].dt.tz is None:
+            frame = frame.assign(last_date=frame["last_date"].dt.tz_localize(MOSCOW))
+    return frame

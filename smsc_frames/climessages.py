@@ -1,0 +1,194 @@
+"""What ``smsc-frames`` says: errors in command-line words, progress lines, previews, summaries."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pandas as pd
+
+from smsc_frames.campaign import Quote
+from smsc_frames.campaign.truncation import describe_cut
+from smsc_frames.errors import (
+    AuthError,
+    IpBlockedError,
+    SmscError,
+    ValidationError,
+)
+from smsc_frames.export import summary
+
+
+def fail(message: str, code: int) -> int:
+    """Print ``smsc-frames: <message>`` on stderr and return *code*."""
+    print(f"smsc-frames: {message}", file=sys.stderr)
+    return code
+
+
+# A library parameter -> what a command-line user typed or can change.
+PARAMETER_WORDS = {
+    "journal": "--journal",
+    "path": "the journal file",
+    "sheet_name": "--sheet",
+    "encoding": "the contact file's encoding",
+    "login": "--login (or SMSC_LOGIN)",
+    "password": "--password (or SMSC_PASSWORD)",
+    "credentials": "credentials",
+    "apikey": "--apikey (or SMSC_APIKEY)",
+    "url": "--url (or SMSC_URL)",
+    "phone": "--phone",
+    "text": "--text",
+    "template": "--template",
+    "sender": "--sender",
+    "results": "RESULTS",
+}
+# Library wording (Python arguments, code) -> command-line wording.
+RULE_WORDS = [
+    (r"pass encoding=\S*", "save it as UTF-8 (or cp1251) and try again"),
+    (
+        r"give apikey=, or login= and password=, or set SMSC_APIKEY, or SMSC_LOGIN and "
+        r"SMSC_PASSWORD",
+        "give --apikey, or --login and --password, or set SMSC_APIKEY, or SMSC_LOGIN and "
+        "SMSC_PASSWORD",
+    ),
+    (r"\(arguments login=/password= or variables", "(--login/--password or"),
+    (r"pass login=/password=", "use --login and --password"),
+    (r"pass journal=\.\.\.", "use --journal"),
+    (r"journal=(\S+)", r"--journal \1"),
+    (r"sheet_name", "--sheet"),
+    (
+        r"Run the original plan with it to resume\..*$",
+        "Run the original command (same contact file and flags) to resume. Another --journal "
+        "would send to those recipients again unless you first remove them from the contact "
+        "file: 'smsc-frames results JOURNAL --out reached.xlsx' lists who was reached.",
+    ),
+    (r"`([^`]+)`", r"\1"),
+]
+
+
+def refusal_message(error: ValidationError) -> str:
+    """A :class:`ValidationError` in command-line words: flags, not Python arguments.
+
+    Examples
+    --------
+    >>> refusal_message(ValidationError("journal", "was written for another plan",
+    ...                                 "x.journal"))
+    '--journal: was written for another plan (got x.journal)'
+    >>> refusal_message(ValidationError("encoding", "neither UTF-8 nor cp1251; pass encoding=",
+    ...                                 None))
+    "the contact file's encoding: neither UTF-8 nor cp1251; save it as UTF-8 (or cp1251) and \
+try again"
+    """
+    rule = error.rule
+    for pattern, replacement in RULE_WORDS:
+        rule = re.sub(pattern, replacement, rule)
+    where = PARAMETER_WORDS.get(error.parameter, error.parameter)
+    value = error.value
+    if error.parameter == "journal" and isinstance(value, str):
+        rule = rule.replace("JOURNAL", value)
+    shown = "" if value is ... or value is None else f" (got {value})"
+    return f"{where}: {rule}{shown}"
+
+
+def smsc_error_message(error: SmscError) -> str:
+    """What SMSC or the network said, and what to do about it.
+
+    Examples
+    --------
+    >>> print(smsc_error_message(AuthError(2, "authorise error")))  # doctest: +ELLIPSIS
+    SMSC refused the login (error 2: authorise error): check --login/--password ... \
+minutes (error 4).
+    """
+    if isinstance(error, AuthError):
+        return (
+            f"SMSC refused the login (error 2: {error.message}): check --login/--password "
+            "or --apikey (or SMSC_LOGIN/SMSC_PASSWORD/SMSC_APIKEY), and that this IP is in the "
+            "account's allowed list. Careful: after 5 failed logins within 30 minutes SMSC "
+            "blocks this IP for 30 minutes (error 4)."
+        )
+    if isinstance(error, IpBlockedError):
+        return (
+            f"SMSC has blocked this IP for a while (error 4: {error.message}) after repeated "
+            "errors: wait 30 minutes after failed logins (10 minutes after failed sends), fix "
+            "the cause, then run the same command again. Every attempt before then extends "
+            "nothing but your wait: do not retry in a loop."
+        )
+    return f"{type(error).__name__}: {error}"
+
+
+@contextlib.contextmanager
+def step(what: str) -> Iterator[None]:
+    """Say on stderr that a phase starts, and how long it took when that was over 2 s.
+
+    A plain line per phase, so a log or a pipe shows where a long run is; the phases that can
+    count their work show a tqdm bar on a terminal besides (sending, statuses, writing).
+    """
+    print(f"smsc-frames: {what}...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    yield
+    elapsed = time.monotonic() - started
+    if elapsed > 2:
+        print(f"smsc-frames: {what}: done in {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a library warning as one ``smsc-frames: warning:`` line, without source lines,
+    in command-line words."""
+    text = re.sub(
+        r"run the same send with journal='[^']*'", "run the same command again", str(message)
+    )
+    for pattern, replacement in RULE_WORDS:
+        text = re.sub(pattern, replacement, text)
+    print(f"smsc-frames: warning: {text}", file=sys.stderr)
+
+
+def send_question(quote: Quote, earlier: int, done: set[str]) -> str:
+    """``Send N SMS to M numbers for X?``, counting only what is left to send."""
+    table = quote.table[quote.table["sendable"].astype(bool)]
+    table = table[~table["payload_id"].isin(done)]
+    parts = int(table["parts"].sum())
+    cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
+    numbers = int(table["phone"].nunique())
+    question = f"Send {parts:,} SMS to {numbers:,} numbers ({len(table):,} rows) for {cost:.2f}"
+    if earlier:
+        question += f"; {earlier:,} recipients were already sent by an earlier run"
+    return question + "? [y/N] "
+
+
+def describe_quote(quote: Quote) -> str:
+    """The cost preview: recipients, parts, cost, per operator, problem rows."""
+    table = quote.table
+    problems = table["problem"].dropna()
+    by_operator = quote.by_operator.assign(cost=quote.by_operator["cost"].map("{:.2f}".format))
+    lines = [
+        f"Recipients: {quote.recipients}",
+        f"SMS parts:  {quote.total_parts}",
+        f"Total cost: {quote.total_cost:.2f}",
+        "",
+        "Per operator:",
+        by_operator.to_string(),
+        "",
+        f"Problem rows (not sent): {len(problems)}",
+    ]
+    if len(problems):
+        kinds = problems.str.replace(
+            r"^duplicate of row .*", "duplicate of an earlier row", regex=True
+        )
+        lines.append(kinds.value_counts().to_string(header=False))
+    cut = describe_cut(quote.cut, quote.maxsms)
+    if cut:
+        lines += ["", f"Warning: {cut}"]
+    if quote.sandbox:
+        lines += ["", "(a sandbox quote: made-up prices, nothing real will be sent)"]
+    return "\n".join(lines)
+
+
+def describe_results(results: pd.DataFrame) -> str:
+    """The results summary (export's summary table), and whether it was a sandbox."""
+    text = "Results:\n" + summary(results).to_string(index=False)
+    if results.attrs.get("sandbox"):
+        text += "\n(sandbox results: nothing real was sent)"
+    return text
