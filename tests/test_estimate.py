@@ -101,7 +101,7 @@ def test_a_local_count_that_disagrees_with_smsc_is_flagged(sandbox):
 def test_quote_shows_the_balance_and_whether_it_covers_the_campaign(sandbox):
     quote = estimate(plan_of(contacts(3)), client_for(sandbox))
     assert quote.balance == Decimal("1000.00") and quote.affordable is True
-    assert "balance 1000.00" in str(quote) and "balance 1000.00" in quote._repr_html_()
+    assert "balance 1,000.00" in str(quote) and "balance 1,000.00" in quote._repr_html_()
 
 
 def test_estimate_warns_when_the_balance_cannot_pay_for_the_campaign():

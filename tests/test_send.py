@@ -326,3 +326,17 @@ def test_requests_go_in_parallel_but_never_more_than_the_workers(sandbox, worker
     assert stored(sandbox) == expected(plan)
     assert results["outcome"].eq("sent").all()
     assert meter.peak == workers  # 8 requests: the pool fills up, and never beyond
+
+
+def test_summarize_counts_unknown_costs_only_for_sent_rows_and_never_shows_nan():
+    results = pd.DataFrame(
+        {
+            "parts": [1, 1, 1],
+            "cost": [Decimal("1.70"), None, None],
+            "outcome": pd.Categorical(["sent", "sent", "invalid"], categories=OUTCOMES),
+            "reason": [None, "cost unknown", "too short"],
+        }
+    )
+    summary = summarize(results)
+    assert summary["cost_unknown"].tolist() == [1, 0, 0, 0, 0]
+    assert summary.loc["duplicate", "note"] == ""  # no reason: an empty note, not NaN/None

@@ -28,6 +28,7 @@ import pandas as pd
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
 from smsc_frames.campaign.truncation import COLUMNS, cut_texts, describe_cut
+from smsc_frames.display import money
 from smsc_frames.operators import operator_names
 from smsc_frames.options import Options
 from smsc_frames.payloads import Payload, recipient_rows
@@ -108,9 +109,9 @@ class Quote:
         if self.balance is None:
             return "balance unknown (balance.php did not answer)"
         if self.affordable:
-            return f"balance {self.balance:.2f}: enough"
+            return f"balance {money(self.balance)}: enough"
         return (
-            f"balance {self.balance:.2f}: NOT ENOUGH, {self.total_cost - self.balance:.2f} "
+            f"balance {money(self.balance)}: NOT ENOUGH, {money(self.total_cost - self.balance)} "
             "short (SMSC refuses whole requests with error 3; top up first)"
         )
 
@@ -118,8 +119,8 @@ class Quote:
         where = " (sandbox prices, nothing is real)" if self.sandbox else ""
         cut = describe_cut(self.cut, self.maxsms)
         return (
-            f"{self.recipients} recipients, {self.total_parts} SMS parts, total cost "
-            f"{self.total_cost:.2f}{where}; {self._balance_line()}" + (f"; {cut}" if cut else "")
+            f"{self.recipients:,} recipients, {self.total_parts:,} SMS parts, total cost "
+            f"{money(self.total_cost)}{where}; {self._balance_line()}" + (f"; {cut}" if cut else "")
         )
 
     def _repr_html_(self) -> str:
@@ -129,11 +130,11 @@ class Quote:
             line = f'<b style="color:#b00">{line}</b>'
         cut = describe_cut(self.cut, self.maxsms)
         head = (
-            f"<p>{self.recipients} recipients, {self.total_parts} SMS parts, "
-            f"total cost {self.total_cost:.2f}{where}</p><p>{line}</p>"
+            f"<p>{self.recipients:,} recipients, {self.total_parts:,} SMS parts, "
+            f"total cost {money(self.total_cost)}{where}</p><p>{line}</p>"
             + (f'<p style="color:#b00">{escape(cut)}</p>' if cut else "")
         )
-        return head + self.by_operator.to_html(formatters={"cost": "{:.2f}".format})
+        return head + self.by_operator.to_html(formatters={"cost": money})
 
 
 def estimate(

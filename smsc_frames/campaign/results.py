@@ -264,11 +264,14 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by outcome (every one of :data:`OUTCOMES`), columns ``recipients``, ``parts``
-        (local count), ``cost`` (Decimal: the sum of the known costs), ``cost_unknown`` (rows
-        whose cost SMSC did not report, not in ``cost``) and ``note`` (the most frequent reason).
+        (local count), ``cost`` (Decimal: the sum of the known costs), ``cost_unknown`` (sent
+        rows whose cost SMSC did not report, not in ``cost``; 0 for the other outcomes, which
+        cost nothing) and ``note`` (the most frequent reason, ``""`` when there is none).
         ``attrs["sandbox"]`` is carried over.
     """
     grouped = results.groupby("outcome", observed=False)
+    sent = results["outcome"].astype(object).eq("sent")
+    unknown_cost = (sent & results["cost"].isna()).groupby(results["outcome"], observed=False)
     summary = pd.DataFrame(
         {
             "recipients": grouped.size(),
@@ -276,9 +279,9 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
             "cost": grouped["cost"].agg(
                 lambda costs: sum((c for c in costs if c is not None), Decimal(0))
             ),
-            "cost_unknown": grouped["cost"].agg(lambda costs: int(costs.isna().sum())),
+            "cost_unknown": unknown_cost.sum().astype(int),
             "note": grouped["reason"].agg(
-                lambda reasons: reasons.mode().iloc[0] if reasons.notna().any() else None
+                lambda reasons: str(reasons.mode().iloc[0]) if reasons.notna().any() else ""
             ),
         }
     )
