@@ -342,7 +342,8 @@ class Options:
     maxsms : int, optional
         Longest a text may be, in parts (>= 1); longer texts are truncated.
     imgcode, userip : str, optional
-        Captcha code and the end user's IP address; both or neither.
+        Captcha code and the end user's IP address; imgcode needs userip, userip may come
+        alone (SMSC's page).
     pp : int, optional
         Partner id (positive integer).
 
@@ -461,9 +462,9 @@ class Options:
             raise ValidationError(
                 "subj", "only applies to MMS (mms=1) or e-mail (mail=1)", self.subj
             )
-        if (self.imgcode is None) != (self.userip is None):
-            missing = "userip" if self.userip is None else "imgcode"
-            raise ValidationError(missing, "imgcode and userip must be given together")
+        if self.imgcode is not None and self.userip is None:
+            # The page: imgcode needs the visitor's userip; userip alone is a valid parameter.
+            raise ValidationError("userip", "is required with imgcode (the visitor's IP address)")
 
     @classmethod
     def from_kwargs(cls, **kwargs: object) -> Options:

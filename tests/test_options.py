@@ -72,6 +72,7 @@ GOOD = [
     ({"maxsms": 3}, {"maxsms": "3"}),
     ({"imgcode": "x7Kp", "userip": "203.0.113.9"}, {"imgcode": "x7Kp", "userip": "203.0.113.9"}),
     ({"imgcode": "x7Kp", "userip": "2001:db8::1"}, {"imgcode": "x7Kp", "userip": "2001:db8::1"}),
+    ({"userip": "203.0.113.9"}, {"userip": "203.0.113.9"}),  # the page allows userip alone
     ({"pp": 12345}, {"pp": "12345"}),
 ]
 
@@ -152,8 +153,8 @@ BAD = [
     ({"valid": "12:60"}, "valid", "00:01 to 24:00"),
     ({"maxsms": 0}, "maxsms", ">= 1"),
     ({"maxsms": 2.0}, "maxsms", "integer"),
-    ({"imgcode": "x7Kp"}, "userip", "together"),
-    ({"userip": "203.0.113.9"}, "imgcode", "together"),
+    ({"imgcode": "x7Kp"}, "userip", "required with imgcode"),
+    ({"imgcode": "", "userip": "203.0.113.9"}, "imgcode", "non-empty string"),
     ({"imgcode": "x7Kp", "userip": "203.0.113.300"}, "userip", "IPv4 or IPv6"),
     ({"pp": 0}, "pp", ">= 1"),
     ({"pp": "abc"}, "pp", ">= 1"),
