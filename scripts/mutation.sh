@@ -22,7 +22,7 @@ targets() {
 transitions|smsc_frames/campaign/transitions.py|tests/test_transitions.py|
 dispatch|smsc_frames/campaign/dispatch.py|tests/test_reconcile_posts.py tests/test_transitions.py|not panel
 reconcile|smsc_frames/campaign/reconcile.py|tests/test_reconcile_posts.py|not panel
-journal|smsc_frames/journal.py|tests/test_journal.py|
+journal|smsc_frames/journal.py|tests/test_journal.py tests/test_journal_report.py|
 payloads|smsc_frames/payloads.py|tests/test_payloads.py|
 segments|smsc_frames/segments.py|tests/test_segments.py|
 phones|smsc_frames/phones.py|tests/test_phones.py|
