@@ -460,7 +460,9 @@ def estimate_with_cache(
     """
     cache = QuoteCache()
     try:
-        return estimate(plan, client, payloads=requests, cache=cache)
+        return estimate(
+            plan, client, payloads=requests, cache=cache, progress=_is_terminal(sys.stderr)
+        )
     finally:
         cache.save()
 

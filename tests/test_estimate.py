@@ -220,3 +220,11 @@ def test_an_unreadable_or_unwritable_cache_never_stops_an_estimate(sandbox, tmp_
     assert quote.recipients == 3
     with pytest.warns(UserWarning, match="could not write the quote cache"):
         assert cache.save() is False
+
+
+def test_a_long_estimate_shows_its_progress_on_request(sandbox, capsys):
+    plan = plan_of(contacts(6))
+    estimate(plan, client_for(sandbox), progress=True)
+    assert "quote: 100%" in capsys.readouterr().err
+    estimate(plan_of(contacts(7)), client_for(sandbox))  # no bar unless asked
+    assert "quote" not in capsys.readouterr().err

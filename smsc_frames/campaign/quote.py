@@ -24,6 +24,7 @@ from html import escape
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
@@ -147,6 +148,7 @@ def estimate(
     retry: RetryPolicy | None = None,
     limits: SmscLimits | None = None,
     cache: MutableMapping[str, Any] | None = None,
+    progress: bool = False,
 ) -> Quote:
     """Ask SMSC what the campaign would cost, with the very payloads :func:`send` would post.
 
@@ -176,6 +178,8 @@ def estimate(
         never a secret) to the ``cost=1`` answer. Looked up for every payload the client has
         not quoted yet, and given every new answer. An entry the mapping no longer holds (the
         file cache expires them after 10 minutes) is asked again.
+    progress : bool, default False
+        Show a ``tqdm`` bar over the recipients of the requests being quoted.
 
     Returns
     -------
@@ -207,11 +211,18 @@ def estimate(
         return request, answer
 
     if missing:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
+        bar = tqdm(
+            total=sum(len(r.recipients) for r in missing),
+            desc="quote",
+            unit="phone",
+            disable=not progress,
+        )
+        with bar, ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
             for future in as_completed([pool.submit(quote_one, r) for r in missing]):
                 request, answer = future.result()
                 if cache is not None:
                     cache[quote_cache_key(client, request.digest)] = answer
+                bar.update(len(request.recipients))
     answers = {request.id: known[request.digest] for request in requests}
     quote = _quote(plan, requests, answers, sandbox=api.is_sandbox)
     params = requests[0].params if requests else {}
