@@ -81,7 +81,7 @@ def open_notebook(page, lab, name: str) -> None:
         " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
         " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
         " === 'idle'",
-        timeout=60_000,
+        timeout=180_000,  # a kernel starts slowly on a loaded 2-core machine
     )
 
 
@@ -108,7 +108,7 @@ def wait_for_text(page, selector: str, needle: str, timeout: float = 60) -> str:
 def open_panel(page, lab, sandbox, tag: str, login: str = "demo") -> None:
     open_notebook(page, lab, panel_notebook(lab, sandbox.url, tag, login))
     run_all(page)
-    page.wait_for_selector(".smsc-panel .smsc-send", timeout=60_000)
+    page.wait_for_selector(".smsc-panel .smsc-send", timeout=180_000)
     assert "Error displaying widget" not in text(page, ".jp-Notebook")
 
 
