@@ -23,23 +23,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.xlsxsheets import Column, Sheet, check_fits, write_workbook
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "0.00"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-TEXT_FORMAT = "@"
-MIN_WIDTH, MAX_WIDTH = 8, 60
-
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="305496")
-_HEADER_ALIGNMENT = Alignment(vertical="center")
 
 
 def neutralise(value: str) -> str:
@@ -126,73 +116,39 @@ def _header(name: object, values: pd.Series, kind: str) -> str:
     return str(name) if zone is None else f"{name} ({zone})"
 
 
-def _width(header: str, cells: list, kind: str) -> float:
-    """A column width that fits the header and the longest value, within limits."""
+def _with_none(values: pd.Series) -> list:
+    """*values* as Python objects, ``None`` where missing."""
+    return values.astype(object).where(values.notna(), None).tolist()
+
+
+def _excel_cells(values: pd.Series, kind: str) -> list:
+    """A column's cells for the workbook, vectorised: money as floats (shown ``0.00``),
+    datetimes without their zone (named in the header), text as ``str``."""
+    if kind == "datetime":
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return _with_none(values)
     if kind == "money":
-        shown = [f"{value:.2f}" for value in cells if value is not None]
-    elif kind == "datetime":
-        shown = ["2000-01-01 00:00:00"] if any(v is not None for v in cells) else []
-    else:
-        shown = [str(value) for value in cells if value is not None]
-    longest = max((len(text) for text in shown), default=0)
-    return float(min(MAX_WIDTH, max(MIN_WIDTH, len(header), longest) + 2))
+        return _with_none(pd.Series(np.asarray(values, dtype=float)))
+    if kind == "number":
+        return _with_none(values)
+    if kind == "phone" or pd.api.types.is_string_dtype(values):
+        text = values.astype(object).where(values.notna(), None)
+        if pd.api.types.infer_dtype(text, skipna=True) != "string":
+            text = text.map(str, na_action="ignore")
+        return text.tolist()
+    cells = [_plain(value, _as_is) for value in values]
+    return [float(value) if isinstance(value, Decimal) else value for value in cells]
 
 
-def _write_sheet(
-    workbook: Workbook,
-    title: str,
-    frame: pd.DataFrame,
-    progress: Callable[[int], object] | None = None,
-) -> None:
-    """One formatted sheet: styled frozen header, autofilter, typed cells, column widths.
-
-    Text is written as string cells (``data_type`` ``s``): Excel never evaluates them, even
-    when they start with ``=``.
-    """
-    sheet = workbook.create_sheet(title)
-    kinds = [_column_kind(name, frame[name]) for name in frame.columns]
-    headers = [_header(name, frame[name], kind) for name, kind in zip(frame.columns, kinds)]
-    columns = [_cells(frame[name], kind, csv=False) for name, kind in zip(frame.columns, kinds)]
-    for number, (header, cells, kind) in enumerate(zip(headers, columns, kinds), start=1):
-        letter = get_column_letter(number)
-        sheet.column_dimensions[letter].width = _width(header, cells, kind)
-    sheet.freeze_panes = "A2"
-    last = get_column_letter(max(len(headers), 1))
-    sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    header_cells = []
-    for header in headers:
-        cell = _text_cell(sheet, header)
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats = {"phone": TEXT_FORMAT, "money": MONEY_FORMAT, "datetime": DATETIME_FORMAT}
-    for number, row in enumerate(zip(*columns), start=1):
-        out: list[object] = []
-        for value, kind in zip(row, kinds):
-            number_format = MONEY_FORMAT if isinstance(value, Decimal) else formats.get(kind)
-            if isinstance(value, str) and value.startswith("="):
-                cell = _text_cell(sheet, value)
-                if number_format is not None:
-                    cell.number_format = number_format
-                out.append(cell)
-            elif number_format is not None and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-        if progress is not None and number % 10_000 == 0:
-            progress(10_000)
-    if progress is not None:
-        progress(len(frame) % 10_000)
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A string cell, even for a text starting with ``=`` (openpyxl would make it a formula)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
+def _sheet(title: str, frame: pd.DataFrame, money_rows: tuple[int, ...] = ()) -> Sheet:
+    """*frame* as a typed sheet; text is written as string cells, never formulas."""
+    columns = []
+    for position, name in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        kind = _column_kind(name, values)
+        columns.append(Column(_header(name, values, kind), kind, _excel_cells(values, kind)))
+    return Sheet(title, columns, money_rows)
 
 
 def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
@@ -255,7 +211,9 @@ def to_excel(
     Phone columns (any column whose name contains ``phone``) are text cells, ``Decimal``
     columns numbers formatted ``0.00``, datetimes Excel dates (Excel has no time zones: the
     wall-clock time is kept and the zone named in the header, ``sent_at (UTC)``). Text cells
-    are string cells, never formulas.
+    are string cells, never formulas. Numbers are stored as Excel stores them, in floating
+    point (``2.0`` in the file, ``2`` on screen), so ``pandas.read_excel`` reads integer
+    columns back as floats.
 
     Parameters
     ----------
@@ -281,7 +239,9 @@ def to_excel(
     ------
     ValidationError
         *path* does not end in ``.xlsx`` (an ``.xls`` name would hold xlsx bytes Excel
-        refuses to open as such).
+        refuses to open as such); *results* has more rows than an Excel sheet holds
+        (1,048,575 under the header: write CSV or Parquet), or a text longer than a cell
+        holds. Nothing is written then.
 
     Examples
     --------
@@ -291,14 +251,17 @@ def to_excel(
     ...     path = to_excel(results, Path(folder) / "results.xlsx")
     ...     sheet = openpyxl.load_workbook(path)["results"]
     ...     [(c.value, c.number_format) for c in sheet[2]]
-    [(0, 'General'), ('79161234567', '@'), (1.9, '0.00')]
+    [(0.0, 'General'), ('79161234567', '@'), (1.9, '0.00')]
     """
     if Path(path).suffix.lower() != ".xlsx":
         raise ValidationError("path", "must end in .xlsx (the only format written)", str(path))
-    workbook = Workbook(write_only=True)
-    _write_sheet(workbook, sheet_name, _table(results, index), progress)
-    _write_sheet(workbook, "summary", summary(results, quote))
-    return _replace_atomically(Path(path), workbook.save)
+    check_fits(len(results), sheet_name)
+    totals = summary(results, quote)
+    money_rows = tuple(row for row, v in enumerate(totals["value"]) if isinstance(v, Decimal))
+    sheets = [_sheet(sheet_name, _table(results, index)), _sheet("summary", totals, money_rows)]
+    return _replace_atomically(
+        Path(path), lambda temporary: write_workbook(temporary, sheets, progress)
+    )
 
 
 def to_csv(
@@ -332,29 +295,32 @@ def to_csv(
     (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n", "name;cost\\n'=1+1;0,70\\n")
     """
     frame = _table(results, index)
-    out = pd.DataFrame(index=frame.index)
+    headers: list[str] = []
+    written: list[pd.Series] = []
 
     def amount(value: object) -> str:
         return f"{Decimal(str(value)):.2f}".replace(".", decimal)
 
-    for name in frame.columns:
-        kind = _column_kind(name, frame[name])
-        values = frame[name]
-        header = neutralise(_header(name, values, kind))
+    for position, name in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        kind = _column_kind(name, values)
+        headers.append(neutralise(_header(name, values, kind)))
         if kind == "money":
-            out[header] = values.map(amount, na_action="ignore")
+            written.append(values.map(amount, na_action="ignore"))
         elif kind == "datetime":
             if getattr(values.dt, "tz", None) is not None:
                 values = values.dt.tz_localize(None)
-            out[header] = values.dt.strftime("%Y-%m-%d %H:%M:%S")
+            written.append(values.dt.strftime("%Y-%m-%d %H:%M:%S"))
         elif kind == "number":
-            out[header] = values
+            written.append(values)
         else:
             cells = [
                 amount(value) if isinstance(value, Decimal) else value
                 for value in _cells(values, kind)
             ]
-            out[header] = pd.Series(cells, index=frame.index, dtype=object)
+            written.append(pd.Series(cells, index=frame.index, dtype=object))
+    out = pd.concat(written, axis=1, ignore_index=True) if written else pd.DataFrame()
+    out.columns = pd.Index(headers, dtype=object)
     return _replace_atomically(
         Path(path),
         lambda temporary: out.to_csv(

@@ -161,3 +161,43 @@ def test_excel_missing_values_are_empty_cells_and_progress_counts_rows(tmp_path)
     sheet = openpyxl.load_workbook(path)["results"]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["MTS", None, None]
     assert sum(counted) == 3
+
+
+def test_excel_header_is_styled_and_an_empty_frame_keeps_its_header(tmp_path):
+    path = to_excel(pd.DataFrame({"phone": [], "cost": []}), tmp_path / "empty.xlsx", index=False)
+    sheet = openpyxl.load_workbook(path)["results"]
+    assert [cell.value for cell in sheet[1]] == ["phone", "cost"]
+    assert sheet.max_row == 1
+    header = sheet["A1"]
+    assert (header.font.b, header.font.color.rgb, header.fill.fgColor.rgb) == (
+        True,
+        "FFFFFFFF",
+        "FF305496",
+    )
+
+
+def test_excel_keeps_every_column_when_names_repeat(tmp_path):
+    frame = pd.DataFrame([["79161234567", "a", "b"]], columns=["phone", "note", "note"])
+    path = to_excel(frame, tmp_path / "twice.xlsx", index=False)
+    rows = list(openpyxl.load_workbook(path)["results"].values)
+    assert rows == [("phone", "note", "note (2)"), ("79161234567", "a", "b")]
+
+
+def test_excel_refuses_more_rows_than_a_sheet_holds_and_writes_nothing(tmp_path):
+    too_many = pd.DataFrame({"n": range(1_048_576)})
+    with pytest.raises(ValidationError, match=r"1,048,575 rows.*CSV \(\.csv\) or Parquet"):
+        to_excel(too_many, tmp_path / "big.xlsx", index=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_excel_refuses_a_cell_longer_than_excel_holds_naming_column_and_row(tmp_path):
+    frame = pd.DataFrame({"note": ["short", "x" * 32_768]})
+    with pytest.raises(ValidationError, match=r"note.*32,767 characters.*row 3"):
+        to_excel(frame, tmp_path / "long.xlsx", index=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_keeps_every_column_when_names_repeat(tmp_path):
+    frame = pd.DataFrame([["79161234567", "=a", "b"]], columns=["phone", "note", "note"])
+    path = to_csv(frame, tmp_path / "twice.csv", index=False)
+    assert path.read_text(encoding="utf-8-sig") == "phone,note,note\n79161234567,'=a,b\n"
