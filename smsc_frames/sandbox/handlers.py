@@ -104,7 +104,7 @@ def moscow_date(timestamp: float) -> str:
 def handle(
     endpoint: str, state: State, params: dict[str, str], context: RequestContext
 ) -> tuple[str, int]:
-    """Answer one request to *endpoint* (``send.php``, ``status.php``, ``balance.php``, ``get.php``)."""
+    """Answer one request to *endpoint* (a key of :data:`HANDLERS`)."""
     handler: Callable[[State, dict[str, str], RequestContext], str] = HANDLERS[endpoint]
     try:
         return handler(state, params, context), 0

@@ -1,4 +1,4 @@
-"""``/sys/get.php?get_messages=1``: the history of sent messages, newest first, paged by ``prev_id``.
+"""``/sys/get.php?get_messages=1``: the history of sent messages, newest first, by ``prev_id``.
 
 The page (``smsc.ru/api/http/get_data/outbox``) gives the parameters: ``start`` and ``end``
 (``dd.mm.yyyy``; no ``end``: from ``start`` on; at most half a year), ``phone`` (a number or a
@@ -66,9 +66,7 @@ def handle_history(state: State, params: dict[str, str], context: RequestContext
     if params.get("get_messages") != "1":
         raise parameter_error("get_messages")  # get.php's other questions are not modelled
     query = _Query.parse(params, state.clock())
-    if state.hit(
-        ("history", account.login, _digest(params)), IDENTICAL_LIMIT, IDENTICAL_WINDOW
-    ):
+    if state.hit(("history", account.login, _digest(params)), IDENTICAL_LIMIT, IDENTICAL_WINDOW):
         raise ErrorAnswer(9)
     with state.lock:
         now = state.clock()
