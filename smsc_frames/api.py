@@ -47,7 +47,14 @@ from smsc_frames.errors import (
     SmscConnectionError,
     ValidationError,
 )
-from smsc_frames.history import MAX_PERIOD_DAYS, PAGE_SIZE, parse_history, smsc_day
+from smsc_frames.history import (
+    MAX_PERIOD_DAYS,
+    PAGE_SIZE,
+    history_records,
+    oldest_int_id,
+    parse_history,
+    smsc_day,
+)
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.responses import parse_balance, parse_send, parse_status, phone_rows
 from smsc_frames.transport import Transport
@@ -254,6 +261,61 @@ class SmscApi:
         ValidationError
             A period or count SMSC would refuse, before any request.
         """
+        return parse_history(self._history_answer(start, end, before, phones, count))
+
+    def history_pages(
+        self,
+        start: date,
+        end: date | None = None,
+        *,
+        phones: Sequence[str] = (),
+        group: int = 1,
+    ) -> Iterator[pd.DataFrame]:
+        """Every page of the history of the period, newest first, as the caller reads them.
+
+        The first page is the newest :data:`~smsc_frames.history.PAGE_SIZE` messages; each next
+        one is asked with ``prev_id`` = the smallest ``int_id`` so far, until a page comes back
+        short. No page waits for the one before: SMSC's limit is on *identical* requests
+        (three a minute), and a page is only repeated after a refusal or a fault, by
+        :meth:`history`. A server whose next page does not go further back ends the paging
+        rather than looping.
+
+        Parameters
+        ----------
+        group : int, default 1
+            Pages parsed together, at most: the first frame holds one page, each next one twice
+            as many up to *group*, so a reader that stops early asks for little more than it
+            needs and one that reads a million messages parses them in large frames (parsing
+            has a fixed cost per frame).
+        """
+        before: int | None = None
+        pending: list[Mapping[str, Any]] = []
+        pages, size = 0, 1
+        while True:
+            answer = self._history_answer(start, end, before, phones, PAGE_SIZE)
+            pending += answer
+            pages += 1
+            done = len(answer) < PAGE_SIZE
+            if not done:
+                oldest = oldest_int_id(answer)
+                done = before is not None and oldest >= before
+                before = oldest
+            if done or pages >= size:
+                if pending:
+                    yield parse_history(pending)
+                pending, pages, size = [], 0, min(2 * size, max(group, 1))
+            if done:
+                return
+
+    def _history_answer(
+        self,
+        start: date,
+        end: date | None,
+        before: int | None,
+        phones: Sequence[str],
+        count: int,
+    ) -> list[Mapping[str, Any]]:
+        """One history request, checked first and repeated as :meth:`history` says."""
         check_history_period(start, end)
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= PAGE_SIZE:
             raise ValidationError("count", f"must be an integer from 1 to {PAGE_SIZE}", count)
@@ -265,31 +327,7 @@ class SmscApi:
         if phones:
             params["phone"] = ",".join(phones)
         answer = self._repeating(lambda: self.transport.call(GET, params), harmless_to_repeat)
-        return parse_history(answer)
-
-    def history_pages(
-        self, start: date, end: date | None = None, *, phones: Sequence[str] = ()
-    ) -> Iterator[pd.DataFrame]:
-        """Every page of the history of the period, newest first, as the caller reads them.
-
-        The first page is the newest :data:`~smsc_frames.history.PAGE_SIZE` messages; each next
-        one is asked with ``prev_id`` = the smallest ``int_id`` so far, until a page comes back
-        short. No page waits for the one before: SMSC's limit is on *identical* requests
-        (three a minute), and a page is only repeated after a refusal or a fault, by
-        :meth:`history`. A server whose next page does not go further back ends the paging
-        rather than looping.
-        """
-        before: int | None = None
-        while True:
-            page = self.history(start, end, before=before, phones=phones)
-            if len(page):
-                yield page
-            if len(page) < PAGE_SIZE:
-                return
-            oldest = int(page["int_id"].min())
-            if before is not None and oldest >= before:
-                return
-            before = oldest
+        return history_records(answer)
 
     # -- balance.php
 

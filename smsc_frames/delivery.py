@@ -34,6 +34,9 @@ from smsc_frames.history import MAX_PERIOD_DAYS, MOSCOW, moscow_day
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.responses import parse_status, status_names
 
+#: History pages parsed together at most (1, 2, 4... up to this): see SmscApi.history_pages.
+HISTORY_GROUP = 32
+
 METHODS = ("auto", "history", "list")
 """How :func:`refresh_status` may ask: chosen by size, the history, or status lists."""
 
@@ -221,7 +224,7 @@ def _from_history(
     wanted_ids = {sms_id for sms_id, _ in pairs}
     found = []
     began = time.monotonic()
-    for page in api.history_pages(start, end):
+    for page in api.history_pages(start, end, group=HISTORY_GROUP):
         page = page[page["id"].isin(wanted_ids)]
         page = page.assign(phone=page["phone"].str.replace(r"\D", "", regex=True))
         keys = list(zip(page["id"], page["phone"]))

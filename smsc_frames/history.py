@@ -27,11 +27,8 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from smsc_frames.responses import (
-    _date_column,
+    SMSC_DATE_FORMAT,
     _decimal_column,
-    _int_column,
-    _per_distinct,
-    _text_column,
     malformed,
     raise_for_error,
     status_names,
@@ -78,30 +75,70 @@ def parse_history(answer: object) -> pd.DataFrame:
         *answer* is not a list of objects, or a record has no ``int_id`` (``maybe_sent=True``:
         the question reached the server).
     """
-    raise_for_error(answer)
-    if not isinstance(answer, list) or not all(isinstance(row, Mapping) for row in answer):
-        raise malformed("get.php answer is not a list of objects")
-    raw = {name: [row.get(name) for row in answer] for name in _RAW_KEYS}
-    frame = pd.DataFrame(index=pd.RangeIndex(len(answer)))
-    frame["id"] = _text_column(raw["id"])
-    frame["int_id"] = _int_column(raw["int_id"])
+    answer = history_records(answer)
+    raw = pd.DataFrame.from_records(answer, columns=_RAW_KEYS, index=pd.RangeIndex(len(answer)))
+    raw = raw.astype(object).where(raw.notna() & raw.ne(""), None)
+    frame = pd.DataFrame(index=raw.index)
+    frame["id"] = raw["id"].astype("str")
+    frame["int_id"] = _integers(raw["int_id"])
     if frame["int_id"].isna().any():
         raise malformed("a get.php record has no int_id")
-    frame["phone"] = _text_column(raw["phone"]).str.lstrip("+")
-    frame["status"] = _per_distinct(_int_column, raw["status"]).set_axis(frame.index)
+    frame["phone"] = raw["phone"].astype("str").str.lstrip("+")
+    frame["status"] = _integers(raw["status"])
     frame["status_name"] = status_names(frame["status"])
-    err = _per_distinct(_int_column, raw["err"]).set_axis(frame.index)
-    without_err = pd.Series([value is None for value in raw["err"]], index=frame.index)
     known = frame["status"].notna() & frame["status"].ne(-3)
-    frame["err"] = err.mask(without_err & known.fillna(False).astype(bool), 0)
+    # a known status without err says "no error" (SMSC may leave a zero err out)
+    frame["err"] = _integers(raw["err"]).mask(raw["err"].isna() & known.astype(bool), 0)
     for name in ("last_date", "send_date"):
-        frame[name] = _per_distinct(_date_column, raw[name]).set_axis(frame.index)
-    frame["cost"] = _per_distinct(_decimal_column, raw["cost"]).set_axis(frame.index)
-    frame["sms_cnt"] = _per_distinct(_int_column, raw["sms_cnt"]).set_axis(frame.index)
-    frame["mccmnc"] = _per_distinct(_text_column, raw["mccmnc"]).set_axis(frame.index)
-    frame["message"] = _per_distinct(_text_column, raw["message"]).set_axis(frame.index)
-    frame["status_text"] = _per_distinct(_text_column, raw["status_name"]).set_axis(frame.index)
+        frame[name] = pd.to_datetime(raw[name], format=SMSC_DATE_FORMAT, errors="coerce").astype(
+            "datetime64[us]"
+        )
+    frame["cost"] = _decimal_column(raw["cost"]).set_axis(raw.index)
+    frame["sms_cnt"] = _integers(raw["sms_cnt"])
+    for name, column in (
+        ("mccmnc", "mccmnc"),
+        ("message", "message"),
+        ("status_text", "status_name"),
+    ):
+        frame[name] = raw[column].astype("str")
     return frame
+
+
+def history_records(answer: object) -> list[Mapping]:
+    """*answer* when it is a list of objects (records), else the error it is or a malformed one.
+
+    Examples
+    --------
+    >>> history_records({"error": "duplicate request, wait a minute", "error_code": 9})
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.DuplicateRequestError: SMSC error 9: duplicate request, wait a minute
+    """
+    raise_for_error(answer)
+    if not isinstance(answer, list) or not all(
+        issubclass(kind, Mapping) for kind in set(map(type, answer))
+    ):
+        raise malformed("get.php answer is not a list of objects")
+    return answer
+
+
+def oldest_int_id(records: list[Mapping]) -> int:
+    """The smallest ``int_id`` of a page of records: the next page's ``prev_id``.
+
+    Examples
+    --------
+    >>> oldest_int_id([{"int_id": 9}, {"int_id": "7"}])
+    7
+    """
+    try:
+        return min(int(record["int_id"]) for record in records)
+    except (KeyError, TypeError, ValueError):
+        raise malformed("a get.php record has no int_id") from None
+
+
+def _integers(values: pd.Series) -> pd.Series:
+    """JSON numbers or digit strings, ``None`` missing -> ``Int64``."""
+    return pd.to_numeric(values, errors="coerce").astype("Int64")
 
 
 _RAW_KEYS = (
