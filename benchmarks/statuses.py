@@ -59,6 +59,11 @@ def serve_sandbox() -> None:
         sys.stdin.read()
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory so far (``ru_maxrss``), in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def distinct_phones(count: int) -> np.ndarray:
     """*count* distinct Moscow mobile numbers, shuffled."""
     numbers = np.random.default_rng(7).permutation(count) + 79_160_000_000
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         results = send_campaign(client, phones)
         sent_s = time.perf_counter() - started
         print(f"sent {len(results):,} messages in {math.ceil(len(results) / BATCH):,} requests: "
-              f"{sent_s:.1f} s (setup, not compared)")  # fmt: skip
+              f"{sent_s:.1f} s (setup, not compared); peak RSS {peak_mib():,.0f} MiB")  # fmt: skip
 
         limits = SmscLimits()
         method = choose_method(len(results), limits)
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     requests = math.ceil(len(results) / limits.status_batch_size)
     paced = list_seconds(len(results), limits)
     list_s = max(paced, (requests - 1) * request_s) + request_s
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mib()
     print(f"list path (baseline): {requests:,} status.php requests of {BATCH:,}, "
           f"one per {limits.status_list_interval:g} s; one request measured at {request_s:.2f} s "
           f"(median of {args.sample_requests}) -> {list_s:,.0f} s = {list_s / 3600:.1f} h "
