@@ -229,6 +229,7 @@ def _from_history(
         page = page.assign(phone=page["phone"].str.replace(r"\D", "", regex=True))
         keys = list(zip(page["id"], page["phone"]))
         new = np.fromiter((key in remaining for key in keys), dtype=bool, count=len(keys))
+        new &= ~page.duplicated(["id", "phone"]).to_numpy()  # the newest of a frame counts
         remaining.difference_update(keys)
         found.append(page[new])
         if progress is not None and new.any():
@@ -238,11 +239,8 @@ def _from_history(
     missing = [pair for pair in pairs if pair in remaining]
     listed = api.status_list(missing, progress=progress) if missing else parse_status([])
     columns = ["id", "phone", "status", "err", "last_date"]
-    seen = [frame[columns] for frame in found]
-    if not seen:
-        return listed[columns]
-    newest = pd.concat(seen, ignore_index=True).drop_duplicates(["id", "phone"], keep="first")
-    return pd.concat([newest, listed[columns]], ignore_index=True)
+    # each pair once, from the history or the lists (_merge would keep a pair's last record)
+    return pd.concat([*(frame[columns] for frame in found), listed[columns]], ignore_index=True)
 
 
 @contextmanager
