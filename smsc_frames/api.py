@@ -81,7 +81,7 @@ def harmless_to_repeat(error: Exception) -> bool:
 
 
 class SmscApi:
-    """Quote, submit, status, status list and balance over one transport.
+    """Quote, submit, status, status list, history and balance over one transport.
 
     Parameters
     ----------

@@ -126,6 +126,17 @@ def test_the_size_chooses_the_way(running, fake_clock):
     assert list_seconds(2001, SmscLimits()) == 120.0 and list_seconds(9, SMALL_BATCHES) == 1.0
 
 
+def test_auto_reads_the_history_no_longer_than_the_lists_would_take(running, fake_clock):
+    client = demo_client(running)
+    results = campaign(client, fake_clock)
+    quick = SmscLimits(status_list_interval=1e-6, status_batch_size=3)  # lists: 2 us of waits
+    by_auto = refresh_status(results, client, limits=quick)
+    # one history frame (the newest page) was read, then the lists took every pair left
+    assert len(requests_to(running, "get.php")) == 1
+    assert len(requests_to(running, "status.php")) == 3
+    pd.testing.assert_frame_equal(by_auto, refresh_status(results, client, limits=NO_WAIT))
+
+
 def test_the_history_stops_when_every_pair_was_seen_and_shows_progress(running, fake_clock, capsys):
     client = demo_client(running)
     campaign(client, fake_clock)  # 2,706 messages: three pages
