@@ -111,6 +111,20 @@ def test_a_message_sent_again_under_its_id_takes_the_newest(running, fake_clock)
     assert by_history.loc[0, "status"] == -1  # the second one, just sent
 
 
+@every_reading
+def test_server_assigned_ids_match_through_a_float_column(running, fake_clock):
+    client = demo_client(running)
+    answer = client.call("send.php", {"phones": "79161234567,79261234567", "mes": "No id"})
+    results = pd.DataFrame({"phone": ["79161234567", "79261234567"], "sms_id": [answer["id"]] * 2})
+    results["sms_id"] = results["sms_id"].astype("float64")  # what a CSV round trip gives
+    results["sent_at"] = pd.Timestamp(NOV_14, unit="s", tz="UTC")
+    by_history = refresh_status(results, client, limits=NO_WAIT, method="history")
+    assert by_history["status"].tolist() == [-1, -1] and not requests_to(running, "status.php")
+    pd.testing.assert_frame_equal(
+        by_history, refresh_status(results, client, limits=NO_WAIT, method="list")
+    )
+
+
 def test_the_size_chooses_the_way(running, fake_clock):
     client = demo_client(running)
     results = campaign(client, fake_clock)
