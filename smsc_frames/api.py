@@ -10,7 +10,9 @@
   done); a status question after any refusal or transport fault (it changes nothing); a
   submission whose answer was lost **never** (the caller reconciles it);
 * how status list requests are paced (one per :attr:`SmscLimits.status_list_interval` per
-  account, however many callers ask).
+  account, however many callers ask), and how the history (``get.php?get_messages=1``) is
+  paged: page after page without waiting, since SMSC limits only *identical* history requests
+  (three a minute) and each page names its own ``prev_id``.
 
 Answers come back parsed or checked; an answer that cannot be read after a submission is a
 lost answer (``SmscConnectionError(maybe_sent=True)``), never a failure to re-send.
@@ -31,7 +33,8 @@ Decimal('1000.00')
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -42,6 +45,15 @@ from smsc_frames.errors import (
     DuplicateRequestError,
     SmscApiError,
     SmscConnectionError,
+    ValidationError,
+)
+from smsc_frames.history import (
+    MAX_PERIOD_DAYS,
+    PAGE_SIZE,
+    history_records,
+    oldest_int_id,
+    parse_history,
+    smsc_day,
 )
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.responses import parse_balance, parse_send, parse_status, phone_rows
@@ -52,6 +64,7 @@ T = TypeVar("T")
 SEND = "send.php"
 STATUS = "status.php"
 BALANCE = "balance.php"
+GET = "get.php"
 
 
 def too_many_concurrent(error: Exception) -> bool:
@@ -68,7 +81,7 @@ def harmless_to_repeat(error: Exception) -> bool:
 
 
 class SmscApi:
-    """Quote, submit, status, status list and balance over one transport.
+    """Quote, submit, status, status list, history and balance over one transport.
 
     Parameters
     ----------
@@ -211,6 +224,111 @@ class SmscApi:
                     raise
         raise AssertionError("unreachable")
 
+    # -- get.php?get_messages=1
+
+    def history(
+        self,
+        start: date,
+        end: date | None = None,
+        *,
+        before: int | None = None,
+        phones: Sequence[str] = (),
+        count: int = PAGE_SIZE,
+    ) -> pd.DataFrame:
+        """One page of the account's history of sent messages, newest first.
+
+        Repeated after refusals for pace and transport faults (a question changes nothing).
+
+        Parameters
+        ----------
+        start, end : datetime.date
+            The period (Moscow days, both included; no *end*: up to now), at most
+            :data:`~smsc_frames.history.MAX_PERIOD_DAYS` long.
+        before : int, optional
+            ``prev_id``: only messages older than the one with this ``int_id``.
+        phones : sequence of str, optional
+            Only the messages to these numbers.
+        count : int, default 1000
+            ``cnt``, 1 to 1000.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`~smsc_frames.history.parse_history` of the answer.
+
+        Raises
+        ------
+        ValidationError
+            A period or count SMSC would refuse, before any request.
+        """
+        return parse_history(self._history_answer(start, end, before, phones, count))
+
+    def history_pages(
+        self,
+        start: date,
+        end: date | None = None,
+        *,
+        phones: Sequence[str] = (),
+        group: int = 1,
+    ) -> Iterator[pd.DataFrame]:
+        """Every page of the history of the period, newest first, as the caller reads them.
+
+        The first page is the newest :data:`~smsc_frames.history.PAGE_SIZE` messages; each next
+        one is asked with ``prev_id`` = the smallest ``int_id`` so far, until a page comes back
+        short. No page waits for the one before: SMSC's limit is on *identical* requests
+        (three a minute), and a page is only repeated after a refusal or a fault, by
+        :meth:`history`. A server whose next page does not go further back ends the paging
+        rather than looping.
+
+        Parameters
+        ----------
+        group : int, default 1
+            Pages parsed together, at most: the first frame holds one page, each next one twice
+            as many up to *group*, so a reader that stops early asks for little more than it
+            needs and one that reads a million messages parses them in large frames (parsing
+            has a fixed cost per frame).
+        """
+        before: int | None = None
+        pending: list[Mapping[str, Any]] = []
+        pages, size = 0, 1
+        while True:
+            answer = self._history_answer(start, end, before, phones, PAGE_SIZE)
+            pending += answer
+            pages += 1
+            done = len(answer) < PAGE_SIZE
+            if not done:
+                oldest = oldest_int_id(answer)
+                done = before is not None and oldest >= before
+                before = oldest
+            if done or pages >= size:
+                if pending:
+                    yield parse_history(pending)
+                pending, pages, size = [], 0, min(2 * size, max(group, 1))
+            if done:
+                return
+
+    def _history_answer(
+        self,
+        start: date,
+        end: date | None,
+        before: int | None,
+        phones: Sequence[str],
+        count: int,
+    ) -> list[Mapping[str, Any]]:
+        """One history request, checked first and repeated as :meth:`history` says."""
+        check_history_period(start, end)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= PAGE_SIZE:
+            raise ValidationError("count", f"must be an integer from 1 to {PAGE_SIZE}", count)
+        params = {"get_messages": "1", "start": smsc_day(start), "cnt": str(count)}
+        if end is not None:
+            params["end"] = smsc_day(end)
+        if before is not None:
+            params["prev_id"] = str(before)
+        if phones:
+            params["phone"] = ",".join(phones)
+        answer = self._repeating(lambda: self.transport.call(GET, params), harmless_to_repeat)
+        return history_records(answer)
+
     # -- balance.php
 
     def balance(self) -> Decimal:
@@ -230,6 +348,31 @@ class SmscApi:
                     raise
             self._sleep(delays[attempt])
         raise AssertionError("unreachable")
+
+
+def check_history_period(start: date, end: date | None) -> None:
+    """Refuse a history period SMSC would refuse: *end* before *start*, or too long.
+
+    Examples
+    --------
+    >>> check_history_period(date(2026, 1, 1), date(2026, 12, 1))
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: end: must be at most 182 days after start \
+(SMSC's half year) (got datetime.date(2026, 12, 1))
+    """
+    if not isinstance(start, date):
+        raise ValidationError("start", "must be a date", start)
+    if end is None:
+        return
+    if not isinstance(end, date) or end < start:
+        raise ValidationError("end", "must be a date on or after start", end)
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError(
+            "end",
+            f"must be at most {MAX_PERIOD_DAYS} days after start (SMSC's half year)",
+            end,
+        )
 
 
 def read_send_answer(answer: object) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def test_reserved_parameters_and_unknown_endpoints_are_refused_before_any_reques
             client.call("balance.php", {name: APIKEY})
         assert caught.value.parameter == name and APIKEY not in str(caught.value)
     with pytest.raises(errors.ValidationError):
-        client.call("get.php", {})
+        client.call("jobs.php", {})
     assert client.is_sandbox is None
 
 

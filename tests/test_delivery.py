@@ -156,7 +156,10 @@ def test_batches_give_the_same_answer(sandbox, clock):
     clock.now += 10
     whole = refresh_status(results, client, limits=NO_WAIT)
     batched = refresh_status(
-        results, client, limits=SmscLimits(status_list_interval=0, status_batch_size=2)
+        results,
+        client,
+        limits=SmscLimits(status_list_interval=0, status_batch_size=2),
+        method="list",
     )
     pd.testing.assert_frame_equal(whole, batched)
     sizes = [len(r.params["id"].rstrip(",").split(",")) for r in status_requests(sandbox)]
@@ -189,6 +192,7 @@ def test_progress_bar_is_shown_on_request(sandbox, capsys):
         demo_client(sandbox),
         limits=SmscLimits(status_list_interval=0, status_batch_size=4),
         progress=True,
+        method="list",
     )
     assert "status.php" in capsys.readouterr().err
 
@@ -238,7 +242,10 @@ def test_pacing_keeps_under_the_list_request_limit():
         client = demo_client(sandbox)
         results, _ = send_results(client)
         final = refresh_status(
-            results, client, limits=SmscLimits(status_list_interval=0.45, status_batch_size=3)
+            results,
+            client,
+            limits=SmscLimits(status_list_interval=0.45, status_batch_size=3),
+            method="list",
         )
         codes = [record.code for record in status_requests(sandbox)]
     assert codes == [0, 0, 0]  # never refused: the pace kept within SMSC's limit
@@ -251,12 +258,14 @@ def test_error_9_waits_and_retries():
     with strict_sandbox(0.3) as sandbox:
         client = demo_client(sandbox)
         results, _ = send_results(client)
-        final = refresh_status(results, client, limits=TOO_EAGER)
+        final = refresh_status(results, client, limits=TOO_EAGER, method="list")
         codes = [record.code for record in status_requests(sandbox)]
         assert codes == [0, 9, 0]
         assert final["status"].tolist()[:5] == [1, 20, 25, 3, 1]
         with pytest.raises(errors.DuplicateRequestError):
-            refresh_status(results, client, retry=RetryPolicy(retries=0), limits=TOO_EAGER)
+            refresh_status(
+                results, client, retry=RetryPolicy(retries=0), limits=TOO_EAGER, method="list"
+            )
 
 
 def test_balance_is_exact_and_follows_sends(sandbox):

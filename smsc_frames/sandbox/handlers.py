@@ -104,7 +104,7 @@ def moscow_date(timestamp: float) -> str:
 def handle(
     endpoint: str, state: State, params: dict[str, str], context: RequestContext
 ) -> tuple[str, int]:
-    """Answer one request to *endpoint* (``send.php``, ``status.php`` or ``balance.php``)."""
+    """Answer one request to *endpoint* (a key of :data:`HANDLERS`)."""
     handler: Callable[[State, dict[str, str], RequestContext], str] = HANDLERS[endpoint]
     try:
         return handler(state, params, context), 0
@@ -616,4 +616,17 @@ def handle_balance(state: State, params: dict[str, str], context: RequestContext
     return render_fields(context.fmt, fields, state.reading)
 
 
-HANDLERS = {"send.php": handle_send, "status.php": handle_status, "balance.php": handle_balance}
+# -- get.php ----------------------------------------------------------------------------------
+def handle_get(state: State, params: dict[str, str], context: RequestContext) -> str:
+    """``/sys/get.php``: the history of sent messages (``get_messages=1``), in its own module."""
+    from smsc_frames.sandbox.history import handle_history  # it builds on this module
+
+    return handle_history(state, params, context)
+
+
+HANDLERS = {
+    "send.php": handle_send,
+    "status.php": handle_status,
+    "balance.php": handle_balance,
+    "get.php": handle_get,
+}

@@ -42,7 +42,9 @@ from smsc_frames.sandbox.state import RequestRecord, State
 FAULTS = ("drop_after_accept", "http_500", "slow", "html_error", "truncated_json", "empty_body")
 #: Faults answered before the request is processed: nothing is stored.
 FAULTS_BEFORE_PROCESSING = frozenset({"http_500", "html_error"})
-ENDPOINT_KINDS = {"send.php": "send", "status.php": "status", "balance.php": "balance"}
+ENDPOINT_KINDS = {
+    "send.php": "send", "status.php": "status", "balance.php": "balance", "get.php": "get",
+}  # fmt: skip
 #: The page's "POST https://smsc.ru/rest/send/" with a JSON body: send.php's parameters and
 #: answers (logged and fault-injected as ``send.php``).
 REST_SEND_PATHS = frozenset({"/rest/send/", "/rest/send"})

@@ -137,6 +137,9 @@ class MessageBatch:
     positions: dict[str, int] = field(init=False)
     #: indexes of the messages ``del=1`` removed
     deleted: set[int] = field(init=False, default_factory=set)
+    #: the store-wide number (SMSC's ``int_id``) of the first message; message *i* has this + i.
+    #: :meth:`State.store` sets it.
+    first_int_id: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.positions = dict(zip(self.phones, range(len(self.phones))))
@@ -157,6 +160,26 @@ class MessageBatch:
         """Indexes of the messages not deleted, in request order."""
         deleted = self.deleted
         return (index for index in range(len(self.phones)) if index not in deleted)
+
+
+@dataclass(slots=True)
+class Outbox:
+    """One account's batches in store order, with two ascending keys to bisect on.
+
+    ``first_int_ids[i]`` is ``batches[i].first_int_id``; ``sent_ats[i]`` its ``sent_at`` (one
+    clock, read as requests arrive: ascending up to the few milliseconds by which concurrent
+    requests may be stored out of order).
+    """
+
+    batches: list[MessageBatch] = field(default_factory=list)
+    first_int_ids: list[int] = field(default_factory=list)
+    sent_ats: list[float] = field(default_factory=list)
+
+    def add(self, batch: MessageBatch) -> None:
+        """Append *batch* (already numbered by :meth:`State.store`)."""
+        self.batches.append(batch)
+        self.first_int_ids.append(batch.first_int_id)
+        self.sent_ats.append(batch.sent_at)
 
 
 @dataclass(frozen=True)
@@ -209,6 +232,10 @@ class State:
         #: (login, id) -> the batches stored under that id, oldest first
         self._by_id: dict[tuple[str, str], list[MessageBatch]] = {}
         self._ids = itertools.count(1)
+        self._next_int_id = 1
+        #: login -> its batches in store order, with each one's first int_id and sent_at
+        #: (ascending: the index ``get.php?get_messages=1`` bisects instead of scanning)
+        self._outbox: dict[str, Outbox] = {}
         self._windows: dict[tuple[object, ...], deque[float]] = {}
         self._expires: dict[tuple[object, ...], float] = {}  # when each window key stops mattering
         #: login -> phone -> (time of its last message, length of its chain of quick messages)
@@ -391,8 +418,11 @@ class State:
         A wrong-format number (status 22) reaches no phone and starts no chain.
         """
         with self.lock:
+            batch.first_int_id = self._next_int_id
+            self._next_int_id += len(batch.phones)
             self._batches.append(batch)
             self._by_id.setdefault((batch.login, batch.sms_id), []).append(batch)
+            self._outbox.setdefault(batch.login, Outbox()).add(batch)
             self._extend_chains(batch)
             self._maybe_prune()
 
@@ -425,6 +455,10 @@ class State:
             if index is not None:
                 return None if index in batch.deleted else (batch, index)
         return None
+
+    def outbox(self, login: str) -> Outbox:
+        """The index of *login*'s stored batches (read it holding :attr:`lock`)."""
+        return self._outbox.get(login) or Outbox()
 
     def messages(self) -> list[dict[str, object]]:
         """Every stored message, oldest first, with its status now."""

@@ -43,7 +43,7 @@ from smsc_frames.transport import Credentials
 
 log = logging.getLogger("smsc_frames.client")
 
-ENDPOINTS = frozenset({"send.php", "status.php", "balance.php"})
+ENDPOINTS = frozenset({"send.php", "status.php", "balance.php", "get.php"})
 SANDBOX_HEADER = "X-SMSC-Sandbox"
 RESERVED_PARAMS = frozenset({"login", "psw", "apikey", "charset", "fmt"})
 """Parameters the transport sets itself; passing them in ``params`` is refused."""
@@ -120,7 +120,7 @@ class FormTransport:
 
         Parameters
         ----------
-        endpoint : {"send.php", "status.php", "balance.php"}
+        endpoint : {"send.php", "status.php", "balance.php", "get.php"}
         params : Mapping
             The request's parameters without credentials, ``charset`` and ``fmt`` (added here).
             Values are sent as ``str``; ``None`` values are left out.
