@@ -43,6 +43,7 @@ from smsc_frames.segments import count_segments, transliterate
 __all__ = [
     "CALL_CHARS_PER_SECOND",
     "SHORT_LINK_LENGTH",
+    "billed_label",
     "binary_size",
     "call_seconds",
     "check_kind_options",
@@ -80,6 +81,9 @@ _LABELS = {
     "mail": "e-mails",
     "tg": "Telegram messages",
 }
+
+
+_BILLED = {"sms": "SMS", "bin": "SMS", "call": "billed call minutes"}
 
 
 def message_kind(options: Options) -> str:
@@ -121,6 +125,17 @@ def count_label(kind: str) -> str:
     ('seconds of speech', 'SMS parts')
     """
     return _LABELS[kind]
+
+
+def billed_label(kind: str) -> str:
+    """What a plan's ``parts`` count for *kind* (the unit the price is per), in words.
+
+    Examples
+    --------
+    >>> billed_label("call"), billed_label("bin")
+    ('billed call minutes', 'SMS')
+    """
+    return _BILLED.get(kind, _LABELS[kind])
 
 
 def check_kind_options(options: Options, sender: object) -> None:

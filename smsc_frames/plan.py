@@ -95,7 +95,9 @@ def _text_pieces(df: pd.DataFrame, text: object, template: object) -> list:
     """The template's pieces (:func:`~smsc_frames.templates.parse_template`), or a text
     column as a template of one field; refuses both or neither."""
     if (text is None) == (template is None):
-        raise ValidationError("text", "give exactly one of text= (a column) or template=")
+        raise ValidationError(
+            "text", "give exactly one of text= (a column) or template= (hlr=1/ping=1 need none)"
+        )
     if text is not None:
         return [("", find_column(df, text, "text"), "", None)]
     return parse_template(template, df)
