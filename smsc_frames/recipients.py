@@ -46,6 +46,7 @@ __all__ = [
     "classify_recipients",
     "is_email",
     "is_group",
+    "recipient_operators",
     "validate_email_sender",
 ]
 
@@ -83,6 +84,26 @@ def is_group(recipients: pd.Series) -> pd.Series:
     [True, False, False]
     """
     return recipients.astype(object).str.fullmatch(r"G[0-9]{1,9}").fillna(False).astype(bool)
+
+
+def recipient_operators(recipients: pd.Series) -> pd.Series:
+    """Where each non-phone recipient goes, in a quote's ``operator`` column: ``"group"``,
+    ``"Telegram"`` or ``"e-mail"``; ``None`` for phone numbers and missing values.
+
+    Examples
+    --------
+    >>> cells = pd.Series(["G1", "@ann_smith", "#12", "a@b.org", "7916", None])
+    >>> recipient_operators(cells).tolist()
+    ['group', 'Telegram', 'Telegram', 'e-mail', None, None]
+    """
+    text = recipients.astype(object).where(recipients.notna(), "").astype(str)
+    names = np.select(
+        [is_group(recipients).to_numpy(), text.str.match(r"[@#]").to_numpy(),
+         text.str.contains("@", regex=False).to_numpy()],
+        ["group", "Telegram", "e-mail"],
+        default="",
+    )  # fmt: skip
+    return pd.Series(names, index=recipients.index, dtype=object).replace("", None)
 
 
 def validate_email_sender(value: object) -> str:

@@ -37,7 +37,7 @@ from smsc_frames.payloads import Payload, recipient_rows
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
-from smsc_frames.recipients import is_group
+from smsc_frames.recipients import is_group, recipient_operators
 from smsc_frames.responses import parse_send, status_names
 
 
@@ -292,6 +292,8 @@ def _quote(
     table["payload_id"] = rows["payload_id"]
     table["mccmnc"] = merged["mccmnc"]
     table["operator"] = operator_names(table["mccmnc"])
+    special = recipient_operators(table["phone"])
+    table["operator"] = table["operator"].astype(object).where(special.isna(), special)
     table["parts"] = plan["parts"]
     table["cost"] = merged["cost"].astype(object).where(merged["cost"].notna(), None)
     table["status"] = merged["status"].astype("Int64")
@@ -351,8 +353,7 @@ def _quote(
 
 def _price_groups(table: pd.DataFrame, group_rows: pd.Series, costs: dict[str, Decimal]) -> None:
     """Give each group row its request's cost less the other rows' (when the request holds one
-    group; SMSC lists the members' numbers, never the group) and the operator ``"group"``."""
-    table.loc[group_rows, "operator"] = "group"
+    group; SMSC lists the members' numbers, never the group)."""
     per_request = table.loc[group_rows, "payload_id"].value_counts()
     for pid in per_request.index[per_request == 1]:
         others = table["sendable"] & (table["payload_id"] == pid) & ~group_rows
