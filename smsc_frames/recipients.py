@@ -219,41 +219,41 @@ def apply_recipients(phones: pd.DataFrame, values: pd.Series, options: Options) 
     1         None     False  an e-mail address needs mail=1 (e-mail messages)
     2  79161234567      True                                              None
     """
-    found = classify_recipients(values)
+    ok = phones["phone_ok"].to_numpy(dtype=bool)
+    candidates = np.flatnonzero(~ok)  # a valid phone is never a group, an address or a nick
+    found = classify_recipients(values.iloc[candidates])
     kinds = found["recipient_kind"].to_numpy(dtype=object)
     other = kinds != "phone"
     if not other.any() and options.mail != 1:
         return phones
-    phones = phones.copy()
+    rows, kinds = candidates[other], kinds[other]  # the non-phone recipients
     allowed = _allowed(options)
     refusal = np.array([allowed[kind] for kind in kinds], dtype=object)
-    problem = found["problem"].to_numpy(dtype=object)
+    problem = found["problem"].to_numpy(dtype=object)[other]
     problem = np.where(pd.isna(problem), refusal, problem)
-    phone_rows = ~other & pd.notna(refusal) & phones["phone_ok"].to_numpy(dtype=bool)
-    valid = other & pd.isna(problem)
-    recipient = found["recipient"].to_numpy(dtype=object)
-    phone = phones["phone"].to_numpy(dtype=object).copy()
-    phone[other] = np.where(valid[other], recipient[other], None)
-    ok = phones["phone_ok"].to_numpy(dtype=bool).copy()
-    ok[other] = valid[other]
-    ok[phone_rows] = False
-    why = phones["problem"].to_numpy(dtype=object).copy()
-    bad = (other & ~valid) | phone_rows
-    why[other] = None
-    why[bad] = problem[bad]
-    index = phones.index
-    phones["phone"] = pd.Series(phone, index=index, dtype=object)
+    valid = pd.isna(problem)
+    recipient = found["recipient"].to_numpy(dtype=object)[other]
+    columns = {name: phones[name].to_numpy(dtype=object).copy()
+               for name in ("phone", "problem", "region", "note")}  # fmt: skip
+    columns["phone"][rows] = np.where(valid, recipient, None)
+    columns["problem"][rows] = problem
+    columns["region"][rows] = columns["note"][rows] = None
+    ok = ok.copy()
+    ok[rows] = valid
+    if allowed["phone"] is not None:  # mail=1: every phone number is a wrong recipient
+        phone_rows = np.ones(len(ok), dtype=bool)
+        phone_rows[rows] = False
+        ok[phone_rows] = False
+        columns["problem"][phone_rows] = allowed["phone"]
+    phones = phones.copy()
+    for name, column in columns.items():
+        phones[name] = pd.Series(column, index=phones.index, dtype=object)
     phones["phone_ok"] = ok
-    phones["problem"] = pd.Series(why, index=index, dtype=object)
-    for column in ("region", "note"):
-        values = phones[column].to_numpy(dtype=object).copy()
-        values[other] = None
-        phones[column] = pd.Series(values, index=index, dtype=object)
     if "phone_key" in phones:
         keys = phones["phone_key"].to_numpy(dtype=np.int64).copy()
-        keys[other] = -1
+        keys[rows] = -1
         if valid.any():
             folded = [text.lower() if "@" in text[1:] else text for text in recipient[valid]]
-            keys[valid] = KEY_OFFSET + pd.factorize(np.array(folded, dtype=object))[0]
+            keys[rows[valid]] = KEY_OFFSET + pd.factorize(np.array(folded, dtype=object))[0]
         phones["phone_key"] = keys
     return phones

@@ -73,7 +73,8 @@ class Quote:
     total_cost : Decimal
         The sum of SMSC's per-request costs.
     total_parts : int
-        The sum of SMSC's ``cnt`` (SMS parts that would be billed).
+        The sum of SMSC's ``cnt``: SMS parts that would be billed (seconds of speech for
+        ``call=1``, one per number for ``hlr``/``ping``; see :attr:`kind`).
     recipients : int
         Plan rows that would be sent.
     by_operator : pandas.DataFrame
