@@ -46,6 +46,7 @@ __all__ = [
     "classify_recipients",
     "is_email",
     "is_group",
+    "is_group_recipient",
     "recipient_operators",
     "validate_email_sender",
 ]
@@ -56,6 +57,7 @@ _EMAIL = re.compile(
 )
 _NICK = re.compile(r"@[A-Za-z0-9_]{5,32}")
 _TELEGRAM_ID = re.compile(r"#[0-9]{1,20}")
+_WRITTEN_GROUP = re.compile(r"G[0-9]{1,9}")
 _HINTS = ("#", "G", "g")
 LONGEST_EMAIL = 64
 """Characters an e-mail recipient may have (the request packer lays recipients out this wide)."""
@@ -83,7 +85,20 @@ def is_group(recipients: pd.Series) -> pd.Series:
     >>> is_group(pd.Series(["G12", "79161234567", None])).tolist()
     [True, False, False]
     """
-    return recipients.astype(object).str.fullmatch(r"G[0-9]{1,9}").fillna(False).astype(bool)
+    return (
+        recipients.astype(object).str.fullmatch(_WRITTEN_GROUP.pattern).fillna(False).astype(bool)
+    )
+
+
+def is_group_recipient(recipient: str) -> bool:
+    """Whether one recipient of a request is a ``G<n>`` group.
+
+    Examples
+    --------
+    >>> is_group_recipient("G3"), is_group_recipient("79161234567")
+    (True, False)
+    """
+    return _WRITTEN_GROUP.fullmatch(recipient) is not None
 
 
 def recipient_operators(recipients: pd.Series) -> pd.Series:

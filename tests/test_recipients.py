@@ -20,7 +20,7 @@ from smsc_frames.payloads import payloads
 from smsc_frames.phones import normalize_phones
 from smsc_frames.plan import prepare
 from smsc_frames.recipients import KEY_OFFSET, apply_recipients, classify_recipients
-from smsc_frames.sandbox import Account
+from smsc_frames.sandbox import Account, SandboxSettings
 
 MTS, BEELINE = Decimal("5.45"), Decimal("5.25")
 GROUP = ["79161112233", "79031112233"]  # MTS, Beeline
@@ -151,3 +151,33 @@ def test_telegram_recipients_without_tg_are_a_clear_row_problem():
         == ["phone: a Telegram recipient (@nick, #ID) needs tg=1 or bot"] * 2
     )
     assert not plan["sendable"].any()
+
+
+def test_send_results_price_a_group_row_and_say_smsc_reports_its_members(grouped):
+    contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "G1"], "text": ["Hi", "Hi"]})
+    plan = prepare(contacts, phone="phone", text="text")
+    results = send(plan, client_for(grouped), progress=False, retry=FAST, limits=FAST_LIMITS)
+    assert results["outcome"].tolist() == ["sent", "sent"]
+    assert results["cost"].tolist() == [MTS, MTS + BEELINE]
+    assert "SMSC reports their numbers, never G<n>" in results.loc[1, "reason"]
+
+
+@pytest.mark.parametrize("phones", [["G1"], ["G1", "+7 916 123-45-67"]])
+def test_a_lost_answer_never_sends_a_group_twice(make_sandbox, tmp_path, phones):
+    settings = SandboxSettings(duplicate_window=1.5, status_list_window=0.1,
+                               seconds_to_operator=0.05, seconds_to_final=0.15)  # fmt: skip
+    sandbox = make_sandbox(accounts=[Account("demo", "demo", groups={1: GROUP})],
+                           settings=settings)  # fmt: skip
+    plan = prepare(pd.DataFrame({"phone": phones, "text": ["Hi"] * len(phones)}),
+                   phone="phone", text="text")  # fmt: skip
+    sandbox.inject("drop_after_accept")
+    journal = tmp_path / "campaign.journal"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an unknown outcome warns
+        for _ in range(2):  # the second run resumes from the journal
+            results = send(plan, client_for(sandbox), journal=journal, progress=False,
+                           retry=FAST, limits=FAST_LIMITS)  # fmt: skip
+    stored = [message["phone"] for message in sandbox.messages()]
+    assert sorted(stored) == sorted(GROUP + ["79161234567"] * (len(phones) - 1))  # once each
+    # status.php never knows G1 itself: alone it stays unknown, beside a found number it is sent
+    assert results.loc[0, "outcome"] == ("unknown" if len(phones) == 1 else "sent")

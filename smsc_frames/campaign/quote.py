@@ -27,7 +27,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from smsc_frames.api import SmscApi
-from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
+from smsc_frames.campaign.rows import (
+    per_phone,
+    per_row,
+    plan_problems,
+    price_groups,
+    refused_numbers,
+)
 from smsc_frames.campaign.truncation import COLUMNS, cut_texts, describe_cut
 from smsc_frames.display import money
 from smsc_frames.messagekinds import CALL_CHARS_PER_SECOND, count_label, params_kind
@@ -318,7 +324,10 @@ def _quote(
     agrees = (server_cnt == local_cnt).astype("boolean")
     group_rows = table["sendable"] & is_group(table["phone"])
     if group_rows.any():
-        _price_groups(table, group_rows, {pid: cost for pid, (_, cost) in parsed.items()})
+        totals = {pid: cost for pid, (_, cost) in parsed.items()}
+        table["cost"] = price_groups(
+            table["payload_id"], table["cost"], group_rows, table["sendable"], totals
+        )
         agrees[agrees.index.isin(table.loc[group_rows, "payload_id"])] = pd.NA  # unknown
     table["cnt_agrees"] = table["payload_id"].map(agrees).astype("boolean")
     if not agrees.fillna(True).all():
@@ -350,16 +359,6 @@ def _quote(
         kind=kind,
         groups=int(group_rows.sum()),
     )
-
-
-def _price_groups(table: pd.DataFrame, group_rows: pd.Series, costs: dict[str, Decimal]) -> None:
-    """Give each group row its request's cost less the other rows' (when the request holds one
-    group; SMSC lists the members' numbers, never the group)."""
-    per_request = table.loc[group_rows, "payload_id"].value_counts()
-    for pid in per_request.index[per_request == 1]:
-        others = table["sendable"] & (table["payload_id"] == pid) & ~group_rows
-        known = sum((c for c in table.loc[others, "cost"] if c is not None), Decimal(0))
-        table.loc[group_rows & (table["payload_id"] == pid), "cost"] = costs[pid] - known
 
 
 def _totals(answer: dict[str, Any]) -> tuple[int, Decimal]:
