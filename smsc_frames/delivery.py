@@ -17,6 +17,7 @@ import pandas as pd
 from smsc_frames.api import SmscApi
 from smsc_frames.errors import ValidationError
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.recipients import is_group, status_keys
 from smsc_frames.responses import status_names
 
 
@@ -100,8 +101,9 @@ def refresh_status(
     api = SmscApi.of(client, retry, limits)
 
     ids = _id_text(results["sms_id"])
-    phones = results["phone"].astype("str").str.replace(r"\D", "", regex=True)
-    sent = (ids.notna() & results["phone"].notna()).to_numpy()
+    phones = status_keys(results["phone"])  # e-mail and Telegram recipients as written
+    # SMSC reports a G<n> group's messages under its members' numbers, never under G<n>
+    sent = (ids.notna() & results["phone"].notna() & ~is_group(results["phone"])).to_numpy()
     pairs = pd.DataFrame({"id": ids[sent], "phone": phones[sent]}).drop_duplicates()
     pair_list = list(zip(pairs["id"], pairs["phone"]))
     if progress and pair_list:
@@ -130,7 +132,7 @@ def _merge(
     statuses: pd.DataFrame,
 ) -> pd.DataFrame:
     """Copy *results* and write the reported statuses onto the rows they belong to."""
-    reported = statuses.assign(phone=statuses["phone"].str.replace(r"\D", "", regex=True))
+    reported = statuses.assign(phone=status_keys(statuses["phone"]))
     reported = reported.drop_duplicates(["id", "phone"], keep="last").set_index(["id", "phone"])
     keys = pd.MultiIndex.from_arrays([ids[sent], phones[sent]])
     found = reported.reindex(keys)

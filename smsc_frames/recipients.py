@@ -48,6 +48,7 @@ __all__ = [
     "is_group",
     "is_group_recipient",
     "recipient_operators",
+    "status_keys",
     "validate_email_sender",
 ]
 
@@ -99,6 +100,20 @@ def is_group_recipient(recipient: str) -> bool:
     (True, False)
     """
     return _WRITTEN_GROUP.fullmatch(recipient) is not None
+
+
+def status_keys(recipients: pd.Series) -> pd.Series:
+    """How ``status.php`` names each recipient: a phone's digits (``+`` and formatting
+    dropped), an e-mail address or Telegram ``@nick`` / ``#ID`` as written.
+
+    Examples
+    --------
+    >>> status_keys(pd.Series(["+7 916 123-45-67", "@ann_smith", "#12", "a@b.org"])).tolist()
+    ['79161234567', '@ann_smith', '#12', 'a@b.org']
+    """
+    text = recipients.astype("str")
+    written = text.str.contains("@", regex=False) | text.str.startswith("#")
+    return text.str.replace(r"\D", "", regex=True).where(~written, text)
 
 
 def recipient_operators(recipients: pd.Series) -> pd.Series:

@@ -6,6 +6,7 @@ page allows it for (a row problem naming the rule otherwise), and quoted and sen
 
 from __future__ import annotations
 
+import time
 import warnings
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ import pytest
 from send_helpers import FAST, FAST_LIMITS, client_for
 
 from smsc_frames.campaign import estimate, send
+from smsc_frames.delivery import refresh_status
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.payloads import payloads
@@ -181,3 +183,22 @@ def test_a_lost_answer_never_sends_a_group_twice(make_sandbox, tmp_path, phones)
     assert sorted(stored) == sorted(GROUP + ["79161234567"] * (len(phones) - 1))  # once each
     # status.php never knows G1 itself: alone it stays unknown, beside a found number it is sent
     assert results.loc[0, "outcome"] == ("unknown" if len(phones) == 1 else "sent")
+
+
+def test_delivery_statuses_are_read_for_telegram_recipients_and_never_asked_of_a_group(
+    make_sandbox,
+):
+    settings = SandboxSettings(status_list_window=0.1, seconds_to_operator=0.05,
+                               seconds_to_final=0.15)  # fmt: skip
+    sandbox = make_sandbox(accounts=[Account("demo", "demo", groups={1: GROUP})],
+                           settings=settings)  # fmt: skip
+    cells = ["G1", "+7 916 123-45-67", "@ann_smith", "#4242"]
+    plan = prepare(pd.DataFrame({"to": cells, "text": ["Code 1"] * 4}), phone="to", text="text",
+                   tg=1)  # fmt: skip
+    client = client_for(sandbox)
+    results = send(plan, client, progress=False, retry=FAST, limits=FAST_LIMITS)
+    time.sleep(0.3)  # past seconds_to_final
+    refreshed = refresh_status(results, client, limits=FAST_LIMITS)
+    assert refreshed["status_name"].tolist() == ["waiting", "delivered", "delivered", "delivered"]
+    asked = [r.params["phone"] for r in sandbox.requests if r.endpoint == "status.php"]
+    assert asked and not any("G1" in phones for phones in asked)
