@@ -14,6 +14,8 @@ counts agree with the sandbox's ``cost=1`` answers:
 * **``bin=1`` / ``bin=2``**: bytes (``bin=2``: hex, two digits a byte); 140 bytes in one part,
   134 a part when split; the page's ``\\n~~~\\npid: P, dcs: D`` trailer is checked, not counted.
 * **``mms=1``, ``mail=1``, ``tg=1``**: one message per recipient (the sandbox's model).
+* **``push=1``**: SMS parts; the page wants "a link and a title separated by a newline", so a
+  text without both is a row problem.
 * **``tinyurl=1``**: links (``http://``, ``https://``, ``www.``) are counted as
   :data:`SHORT_LINK_LENGTH` characters. The page does not say how long SMSC's short links
   are: 20 is the sandbox's length and only a guess for the real service.
@@ -307,6 +309,9 @@ def kind_counts(
     if kind == "call":
         seconds = np.array([call_seconds(text) for text in sent], dtype=np.int64)
         return _frame("voice", seconds, -(-seconds // 60)), problems
+    if options.push == 1:
+        lacking = [i for i, text in enumerate(texts) if text and "\n" not in text.strip("\n")]
+        problems[lacking] = "push=1 needs a link and a title separated by a newline (the page)"
     if kind in _ONE_PER_RECIPIENT:
         counts = counts.copy()
         counts["parts"] = 1

@@ -180,3 +180,15 @@ def test_the_cli_preview_of_a_call_speaks_of_seconds_and_minutes(sandbox, tmp_pa
     assert main([*args, *connection]) == 0
     out = capsys.readouterr().out
     assert "seconds of speech: 9" in out and "1 minutes" in out and "SMS parts" not in out
+
+
+def test_a_wap_push_without_a_link_and_a_title_is_a_row_problem(sandbox):
+    texts = ["http://wap.ru\nWAP.RU", "http://wap.ru"]  # the page's example, and a bare link
+    plan = prepare(pd.DataFrame({"phone": PHONES[:2], "text": texts}), phone="phone",
+                   text="text", push=1)  # fmt: skip
+    assert plan["sendable"].tolist() == [True, False]
+    assert (
+        plan.loc[1, "problem"]
+        == "push=1 needs a link and a title separated by a newline (the page)"
+    )
+    assert _quote_quietly(plan, sandbox).table.loc[0, "cnt_agrees"]
