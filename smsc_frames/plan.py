@@ -262,7 +262,12 @@ def prepare(
         :func:`smsc_frames.phones.normalize_phones`).
     text, template : str
         Exactly one: ``text`` names a column holding each message, ``template`` is a
-        ``str.format`` string filled per row from the columns it names.
+        ``str.format`` string filled per row from the columns it names. Neither with
+        ``hlr=1``/``ping=1`` (the page: mes is not used; one given is ignored with a warning).
+        How each kind is counted (``call=1``: ``units`` are estimated seconds, ``parts``
+        billed minutes; ``bin``: bytes; ``tinyurl``: short links) and which recipients it
+        takes (``G<n>``, e-mail with ``mail=1``, Telegram ``@nick``/``#ID`` with ``tg=1``):
+        ``docs/message-kinds.md``.
     sender : str, optional
         A column name when ``df`` has such a column (missing = the account's default sender),
         else one sender for every row, checked with
