@@ -23,6 +23,7 @@ OPTION_FLAGS = [
     ("freq", int, "repeat every this many minutes (1..1440), with --period"),
     ("tinyurl", int, "1 = shorten links"),
     ("bin", int, "1 = binary message, 2 = binary written in hex (parts counted in bytes)"),
+    ("subj", str, "subject of an e-mail (--mail, with an e-mail --sender) or MMS"),
 ]
 SWITCH_FLAGS = [
     ("flash", "send as flash SMS"),
@@ -30,6 +31,7 @@ SWITCH_FLAGS = [
     ("ping", "ping SMS per number (no --text needed: SMSC does not use a text)"),
     ("call", "voice message: the text is read out (cost per started minute)"),
     ("tg", "Telegram code message (recipients may be @nick or #ID)"),
+    ("mail", "e-mail message: the phone column holds e-mail addresses (needs --subj, --sender)"),
 ]
 
 

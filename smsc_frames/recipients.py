@@ -235,7 +235,8 @@ def apply_recipients(phones: pd.DataFrame, values: pd.Series, options: Options) 
     options' kind allows them, a ``problem`` naming the rule where not.
 
     A phone number with ``mail=1`` gets a problem too. ``phone_key`` of a non-phone
-    recipient is :data:`KEY_OFFSET` plus its code (e-mail addresses compared without case),
+    recipient is :data:`KEY_OFFSET` plus its code (e-mail addresses and Telegram nicks compared
+    without case, as both services do),
     so duplicates are found among them as among numbers.
 
     Examples
@@ -283,7 +284,7 @@ def apply_recipients(phones: pd.DataFrame, values: pd.Series, options: Options) 
         keys = phones["phone_key"].to_numpy(dtype=np.int64).copy()
         keys[rows] = -1
         if valid.any():
-            folded = [text.lower() if "@" in text[1:] else text for text in recipient[valid]]
+            folded = [text.lower() if "@" in text else text for text in recipient[valid]]
             keys[rows[valid]] = KEY_OFFSET + pd.factorize(np.array(folded, dtype=object))[0]
         phones["phone_key"] = keys
     return phones

@@ -15,6 +15,7 @@ import pytest
 from send_helpers import FAST, FAST_LIMITS, client_for
 
 from smsc_frames.campaign import estimate, send
+from smsc_frames.cli import main
 from smsc_frames.delivery import refresh_status
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
@@ -202,3 +203,20 @@ def test_delivery_statuses_are_read_for_telegram_recipients_and_never_asked_of_a
     assert refreshed["status_name"].tolist() == ["waiting", "delivered", "delivered", "delivered"]
     asked = [r.params["phone"] for r in sandbox.requests if r.endpoint == "status.php"]
     assert asked and not any("G1" in phones for phones in asked)
+
+
+def test_telegram_nicks_repeat_whatever_their_case():
+    contacts = pd.DataFrame({"to": ["@Ann_Smith", "@ann_smith", "#12", "#12"], "text": ["Hi"] * 4})
+    plan = prepare(contacts, phone="to", text="text", tg=1)
+    assert plan["duplicate_of"].tolist() == [None, 0, None, 2]
+
+
+def test_the_cli_sends_an_e_mail_campaign(sandbox, tmp_path, capsys):
+    contacts = tmp_path / "mail.csv"
+    contacts.write_text("to;text\nann@example.org;Hello\n+79161234567;Hello\n", "utf-8")
+    args = ["send", str(contacts), "--phone", "to", "--text", "text", "--mail", "--subj", "News",
+            "--sender", "shop@example.org", "--yes", "--out", str(tmp_path / "r.csv"),
+            "--url", sandbox.url, "--login", "demo", "--password", "demo"]  # fmt: skip
+    assert main(args) == 0
+    assert [m["phone"] for m in sandbox.messages()] == ["ann@example.org"]
+    assert "e-mails:    1" in capsys.readouterr().out
