@@ -192,3 +192,12 @@ def test_a_wap_push_without_a_link_and_a_title_is_a_row_problem(sandbox):
         == "push=1 needs a link and a title separated by a newline (the page)"
     )
     assert _quote_quietly(plan, sandbox).table.loc[0, "cnt_agrees"]
+
+
+def test_ping_with_a_sender_per_row_goes_as_list_lines_without_text(sandbox):
+    contacts = pd.DataFrame({"phone": PHONES, "s": ["Shop", "Bar", "Shop"]})
+    plan = prepare(contacts, phone="phone", sender="s", ping=1)
+    [request] = payloads(plan)
+    assert request.params["list"] == "Shop|79161234567,79210001122:\nBar|79037654321:"
+    quote = _quote_quietly(plan, sandbox)
+    assert quote.total_parts == 3 and quote.table["cnt_agrees"].all()
