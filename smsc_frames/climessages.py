@@ -20,6 +20,7 @@ from smsc_frames.errors import (
     ValidationError,
 )
 from smsc_frames.export import summary
+from smsc_frames.messagekinds import billed_label, count_label
 
 
 def fail(message: str, code: int) -> int:
@@ -152,7 +153,10 @@ def send_question(quote: Quote, earlier: int, done: set[str]) -> str:
     parts = int(table["parts"].sum())
     cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
     numbers = int(table["phone"].nunique())
-    question = f"Send {parts:,} SMS to {numbers:,} numbers ({len(table):,} rows) for {cost:.2f}"
+    question = (
+        f"Send {parts:,} {billed_label(quote.kind)} to {numbers:,} numbers ({len(table):,} rows) "
+        f"for {cost:.2f}"
+    )
     if earlier:
         question += f"; {earlier:,} recipients were already sent by an earlier run"
     return question + "? [y/N] "
@@ -165,8 +169,9 @@ def describe_quote(quote: Quote) -> str:
     by_operator = quote.by_operator.assign(cost=quote.by_operator["cost"].map("{:.2f}".format))
     lines = [
         f"Recipients: {quote.recipients}",
-        f"SMS parts:  {quote.total_parts}",
+        f"{count_label(quote.kind) + ':':<11} {quote.total_parts}",
         f"Total cost: {quote.total_cost:.2f}",
+        *([f"Counted:    {quote.counted()}"] if quote.kind == "call" or quote.groups else []),
         "",
         "Per operator:",
         by_operator.to_string(),

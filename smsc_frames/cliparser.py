@@ -22,8 +22,17 @@ OPTION_FLAGS = [
     ("period", float, "repeat for this many hours (0.1..720), with --freq"),
     ("freq", int, "repeat every this many minutes (1..1440), with --period"),
     ("tinyurl", int, "1 = shorten links"),
+    ("bin", int, "1 = binary message, 2 = binary written in hex (parts counted in bytes)"),
+    ("subj", str, "subject of an e-mail (--mail, with an e-mail --sender) or MMS"),
 ]
-SWITCH_FLAGS = [("flash", "send as flash SMS")]
+SWITCH_FLAGS = [
+    ("flash", "send as flash SMS"),
+    ("hlr", "HLR request per number (no --text needed: SMSC does not use a text)"),
+    ("ping", "ping SMS per number (no --text needed: SMSC does not use a text)"),
+    ("call", "voice message: the text is read out (cost per started minute)"),
+    ("tg", "Telegram code message (recipients may be @nick or #ID)"),
+    ("mail", "e-mail message: the phone column holds e-mail addresses (needs --subj, --sender)"),
+]
 
 
 MAIN_EXAMPLES = """examples:
@@ -165,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cp1251, KOI8-R, cp866) or a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)",
     )
     campaign.add_argument("--phone", required=True, metavar="COL", help="the phone column")
-    texts = campaign.add_mutually_exclusive_group(required=True)
+    texts = campaign.add_mutually_exclusive_group()  # prepare(): one of them, but for --hlr/--ping
     texts.add_argument("--text", metavar="COL", help="the column holding each row's text")
     texts.add_argument("--template", metavar="T", help="a text with {column} fields")
     campaign.add_argument("--sender", help="sender name, or a column holding one per row")

@@ -32,6 +32,7 @@ from smsc_frames.api import SmscApi
 from smsc_frames.errors import ValidationError
 from smsc_frames.history import MAX_PERIOD_DAYS, MOSCOW, moscow_day
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.recipients import is_group, status_keys
 from smsc_frames.responses import parse_status, status_names
 
 #: History pages parsed together at most (1, 2, 4... up to this): see SmscApi.history_pages.
@@ -131,8 +132,9 @@ def refresh_status(
     api = SmscApi.of(client, retry, limits)
 
     ids = _id_text(results["sms_id"])
-    phones = results["phone"].astype("str").str.replace(r"\D", "", regex=True)
-    sent = (ids.notna() & results["phone"].notna()).to_numpy()
+    phones = status_keys(results["phone"])  # e-mail and Telegram recipients as written
+    # SMSC reports a G<n> group's messages under its members' numbers, never under G<n>
+    sent = (ids.notna() & results["phone"].notna() & ~is_group(results["phone"])).to_numpy()
     pairs = pd.DataFrame({"id": ids[sent], "phone": phones[sent]}).drop_duplicates()
     pair_list = list(zip(pairs["id"], pairs["phone"]))
     chosen = choose_method(len(pair_list), api.limits) if method == "auto" else method
@@ -226,7 +228,7 @@ def _from_history(
     began = time.monotonic()
     for page in api.history_pages(start, end, group=HISTORY_GROUP):
         page = page[page["id"].isin(wanted_ids)]
-        page = page.assign(phone=page["phone"].str.replace(r"\D", "", regex=True))
+        page = page.assign(phone=status_keys(page["phone"]))
         keys = list(zip(page["id"], page["phone"]))
         new = np.fromiter((key in remaining for key in keys), dtype=bool, count=len(keys))
         new &= ~page.duplicated(["id", "phone"]).to_numpy()  # the newest of a frame counts
@@ -272,7 +274,7 @@ def _merge(
     statuses: pd.DataFrame,
 ) -> pd.DataFrame:
     """Copy *results* and write the reported statuses onto the rows they belong to."""
-    reported = statuses.assign(phone=statuses["phone"].str.replace(r"\D", "", regex=True))
+    reported = statuses.assign(phone=status_keys(statuses["phone"]))
     reported = reported.drop_duplicates(["id", "phone"], keep="last").set_index(["id", "phone"])
     keys = pd.MultiIndex.from_arrays([ids[sent], phones[sent]])
     found = reported.reindex(keys)

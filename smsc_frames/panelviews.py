@@ -11,6 +11,7 @@ import pandas as pd
 
 from smsc_frames.campaign import Quote, summarize
 from smsc_frames.display import banner_html, bars_html, money, table_html
+from smsc_frames.messagekinds import count_label
 from smsc_frames.samples import sample_messages
 from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION
 
@@ -52,7 +53,8 @@ def _header_html(counts: dict[str, int], quote: Quote) -> str:
         f"({counts['numbers']:,} distinct numbers) of {counts['rows']:,} rows",
         f"<b>{counts['invalid']:,}</b> invalid, <b>{counts['duplicates']:,}</b> duplicates, "
         f"<b>{counts['refused']:,}</b> numbers SMSC refuses",
-        f"<b>{quote.total_parts:,}</b> SMS parts, total cost <b>{money(quote.total_cost)}</b>"
+        f"<b>{quote.total_parts:,}</b> {count_label(quote.kind)}, total cost "
+        f"<b>{money(quote.total_cost)}</b>"
         + ("" if quote.balance is None else f", balance {money(quote.balance)}"),
     ]
     return '<div class="smsc-head" style="line-height:1.5">' + "<br>".join(lines) + "</div>"

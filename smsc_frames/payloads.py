@@ -60,6 +60,7 @@ from smsc_frames.batching import (
 )
 from smsc_frames.batching import sendable_rows as _sendable_rows
 from smsc_frames.errors import ValidationError
+from smsc_frames.messagekinds import textless
 from smsc_frames.options import Options, validate_message_id
 from smsc_frames.planoptions import plan_options
 from smsc_frames.wireformat import (
@@ -170,6 +171,9 @@ def payloads(
     overhead = fixed + FORM_RESERVE + CLIENT_PARAMS_MARGIN
     starts = split_requests(packing, max_bytes - overhead, max_recipients, overhead)
     built = build_requests(packing, starts, groups, texts, senders)
+    if textless(options):  # hlr/ping: the page says mes is not used, so none is sent
+        for line_params, *_ in built:
+            line_params.pop("mes", None)
 
     option_params = options.to_params()
     contents = [  # the params without the id; the digest adds the id below

@@ -39,15 +39,19 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from smsc_frames.duplicates import find_duplicates, mark_duplicates
 from smsc_frames.errors import ValidationError
+from smsc_frames.messagekinds import check_kind_options, kind_counts, message_kind, textless
 from smsc_frames.objectcodes import factorize_objects, first_positions
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones, split_phone_cell
+from smsc_frames.recipients import apply_recipients, validate_email_sender
 from smsc_frames.segments import TextMeasure, count_measured, measure_texts, normalize_text
 from smsc_frames.templates import (
     fill_template,
@@ -91,26 +95,30 @@ def _text_pieces(df: pd.DataFrame, text: object, template: object) -> list:
     """The template's pieces (:func:`~smsc_frames.templates.parse_template`), or a text
     column as a template of one field; refuses both or neither."""
     if (text is None) == (template is None):
-        raise ValidationError("text", "give exactly one of text= (a column) or template=")
+        raise ValidationError(
+            "text", "give exactly one of text= (a column) or template= (hlr=1/ping=1 need none)"
+        )
     if text is not None:
         return [("", find_column(df, text, "text"), "", None)]
     return parse_template(template, df)
 
 
-def _senders(df: pd.DataFrame, sender: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _senders(
+    df: pd.DataFrame, sender: object, check: Callable[[object], str] = validate_sender
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's sender code, and per code the sender (``None`` = account default) and its
-    problem; from a column, or one constant."""
+    problem; from a column, or one constant, each checked with *check*."""
     if isinstance(sender, str) and sender in df.columns:
         codes, values, _ = render_distinct(df[sender], "", None, sender)
         problems = np.full(len(values), None, dtype=object)
         for position, value in enumerate(values):
             if value is not None:
                 try:
-                    validate_sender(value)
+                    check(value)
                 except ValidationError as error:
                     problems[position] = f"sender: {error.rule}"
         return codes, values, problems
-    constant = None if sender is None else validate_sender(sender)
+    constant = None if sender is None else check(sender)
     return (
         np.zeros(len(df), dtype=np.int64),
         np.array([constant], dtype=object),
@@ -171,6 +179,7 @@ def _plan_texts(
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
     text_codes = distinct_codes[tuple_codes]
     counts = count_measured(measure, distinct, maxsms=options.maxsms, translit=translit)
+    counts, kind_problems = kind_counts(counts, distinct, options)
 
     length = measure.length
     text_problems = np.full(len(distinct), None, dtype=object)
@@ -179,6 +188,7 @@ def _plan_texts(
     text_problems[too_long] = [
         f"text over {MAX_TEXT_CHARACTERS} characters ({n})" for n in length[too_long]
     ]
+    text_problems = np.where(pd.isna(text_problems), kind_problems, text_problems)
     return _PlanTexts(
         tuple_codes=tuple_codes,
         text_codes=text_codes,
@@ -186,6 +196,29 @@ def _plan_texts(
         counts=counts,
         tuple_problems=tuple_problems,
         text_problems=np.where(pd.isna(tuple_problems), text_problems[distinct_codes], _NONE),
+    )
+
+
+def _no_texts(rows: int, kind: str, text: object, template: object) -> _PlanTexts:
+    """The texts of a kind that sends none (``hlr=1``, ``ping=1``): every row's is empty,
+    counted as one request per number; a text given anyway is ignored with a warning."""
+    if text is not None or template is not None:
+        warnings.warn(
+            f"{kind}=1 sends no text (the page: mes is not used), so the "
+            f"{'text column' if text is not None else 'template'} is ignored",
+            stacklevel=3,
+        )
+    counts = pd.DataFrame(
+        {"encoding": [kind], "units": [0], "parts": [1], "truncated": [False]}
+    ).astype({"encoding": object})
+    zeros = np.zeros(rows, dtype=np.int64)
+    return _PlanTexts(
+        tuple_codes=zeros,
+        text_codes=zeros,
+        row_texts=np.full(rows, "", dtype=object),
+        counts=counts,
+        tuple_problems=_NONE,
+        text_problems=_NONE,
     )
 
 
@@ -229,7 +262,12 @@ def prepare(
         :func:`smsc_frames.phones.normalize_phones`).
     text, template : str
         Exactly one: ``text`` names a column holding each message, ``template`` is a
-        ``str.format`` string filled per row from the columns it names.
+        ``str.format`` string filled per row from the columns it names. Neither with
+        ``hlr=1``/``ping=1`` (the page: mes is not used; one given is ignored with a warning).
+        How each kind is counted (``call=1``: ``units`` are estimated seconds, ``parts``
+        billed minutes; ``bin``: bytes; ``tinyurl``: short links) and which recipients it
+        takes (``G<n>``, e-mail with ``mail=1``, Telegram ``@nick``/``#ID`` with ``tg=1``):
+        ``docs/message-kinds.md``.
     sender : str, optional
         A column name when ``df`` has such a column (missing = the account's default sender),
         else one sender for every row, checked with
@@ -289,15 +327,22 @@ def prepare(
         raise ValidationError("duplicates", f"must be one of {', '.join(DUPLICATE_RULES)}",
                               duplicates)  # fmt: skip
     options, sender = _campaign_options(options, sender, option_kwargs)
+    check_kind_options(options, sender)
     phone_column = find_column(df, phone, "phone")
     source_rows = None
     if split_phones:
         df, source_rows = _split_phone_rows(df, phone_column, default_region)
         _check_unique_index(df.index)
-    pieces = _text_pieces(df, text, template)
-    sender_codes, senders, sender_problems = _senders(df, sender)
+    sender_codes, senders, sender_problems = _senders(
+        df, sender, validate_email_sender if options.mail == 1 else validate_sender
+    )
     phones = normalize_phones(df[phone_column], default_region=default_region, keys=True)
-    texts_found = _plan_texts(df, pieces, options, from_column=text is not None)
+    phones = apply_recipients(phones, df[phone_column], options)
+    if textless(options):
+        texts_found = _no_texts(len(df), message_kind(options), text, template)
+    else:
+        pieces = _text_pieces(df, text, template)
+        texts_found = _plan_texts(df, pieces, options, from_column=text is not None)
     tuple_codes, text_codes = texts_found.tuple_codes, texts_found.text_codes
 
     bad_phone = ~phones["phone_ok"].to_numpy(dtype=bool)

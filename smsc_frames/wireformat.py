@@ -337,7 +337,7 @@ def decode_params(params: dict[str, str]) -> pd.DataFrame:
         frame = pd.DataFrame(
             {
                 "phone": [params["phones"].split(",")],
-                "text": [params["mes"]],
+                "text": [params.get("mes", "")],  # hlr/ping send none
                 "sender": [default_sender],
             }
         )

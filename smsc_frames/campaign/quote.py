@@ -27,15 +27,23 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from smsc_frames.api import SmscApi
-from smsc_frames.campaign.rows import per_phone, per_row, plan_problems, refused_numbers
+from smsc_frames.campaign.rows import (
+    per_phone,
+    per_row,
+    plan_problems,
+    price_groups,
+    refused_numbers,
+)
 from smsc_frames.campaign.truncation import COLUMNS, cut_texts, describe_cut
 from smsc_frames.display import money
+from smsc_frames.messagekinds import CALL_CHARS_PER_SECOND, count_label, params_kind
 from smsc_frames.operators import operator_names
 from smsc_frames.options import Options
 from smsc_frames.payloads import Payload, recipient_rows
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.recipients import is_group, recipient_operators
 from smsc_frames.responses import parse_send, status_names
 
 
@@ -71,7 +79,8 @@ class Quote:
     total_cost : Decimal
         The sum of SMSC's per-request costs.
     total_parts : int
-        The sum of SMSC's ``cnt`` (SMS parts that would be billed).
+        The sum of SMSC's ``cnt``: SMS parts that would be billed (seconds of speech for
+        ``call=1``, one per number for ``hlr``/``ping``; see :attr:`kind`).
     recipients : int
         Plan rows that would be sent.
     by_operator : pandas.DataFrame
@@ -86,6 +95,14 @@ class Quote:
     cut : pandas.DataFrame
         The sendable rows whose text ``maxsms`` cuts: ``text``, ``parts`` (uncut), ``sent_text``
         (what SMSC sends); empty when nothing is cut.
+    kind : str
+        What SMSC's ``cnt`` counts (:func:`smsc_frames.messagekinds.message_kind`): ``"sms"``,
+        ``"call"`` (``total_parts`` are then seconds of speech and the table's ``parts`` billed
+        minutes), ``"hlr"``...
+    groups : int
+        Sendable ``G<n>`` group rows: their members are known only to SMSC, whose totals
+        count them; a group row's ``cost`` is its request's rest when the request holds one
+        group, else missing.
     """
 
     table: pd.DataFrame
@@ -97,6 +114,8 @@ class Quote:
     balance: Decimal | None = None
     maxsms: int | None = None
     cut: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS), repr=False)
+    kind: str = "sms"
+    groups: int = 0
 
     @property
     def affordable(self) -> bool | None:
@@ -116,11 +135,28 @@ class Quote:
             "short (SMSC refuses whole requests with error 3; top up first)"
         )
 
+    def counted(self) -> str:
+        """What SMSC counted, in words: ``"12 SMS parts"``, ``"95 seconds of speech (...)"``,
+        and a word on groups."""
+        text = f"{self.total_parts:,} {count_label(self.kind)}"
+        if self.kind == "call":
+            minutes = int(self.table.loc[self.table["sendable"], "parts"].sum())
+            text += (
+                f" (billed per started minute: {minutes:,} minutes; the duration is an "
+                f"estimate at {CALL_CHARS_PER_SECOND} characters a second)"
+            )
+        if self.groups:
+            text += (
+                f", {self.groups:,} group(s) G<n> included: their members and cost only "
+                "SMSC's answer knows"
+            )
+        return text
+
     def __str__(self) -> str:
         where = " (sandbox prices, nothing is real)" if self.sandbox else ""
         cut = describe_cut(self.cut, self.maxsms)
         return (
-            f"{self.recipients:,} recipients, {self.total_parts:,} SMS parts, total cost "
+            f"{self.recipients:,} recipients, {self.counted()}, total cost "
             f"{money(self.total_cost)}{where}; {self._balance_line()}" + (f"; {cut}" if cut else "")
         )
 
@@ -131,7 +167,7 @@ class Quote:
             line = f'<b style="color:#b00">{line}</b>'
         cut = describe_cut(self.cut, self.maxsms)
         head = (
-            f"<p>{self.recipients:,} recipients, {self.total_parts:,} SMS parts, "
+            f"<p>{self.recipients:,} recipients, {escape(self.counted())}, "
             f"total cost {money(self.total_cost)}{where}</p><p>{line}</p>"
             + (f'<p style="color:#b00">{escape(cut)}</p>' if cut else "")
         )
@@ -224,8 +260,8 @@ def estimate(
                     cache[quote_cache_key(client, request.digest)] = answer
                 bar.update(len(request.recipients))
     answers = {request.id: known[request.digest] for request in requests}
-    quote = _quote(plan, requests, answers, sandbox=api.is_sandbox)
     params = requests[0].params if requests else {}
+    quote = _quote(plan, requests, answers, sandbox=api.is_sandbox, kind=params_kind(params))
     maxsms = int(params["maxsms"]) if "maxsms" in params else None
     cut = cut_texts(plan, maxsms, int(params.get("translit", 0)))
     quote = replace(quote, balance=_balance_or_none(api), maxsms=maxsms, cut=cut)
@@ -247,7 +283,12 @@ def _balance_or_none(api: SmscApi) -> Decimal | None:
 
 
 def _quote(
-    plan: pd.DataFrame, requests: list[Payload], answers: dict[str, Any], *, sandbox: bool
+    plan: pd.DataFrame,
+    requests: list[Payload],
+    answers: dict[str, Any],
+    *,
+    sandbox: bool,
+    kind: str = "sms",
 ) -> Quote:
     rows = recipient_rows(plan, requests)
     op_rows = {pid: answer.get("phones") or [] for pid, answer in answers.items()}
@@ -258,6 +299,8 @@ def _quote(
     table["payload_id"] = rows["payload_id"]
     table["mccmnc"] = merged["mccmnc"]
     table["operator"] = operator_names(table["mccmnc"])
+    special = recipient_operators(table["phone"])
+    table["operator"] = table["operator"].astype(object).where(special.isna(), special)
     table["parts"] = plan["parts"]
     table["cost"] = merged["cost"].astype(object).where(merged["cost"].notna(), None)
     table["status"] = merged["status"].astype("Int64")
@@ -271,18 +314,26 @@ def _quote(
 
     parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
     server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
+    counted = plan["units"] if kind == "call" else plan["parts"]  # a call's cnt: seconds
     local_cnt = (
-        table.loc[table["sendable"], "parts"]
+        counted[table["sendable"]]
         .groupby(table["payload_id"])
         .sum()
         .reindex(server_cnt.index, fill_value=0)
     )
-    agrees = server_cnt == local_cnt
+    agrees = (server_cnt == local_cnt).astype("boolean")
+    group_rows = table["sendable"] & is_group(table["phone"])
+    if group_rows.any():
+        totals = {pid: cost for pid, (_, cost) in parsed.items()}
+        table["cost"] = price_groups(
+            table["payload_id"], table["cost"], group_rows, table["sendable"], totals
+        )
+        agrees[agrees.index.isin(table.loc[group_rows, "payload_id"])] = pd.NA  # unknown
     table["cnt_agrees"] = table["payload_id"].map(agrees).astype("boolean")
-    if not agrees.all():
+    if not agrees.fillna(True).all():
         disagreeing = ", ".join(
             f"{pid}: SMSC {server_cnt[pid]} vs local {local_cnt[pid]}"
-            for pid in agrees.index[~agrees]
+            for pid in agrees.index[~agrees.fillna(True)]
         )
         warnings.warn(
             f"SMSC counts the parts of some requests differently ({disagreeing}); SMSC's "
@@ -305,6 +356,8 @@ def _quote(
         recipients=int(table["sendable"].sum()),
         by_operator=by_operator,
         sandbox=sandbox,
+        kind=kind,
+        groups=int(group_rows.sum()),
     )
 
 

@@ -30,10 +30,12 @@ from smsc_frames.campaign.rows import (
     per_phone,
     per_row,
     plan_problems,
+    price_groups,
     refused_numbers,
 )
 from smsc_frames.errors import ValidationError
 from smsc_frames.journal import Journal, JournalEntry
+from smsc_frames.recipients import is_group
 from smsc_frames.records import (
     FAILED_AT_SEND,
     NOT_SENT_ERRORS,
@@ -156,6 +158,9 @@ def campaign_results(
         .fillna(False)
         .astype(bool)
     )
+    group = is_group(plan["phone"])  # SMSC never reports G<n> itself: -3 proves nothing
+    found_refused &= ~group
+    status = status.mask(group & pd.Series(by_reconcile, index=plan.index))
     refused |= found_refused
     not_reported = pd.Series(by_reconcile, index=plan.index) & found["status"].isna()
     waiting = is_accepted & ~refused.to_numpy() & ~not_reported.to_numpy() & status.isna()
@@ -173,6 +178,11 @@ def campaign_results(
     outcome[plan["duplicate_of"].notna() & ~plan["sendable"]] = OUTCOMES.index("duplicate")
     outcome[plan["problem"].notna() & ~plan["sendable"]] = OUTCOMES.index("invalid")
     sent = outcome == OUTCOMES.index("sent")
+    sent_groups = group & sent
+    if sent_groups.any():
+        totals = {pid: record.cost for pid, record in answered.items()}
+        carried = pd.Series(sent, index=plan.index)
+        results["cost"] = price_groups(payload_id, results["cost"], sent_groups, carried, totals)
 
     reasons = request.spread(request_reasons(entries, stop_reason))
     reason = pd.Series(reasons, index=plan.index, dtype=object)
@@ -180,6 +190,9 @@ def campaign_results(
     reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
     confirmed = sent & by_reconcile
     reason[confirmed] = prefix + "accepted (answer lost, confirmed through status.php)"
+    reason[sent_groups.to_numpy()] = (
+        prefix + "sent to the group's members (SMSC reports their numbers, never G<n>)"
+    )
     unknown_cost = confirmed & results["cost"].isna().to_numpy()
     reason[unknown_cost] = reason[unknown_cost] + "; cost unknown"
     reason[not_reported.to_numpy()] = (

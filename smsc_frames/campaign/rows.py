@@ -8,6 +8,7 @@ per row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,38 @@ def per_row(rows: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     found = values.reindex(position)
     found.index = rows.index
     return found
+
+
+def price_groups(
+    payload_id: pd.Series,
+    cost: pd.Series,
+    group_rows: pd.Series,
+    carried: pd.Series,
+    totals: Mapping[str, Decimal | None],
+) -> pd.Series:
+    """*cost* with each ``G<n>`` group row given its request's total (*totals*) less the other
+    *carried* rows' costs, when the request holds one group (SMSC's ``op=1`` lists the members'
+    numbers, never the group); the group rows of other requests keep their (missing) cost.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["c-1", "c-1", "c-2"])
+    >>> cost = pd.Series([Decimal("5.45"), None, None], dtype=object)
+    >>> price_groups(ids, cost, pd.Series([False, True, True]), pd.Series([True] * 3),
+    ...              {"c-1": Decimal("16.15"), "c-2": None}).tolist()
+    [Decimal('5.45'), Decimal('10.70'), None]
+    """
+    cost = cost.astype(object).copy()
+    per_request = payload_id[group_rows].value_counts()
+    for pid in per_request.index[per_request == 1]:
+        total = totals.get(pid)
+        if total is None:
+            continue
+        in_request = payload_id == pid
+        others = cost[carried & in_request & ~group_rows]
+        known = sum((c for c in others if c is not None and pd.notna(c)), Decimal(0))
+        cost[group_rows & in_request] = total - known
+    return cost
 
 
 def plan_problems(plan: pd.DataFrame) -> pd.Series:

@@ -31,6 +31,7 @@ from smsc_frames.errors import (
     SmscApiError,
     SmscConnectionError,
 )
+from smsc_frames.recipients import is_group_recipient
 from smsc_frames.records import (
     Accepted,
     Deferred,
@@ -163,6 +164,14 @@ def after_reconcile(
     if missing:
         return reconcile_failed(state, record, "status.php did not report every recipient")
     if all(statuses[phone].status == NOT_FOUND for phone in recipients):
+        if any(is_group_recipient(phone) for phone in recipients):
+            # SMSC keeps a group's messages under its members' numbers: G<n> is never found
+            return reconcile_failed(
+                state,
+                record,
+                "status.php cannot tell whether a G<n> group was sent (SMSC "
+                "reports its members' numbers), so it is never re-sent automatically",
+            )
         return Transition("planned", NotFound())
     duplicate = isinstance(record, Lost) and record.duplicate
     when = None if duplicate else posted_at
