@@ -54,7 +54,7 @@ from smsc_frames.cliparser import (
     secret_values,
 )
 from smsc_frames.contacts import read_contacts
-from smsc_frames.delivery import balance, refresh_status
+from smsc_frames.delivery import balance, choose_method, refresh_status
 from smsc_frames.errors import (
     SmscError,
     ValidationError,
@@ -250,17 +250,14 @@ def run_status(args: argparse.Namespace) -> int:
     with step(f"reading {args.results}"):
         results = read_results(args.results)
     asked = int(results["sms_id"].notna().sum())
-    requests = -(-asked // SmscLimits().status_batch_size)
-    with step(
-        f"asking for the statuses of {asked:,} messages ({requests:,} list requests, one per "
-        f"{args.min_interval:g} s)"
-    ):
-        refreshed = refresh_status(
-            results,
-            client,
-            limits=SmscLimits(status_list_interval=args.min_interval),
-            progress=sys.stderr.isatty(),
-        )
+    limits = SmscLimits(status_list_interval=args.min_interval)
+    how = (
+        "one status.php list request"
+        if choose_method(asked, limits) == "list"
+        else "SMSC's history of sent messages (get.php), status lists for any it lacks"
+    )
+    with step(f"asking for the statuses of {asked:,} messages ({how})"):
+        refreshed = refresh_status(results, client, limits=limits, progress=sys.stderr.isatty())
     refreshed.attrs["sandbox"] = bool(client.is_sandbox)
     print(describe_results(refreshed))
     with step(f"writing the results to {out}"):
