@@ -566,3 +566,21 @@ def test_a_journal_of_another_plan_is_refused_in_command_line_words(tmp_path):
     assert f"smsc-frames results {path} --out" in message
     for python in ("journal=", "plan[", "accepted_phones", "'x.journal'", "done ="):
         assert python not in message
+
+
+def test_status_of_a_large_campaign_reads_the_history_and_says_so(sandbox, capsys, tmp_path):
+    contacts = tmp_path / "big.csv"
+    phones = [f"7916{n:07d}" for n in range(1_001)]  # one more than a status list request holds
+    pd.DataFrame({"phone": phones}).assign(text="Скидка 10% до воскресенья").to_csv(
+        contacts, index=False
+    )
+    out = tmp_path / "results.csv"
+    login = ["--url", sandbox.url, "--login", "demo", "--password", "demo"]
+    assert main(["send", str(contacts), "--phone", "phone", "--text", "text", "--yes",
+                 "--out", str(out), *login]) == 0  # fmt: skip
+    assert main(["status", str(out), *login, "--min-interval", "0"]) == 0
+    assert "SMSC's history of sent messages (get.php)" in capsys.readouterr().err
+    endpoints = [record.endpoint for record in sandbox.requests]
+    assert "get.php" in endpoints and "status.php" not in endpoints
+    refreshed = pd.read_csv(out, dtype=str, encoding="utf-8-sig", sep=";")
+    assert len(refreshed) == 1_001 and refreshed["status_name"].notna().all()
