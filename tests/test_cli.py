@@ -578,9 +578,10 @@ def test_status_of_a_large_campaign_reads_the_history_and_says_so(sandbox, capsy
     login = ["--url", sandbox.url, "--login", "demo", "--password", "demo"]
     assert main(["send", str(contacts), "--phone", "phone", "--text", "text", "--yes",
                  "--out", str(out), *login]) == 0  # fmt: skip
-    assert main(["status", str(out), *login, "--min-interval", "0"]) == 0
+    sent = len(sandbox.requests)
+    assert main(["status", str(out), *login]) == 0  # lists would wait a minute between requests
     assert "SMSC's history of sent messages (get.php)" in capsys.readouterr().err
-    endpoints = [record.endpoint for record in sandbox.requests]
+    endpoints = [record.endpoint for record in sandbox.requests[sent:]]
     assert "get.php" in endpoints and "status.php" not in endpoints
     refreshed = pd.read_csv(out, dtype=str, encoding="utf-8-sig", sep=";")
     assert len(refreshed) == 1_001 and refreshed["status_name"].notna().all()
