@@ -23,7 +23,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
@@ -129,7 +128,7 @@ def _excel_cells(values: pd.Series, kind: str) -> list:
             values = values.dt.tz_localize(None)
         return _with_none(values)
     if kind == "money":
-        return _with_none(pd.Series(np.asarray(values, dtype=float)))
+        return _with_none(values.map(float, na_action="ignore"))
     if kind == "number":
         return _with_none(values)
     if kind == "phone" or pd.api.types.is_string_dtype(values):

@@ -201,3 +201,13 @@ def test_csv_keeps_every_column_when_names_repeat(tmp_path):
     frame = pd.DataFrame([["79161234567", "=a", "b"]], columns=["phone", "note", "note"])
     path = to_csv(frame, tmp_path / "twice.csv", index=False)
     assert path.read_text(encoding="utf-8-sig") == "phone,note,note\n79161234567,'=a,b\n"
+
+
+def test_excel_money_with_pandas_missing_values(tmp_path):
+    """A results file read back has pd.NA (not None) beside its Decimal costs."""
+    frame = pd.DataFrame({"cost": pd.Series([Decimal("1.90"), pd.NA], dtype=object)})
+    path = to_excel(frame, tmp_path / "na.xlsx", index=False)
+    sheet = openpyxl.load_workbook(path)["results"]
+    cost = sheet.cell(row=2, column=1)
+    assert (cost.value, cost.number_format) == (1.9, "0.00")
+    assert sheet.cell(row=3, column=1).value is None
