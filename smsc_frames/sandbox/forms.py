@@ -188,7 +188,7 @@ def json_fields(body: bytes) -> dict[str, str]:
 
     Examples
     --------
-    >>> json_fields(b'{"phones": "79161234567", "mes": "\u041f\u0440\u0438", "cost": 1}')
+    >>> json_fields(br'{"phones": "79161234567", "mes": "\u041f\u0440\u0438", "cost": 1}')
     {'phones': '79161234567', 'mes': 'При', 'cost': '1'}
 
     Raises

@@ -1,4 +1,6 @@
-"""One function per endpoint: decoded parameters in, answer text in the requested ``fmt`` out.
+"""``send.php``, and :func:`handle`, which answers every endpoint: decoded parameters in, answer
+text in the requested ``fmt`` out (``status.php`` and ``balance.php`` are answered by
+:mod:`smsc_frames.sandbox.lookups`, ``get.php`` by :mod:`smsc_frames.sandbox.history`).
 
 Each handler returns ``(text, code)`` where ``code`` is 0 for success or SMSC's error code;
 errors are answered with HTTP 200 like SMSC does. The HTTP layer (``server.py``) decodes the
@@ -25,18 +27,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from smsc_frames.sandbox.codes import (
-    DELETE_FAILED,
-    STATUS_NAMES,
-    TOO_MANY_CONCURRENT,
-    ErrorAnswer,
-    parameter_error,
-)
-from smsc_frames.sandbox.formats import render_error, render_fields, render_send, render_status
-from smsc_frames.sandbox.listcodec import ListLine, normalize_phone, normalize_phones
+from smsc_frames.sandbox.codes import TOO_MANY_CONCURRENT, ErrorAnswer, parameter_error
+from smsc_frames.sandbox.context import RequestContext, money
+from smsc_frames.sandbox.formats import render_error, render_send
+from smsc_frames.sandbox.history import handle_history
+from smsc_frames.sandbox.listcodec import ListLine, normalize_phones
+from smsc_frames.sandbox.lookups import handle_balance, handle_status
 from smsc_frames.sandbox.pricing import MAIL_ROUTE, TELEGRAM_ROUTE, UNROUTED, Route
 from smsc_frames.sandbox.segments import count_parts, normalize, transliterate, truncate_to_parts
 from smsc_frames.sandbox.sendparams import (
@@ -44,17 +42,12 @@ from smsc_frames.sandbox.sendparams import (
     KIND_FLAGS,
     SendRequest,
     is_email,
-    message_id,
     parse_send,
 )
 from smsc_frames.sandbox.settings import Account, Reading, SandboxSettings
-from smsc_frames.sandbox.state import MessageBatch, State, StoredMessage
+from smsc_frames.sandbox.state import MessageBatch, State
 
-MOSCOW = timezone(timedelta(hours=3))
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
-STATUS_PARAMS = CREDENTIALS | {"phone", "id", "all", "fmt", "charset", "del"}
-BALANCE_PARAMS = CREDENTIALS | {"fmt", "charset", "cur"}
 #: Parameters that only shape the answer: two send requests differing only in them are identical.
 NOT_IN_IDENTITY = CREDENTIALS | {"fmt", "charset", "op", "err", "cost"}
 
@@ -66,39 +59,6 @@ MAGIC_UNDELIVERABLE = frozenset({"79990000008"})
 #: ``type`` in status answers, by the kind flag of the request (0 = plain SMS, 2 = binary).
 KIND_TYPES = {"flash": 1, "push": 3, "hlr": 4, "ping": 5, "mms": 6, "call": 7, "mail": 8,
               "soc": 9, "viber": 10, "whatsapp": 12}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """What the HTTP layer knows about a request besides its parameters."""
-
-    ip: str
-    fmt: int
-    concurrent: int
-    #: ``(field name, size in bytes)`` of each file a multipart request attached
-    files: tuple[tuple[str, int], ...] = ()
-
-
-def money(amount: Decimal) -> str:
-    """Two decimals, no float anywhere.
-
-    Examples
-    --------
-    >>> money(Decimal("5.45") * 3), money(Decimal(0))
-    ('16.35', '0.00')
-    """
-    return str(amount.quantize(CENT))
-
-
-def moscow_date(timestamp: float) -> str:
-    """``DD.MM.YYYY hh:mm:ss`` in Moscow time, as SMSC shows dates.
-
-    Examples
-    --------
-    >>> moscow_date(1476794052)
-    '18.10.2016 15:34:12'
-    """
-    return datetime.fromtimestamp(timestamp, MOSCOW).strftime("%d.%m.%Y %H:%M:%S")
 
 
 def handle(
@@ -486,147 +446,9 @@ def _send_answer(
     return render_send(fmt, fields, rows, reading)
 
 
-# -- status.php -------------------------------------------------------------------------------
-def _pairs(params: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
-    """The (id, phone) pairs asked for, and whether the list form was used."""
-    for name in ("phone", "id"):
-        if not params.get(name):
-            raise parameter_error(name)
-    ids, phones = params["id"].split(","), params["phone"].split(",")
-    as_list = len(ids) > 1 or len(phones) > 1
-    if as_list and ids[-1] == "" and phones[-1] == "":
-        ids, phones = ids[:-1], phones[:-1]
-    if len(ids) != len(phones) or not all(ids):
-        raise parameter_error("id")
-    if not all(phones):
-        raise parameter_error("phone")
-    pairs = [
-        (message_id(sms_id.strip()), phone.strip())
-        for sms_id, phone in zip(ids, phones, strict=True)
-    ]
-    return [(sms_id, normalize_phone(phone) or phone) for sms_id, phone in pairs], as_list
-
-
-def _status_record(
-    message: StoredMessage | None, level: int, now: float
-) -> list[tuple[str, object]]:
-    if message is None:
-        return [
-            ("status", -3),
-            ("last_date", moscow_date(now)),
-            ("last_timestamp", int(now)),
-            ("err", 0),
-        ]
-    status, error, changed = message.status_at(now)
-    record: list[tuple[str, object]] = [
-        ("status", status),
-        ("last_date", moscow_date(changed)),
-        ("last_timestamp", int(changed)),
-        ("err", error),
-    ]
-    if level >= 1:
-        record += [
-            ("send_date", moscow_date(message.sent_at)),
-            ("send_timestamp", int(message.sent_at)),
-            ("phone", message.phone),
-            ("cost", money(message.cost)),
-            ("sender_id", message.sender or ""),
-            ("status_name", STATUS_NAMES[status]),
-            ("message", message.text),
-            ("comment", ""),
-            ("type", message.kind),
-        ]
-    if level == 2:
-        route = message.route
-        record += [
-            ("country", route.country),
-            ("operator", route.operator),
-            ("region", route.region),
-        ]
-    return record
-
-
-def handle_status(state: State, params: dict[str, str], context: RequestContext) -> str:
-    """``/sys/status.php``: one message or a list, ``all=0/1/2``, ``del=1``."""
-    account = state.authenticate(params, context.ip)
-    settings = state.settings
-    if context.concurrent >= settings.max_concurrent_status:
-        raise ErrorAnswer(9, TOO_MANY_CONCURRENT)
-    unknown = sorted(set(params) - STATUS_PARAMS)
-    if unknown:
-        raise parameter_error(", ".join(unknown))
-    level = _small_int(params, "all", 3)
-    delete = _small_int(params, "del", 2) == 1
-    pairs, as_list = _pairs(params)
-    with state.lock:
-        found = [state.find(account.login, sms_id, phone) for sms_id, phone in pairs]
-        if delete:
-            if any(message is None for message in found):
-                raise ErrorAnswer(5, DELETE_FAILED)
-            for sms_id, phone in pairs:
-                state.delete(account.login, sms_id, phone)
-            return render_fields(context.fmt, [("result", "OK")], state.reading)
-        if as_list:
-            limited = state.hit(
-                ("status_list", account.login),
-                settings.status_lists_per_window,
-                settings.status_list_window,
-            )
-        else:
-            limited = state.hit(
-                ("status_check", account.login, *pairs[0]),
-                settings.status_checks_per_message,
-                settings.status_check_window,
-            )
-        if limited:
-            raise ErrorAnswer(9)
-        now = state.clock()
-        records = [_status_record(message, level, now) for message in found]
-    if as_list:
-        records = [
-            [("id", sms_id), ("phone", phone), *(field for field in record if field[0] != "phone")]
-            for (sms_id, phone), record in zip(pairs, records, strict=True)
-        ]
-    return render_status(context.fmt, records, as_list=as_list, reading=state.reading)
-
-
-def _small_int(params: dict[str, str], name: str, choices: int) -> int:
-    value = params.get(name, "0")
-    if value not in {str(n) for n in range(choices)}:
-        raise parameter_error(name)
-    return int(value)
-
-
-# -- balance.php ------------------------------------------------------------------------------
-def handle_balance(state: State, params: dict[str, str], context: RequestContext) -> str:
-    """``/sys/balance.php``: the balance, with ``cur=1`` also the currency (``RUR``)."""
-    account = state.authenticate(params, context.ip)
-    settings = state.settings
-    unknown = sorted(set(params) - BALANCE_PARAMS)
-    if unknown:
-        raise parameter_error(", ".join(unknown))
-    with_currency = _small_int(params, "cur", 2) == 1
-    if state.hit(
-        ("balance", account.login), settings.balance_requests_per_window, settings.balance_window
-    ):
-        raise ErrorAnswer(9)
-    fields: list[tuple[str, object]] = [("balance", money(state.balance(account.login)))]
-    if with_currency:
-        fields.append(("currency", "RUR"))
-    return render_fields(context.fmt, fields, state.reading)
-
-
-# -- get.php ----------------------------------------------------------------------------------
-def handle_get(state: State, params: dict[str, str], context: RequestContext) -> str:
-    """``/sys/get.php``: the history of sent messages (``get_messages=1``), in its own module."""
-    from smsc_frames.sandbox.history import handle_history  # it builds on this module
-
-    return handle_history(state, params, context)
-
-
 HANDLERS = {
     "send.php": handle_send,
     "status.php": handle_status,
     "balance.php": handle_balance,
-    "get.php": handle_get,
+    "get.php": handle_history,
 }

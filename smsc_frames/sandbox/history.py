@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from smsc_frames.sandbox.codes import STATUS_NAMES, ErrorAnswer, parameter_error
+from smsc_frames.sandbox.context import MOSCOW, RequestContext, money, moscow_date
 from smsc_frames.sandbox.formats import render_status
-from smsc_frames.sandbox.handlers import MOSCOW, RequestContext, money, moscow_date
 from smsc_frames.sandbox.listcodec import normalize_phone
 from smsc_frames.sandbox.sendparams import CREDENTIALS
 from smsc_frames.sandbox.state import MessageBatch, Outbox, State
