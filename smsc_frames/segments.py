@@ -35,7 +35,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,9 @@ __all__ = [
     "transliterate",
     "truncate_to_parts",
 ]
+
+
+_UCS2, _GSM7 = np.array("ucs2", dtype=object), np.array("gsm7", dtype=object)
 
 
 def _validate_part_limit(parameter: str, value: object) -> int:
@@ -117,25 +120,41 @@ def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
     >>> greedy_part_counts(texts, np.array([False, True, True])).tolist()  # 134 units: 3 parts
     [2, 1, 3]
     """
+    parts = np.ones(len(texts), dtype=np.int64)
+    for in_ucs2, two_units in ((False, _extended_points), (True, _astral_points)):
+        rows = np.flatnonzero(ucs2 == in_ucs2)
+        if len(rows):
+            parts[rows] = _greedy_counts_of(texts[rows], two_units, in_ucs2)
+    return parts
+
+
+def _extended_points(points: np.ndarray) -> np.ndarray:
+    return np.take(_IS_EXTENDED, points, mode="clip")
+
+
+def _astral_points(points: np.ndarray) -> np.ndarray:
+    return points > 0xFFFF
+
+
+_IS_EXTENDED = np.append(GSM_KINDS == EXTENDED, False)  # clip: the last for any above
+
+
+def _greedy_counts_of(texts: np.ndarray, two_units: Callable, in_ucs2: bool) -> np.ndarray:
+    """:func:`greedy_part_counts` of texts of one encoding (*two_units*: which code points
+    take two units)."""
+    encoding = "ucs2" if in_ucs2 else "gsm7"
+    capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
     counts = []
-    done = 0
     for points, starts, ends in chunks(texts):
-        in_ucs2 = ucs2[done : done + len(starts)]
-        done += len(starts)
-        two_units = np.where(
-            np.repeat(in_ucs2, ends - starts),
-            points > 0xFFFF,
-            lookup(GSM_KINDS, points) == EXTENDED,
-        )
-        units_before = running_count(two_units) + np.arange(len(points) + 1)
-        capacity = np.where(in_ucs2, MULTI_PART_CAPACITY["ucs2"], MULTI_PART_CAPACITY["gsm7"])
-        single = np.where(in_ucs2, SINGLE_PART_CAPACITY["ucs2"], SINGLE_PART_CAPACITY["gsm7"])
+        units_before = np.zeros(len(points) + 1, dtype=np.int32)  # a chunk: < 2**31 units
+        np.cumsum(two_units(points), out=units_before[1:])
+        units_before += np.arange(len(points) + 1, dtype=np.int32)
         parts = np.ones(len(starts), dtype=np.int64)
         split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
         position = starts.copy()
         parts[split] = 0
         while len(split):
-            reach = units_before[position[split]] + capacity[split]
+            reach = units_before[position[split]] + capacity
             position[split] = np.minimum(
                 np.searchsorted(units_before, reach, side="right") - 1, ends[split]
             )
@@ -278,7 +297,7 @@ def count_measured(
     most = -(-units // (multi - 1))  # so the count lies between these two bounds
     parts = np.where(units <= single, 1, fewest)
     ambiguous = (units > single) & (units > measure.sent_length) & (fewest != most)
-    encoding = np.where(ucs2, "ucs2", "gsm7")
+    encoding = np.where(ucs2, _UCS2, _GSM7)  # two shared objects, not a str per text
     if ambiguous.any():
         rows = np.flatnonzero(ambiguous)
         read = texts[rows]

@@ -171,7 +171,9 @@ def _count_kinds(texts: np.ndarray) -> list[np.ndarray]:
     columns: list[list[np.ndarray]] = [[] for _ in range(6)]
     for points, starts, ends in chunks(texts):
         weights = np.take(_WEIGHTS, points, mode="clip")  # clip: above the table, its last
-        high = np.flatnonzero(points >= _TABLE_END)
+        high = np.zeros(0, dtype=np.intp)
+        if points.max(initial=0) >= _TABLE_END:  # one pass when none is that high
+            high = np.flatnonzero(points >= _TABLE_END)
         astral = np.zeros(len(starts), dtype=np.int64)
         if len(high):  # rare: emoji, CJK
             high_points = points[high]
