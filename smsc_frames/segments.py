@@ -121,34 +121,34 @@ def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
     [2, 1, 3]
     """
     parts = np.ones(len(texts), dtype=np.int64)
-    for in_ucs2, two_units in ((False, _extended_points), (True, _astral_points)):
+    for in_ucs2, units in ((False, _septets), (True, _utf16_units)):
         rows = np.flatnonzero(ucs2 == in_ucs2)
         if len(rows):
-            parts[rows] = _greedy_counts_of(texts[rows], two_units, in_ucs2)
+            parts[rows] = _greedy_counts_of(texts[rows], units, in_ucs2)
     return parts
 
 
-def _extended_points(points: np.ndarray) -> np.ndarray:
-    return np.take(_IS_EXTENDED, points, mode="clip")
+def _septets(points: np.ndarray) -> np.ndarray:
+    return np.take(_SEPTETS, points, mode="clip")
 
 
-def _astral_points(points: np.ndarray) -> np.ndarray:
-    return points > 0xFFFF
+def _utf16_units(points: np.ndarray) -> np.ndarray:
+    return (points > 0xFFFF).view(np.uint8) + np.uint8(1)
 
 
-_IS_EXTENDED = np.append(GSM_KINDS == EXTENDED, False)  # clip: the last for any above
+_SEPTETS = np.append(np.where(GSM_KINDS == EXTENDED, 2, 1), 1).astype(np.uint8)
+"""Septets per code point of a GSM-7 text (the last entry, for any above, is never read)."""
 
 
-def _greedy_counts_of(texts: np.ndarray, two_units: Callable, in_ucs2: bool) -> np.ndarray:
-    """:func:`greedy_part_counts` of texts of one encoding (*two_units*: which code points
-    take two units)."""
+def _greedy_counts_of(texts: np.ndarray, units: Callable, in_ucs2: bool) -> np.ndarray:
+    """:func:`greedy_part_counts` of texts of one encoding (*units*: each code point's units,
+    as ``uint8``)."""
     encoding = "ucs2" if in_ucs2 else "gsm7"
     capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
     counts = []
     for points, starts, ends in chunks(texts):
         units_before = np.zeros(len(points) + 1, dtype=np.int32)  # a chunk: < 2**31 units
-        np.cumsum(two_units(points), out=units_before[1:])
-        units_before += np.arange(len(points) + 1, dtype=np.int32)
+        np.cumsum(units(points), out=units_before[1:])
         parts = np.ones(len(starts), dtype=np.int64)
         split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
         position = starts.copy()
