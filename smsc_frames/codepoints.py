@@ -18,23 +18,34 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["CHUNK", "chunks", "count_per_text", "lookup", "running_count"]
+__all__ = ["CHUNK", "CHUNK_POINTS", "chunks", "count_per_text", "lookup", "running_count"]
 
 CHUNK = 1 << 14
-"""Texts per vectorised pass: small arrays are reused, not freshly allocated."""
+"""Texts per vectorised pass at most: small arrays are reused, not freshly allocated."""
+
+CHUNK_POINTS = 1 << 20
+"""Code points per vectorised pass at most (a longer text is a pass of its own): long texts
+are read in passes as small as short ones."""
 
 
 def chunks(texts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per :data:`CHUNK` texts: their code points end to end, and where each text starts, ends.
+    """Per run of texts (at most :data:`CHUNK` texts, :data:`CHUNK_POINTS` code points): their
+    code points end to end, and where each text starts, ends.
 
     One ``join`` and one ``encode`` per chunk (UTF-32: one code point each).
     """
-    for first in range(0, len(texts), CHUNK):
-        chunk = texts[first : first + CHUNK]
-        joined = "".join(chunk)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    running = np.cumsum(lengths)
+    first = 0
+    while first < len(texts):
+        before = running[first - 1] if first else 0
+        last = int(np.searchsorted(running, before + CHUNK_POINTS, side="right"))
+        last = min(max(last, first + 1), first + CHUNK, len(texts))
+        joined = "".join(texts[first:last])
         points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        ends = np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+        ends = running[first:last] - before
         yield points, np.concatenate(([0], ends[:-1])), ends
+        first = last
 
 
 def running_count(mask: np.ndarray) -> np.ndarray:

@@ -28,7 +28,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["combine_codes", "factorize_objects", "first_positions", "object_addresses"]
+__all__ = [
+    "combine_codes",
+    "factorize_objects",
+    "first_positions",
+    "is_none",
+    "object_addresses",
+]
 
 
 class _AddressView:
@@ -163,6 +169,20 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:
         object_codes, uniques = _factorize_distinct(objects)
     return object_codes[row_objects], uniques
+
+
+def is_none(values: np.ndarray) -> np.ndarray:
+    """Which elements of an object array are ``None``, by identity (no Python call per
+    element): for arrays holding ``None`` or texts, as problem columns do.
+
+    Examples
+    --------
+    >>> is_none(np.array([None, "x", float("nan")], dtype=object)).tolist()
+    [True, False, False]
+    """
+    if _BY_IDENTITY:
+        return object_addresses(values) == id(None)
+    return np.fromiter((value is None for value in values), dtype=bool, count=len(values))
 
 
 def combine_codes(codes: list[np.ndarray], rows: int) -> np.ndarray:

@@ -48,7 +48,7 @@ import pandas as pd
 from smsc_frames.duplicates import find_duplicates, mark_duplicates
 from smsc_frames.errors import ValidationError
 from smsc_frames.messagekinds import check_kind_options, kind_counts, message_kind, textless
-from smsc_frames.objectcodes import factorize_objects, first_positions
+from smsc_frames.objectcodes import factorize_objects, first_positions, is_none
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones, split_phone_cell
 from smsc_frames.recipients import apply_recipients, validate_email_sender
@@ -127,16 +127,23 @@ def _senders(
 
 
 def _distinct_normalized(
-    texts: np.ndarray, measure: TextMeasure, translit: int
+    texts: np.ndarray, measure: TextMeasure, translit: int, *, distinct_values: bool
 ) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
     """Each text's code (``-1`` for ``None``), the distinct texts normalised (CRLF/CR -> LF,
     NFC) and their measures.
 
-    Only the texts whose measure shows a character NFC may change are normalised (and
-    measured again); when that makes two texts equal, they get one code.
+    *distinct_values*: the texts other than ``None`` are known to differ (the distinct values
+    of a text column), so they are not factorized again. Only the texts whose measure shows
+    a character NFC may change are normalised (and measured again); when that makes two
+    texts equal, they get one code.
     """
-    codes, distinct = factorize_objects(texts)
-    measure = measure[first_positions(codes, len(distinct))]
+    if distinct_values:
+        present = ~is_none(texts)
+        codes = np.where(present, np.cumsum(present) - 1, -1)
+        distinct, measure = texts[present], measure[present]
+    else:
+        codes, distinct = factorize_objects(texts)
+        measure = measure[first_positions(codes, len(distinct))]
     changing = np.flatnonzero(measure.nfc_marks > 0)
     if len(changing):
         normalized = normalize_text(pd.Series(distinct[changing], dtype=object)).to_numpy()
@@ -173,7 +180,13 @@ def _plan_texts(
     )
     if from_column:  # a missing text is an empty one, said plainly
         tuple_problems[:] = None
-    distinct_codes, distinct, measure = _distinct_normalized(tuple_texts, tuple_measure, translit)
+    column = pieces[0][1]
+    distinct_codes, distinct, measure = _distinct_normalized(
+        tuple_texts,
+        tuple_measure,
+        translit,  # a string column's distinct values are their own texts: no two alike
+        distinct_values=from_column and isinstance(df[column].dtype, pd.StringDtype),
+    )
     distinct = np.append(distinct, "")  # last: no text
     measure = measure.appended(measure_texts([""]))
     distinct_codes[distinct_codes < 0] = len(distinct) - 1
@@ -195,7 +208,7 @@ def _plan_texts(
         row_texts=np.append(distinct[:-1], _NONE)[text_codes],  # the last slot: no text
         counts=counts,
         tuple_problems=tuple_problems,
-        text_problems=np.where(pd.isna(tuple_problems), text_problems[distinct_codes], _NONE),
+        text_problems=np.where(is_none(tuple_problems), text_problems[distinct_codes], _NONE),
     )
 
 
@@ -350,19 +363,16 @@ def prepare(
     phone_problems[bad_phone] = (
         "phone: " + phones["problem"][bad_phone].fillna("invalid").astype(str)
     ).to_numpy(dtype=object)
-    problem, has_problem = join_problems(
-        [(phone_problems, bad_phone)]
-        + [
-            (problems[codes], pd.notna(problems)[codes])
-            for problems, codes in (
-                (sender_problems, sender_codes),
-                (texts_found.tuple_problems, tuple_codes),
-                (texts_found.text_problems, tuple_codes),
-            )
-            if pd.notna(problems).any()  # spread to the rows only when there is one
-        ],
-        len(df),
-    )
+    spread = []
+    for problems, codes in (
+        (sender_problems, sender_codes),
+        (texts_found.tuple_problems, tuple_codes),
+        (texts_found.text_problems, tuple_codes),
+    ):
+        present = ~is_none(problems)
+        if present.any():  # spread to the rows only when there is one
+            spread.append((problems[codes], present[codes]))
+    problem, has_problem = join_problems([(phone_problems, bad_phone), *spread], len(df))
     if duplicates == "keep":
         duplicate_of, is_duplicate = np.full(len(df), None, dtype=object), np.zeros(len(df), bool)
     else:

@@ -35,7 +35,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ import pandas as pd
 from smsc_frames.codepoints import chunks, lookup, running_count
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import (
+    EXTENDED,
     GSM7_BASIC,
     GSM7_EXTENSION,
     GSM_KINDS,
@@ -68,6 +69,9 @@ __all__ = [
     "transliterate",
     "truncate_to_parts",
 ]
+
+
+_UCS2, _GSM7 = np.array("ucs2", dtype=object), np.array("gsm7", dtype=object)
 
 
 def _validate_part_limit(parameter: str, value: object) -> int:
@@ -100,6 +104,64 @@ def _greedy_parts(text: str, encoding: str) -> list[str]:
         used += cost
     parts.append(text[start:])
     return parts
+
+
+def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
+    """``len(_greedy_parts(text, encoding))`` of each normalised text, for all texts at once.
+
+    Over each chunk's code points (:func:`~smsc_frames.codepoints.chunks`): the running count
+    of units, then per part one ``searchsorted`` for every text still being split, finding
+    the furthest character that keeps the part within its capacity (153 septets or 67 UTF-16
+    units). As many passes as the longest text has parts.
+
+    Examples
+    --------
+    >>> texts = np.array(["a" * 152 + "€" + "a" * 10, "я" * 70, "яя" + "😀" * 66], dtype=object)
+    >>> greedy_part_counts(texts, np.array([False, True, True])).tolist()  # 134 units: 3 parts
+    [2, 1, 3]
+    """
+    parts = np.ones(len(texts), dtype=np.int64)
+    for in_ucs2, units in ((False, _septets), (True, _utf16_units)):
+        rows = np.flatnonzero(ucs2 == in_ucs2)
+        if len(rows):
+            parts[rows] = _greedy_counts_of(texts[rows], units, in_ucs2)
+    return parts
+
+
+def _septets(points: np.ndarray) -> np.ndarray:
+    return np.take(_SEPTETS, points, mode="clip")
+
+
+def _utf16_units(points: np.ndarray) -> np.ndarray:
+    return (points > 0xFFFF).view(np.uint8) + np.uint8(1)
+
+
+_SEPTETS = np.append(np.where(GSM_KINDS == EXTENDED, 2, 1), 1).astype(np.uint8)
+"""Septets per code point of a GSM-7 text (the last entry, for any above, is never read)."""
+
+
+def _greedy_counts_of(texts: np.ndarray, units: Callable, in_ucs2: bool) -> np.ndarray:
+    """:func:`greedy_part_counts` of texts of one encoding (*units*: each code point's units,
+    as ``uint8``)."""
+    encoding = "ucs2" if in_ucs2 else "gsm7"
+    capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
+    counts = []
+    for points, starts, ends in chunks(texts):
+        units_before = np.zeros(len(points) + 1, dtype=np.int32)  # a chunk: < 2**31 units
+        np.cumsum(units(points), out=units_before[1:])
+        parts = np.ones(len(starts), dtype=np.int64)
+        split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
+        position = starts.copy()
+        parts[split] = 0
+        while len(split):
+            reach = units_before[position[split]] + capacity
+            position[split] = np.minimum(
+                np.searchsorted(units_before, reach, side="right") - 1, ends[split]
+            )
+            parts[split] += 1
+            split = split[position[split] < ends[split]]
+        counts.append(parts)
+    return np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
 
 
 def _truncate(text: str, encoding: str, limit: int) -> str:
@@ -235,9 +297,13 @@ def count_measured(
     most = -(-units // (multi - 1))  # so the count lies between these two bounds
     parts = np.where(units <= single, 1, fewest)
     ambiguous = (units > single) & (units > measure.sent_length) & (fewest != most)
-    encoding = np.where(ucs2, "ucs2", "gsm7")
-    for row in np.flatnonzero(ambiguous):
-        parts[row] = len(_greedy_parts(transliterate(texts[row], translit), encoding[row]))
+    encoding = np.where(ucs2, _UCS2, _GSM7)  # two shared objects, not a str per text
+    if ambiguous.any():
+        rows = np.flatnonzero(ambiguous)
+        read = texts[rows]
+        if translit:
+            read = np.array([transliterate(text, translit) for text in read], dtype=object)
+        parts[rows] = greedy_part_counts(read, ucs2[rows])
     counts = pd.DataFrame(
         {
             "encoding": encoding,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
-from smsc_frames.objectcodes import combine_codes, factorize_objects, first_positions
+from smsc_frames.objectcodes import combine_codes, factorize_objects, first_positions, is_none
 from smsc_frames.segments import TextMeasure, measure_texts
 
 __all__ = [
@@ -177,7 +177,7 @@ def fill_template(
             continue
         codes, texts, problems = render_distinct(df[column], spec, conversion, str(column))
         before = np.asarray(literal, dtype=object)  # a numpy str would drop end NULs
-        fields.append([codes, before + np.where(pd.isna(problems), texts, ""), problems])
+        fields.append([codes, before + np.where(is_none(problems), texts, ""), problems])
         literal = ""
     if not fields:  # a template without fields: one text for every row
         fields.append(
@@ -197,10 +197,10 @@ def fill_template(
         tuple_codes = codes[first]
         measures.append(measure_texts(shown, translit)[tuple_codes])
         tuple_texts.append(shown[tuple_codes])
-        if pd.notna(problems).any():
-            field_problem = problems[tuple_codes]
+        present = ~is_none(problems)
+        if present.any():
             problem, broken = join_problems(
-                [(problem, broken), (field_problem, pd.notna(field_problem))], len(first)
+                [(problem, broken), (problems[tuple_codes], present[tuple_codes])], len(first)
             )
     text = concatenate(tuple_texts)
     text[broken] = None

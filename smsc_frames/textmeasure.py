@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import chunks, count_per_text, lookup
+from smsc_frames.codepoints import chunks, lookup
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import EXTENDED, GSM_KINDS, NOT_GSM7
 from smsc_frames.normalization import nfc_marks
@@ -112,15 +112,13 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
         not_text = next(value for value in values if not isinstance(value, str))
         raise ValidationError("texts", "every text must be a string", not_text)
-    length, spaces, marks = _measure_columns(values, [_whitespace, nfc_marks])
-    sent = (
-        values
-        if not translit
-        else np.array([text.translate(TRANSLIT_TABLES[translit]) for text in values], dtype=object)
-    )
-    sent_length, extended, astral, not_gsm = _measure_columns(
-        sent, [_gsm7_extension, _beyond_bmp, _outside_gsm7]
-    )
+    length, spaces, marks, extended, not_gsm, astral = _count_kinds(values)
+    sent_length = length
+    if translit:
+        sent = np.array(
+            [text.translate(TRANSLIT_TABLES[translit]) for text in values], dtype=object
+        )
+        sent_length, _, _, extended, not_gsm, astral = _count_kinds(sent)
     return TextMeasure(
         length,
         spaces,
@@ -132,28 +130,80 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     )
 
 
-def _measure_columns(texts: np.ndarray, flags: list) -> list[np.ndarray]:
-    """Per text: its length, then how many of its code points each of *flags* (a function of
-    the code points giving a bool per code point) marks."""
-    columns: list[list[np.ndarray]] = [[] for _ in range(len(flags) + 1)]
+_FIELD_BITS = 16
+"""Bits per count in a packed weight: the counts of a text shorter than ``2**16`` code points
+cannot spill into one another (longer texts are summed field by field)."""
+
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_SPACE, _NFC_MARK, _EXTENDED, _NOT_GSM = (1 << (_FIELD_BITS * field) for field in range(4))
+_TABLE_END = 0x3001
+"""Code points from here on (U+3000 is the last space) are neither whitespace nor GSM-7;
+whether NFC may change them is asked per distinct code point present
+(:func:`~smsc_frames.normalization.nfc_marks`)."""
+
+
+def _packed_weights() -> np.ndarray:
+    """Per code point below :data:`_TABLE_END` (the last entry: any above, but its NFC mark),
+    its whitespace, NFC mark, GSM-7 extension and not-GSM-7 flags packed in one integer."""
+    points = np.arange(_TABLE_END + 1, dtype=np.uint32)
+    kinds = lookup(GSM_KINDS, points)
+    flags = [
+        (lookup(_SPACES, points), _SPACE),
+        (nfc_marks(points), _NFC_MARK),
+        (kinds == EXTENDED, _EXTENDED),
+        (kinds == NOT_GSM7, _NOT_GSM),
+    ]
+    weights = sum(flag.astype(np.uint64) * np.uint64(weight) for flag, weight in flags)
+    weights[-1] = _NOT_GSM  # above the table: NFC marks added one by one
+    return weights
+
+
+_WEIGHTS = _packed_weights()
+
+
+def _count_kinds(texts: np.ndarray) -> list[np.ndarray]:
+    """Per text: its length, whitespace, NFC marks, GSM-7 extension characters, characters
+    outside GSM-7 and outside the BMP; one table lookup and one sum per code point.
+
+    Each code point's flags are packed in one ``uint64`` (:func:`_packed_weights`), so one
+    ``np.add.reduceat`` over a chunk's weights sums the four counts of every text at once.
+    """
+    columns: list[list[np.ndarray]] = [[] for _ in range(6)]
     for points, starts, ends in chunks(texts):
+        weights = np.take(_WEIGHTS, points, mode="clip")  # clip: above the table, its last
+        high = np.zeros(0, dtype=np.intp)
+        if points.max(initial=0) >= _TABLE_END:  # one pass when none is that high
+            high = np.flatnonzero(points >= _TABLE_END)
+        astral = np.zeros(len(starts), dtype=np.int64)
+        if len(high):  # rare: emoji, CJK
+            high_points = points[high]
+            weights[high] += nfc_marks(high_points).astype(np.uint64) * np.uint64(_NFC_MARK)
+            beyond = high[high_points > 0xFFFF]
+            astral = np.bincount(np.searchsorted(ends, beyond, side="right"), minlength=len(starts))
         columns[0].append(ends - starts)
-        for column, flag in zip(columns[1:], flags):
-            column.append(count_per_text(flag(points), starts, ends))
+        for column, counts in zip(columns[1:5], _counts_per_text(weights, starts, ends)):
+            column.append(counts)
+        columns[5].append(astral)
     return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64) for column in columns]
 
 
-def _whitespace(points: np.ndarray) -> np.ndarray:
-    return lookup(_SPACES, points)
+def _unpack(packed: np.ndarray) -> list[np.ndarray]:
+    """The four counts held in packed sums of weights."""
+    return [
+        ((packed >> np.uint64(_FIELD_BITS * field)) & np.uint64(_FIELD_MASK)).astype(np.int64)
+        for field in range(4)
+    ]
 
 
-def _gsm7_extension(points: np.ndarray) -> np.ndarray:
-    return lookup(GSM_KINDS, points) == EXTENDED
-
-
-def _outside_gsm7(points: np.ndarray) -> np.ndarray:
-    return lookup(GSM_KINDS, points) == NOT_GSM7
-
-
-def _beyond_bmp(points: np.ndarray) -> np.ndarray:
-    return points > 0xFFFF
+def _counts_per_text(weights: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list:
+    """The four counts of each text from its code points' weights: one ``reduceat`` over the
+    non-empty texts; a text too long for the packing (never an SMS) is summed field by field."""
+    sums = np.zeros(len(starts), dtype=np.uint64)
+    filled = np.flatnonzero(ends > starts)
+    if len(filled):
+        sums[filled] = np.add.reduceat(weights, starts[filled])
+    counts = _unpack(sums)
+    for text in np.flatnonzero(ends - starts > _FIELD_MASK).tolist():
+        for column, field in zip(counts, _unpack(weights[starts[text] : ends[text]])):
+            column[text] = field.sum()
+    return counts

@@ -1,0 +1,45 @@
+"""prepare's shortcuts for a string text column: its distinct values are not factorized a
+second time, and problem columns are tested for None by identity. Each is checked against
+the general path (an object column of the same texts, factorized)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsc_frames.objectcodes import is_none
+from smsc_frames.plan import prepare
+
+# texts that NFC makes equal ("é" and "e" + U+0301, CR LF and LF), empty, blank, long, emoji
+_TEXTS = ["é", "e\u0301", "a\r\nb", "a\nb", "", "  ", "x" * 1001, "я😀" * 40, None, "Hi"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_TEXTS), min_size=1, max_size=40), st.sampled_from([0, 1]))
+def test_a_string_column_plans_as_an_object_column_does(texts: list, translit: int) -> None:
+    phones = [f"8916{number:07d}" for number in range(len(texts))]
+    as_string = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype="string")})
+    as_object = as_string.astype({"text": object})
+    as_object["text"] = as_object["text"].where(as_object["text"].notna(), None)
+    for duplicates in ("phone", "phone+text"):
+        fast = prepare(as_string, phone="phone", text="text", translit=translit,
+                       duplicates=duplicates)  # fmt: skip
+        general = prepare(as_object, phone="phone", text="text", translit=translit,
+                          duplicates=duplicates)  # fmt: skip
+        pd.testing.assert_frame_equal(fast, general)
+
+
+def test_texts_equal_after_normalising_are_one_text_to_the_duplicate_rule() -> None:
+    contacts = pd.DataFrame(
+        {"phone": ["89161234567"] * 2, "text": pd.array(["é", "e\u0301"], dtype="string")}
+    )
+    plan = prepare(contacts, phone="phone", text="text", duplicates="phone+text")
+    assert plan["text"].tolist() == ["é", "é"]
+    assert plan["duplicate_of"].tolist() == [None, 0]
+
+
+def test_is_none_tells_none_from_every_other_value() -> None:
+    values = np.array([None, "None", "", float("nan"), pd.NA, 0, None], dtype=object)
+    assert is_none(values).tolist() == [True, False, False, False, False, False, True]
