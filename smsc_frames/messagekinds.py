@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.objectcodes import factorize_objects, first_positions
 from smsc_frames.options import Options
-from smsc_frames.segments import count_segments, transliterate
+from smsc_frames.segments import TextMeasure, count_segments, transliterate
 
 __all__ = [
     "CALL_CHARS_PER_SECOND",
@@ -50,6 +51,7 @@ __all__ = [
     "call_seconds",
     "check_kind_options",
     "count_label",
+    "distinct_as_given",
     "kind_counts",
     "message_kind",
     "params_kind",
@@ -163,6 +165,25 @@ def check_kind_options(options: Options, sender: object) -> None:
             raise ValidationError(
                 "sender", "is required with mail=1: the sender's e-mail address (the page)"
             )
+
+
+def distinct_as_given(
+    texts: np.ndarray, measure: TextMeasure, translit: int = 0
+) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
+    """Each text's code (``-1`` for ``None``), the distinct texts and their measures, the texts
+    **as given**: a binary message's bytes are sent and counted exactly (no CRLF -> LF, no NFC,
+    which would change them). *translit* is unused: SMSC transliterates no binary message.
+
+    Examples
+    --------
+    >>> from smsc_frames.segments import measure_texts
+    >>> texts = np.array(["\\x00A\\r\\nB", None, "\\x00A\\r\\nB"], dtype=object)
+    >>> codes, distinct, _ = distinct_as_given(texts, measure_texts(["", "", ""]))
+    >>> codes.tolist(), distinct.tolist()
+    ([0, -1, 0], ['\\x00A\\r\\nB'])
+    """
+    codes, distinct = factorize_objects(texts)
+    return codes, distinct, measure[first_positions(codes, len(distinct))]
 
 
 def call_seconds(text: str, chars_per_second: int = CALL_CHARS_PER_SECOND) -> int:

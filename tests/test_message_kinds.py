@@ -149,6 +149,22 @@ def test_bin_1_counts_characters_as_bytes(sandbox):
     assert _one_request_per_row(plan, sandbox).table["cnt_agrees"].all()
 
 
+def test_binary_messages_go_byte_for_byte_without_newline_or_nfc_rewriting(sandbox):
+    crlf = "\x00" + "\r\n" * 70  # 141 bytes as given: 2 parts; rewritten to LF it would be 71
+    texts = [crlf, "\x00A\rB\r\n", "\x00e\u0301"]  # the last: U+0301 is no byte, NFC or not
+    contacts = pd.DataFrame({"phone": PHONES, "text": texts})
+    plan = prepare(contacts, phone="phone", text="text", bin=1)
+    assert plan["text"].tolist()[:2] == texts[:2]
+    assert plan["units"].tolist()[:2] == [141, 6] and plan["parts"].tolist()[:2] == [2, 1]
+    assert plan.loc[2, "problem"] == "bin=1: every character must be a byte (U+0000..U+00FF)"
+    quote = _quote_quietly(plan, sandbox)
+    assert quote.table["cnt_agrees"].iloc[:2].all() and quote.total_parts == 3
+    send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
+    stored = {m["phone"]: m for m in sandbox.messages()}
+    assert stored["79161234567"]["text"] == crlf and stored["79161234567"]["parts"] == 2
+    assert stored["79037654321"]["text"] == texts[1]
+
+
 def test_broken_binary_messages_are_row_problems_naming_the_rule(sandbox):
     texts = ["0048656C6C6", "00zz", "0548656C", "00AA\n~~~\npid: 300, dcs: 4", "0048656C6C6F"]
     contacts = pd.DataFrame({"phone": PHONES + ["79161234568", "79161234569"], "text": texts})
