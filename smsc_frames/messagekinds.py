@@ -197,16 +197,16 @@ def call_seconds(text: str, chars_per_second: int = CALL_CHARS_PER_SECOND) -> in
     return max(1, -(-len(text) // chars_per_second))
 
 
-def shorten_links(text: str) -> str:
-    """*text* with each link replaced by :data:`SHORT_LINK_LENGTH` placeholder characters, as
-    ``tinyurl=1`` shortens it before counting.
+def shorten_links(text: str, placeholder: str = _SHORT_LINK) -> str:
+    """*text* with each link replaced by *placeholder* (:data:`SHORT_LINK_LENGTH` GSM-7
+    characters), as ``tinyurl=1`` shortens it before counting.
 
     Examples
     --------
     >>> len(shorten_links("Sale: https://example.org/a/very/long/path?utm=1 today"))
     32
     """
-    return LINK.sub(_SHORT_LINK, text)
+    return LINK.sub(lambda _: placeholder, text)
 
 
 def binary_size(text: str, binary: int) -> int:
