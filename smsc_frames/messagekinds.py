@@ -5,12 +5,13 @@ voice message") and that ``hlr``/``ping`` do not use ``mes``; where it is silent
 follow the sandbox's documented choices (``docs/sandbox.md``, *Message kinds*), so a plan's
 counts agree with the sandbox's ``cost=1`` answers:
 
-* **SMS** (also ``flash``, ``push``, ``soc``, ``viber``, ``whatsapp``, ``bot``): SMS parts.
+* **SMS** (also ``flash``, ``push``, ``soc``, ``viber``, ``whatsapp``; ``bot`` without
+  ``tg=1`` too, as the sandbox counts it: the page is silent): SMS parts.
 * **``hlr=1`` / ``ping=1``**: no text (the page: "mes is not used"); 1 per number.
 * **``call=1``**: ``cnt`` counts seconds of speech, an **estimate** at
   :data:`CALL_CHARS_PER_SECOND` characters a second (the page gives no rate; 15 is the
-  sandbox's); billed per started minute, so the plan's ``units`` are seconds and ``parts`` the
-  billed minutes.
+  sandbox's); billed per started minute (the sandbox's choice, the page does not say), so the
+  plan's ``units`` are seconds and ``parts`` the billed minutes.
 * **``bin=1`` / ``bin=2``**: bytes (``bin=2``: hex, two digits a byte); 140 bytes in one part,
   134 a part when split; the page's ``\\n~~~\\npid: P, dcs: D`` trailer is checked, not counted.
 * **``mms=1``, ``mail=1``, ``tg=1``**: one message per recipient (the sandbox's model).
