@@ -376,7 +376,9 @@ class Options:
     valid : int or str, optional
         Lifetime, 1..24 hours or ``hh:mm`` from ``00:01`` to ``24:00``.
     maxsms : int, optional
-        Longest a text may be, in parts (>= 1); longer texts are truncated.
+        Longest a text may be, in SMS parts (>= 1); longer texts are truncated. Only the
+        kinds counted in SMS parts are cut (not calls, hlr/ping, mms/mail/tg, nor, as the
+        sandbox reads the page, binary messages): see ``smsc_frames.campaign.truncation``.
     imgcode, userip : str, optional
         Captcha code and the end user's IP address; imgcode needs userip, userip may come
         alone (SMSC's page).
