@@ -5,12 +5,13 @@ voice message") and that ``hlr``/``ping`` do not use ``mes``; where it is silent
 follow the sandbox's documented choices (``docs/sandbox.md``, *Message kinds*), so a plan's
 counts agree with the sandbox's ``cost=1`` answers:
 
-* **SMS** (also ``flash``, ``push``, ``soc``, ``viber``, ``whatsapp``, ``bot``): SMS parts.
+* **SMS** (also ``flash``, ``push``, ``soc``, ``viber``, ``whatsapp``; ``bot`` without
+  ``tg=1`` too, as the sandbox counts it: the page is silent): SMS parts.
 * **``hlr=1`` / ``ping=1``**: no text (the page: "mes is not used"); 1 per number.
 * **``call=1``**: ``cnt`` counts seconds of speech, an **estimate** at
   :data:`CALL_CHARS_PER_SECOND` characters a second (the page gives no rate; 15 is the
-  sandbox's); billed per started minute, so the plan's ``units`` are seconds and ``parts`` the
-  billed minutes.
+  sandbox's); billed per started minute (the sandbox's choice, the page does not say), so the
+  plan's ``units`` are seconds and ``parts`` the billed minutes.
 * **``bin=1`` / ``bin=2``**: bytes (``bin=2``: hex, two digits a byte); 140 bytes in one part,
   134 a part when split; the page's ``\\n~~~\\npid: P, dcs: D`` trailer is checked, not counted.
 * **``mms=1``, ``mail=1``, ``tg=1``**: one message per recipient (the sandbox's model).
@@ -39,8 +40,9 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.objectcodes import factorize_objects, first_positions
 from smsc_frames.options import Options
-from smsc_frames.segments import count_segments, transliterate
+from smsc_frames.segments import TextMeasure, count_segments, transliterate
 
 __all__ = [
     "CALL_CHARS_PER_SECOND",
@@ -50,6 +52,7 @@ __all__ = [
     "call_seconds",
     "check_kind_options",
     "count_label",
+    "distinct_as_given",
     "kind_counts",
     "message_kind",
     "params_kind",
@@ -165,6 +168,25 @@ def check_kind_options(options: Options, sender: object) -> None:
             )
 
 
+def distinct_as_given(
+    texts: np.ndarray, measure: TextMeasure, translit: int = 0
+) -> tuple[np.ndarray, np.ndarray, TextMeasure]:
+    """Each text's code (``-1`` for ``None``), the distinct texts and their measures, the texts
+    **as given**: a binary message's bytes are sent and counted exactly (no CRLF -> LF, no NFC,
+    which would change them). *translit* is unused: SMSC transliterates no binary message.
+
+    Examples
+    --------
+    >>> from smsc_frames.segments import measure_texts
+    >>> texts = np.array(["\\x00A\\r\\nB", None, "\\x00A\\r\\nB"], dtype=object)
+    >>> codes, distinct, _ = distinct_as_given(texts, measure_texts(["", "", ""]))
+    >>> codes.tolist(), distinct.tolist()
+    ([0, -1, 0], ['\\x00A\\r\\nB'])
+    """
+    codes, distinct = factorize_objects(texts)
+    return codes, distinct, measure[first_positions(codes, len(distinct))]
+
+
 def call_seconds(text: str, chars_per_second: int = CALL_CHARS_PER_SECOND) -> int:
     """Estimated seconds of speech of a voice message's text (at least 1).
 
@@ -176,16 +198,16 @@ def call_seconds(text: str, chars_per_second: int = CALL_CHARS_PER_SECOND) -> in
     return max(1, -(-len(text) // chars_per_second))
 
 
-def shorten_links(text: str) -> str:
-    """*text* with each link replaced by :data:`SHORT_LINK_LENGTH` placeholder characters, as
-    ``tinyurl=1`` shortens it before counting.
+def shorten_links(text: str, placeholder: str = _SHORT_LINK) -> str:
+    """*text* with each link replaced by *placeholder* (:data:`SHORT_LINK_LENGTH` GSM-7
+    characters), as ``tinyurl=1`` shortens it before counting.
 
     Examples
     --------
     >>> len(shorten_links("Sale: https://example.org/a/very/long/path?utm=1 today"))
     32
     """
-    return LINK.sub(_SHORT_LINK, text)
+    return LINK.sub(lambda _: placeholder, text)
 
 
 def binary_size(text: str, binary: int) -> int:

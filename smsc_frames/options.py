@@ -79,6 +79,12 @@ because they would break a ``sender,tz|phones:text`` line of ``list=``."""
 
 _SENDER_ALNUM = re.compile(r"[A-Za-z0-9" + re.escape(SENDER_SYMBOLS) + r"]{1,11}")
 _SENDER_DIGITS = re.compile(r"[0-9]{1,15}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+LONGEST_EMAIL = 64
+"""Characters an e-mail address may have, as a recipient or a ``mail=1`` sender (the request
+packer lays recipients out this wide)."""
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 _VOICES = ("m", "m2", "m3", "m4", "w", "w2", "w3", "w4")
 _VOICE = re.compile(r"(?P<voice>[a-z0-9]+)(?:,(?P<lang>[A-Za-z]{2}))?")
@@ -91,13 +97,30 @@ _TIME_UNIX = re.compile(r"0\d*")
 _TIME_RELATIVE = re.compile(r"\+(\d+)")
 
 
-def validate_sender(value: object) -> str:
-    """Check a sender name: up to 11 Latin letters/digits/space/safe symbols, or up to 15 digits.
+def is_email(value: str) -> bool:
+    """Whether *value* is an e-mail address (a ``mail=1`` recipient or sender).
+
+    Examples
+    --------
+    >>> is_email("shop@example.org"), is_email("shop@localhost"), is_email("79161234567")
+    (True, False, False)
+    """
+    return len(value) <= LONGEST_EMAIL and _EMAIL.fullmatch(value) is not None
+
+
+def validate_sender(value: object, *, mail: bool = False) -> str:
+    """Check a sender: up to 11 Latin letters/digits/space/safe symbols, or up to 15 digits;
+    with ``mail=True`` (``mail=1``) an e-mail address, and only that.
+
+    The page: the sender is "English letters, digits, a space and some symbols, 11 characters
+    or 15 digits"; an e-mail (``mail=1``) needs "the sender's address".
 
     Parameters
     ----------
     value : str
-        The sender name as registered in the SMSC account.
+        The sender name as registered in the SMSC account, or the sender's e-mail address.
+    mail : bool, default False
+        Whether the message is an e-mail (``mail=1``).
 
     Returns
     -------
@@ -108,12 +131,15 @@ def validate_sender(value: object) -> str:
     ------
     ValidationError
         When the value is not a string, is empty, too long, has leading/trailing spaces or holds
-        a character outside the safe set (notably ``,`` ``|`` ``:`` which break ``list=`` lines).
+        a character outside the safe set (notably ``,`` ``|`` ``:`` which break ``list=`` lines);
+        with ``mail=True`` when it is not an e-mail address.
 
     Examples
     --------
     >>> validate_sender("ShopNews"), validate_sender("79161234567")
     ('ShopNews', '79161234567')
+    >>> validate_sender("newsletter@shop.example.org", mail=True)
+    'newsletter@shop.example.org'
     >>> validate_sender("Shop|News")
     Traceback (most recent call last):
     ...
@@ -121,14 +147,24 @@ def validate_sender(value: object) -> str:
     """
     if not isinstance(value, str):
         raise ValidationError("sender", "must be a string", value)
+    if mail:
+        if is_email(value):
+            return value
+        raise ValidationError(
+            "sender",
+            f"with mail=1 must be an e-mail address (name@domain.tld, <= {LONGEST_EMAIL} "
+            "characters; the page: an e-mail needs the sender's address)",
+            value,
+        )
     if _SENDER_DIGITS.fullmatch(value) or (
         _SENDER_ALNUM.fullmatch(value) and value == value.strip()
     ):
         return value
+    hint = "; an e-mail address is a sender only with mail=1" if is_email(value) else ""
     raise ValidationError(
         "sender",
         "must be up to 11 Latin letters, digits, spaces (not at the ends) or "
-        f"{SENDER_SYMBOLS.strip()!r}, or up to 15 digits; ',', '|' and ':' are not allowed",
+        f"{SENDER_SYMBOLS.strip()!r}, or up to 15 digits; ',', '|' and ':' are not allowed" + hint,
         value,
     )
 
@@ -305,7 +341,7 @@ class Options:
     Parameters
     ----------
     sender : str, optional
-        Sender name, see :func:`validate_sender`.
+        Sender name, see :func:`validate_sender`; with ``mail=1`` the sender's e-mail address.
     translit : {0, 1, 2}, optional
         0 none, 1 ``translit``, 2 ``mpaHc/Ium``.
     tinyurl : {0, 1}, optional
@@ -340,7 +376,9 @@ class Options:
     valid : int or str, optional
         Lifetime, 1..24 hours or ``hh:mm`` from ``00:01`` to ``24:00``.
     maxsms : int, optional
-        Longest a text may be, in parts (>= 1); longer texts are truncated.
+        Longest a text may be, in SMS parts (>= 1); longer texts are truncated. Only the
+        kinds counted in SMS parts are cut (not calls, hlr/ping, mms/mail/tg, nor, as the
+        sandbox reads the page, binary messages): see ``smsc_frames.campaign.truncation``.
     imgcode, userip : str, optional
         Captcha code and the end user's IP address; imgcode needs userip, userip may come
         alone (SMSC's page).
@@ -391,7 +429,6 @@ class Options:
 
     def __post_init__(self) -> None:
         checks: dict[str, Callable[[object], object]] = {
-            "sender": validate_sender,
             "translit": lambda v: _flag("translit", v, (0, 1, 2)),
             "tinyurl": lambda v: _flag("tinyurl", v),
             "time": _render_time,
@@ -417,6 +454,8 @@ class Options:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, check(value))
+        if self.sender is not None:  # after the kinds: mail=1 wants an e-mail address
+            object.__setattr__(self, "sender", validate_sender(self.sender, mail=self.mail == 1))
         self._check_combinations()
 
     @staticmethod

@@ -47,7 +47,13 @@ import pandas as pd
 
 from smsc_frames.duplicates import find_duplicates, mark_duplicates
 from smsc_frames.errors import ValidationError
-from smsc_frames.messagekinds import check_kind_options, kind_counts, message_kind, textless
+from smsc_frames.messagekinds import (
+    check_kind_options,
+    distinct_as_given,
+    kind_counts,
+    message_kind,
+    textless,
+)
 from smsc_frames.objectcodes import factorize_objects, first_positions, is_none
 from smsc_frames.options import Options, validate_sender
 from smsc_frames.phones import normalize_phones, split_phone_cell
@@ -180,13 +186,16 @@ def _plan_texts(
     )
     if from_column:  # a missing text is an empty one, said plainly
         tuple_problems[:] = None
-    column = pieces[0][1]
-    distinct_codes, distinct, measure = _distinct_normalized(
-        tuple_texts,
-        tuple_measure,
-        translit,  # a string column's distinct values are their own texts: no two alike
-        distinct_values=from_column and isinstance(df[column].dtype, pd.StringDtype),
-    )
+    if options.bin:  # a binary message's bytes are sent and counted as given
+        distinct_codes, distinct, measure = distinct_as_given(tuple_texts, tuple_measure)
+    else:
+        column = pieces[0][1]
+        distinct_codes, distinct, measure = _distinct_normalized(
+            tuple_texts,
+            tuple_measure,
+            translit,  # a string column's distinct values are their own texts: no two alike
+            distinct_values=from_column and isinstance(df[column].dtype, pd.StringDtype),
+        )
     distinct = np.append(distinct, "")  # last: no text
     measure = measure.appended(measure_texts([""]))
     distinct_codes[distinct_codes < 0] = len(distinct) - 1

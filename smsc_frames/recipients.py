@@ -38,8 +38,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from smsc_frames.errors import ValidationError
-from smsc_frames.options import Options
+from smsc_frames.options import LONGEST_EMAIL, Options, is_email, validate_sender
 
 __all__ = [
     "apply_recipients",
@@ -53,28 +52,12 @@ __all__ = [
 ]
 
 _GROUP = re.compile(r"[Gg]([0-9]{1,9})")
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
 _NICK = re.compile(r"@[A-Za-z0-9_]{5,32}")
 _TELEGRAM_ID = re.compile(r"#[0-9]{1,20}")
 _WRITTEN_GROUP = re.compile(r"G[0-9]{1,9}")
 _HINTS = ("#", "G", "g")
-LONGEST_EMAIL = 64
-"""Characters an e-mail recipient may have (the request packer lays recipients out this wide)."""
 KEY_OFFSET = 10**16
 """Keys of non-phone recipients start here: above every E.164 number (at most 15 digits)."""
-
-
-def is_email(value: str) -> bool:
-    """Whether *value* is an e-mail address as a recipient or ``mail=1`` sender.
-
-    Examples
-    --------
-    >>> is_email("shop@example.org"), is_email("shop@localhost"), is_email("79161234567")
-    (True, False, False)
-    """
-    return len(value) <= LONGEST_EMAIL and _EMAIL.fullmatch(value) is not None
 
 
 def is_group(recipients: pd.Series) -> pd.Series:
@@ -138,7 +121,7 @@ def recipient_operators(recipients: pd.Series) -> pd.Series:
 
 def validate_email_sender(value: object) -> str:
     """Check the sender of an e-mail (``mail=1``): an e-mail address (the page: "the sender's
-    address" is required).
+    address" is required); :func:`~smsc_frames.options.validate_sender` with ``mail=True``.
 
     Examples
     --------
@@ -149,13 +132,7 @@ def validate_email_sender(value: object) -> str:
     ...
     smsc_frames.errors.ValidationError: sender: with mail=1 must be an e-mail address ...
     """
-    if isinstance(value, str) and is_email(value):
-        return value
-    raise ValidationError(
-        "sender",
-        f"with mail=1 must be an e-mail address (name@domain.tld, <= {LONGEST_EMAIL} characters)",
-        value,
-    )
+    return validate_sender(value, mail=True)
 
 
 def _classify(cell: str) -> tuple[str, str | None, str | None]:

@@ -47,24 +47,3 @@ def test_the_panel_warns_about_cut_texts(sandbox):
     plan = prepare(contacts, phone="phone", text="text", maxsms=1)
     panel = preview(plan, Client("demo", "demo", url=sandbox.url, environ={}), allow_send=False)
     assert "maxsms=1 cuts 1 message(s)" in panel.children[0].value
-
-
-def test_maxsms_cuts_only_sms_texts_and_counts_them_with_links_shortened(sandbox):
-    """The page's maxsms limits SMS parts: a call is not cut; with tinyurl=1 SMSC counts (and
-    cuts) the text whose links are shortened, so a text only its long link made too long is not
-    cut, and the quote agrees with the sandbox's cnt."""
-    client = Client("demo", "demo", url=sandbox.url, environ={})
-    contacts = pd.DataFrame({"phone": ["+79161234567"], "text": [LONG]})
-    call = prepare(contacts, phone="phone", text="text", maxsms=1, call=1)
-    quote = estimate(call, client)
-    assert quote.cut.empty and "cuts" not in str(quote)
-
-    link = "https://example.org/spring/coats?utm_source=sms&utm_campaign=" + "x" * 40
-    linked = pd.DataFrame({"phone": ["+79161234567", "+79031234567"],
-                           "text": ["Coats 30% off! " * 7 + link, LONG + link]})  # fmt: skip
-    shortened = estimate(prepare(linked, phone="phone", text="text", maxsms=1, tinyurl=1), client)
-    assert shortened.cut.index.tolist() == [1]
-    assert len(shortened.cut.loc[1, "sent_text"]) == 160
-    assert shortened.table["cnt_agrees"].all()
-    unshortened = estimate(prepare(linked, phone="phone", text="text", maxsms=1), client)
-    assert unshortened.cut.index.tolist() == [0, 1]

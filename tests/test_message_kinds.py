@@ -149,6 +149,22 @@ def test_bin_1_counts_characters_as_bytes(sandbox):
     assert _one_request_per_row(plan, sandbox).table["cnt_agrees"].all()
 
 
+def test_binary_messages_go_byte_for_byte_without_newline_or_nfc_rewriting(sandbox):
+    crlf = "\x00" + "\r\n" * 70  # 141 bytes as given: 2 parts; rewritten to LF it would be 71
+    texts = [crlf, "\x00A\rB\r\n", "\x00e\u0301"]  # the last: U+0301 is no byte, NFC or not
+    contacts = pd.DataFrame({"phone": PHONES, "text": texts})
+    plan = prepare(contacts, phone="phone", text="text", bin=1)
+    assert plan["text"].tolist()[:2] == texts[:2]
+    assert plan["units"].tolist()[:2] == [141, 6] and plan["parts"].tolist()[:2] == [2, 1]
+    assert plan.loc[2, "problem"] == "bin=1: every character must be a byte (U+0000..U+00FF)"
+    quote = _quote_quietly(plan, sandbox)
+    assert quote.table["cnt_agrees"].iloc[:2].all() and quote.total_parts == 3
+    send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
+    stored = {m["phone"]: m for m in sandbox.messages()}
+    assert stored["79161234567"]["text"] == crlf and stored["79161234567"]["parts"] == 2
+    assert stored["79037654321"]["text"] == texts[1]
+
+
 def test_broken_binary_messages_are_row_problems_naming_the_rule(sandbox):
     texts = ["0048656C6C6", "00zz", "0548656C", "00AA\n~~~\npid: 300, dcs: 4", "0048656C6C6F"]
     contacts = pd.DataFrame({"phone": PHONES + ["79161234568", "79161234569"], "text": texts})
@@ -201,3 +217,51 @@ def test_ping_with_a_sender_per_row_goes_as_list_lines_without_text(sandbox):
     assert request.params["list"] == "Shop|79161234567,79210001122:\nBar|79037654321:"
     quote = _quote_quietly(plan, sandbox)
     assert quote.total_parts == 3 and quote.table["cnt_agrees"].all()
+
+
+def test_maxsms_cuts_no_call_no_hlr_no_binary_and_the_quote_says_so(sandbox):
+    long_text = "Your parcel is waiting at the pick-up point until Friday. " * 8  # 464 characters
+    cases = [
+        ({"call": 1}, long_text, "maxsms=1 cuts nothing: it limits SMS parts, and billed call"),
+        ({"hlr": 1}, None, "maxsms=1 cuts nothing: it limits SMS parts, and HLR requests"),
+        ({"bin": 2}, "00" + "41" * 300, "maxsms=1 cuts nothing: the page does not say SMSC"),
+    ]
+    for options, text, said in cases:
+        contacts = pd.DataFrame({"phone": PHONES[:1], "text": [text]})
+        plan = prepare(contacts, phone="phone", text="text" if text else None, maxsms=1,
+                       **options)  # fmt: skip
+        quote = _quote_quietly(plan, sandbox)
+        assert quote.cut.empty and quote.table["cnt_agrees"].all(), options
+        assert said in str(quote) and "cuts 1 message" not in str(quote), options
+    assert quote.total_parts == 3  # the binary message is billed whole, as SMSC's cnt says
+
+
+def test_the_cut_text_is_what_smsc_sends_after_translit_and_short_links(sandbox):
+    link = "https://example.org/catalogue/spring-sale?utm_source=sms&utm_campaign=2025-spring"
+    texts = [
+        "Sale " + link + " " + "b" * 90,  # 177 characters, 117 with the link short: not cut
+        "Распродажа! " + "Скидки на всё " * 14,  # cut after transliteration
+        "Sale " + link + " " + "c" * 200,  # cut, the short link shown as SMSC counts it
+    ]
+    contacts = pd.DataFrame({"phone": PHONES, "text": texts})
+    plan = prepare(contacts, phone="phone", text="text", maxsms=1, translit=1, tinyurl=1)
+    quote = _quote_quietly(plan, sandbox)
+    assert quote.cut.index.tolist() == [1, 2] and quote.table["cnt_agrees"].all()
+    sent = quote.cut["sent_text"]
+    assert sent[1].startswith("Rasprodazha! Skidki") and "<short link>" in sent[2]
+    send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
+    stored = {m["phone"]: m["text"] for m in sandbox.messages()}
+    assert stored["79037654321"] == sent[1]  # the very text SMSC keeps
+    assert len(stored["79210001122"]) == len(sent[2]) == 160
+    assert stored["79161234567"].endswith("b" * 90)  # not cut
+
+
+def test_mail_and_telegram_are_never_said_to_be_cut(sandbox):
+    long_text = "Скидки на всё " * 20
+    contacts = pd.DataFrame({"to": ["ann@example.org", "@ann_smith"], "text": [long_text] * 2})
+    for options, row in (({"mail": 1, "subj": "News", "sender": "shop@example.org"}, 0),
+                         ({"tg": 1}, 1)):  # fmt: skip
+        plan = prepare(contacts.iloc[[row]], phone="to", text="text", maxsms=1, **options)
+        quote = _quote_quietly(plan, sandbox)
+        assert quote.cut.empty and quote.total_parts == 1
+        assert "cuts nothing: it limits SMS parts" in str(quote)

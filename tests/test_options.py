@@ -235,6 +235,19 @@ def test_message_ids_refused(value):
     assert caught.value.parameter == "id"
 
 
+def test_an_e_mail_sender_is_accepted_with_mail_only():
+    address = "newsletter@shop.example.org"
+    assert validate_sender(address, mail=True) == address
+    assert Options(mail="1", subj="News", sender=address).sender == address
+    with pytest.raises(ValidationError, match=r"only with mail=1"):
+        validate_sender(address)
+    for kind in ("mms", "tg", "call"):  # no other kind sends from an address
+        with pytest.raises(ValidationError, match=r"^sender: must be up to 11"):
+            Options(**{kind: 1}, sender=address)
+    with pytest.raises(ValidationError, match=r"^sender: with mail=1 must be an e-mail"):
+        validate_sender("ShopNews", mail=True)
+
+
 def test_validate_sender_returns_value_unchanged():
     assert validate_sender("Shop News") == "Shop News"
 

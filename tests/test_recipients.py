@@ -117,6 +117,20 @@ def test_mail_sends_to_addresses_only_and_says_why_per_row(sandbox):
     assert sorted(m["phone"] for m in sandbox.messages()) == ["BOB@Example.org", "ann@example.org"]
 
 
+def test_options_take_an_e_mail_sender_with_mail_and_it_goes_over_the_wire(sandbox):
+    opts = Options(mail=1, subj="News", sender="newsletter@shop.example.org")  # 27 characters
+    contacts = pd.DataFrame({"to": ["ann@example.org", "bob@example.org"], "text": ["Hi"] * 2})
+    plan = prepare(contacts, phone="to", text="text", options=opts)
+    assert plan["sender"].tolist() == ["newsletter@shop.example.org"] * 2 and plan["sendable"].all()
+    assert _quote(plan, sandbox).table["cnt_agrees"].all()
+    send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)
+    assert {m["sender"] for m in sandbox.messages()} == {"newsletter@shop.example.org"}
+    with pytest.raises(ValidationError, match=r"^sender: with mail=1 must be an e-mail address"):
+        Options(mail=1, subj="News", sender="Shop")
+    with pytest.raises(ValidationError, match=r"an e-mail address is a sender only with mail=1"):
+        Options(sender="newsletter@shop.example.org")
+
+
 def test_mail_needs_a_subject_and_a_sender_address_before_any_request(sandbox):
     contacts = pd.DataFrame({"to": ["ann@example.org"], "text": ["Hello"]})
     with pytest.raises(ValidationError, match=r"^subj: is required with mail=1"):

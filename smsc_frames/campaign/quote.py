@@ -263,13 +263,8 @@ def estimate(
     params = requests[0].params if requests else {}
     quote = _quote(plan, requests, answers, sandbox=api.is_sandbox, kind=params_kind(params))
     maxsms = int(params["maxsms"]) if "maxsms" in params else None
-    cut = cut_texts(
-        plan,
-        maxsms,
-        int(params.get("translit", 0)),
-        kind=params_kind(params),
-        tinyurl=int(params.get("tinyurl", 0)),
-    )
+    translit, tinyurl = int(params.get("translit", 0)), params.get("tinyurl") == "1"
+    cut = cut_texts(plan, maxsms, translit, kind=quote.kind, tinyurl=tinyurl)
     quote = replace(quote, balance=_balance_or_none(api), maxsms=maxsms, cut=cut)
     if quote.affordable is False:
         warnings.warn(

@@ -1,7 +1,13 @@
 """What ``maxsms`` cuts: the texts SMSC will shorten, counted and shown before anything is sent.
 
-``maxsms=k`` makes SMSC send at most *k* parts of each message: a longer text is cut, silently.
-:func:`cut_texts` finds those texts (once per distinct text) and what SMSC will actually send.
+The page: ``maxsms`` is "the largest number of SMS a long message may be split into; too long
+messages are cut so as not to exceed it". It limits **SMS parts**, so it cuts only the kinds
+counted in parts of text (SMS, also ``flash``, ``push``, ``soc``, ``viber``, ``whatsapp``,
+``bot``). A call (``cnt`` in seconds), ``hlr``/``ping`` (no text), ``mms``/``mail``/``tg``
+(one message per recipient) are never cut; neither is a binary message (``bin``): the page
+does not say SMSC cuts binary data, the sandbox does not, so the plan bills it whole.
+:func:`cut_texts` finds the cut texts (once per distinct text), after what SMSC does first
+(``translit``, ``tinyurl``'s short links), and what SMSC will actually send.
 
 Examples
 --------
@@ -9,16 +15,22 @@ Examples
 >>> cut = cut_texts(plan, maxsms=1)
 >>> cut.index.tolist(), int(cut.loc[1, "parts"]), len(cut.loc[1, "sent_text"])
 ([1], 2, 160)
+>>> cut_texts(plan, maxsms=1, kind="call").empty
+True
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from smsc_frames.messagekinds import shorten_links
-from smsc_frames.segments import count_segments, truncate_to_parts
+from smsc_frames.messagekinds import SHORT_LINK_LENGTH, billed_label, shorten_links
+from smsc_frames.segments import count_segments, transliterate, truncate_to_parts
 
 COLUMNS = ["text", "parts", "sent_text"]
+
+SHOWN_SHORT_LINK = "<short link>".ljust(SHORT_LINK_LENGTH, ".")
+"""How a link ``tinyurl=1`` shortens is shown in a cut text: as long as the short link, and
+GSM-7 like it, so the cut falls where SMSC's does."""
 
 
 def cut_texts(
@@ -27,56 +39,77 @@ def cut_texts(
     translit: int = 0,
     *,
     kind: str = "sms",
-    tinyurl: int = 0,
+    tinyurl: bool = False,
 ) -> pd.DataFrame:
     """The sendable rows whose text ``maxsms`` cuts, on the plan's index.
 
-    The page defines ``maxsms`` as the number of SMS a long message may be split into, so
-    only SMS texts are cut (*kind* ``"sms"``, see
-    :func:`smsc_frames.messagekinds.message_kind`); binary messages, calls, HLR/ping, MMS,
-    e-mail and Telegram messages are not (the sandbox does the same). With ``tinyurl=1`` the
-    links are shortened first (:func:`smsc_frames.messagekinds.shorten_links`), as the text
-    SMSC counts; ``sent_text`` then shows the placeholder where a short link goes.
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        ``text`` (normalised, as :func:`~smsc_frames.plan.prepare` writes it) and ``sendable``.
+    maxsms : int or None
+        The campaign's ``maxsms``.
+    translit : {0, 1, 2}
+        The campaign's ``translit``: SMSC cuts the transliterated text.
+    kind : str, default "sms"
+        :func:`~smsc_frames.messagekinds.message_kind` of the campaign: only ``"sms"`` is cut.
+    tinyurl : bool
+        Links are shortened before SMSC counts and cuts.
 
     Returns
     -------
     pandas.DataFrame
         ``text`` (as written), ``parts`` (what it would take uncut), ``sent_text`` (the prefix
-        SMSC sends); empty when nothing is cut or *maxsms* is None.
+        SMSC sends, short links shown as :data:`SHOWN_SHORT_LINK`); empty when nothing is cut
+        or *maxsms* is None. ``attrs["kind"]`` is *kind* (for :func:`describe_cut`).
 
     Examples
     --------
-    >>> plan = pd.DataFrame({"text": ["x" * 200], "sendable": [True]})
-    >>> len(cut_texts(plan, maxsms=1)), len(cut_texts(plan, maxsms=1, kind="call"))
-    (1, 0)
-    >>> link = "https://example.org/" + "z" * 40  # 60 characters, 20 once shortened
-    >>> linked = pd.DataFrame({"text": ["y" * 120 + " " + link + " ok"], "sendable": [True]})
-    >>> len(cut_texts(linked, maxsms=1)), len(cut_texts(linked, maxsms=1, tinyurl=1))
-    (1, 0)
+    >>> plan = pd.DataFrame({"text": ["See https://example.org/" + "a" * 150], "sendable": [True]})
+    >>> cut_texts(plan, 1).index.tolist(), cut_texts(plan, 1, tinyurl=True).index.tolist()
+    ([0], [])
     """
-    if not maxsms or kind != "sms":
-        return pd.DataFrame(columns=COLUMNS)
-    texts = plan.loc[plan["sendable"].astype(bool), "text"]
-    counted = texts.map(shorten_links) if tinyurl else texts
-    full = count_segments(counted, translit=translit)
-    cut = texts[full["parts"] > maxsms]
-    as_counted = shorten_links if tinyurl else str
-    sent = {text: truncate_to_parts(as_counted(text), maxsms) for text in cut.unique()}
-    return pd.DataFrame(
-        {"text": cut, "parts": full.loc[cut.index, "parts"], "sent_text": cut.map(sent)},
-        index=cut.index,
-    )
+    cut = pd.DataFrame(columns=COLUMNS)
+    if maxsms and kind == "sms":
+        texts = plan.loc[plan["sendable"].astype(bool), "text"]
+        codes, distinct = pd.factorize(texts)
+        sent = [transliterate(text, translit) for text in distinct]
+        if tinyurl:
+            sent = [shorten_links(text, SHOWN_SHORT_LINK) for text in sent]
+        parts = count_segments(sent, normalized=True)["parts"].to_numpy()
+        over = parts[codes] > maxsms
+        kept = {code: truncate_to_parts(sent[code], maxsms) for code in set(codes[over])}
+        cut = pd.DataFrame(
+            {
+                "text": texts[over],
+                "parts": parts[codes[over]],
+                "sent_text": [kept[code] for code in codes[over]],
+            },
+            index=texts.index[over],
+        )
+    cut.attrs["kind"] = kind
+    return cut
 
 
 def describe_cut(cut: pd.DataFrame, maxsms: int | None) -> str | None:
-    """One line on what ``maxsms`` cuts, with a sample; None when nothing is cut.
+    """One line on what ``maxsms`` cuts, with a sample; for a kind ``maxsms`` does not cut,
+    that it cuts nothing and why; None when nothing is cut.
 
     Examples
     --------
     >>> print(describe_cut(cut_texts(pd.DataFrame({"text": ["x" * 200], "sendable": [True]}),
     ...                              maxsms=1), 1))  # doctest: +ELLIPSIS
     maxsms=1 cuts 1 message(s) (1 distinct text), e.g. 'xxx...xxx' (2 parts) is sent as '...'
+    >>> print(describe_cut(cut_texts(pd.DataFrame({"text": ["Hi"], "sendable": [True]}),
+    ...                              maxsms=1, kind="call"), 1))
+    maxsms=1 cuts nothing: it limits SMS parts, and billed call minutes are not
     """
+    kind = cut.attrs.get("kind", "sms")
+    if maxsms and kind == "bin":
+        return f"maxsms={maxsms} cuts nothing: the page does not say SMSC cuts a binary message"
+    if maxsms and kind != "sms":
+        counted = billed_label(kind)
+        return f"maxsms={maxsms} cuts nothing: it limits SMS parts, and {counted} are not"
     if cut.empty:
         return None
     first = cut.iloc[0]
