@@ -46,6 +46,7 @@ from smsc_frames.export import to_csv
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.planoptions import plan_options
+from smsc_frames.policy import RetryPolicy, SmscLimits
 
 __all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
 
@@ -186,6 +187,8 @@ def estimate_chunks(
     client: Any,
     *,
     max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
     **prepare_kwargs: Any,
 ) -> ChunkedTotals:
     """What the campaign would cost, asked chunk by chunk (nothing is sent).
@@ -198,6 +201,8 @@ def estimate_chunks(
     client : smsc_frames.client.Client
     max_workers : int
         Parallel requests per chunk.
+    retry, limits : optional
+        As for :func:`estimate`.
     **prepare_kwargs
         :func:`smsc_frames.plan.prepare`'s arguments (``phone=``, ``text=``...).
 
@@ -209,7 +214,12 @@ def estimate_chunks(
     with _seen_keys(None) as seen:
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
             quote = estimate(
-                plan, client, payloads=_chunk_payloads(plan, number), max_workers=max_workers
+                plan,
+                client,
+                payloads=_chunk_payloads(plan, number),
+                max_workers=max_workers,
+                retry=retry,
+                limits=limits,
             )
             totals.chunks += 1
             totals.rows += len(plan)
@@ -230,6 +240,8 @@ def send_chunks(
     results: str | os.PathLike[str] | None = None,
     progress: bool = True,
     max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
     **prepare_kwargs: Any,
 ) -> ChunkedTotals:
     """Send the campaign chunk by chunk, each number once across chunks, resumably.
@@ -251,6 +263,8 @@ def send_chunks(
         A progress bar per chunk.
     max_workers : int
         Parallel requests.
+    retry, limits : optional
+        As for :func:`send`.
     **prepare_kwargs
         :func:`smsc_frames.plan.prepare`'s arguments (``phone=``, ``text=``...).
 
@@ -271,6 +285,8 @@ def send_chunks(
                 payloads=_chunk_payloads(plan, number),
                 progress=progress,
                 max_workers=max_workers,
+                retry=retry,
+                limits=limits,
             )
             _add_sent(totals, sent)
             if partial is not None:
