@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -242,6 +242,9 @@ def send_chunks(
     max_workers: int = 4,
     retry: RetryPolicy | None = None,
     limits: SmscLimits | None = None,
+    shape: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
+    sep: str = ",",
+    decimal: str = ".",
     **prepare_kwargs: Any,
 ) -> ChunkedTotals:
     """Send the campaign chunk by chunk, each number once across chunks, resumably.
@@ -265,6 +268,11 @@ def send_chunks(
         Parallel requests.
     retry, limits : optional
         As for :func:`send`.
+    shape : callable, optional
+        ``shape(results, plan)`` -> the table written for a chunk (e.g. with the input
+        columns beside the results); default the results as :func:`send` returns them.
+    sep, decimal : str
+        As for :func:`smsc_frames.export.to_csv`.
     **prepare_kwargs
         :func:`smsc_frames.plan.prepare`'s arguments (``phone=``, ``text=``...).
 
@@ -290,7 +298,8 @@ def send_chunks(
             )
             _add_sent(totals, sent)
             if partial is not None:
-                _append_csv(sent, partial, first=number == 0)
+                table = sent if shape is None else shape(sent, plan)
+                _append_csv(table, partial, first=number == 0, sep=sep, decimal=decimal)
     if partial is not None and target is not None:
         if totals.chunks == 0:
             raise ValidationError("chunks", "held no rows", 0)
@@ -312,10 +321,10 @@ def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:
                              Decimal(0))  # fmt: skip
 
 
-def _append_csv(sent: pd.DataFrame, partial: Path, *, first: bool) -> None:
+def _append_csv(sent: pd.DataFrame, partial: Path, *, first: bool, sep: str, decimal: str) -> None:
     """Add the chunk's rows to the partial CSV (the header and BOM only with the first)."""
     piece = partial.with_name(partial.name + ".chunk")
-    to_csv(sent, piece)
+    to_csv(sent, piece, sep=sep, decimal=decimal)
     data = piece.read_bytes()
     piece.unlink()
     if not first:
