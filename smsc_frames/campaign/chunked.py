@@ -4,7 +4,7 @@ Each chunk (``read_contacts(path, chunksize=N)``, or any iterable of DataFrames 
 uniquely across chunks) is prepared, its rows repeating a phone an *earlier* chunk already
 holds are marked duplicates (the keys live in a SQLite table on disk, never all in memory),
 then it is quoted or sent with :func:`estimate` / :func:`send`. Chunk ``n``'s requests carry
-the ids ``"<hash>n<n>-<k>"`` (the hash of the chunk's requests): the same file gives the same
+the ids ``"<hash>n<n>-<k>"`` (the hash of the chunk's rows): the same file gives the same
 ids, and each chunk has its own journal beside ``journal``, so running the same
 :func:`send_chunks` again after a crash skips what was accepted and finishes the rest.
 
@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import tempfile
@@ -37,7 +38,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smsc_frames.batching import default_campaign_id
 from smsc_frames.campaign.quote import estimate
 from smsc_frames.campaign.results import OUTCOMES
 from smsc_frames.campaign.sending import send
@@ -168,11 +168,11 @@ def _seen_keys(journal: str | os.PathLike[str] | None) -> Iterator[SeenKeys]:
 
 
 def _chunk_payloads(plan: pd.DataFrame, chunk: int) -> list[Any]:
-    """The chunk's requests, ids ``<hash of the chunk's requests>n<chunk>-<k>``."""
-    options = plan_options(plan, None)
-    draft = build_payloads(plan, options)
-    content = default_campaign_id([request.digest for request in draft])
-    return build_payloads(plan, options, campaign_id=f"{content}n{chunk}")
+    """The chunk's requests, ids ``<hash of the chunk's rows>n<chunk>-<k>``: deterministic."""
+    columns = [name for name in ("phone", "text", "sender", "sendable") if name in plan]
+    hashed = pd.util.hash_pandas_object(plan[columns].astype(object), index=True)
+    content = hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:10]
+    return build_payloads(plan, plan_options(plan, None), campaign_id=f"{content}n{chunk}")
 
 
 def _prepared(
