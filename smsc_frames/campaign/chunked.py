@@ -209,18 +209,24 @@ def estimate_chunks(
     Returns
     -------
     ChunkedTotals
+        The client keeps no chunk's answers (``client.quotes``), so memory stays bounded.
     """
     totals = ChunkedTotals()
     with _seen_keys(None) as seen:
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
+            requests = _chunk_payloads(plan, number)
+            earlier = {request.digest for request in requests if request.digest in client.quotes}
             quote = estimate(
                 plan,
                 client,
-                payloads=_chunk_payloads(plan, number),
+                payloads=requests,
                 max_workers=max_workers,
                 retry=retry,
                 limits=limits,
             )
+            for request in requests:  # the chunk's answers, not kept for the whole file
+                if request.digest not in earlier:
+                    client.quotes.pop(request.digest, None)
             totals.chunks += 1
             totals.rows += len(plan)
             totals.recipients += quote.recipients
