@@ -19,7 +19,7 @@ TEMPLATE = "{Имя}, скидка {Скидка}% по коду {Промоко
 
 @pytest.fixture(autouse=True)
 def small_threshold(monkeypatch, tmp_path_factory):
-    """Every CSV counts as large, read 100 rows at a time (4 chunks); a quote cache of the test's own."""
+    """Every CSV counts as large, read 100 rows at a time (4 chunks); a quote cache of its own."""
     monkeypatch.setattr("smsc_frames.clifiles.CHUNKED_BYTES", 0)
     monkeypatch.setattr("smsc_frames.clichunked.CHUNK_ROWS", 100)
     monkeypatch.setenv("SMSC_FRAMES_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
