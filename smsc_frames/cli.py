@@ -34,6 +34,7 @@ from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
     check_output_path,
+    is_large,
     read_results,
     with_inputs,
     write_table,
@@ -123,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_estimate(args: argparse.Namespace) -> int:
     """``smsc-frames estimate``: print what the campaign would cost (nothing is sent)."""
+    if is_large(args.file):
+        from smsc_frames.clichunked import run_estimate_chunked
+
+        return run_estimate_chunked(args)
     check_output_path(args.out, inputs=[args.file])
     client = make_client(args)
     with step(f"reading {args.file.name} and preparing the messages"):
@@ -145,6 +150,10 @@ def run_send(args: argparse.Namespace) -> int:
     cannot be written after sending (or the send is interrupted), the message says how many were
     sent, where the journal is and the one command that writes the results from it.
     """
+    if is_large(args.file):
+        from smsc_frames.clichunked import run_send_chunked
+
+        return run_send_chunked(args)
     out = args.out or Path(f"{args.file.stem}-results.xlsx")
     check_output_path(out, inputs=[args.file])
     client = make_client(args)

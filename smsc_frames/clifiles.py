@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from smsc_frames.campaign import Quote
-from smsc_frames.contacts import read_contacts
+from smsc_frames.contacts import CSV_SUFFIXES, read_contacts
 from smsc_frames.errors import (
     ValidationError,
 )
@@ -159,3 +159,16 @@ def with_zones(frame: pd.DataFrame) -> pd.DataFrame:
         if frame["last_date"].dt.tz is None:
             frame = frame.assign(last_date=frame["last_date"].dt.tz_localize(MOSCOW))
     return frame
+
+
+CHUNKED_BYTES = 50 * 1024 * 1024
+"""A CSV larger than this is estimated and sent chunk by chunk."""
+
+
+def is_large(path: Path) -> bool:
+    """True for a CSV file larger than :data:`CHUNKED_BYTES`."""
+    return (
+        path.suffix.lower() in CSV_SUFFIXES
+        and path.is_file()
+        and path.stat().st_size > CHUNKED_BYTES
+    )

@@ -29,8 +29,9 @@ import io
 import math
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import overload
 
 import pandas as pd
 
@@ -49,6 +50,8 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = ";,\t"
 SNIFF_SAMPLE_CHARS = 64 * 1024
+CHUNKED_HEAD_BYTES = 1024 * 1024
+"""With ``chunksize``, the encoding is told from this much of the start of the file."""
 
 
 HEADER_SEARCH_ROWS = 20
@@ -132,12 +135,20 @@ def _decode_head(raw: bytes, encoding: str) -> str:
 
 
 def _read_csv(
-    path: Path, encoding: str | None, delimiter: str | None, header_row: int | None
-) -> pd.DataFrame:
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    header_row: int | None,
+    chunksize: int | None = None,
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Detect the encoding, the delimiter and the header, then hand the bytes to pandas."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
-    raw = path.read_bytes()
+    if chunksize is None:
+        raw = path.read_bytes()
+    else:
+        with path.open("rb") as file:
+            raw = file.read(CHUNKED_HEAD_BYTES)
     encoding = encoding or detect_encoding(raw)
     head = _decode_head(raw, encoding)
     if not head.strip():
@@ -151,6 +162,8 @@ def _read_csv(
         position = _header_position(widths)
         title = next((cell for row in rows[:position] for cell in row if cell.strip()), None)
         _announce_header(position, path.name, title)
+    if chunksize is not None:
+        return _csv_chunks(path, encoding, delimiter, position, chunksize)
     try:
         frame = pd.read_csv(
             io.BytesIO(raw),
@@ -171,6 +184,38 @@ def _read_csv(
         raise ValidationError("header_row", "is past the end of the file", header_row) from None
     frame.columns = _column_names(list(frame.columns))
     return frame
+
+
+def _csv_chunks(
+    path: Path, encoding: str, delimiter: str, position: int, chunksize: int
+) -> Iterator[pd.DataFrame]:
+    """The CSV ``chunksize`` rows at a time, labelled by their row number in the file's data."""
+    reader = pd.read_csv(
+        path,
+        encoding=encoding,
+        sep=delimiter,
+        skiprows=position,
+        dtype=TEXT,
+        keep_default_na=False,
+        na_values=[""],
+        chunksize=chunksize,
+    )
+    with reader:
+        while True:
+            try:
+                frame = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as error:
+                raise ValidationError(
+                    "encoding", f"cannot decode the file ({error})", encoding
+                ) from None
+            except pd.errors.ParserError as error:
+                raise ValidationError(
+                    "path", f"is not a {delimiter!r}-separated file ({error})", str(path)
+                ) from None
+            frame.columns = _column_names(list(frame.columns))
+            yield frame
 
 
 def _read_workbook(
@@ -226,6 +271,7 @@ def _check_phone_columns(frame: pd.DataFrame, wanted: list[str]) -> None:
         find_column(frame, name, "phone_columns")
 
 
+@overload
 def read_contacts(
     path: str | os.PathLike,
     *,
@@ -236,7 +282,37 @@ def read_contacts(
     header_row: int | None = None,
     raw: bool = False,
     locale: str = "ru",
-) -> pd.DataFrame:
+    chunksize: None = None,
+) -> pd.DataFrame: ...
+
+
+@overload
+def read_contacts(
+    path: str | os.PathLike,
+    *,
+    phone_columns: str | Iterable[str] | None = None,
+    sheet_name: str | int = 0,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    raw: bool = False,
+    locale: str = "ru",
+    chunksize: int,
+) -> Iterator[pd.DataFrame]: ...
+
+
+def read_contacts(
+    path: str | os.PathLike,
+    *,
+    phone_columns: str | Iterable[str] | None = None,
+    sheet_name: str | int = 0,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    raw: bool = False,
+    locale: str = "ru",
+    chunksize: int | None = None,
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read a contact list from CSV or Excel, every cell as the text a person sees in it.
 
     A workbook's cells come back as Excel displays them: a date in its format (``01.03.2025``;
@@ -279,10 +355,16 @@ def read_contacts(
         Decimal and thousands separators, month names and booleans, where a cell's format
         does not name its own locale (``[$-409]``): ``"ru"`` ``1 500,50``, ``ИСТИНА``;
         ``"en"`` ``1,500.50``, ``TRUE``.
+    chunksize : int, optional
+        For a CSV, an iterator of DataFrames of at most this many rows instead of one frame,
+        read as above (encoding told from the first megabyte, header and delimiter as
+        without it), labelled on across chunks (0, 1, ... over the whole file), so memory
+        stays bounded by the chunk (:func:`smsc_frames.campaign.send_chunks`). A workbook is
+        always read whole (calamine loads the sheet at once) and then sliced into chunks.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or iterator of pandas.DataFrame
         One row per contact (fully blank rows left out), columns named by the header stripped
         of surrounding spaces, every column of dtype ``string``; an empty cell is ``pd.NA``
         (the text ``"NA"`` or ``"nan"`` stays text).
@@ -312,15 +394,35 @@ def read_contacts(
         raise ValidationError("path", "no such file", str(path))
     if locale not in LOCALES:
         raise ValidationError("locale", f"must be one of {', '.join(LOCALES)}", locale)
+    if chunksize is not None and (
+        isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1
+    ):
+        raise ValidationError("chunksize", "must be a whole number of rows, at least 1", chunksize)
     wanted = _phone_column_list(phone_columns)
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         with gc_paused():
             frame = _read_workbook(path, sheet_name, header_row, raw, locale, wanted)
     elif suffix in CSV_SUFFIXES:
-        frame = _read_csv(path, encoding, delimiter, header_row)
+        read = _read_csv(path, encoding, delimiter, header_row, chunksize)
+        if not isinstance(read, pd.DataFrame):
+            return _checked_chunks(read, wanted)
+        frame = read
     else:
         kinds = ", ".join(sorted(CSV_SUFFIXES | WORKBOOK_SUFFIXES))
         raise ValidationError("path", f"must be one of {kinds}", str(path))
     _check_phone_columns(frame, wanted)
+    if chunksize is not None:
+        return _slices(frame, chunksize)
     return frame
+
+
+def _checked_chunks(chunks: Iterator[pd.DataFrame], wanted: list[str]) -> Iterator[pd.DataFrame]:
+    for frame in chunks:
+        _check_phone_columns(frame, wanted)
+        yield frame
+
+
+def _slices(frame: pd.DataFrame, chunksize: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), chunksize):
+        yield frame.iloc[start : start + chunksize]

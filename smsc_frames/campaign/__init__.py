@@ -9,7 +9,9 @@ One module per step:
 * :mod:`.transitions`: the pure table from an answer, an error or a status check to the next
   journal state and record;
 * :mod:`.results`: the per-row results (rebuilt from the journal alone) and :func:`summarize`;
-* :mod:`.sending`: :func:`send` itself.
+* :mod:`.sending`: :func:`send` itself;
+* :mod:`.chunked`: :func:`estimate_chunks` and :func:`send_chunks`, chunk by chunk in
+  bounded memory.
 
 Running the same ``send`` again after a crash resumes without sending anyone a second SMS and
 without forgetting anyone:
@@ -26,6 +28,7 @@ without forgetting anyone:
 Results keep the plan's index, so they join back onto the contacts.
 """
 
+from smsc_frames.campaign.chunked import ChunkedTotals, estimate_chunks, send_chunks
 from smsc_frames.campaign.quote import Quote, estimate, quote_cache_key
 from smsc_frames.campaign.results import OUTCOMES, WAITING, results_from_journal, summarize
 from smsc_frames.campaign.sending import send
@@ -33,6 +36,7 @@ from smsc_frames.campaign.transitions import NOT_FOUND
 from smsc_frames.policy import RetryPolicy, SmscLimits
 
 __all__ = [
+    "ChunkedTotals",
     "NOT_FOUND",
     "OUTCOMES",
     "WAITING",
@@ -40,8 +44,10 @@ __all__ = [
     "RetryPolicy",
     "SmscLimits",
     "estimate",
+    "estimate_chunks",
     "quote_cache_key",
     "results_from_journal",
     "send",
+    "send_chunks",
     "summarize",
 ]

@@ -1,0 +1,339 @@
+"""Estimate and send a campaign chunk by chunk, so a million rows need bounded memory.
+
+Each chunk (``read_contacts(path, chunksize=N)``, or any iterable of DataFrames labelled
+uniquely across chunks) is prepared, its rows repeating a phone an *earlier* chunk already
+holds are marked duplicates (the keys live in a SQLite table on disk, never all in memory),
+then it is quoted or sent with :func:`estimate` / :func:`send`. Chunk ``n``'s requests carry
+the ids ``"<hash>n<n>-<k>"`` (the hash of the chunk's rows): the same file gives the same
+ids, and each chunk has its own journal beside ``journal``, so running the same
+:func:`send_chunks` again after a crash skips what was accepted and finishes the rest.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from smsc_frames.sandbox import Sandbox
+>>> from smsc_frames.client import Client
+>>> chunks = [pd.DataFrame({"phone": ["79161234567"], "text": ["Hi"]}, index=[0]),
+...           pd.DataFrame({"phone": ["+7 916 123-45-67"], "text": ["Hi"]}, index=[1])]
+>>> with Sandbox() as sandbox:
+...     totals = send_chunks(chunks, Client("demo", "demo", url=sandbox.url),
+...                          phone="phone", text="text", progress=False)
+>>> totals.outcomes["sent"], totals.outcomes["duplicate"]
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smsc_frames.campaign.quote import estimate
+from smsc_frames.campaign.results import OUTCOMES
+from smsc_frames.campaign.sending import send
+from smsc_frames.errors import ValidationError
+from smsc_frames.export import to_csv
+from smsc_frames.payloads import payloads as build_payloads
+from smsc_frames.plan import prepare
+from smsc_frames.planoptions import plan_options
+from smsc_frames.policy import RetryPolicy, SmscLimits
+
+__all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
+
+
+@dataclass
+class ChunkedTotals:
+    """What a chunked estimate or send adds up to.
+
+    Attributes
+    ----------
+    chunks, rows : int
+        Chunks and contact rows read.
+    recipients : int
+        Rows that are (or would be) sent: sendable after the duplicates across chunks.
+    total_parts : int
+        For an estimate, SMSC's ``cnt`` summed; for a send, the parts of the rows sent.
+    total_cost : Decimal
+        SMSC's costs summed.
+    outcomes : dict
+        For a send, rows per outcome (:data:`OUTCOMES`); for an estimate, ``duplicate``
+        and ``invalid`` only.
+    results : pathlib.Path or None
+        The results CSV, when one was asked for.
+    balance : Decimal or None
+        The balance SMSC reported with the last chunk's estimate.
+    """
+
+    chunks: int = 0
+    rows: int = 0
+    recipients: int = 0
+    total_parts: int = 0
+    total_cost: Decimal = Decimal(0)
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    results: Path | None = None
+    balance: Decimal | None = None
+
+    def __str__(self) -> str:
+        counted = ", ".join(f"{name} {count}" for name, count in self.outcomes.items() if count)
+        return (
+            f"{self.rows} rows in {self.chunks} chunks: {self.recipients} recipients, "
+            f"{self.total_parts} parts, cost {self.total_cost} ({counted})"
+        )
+
+
+class SeenKeys:
+    """The duplicate keys of earlier chunks, in a SQLite table: ``key -> (chunk, label)``.
+
+    A key first seen in chunk ``n`` stays chunk ``n``'s, so reading chunk ``n`` again after
+    a crash marks the same rows as before.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path)
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, chunk INTEGER, label)"
+        )
+        self.connection.execute("CREATE TEMP TABLE batch (key TEXT, label)")
+
+    def mark(self, plan: pd.DataFrame, chunk: int) -> pd.DataFrame:
+        """*plan* with its rows whose key an earlier chunk holds made duplicates of that row."""
+        keys = _duplicate_keys(plan)
+        if keys is None:
+            return plan
+        sendable = plan["sendable"].to_numpy(dtype=bool)
+        labels = [_storable(label) for label in plan.index[sendable]]
+        cursor = self.connection
+        cursor.execute("DELETE FROM batch")
+        cursor.executemany(
+            "INSERT INTO batch VALUES (?, ?)", zip(keys[sendable].tolist(), labels, strict=True)
+        )
+        earlier = dict(
+            cursor.execute(
+                "SELECT batch.key, seen.label FROM batch JOIN seen ON seen.key = batch.key "
+                "WHERE seen.chunk < ?",
+                (chunk,),
+            ).fetchall()
+        )
+        cursor.execute("INSERT OR IGNORE INTO seen SELECT key, ?, label FROM batch", (chunk,))
+        cursor.commit()
+        if not earlier:
+            return plan
+        first = pd.Series(keys, index=plan.index).map(earlier)
+        repeated = first.notna().to_numpy() & sendable
+        marked = plan.copy()
+        marked["duplicate_of"] = plan["duplicate_of"].where(~repeated, first)
+        marked["sendable"] = sendable & ~repeated
+        return marked
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _storable(label: object) -> object:
+    return int(label) if isinstance(label, np.integer) else label
+
+
+def _duplicate_keys(plan: pd.DataFrame) -> np.ndarray | None:
+    """The key prepare's ``duplicates`` rule compares rows by, or None for ``"keep"``."""
+    rule = plan.attrs.get("duplicates", "phone")
+    if rule == "keep":
+        return None
+    phones = plan["phone"].astype(object).fillna("").astype(str)
+    if rule == "phone+text":
+        texts = plan["text"].astype(object).fillna("").astype(str)
+        senders = plan["sender"].astype(object).fillna("").astype(str)
+        phones = phones + "\x00" + texts + "\x00" + senders
+    return phones.to_numpy(dtype=object)
+
+
+@contextmanager
+def _seen_keys(journal: str | os.PathLike[str] | None) -> Iterator[SeenKeys]:
+    with tempfile.TemporaryDirectory(prefix="smsc-chunks-") as folder:
+        path = Path(folder) / "seen.sqlite" if journal is None else Path(f"{journal}.seen")
+        seen = SeenKeys(path)
+        try:
+            yield seen
+        finally:
+            seen.close()
+
+
+def _chunk_payloads(plan: pd.DataFrame, chunk: int) -> list[Any]:
+    """The chunk's requests, ids ``<hash of the chunk's rows>n<chunk>-<k>``: deterministic."""
+    columns = [name for name in ("phone", "text", "sender", "sendable") if name in plan]
+    hashed = pd.util.hash_pandas_object(plan[columns].astype(object), index=True)
+    content = hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:10]
+    return build_payloads(plan, plan_options(plan, None), campaign_id=f"{content}n{chunk}")
+
+
+def _prepared(
+    chunks: Iterable[pd.DataFrame], seen: SeenKeys, prepare_kwargs: dict[str, Any]
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    for number, chunk in enumerate(chunks):
+        yield number, seen.mark(prepare(chunk, **prepare_kwargs), number)
+
+
+def estimate_chunks(
+    chunks: Iterable[pd.DataFrame],
+    client: Any,
+    *,
+    max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
+    **prepare_kwargs: Any,
+) -> ChunkedTotals:
+    """What the campaign would cost, asked chunk by chunk (nothing is sent).
+
+    Parameters
+    ----------
+    chunks : iterable of pandas.DataFrame
+        The contacts, e.g. ``read_contacts(path, chunksize=100_000)``; labels unique across
+        chunks.
+    client : smsc_frames.client.Client
+    max_workers : int
+        Parallel requests per chunk.
+    retry, limits : optional
+        As for :func:`estimate`.
+    **prepare_kwargs
+        :func:`smsc_frames.plan.prepare`'s arguments (``phone=``, ``text=``...).
+
+    Returns
+    -------
+    ChunkedTotals
+        The client keeps no chunk's answers (``client.quotes``), so memory stays bounded.
+    """
+    totals = ChunkedTotals()
+    with _seen_keys(None) as seen:
+        for number, plan in _prepared(chunks, seen, prepare_kwargs):
+            requests = _chunk_payloads(plan, number)
+            earlier = {request.digest for request in requests if request.digest in client.quotes}
+            quote = estimate(
+                plan,
+                client,
+                payloads=requests,
+                max_workers=max_workers,
+                retry=retry,
+                limits=limits,
+            )
+            for request in requests:  # the chunk's answers, not kept for the whole file
+                if request.digest not in earlier:
+                    client.quotes.pop(request.digest, None)
+            totals.chunks += 1
+            totals.rows += len(plan)
+            totals.recipients += quote.recipients
+            totals.total_parts += quote.total_parts
+            totals.total_cost += quote.total_cost
+            totals.balance = quote.balance
+            totals.outcomes["duplicate"] += int(plan["duplicate_of"].notna().sum())
+            totals.outcomes["invalid"] += int(plan["problem"].notna().sum())
+    return totals
+
+
+def send_chunks(
+    chunks: Iterable[pd.DataFrame],
+    client: Any,
+    *,
+    journal: str | os.PathLike[str] | None = None,
+    results: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    max_workers: int = 4,
+    retry: RetryPolicy | None = None,
+    limits: SmscLimits | None = None,
+    shape: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
+    sep: str = ",",
+    decimal: str = ".",
+    **prepare_kwargs: Any,
+) -> ChunkedTotals:
+    """Send the campaign chunk by chunk, each number once across chunks, resumably.
+
+    Parameters
+    ----------
+    chunks : iterable of pandas.DataFrame
+        The contacts, e.g. ``read_contacts(path, chunksize=100_000)``; labels unique across
+        chunks. Give the same chunks to a rerun.
+    client : smsc_frames.client.Client
+    journal : str or path-like, optional
+        The campaign's journal: chunk ``n`` is journaled in ``<journal>.<n>`` and the keys
+        seen so far in ``<journal>.seen``. Running the same call again after a crash skips
+        what was accepted (a finished chunk posts nothing) and sends the rest.
+    results : str or path-like, optional
+        A CSV (:func:`smsc_frames.export.to_csv`) of every row's results, appended chunk by
+        chunk to ``<results>.partial`` and moved into place when the last chunk is done.
+    progress : bool
+        A progress bar per chunk.
+    max_workers : int
+        Parallel requests.
+    retry, limits : optional
+        As for :func:`send`.
+    shape : callable, optional
+        ``shape(results, plan)`` -> the table written for a chunk (e.g. with the input
+        columns beside the results); default the results as :func:`send` returns them.
+    sep, decimal : str
+        As for :func:`smsc_frames.export.to_csv`.
+    **prepare_kwargs
+        :func:`smsc_frames.plan.prepare`'s arguments (``phone=``, ``text=``...).
+
+    Returns
+    -------
+    ChunkedTotals
+        Summed over the chunks; ``results`` the CSV path.
+    """
+    totals = ChunkedTotals()
+    target = None if results is None else Path(results)
+    partial = None if target is None else target.with_name(target.name + ".partial")
+    with _seen_keys(journal) as seen:
+        for number, plan in _prepared(chunks, seen, prepare_kwargs):
+            sent = send(
+                plan,
+                client,
+                journal=None if journal is None else f"{journal}.{number}",
+                payloads=_chunk_payloads(plan, number),
+                progress=progress,
+                max_workers=max_workers,
+                retry=retry,
+                limits=limits,
+            )
+            _add_sent(totals, sent)
+            if partial is not None:
+                table = sent if shape is None else shape(sent, plan)
+                _append_csv(table, partial, first=number == 0, sep=sep, decimal=decimal)
+    if partial is not None and target is not None:
+        if totals.chunks == 0:
+            raise ValidationError("chunks", "held no rows", 0)
+        os.replace(partial, target)
+        totals.results = target
+    return totals
+
+
+def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:
+    totals.chunks += 1
+    totals.rows += len(sent)
+    counts = sent["outcome"].value_counts()
+    for outcome in OUTCOMES:
+        totals.outcomes[outcome] += int(counts.get(outcome, 0))
+    reached = sent["outcome"] == "sent"
+    totals.recipients += int(reached.sum())
+    totals.total_parts += int(pd.to_numeric(sent["parts"][reached]).fillna(0).sum())
+    totals.total_cost += sum((c for c in sent["cost"][reached] if isinstance(c, Decimal)),
+                             Decimal(0))  # fmt: skip
+
+
+def _append_csv(sent: pd.DataFrame, partial: Path, *, first: bool, sep: str, decimal: str) -> None:
+    """Add the chunk's rows to the partial CSV (the header and BOM only with the first)."""
+    piece = partial.with_name(partial.name + ".chunk")
+    to_csv(sent, piece, sep=sep, decimal=decimal)
+    data = piece.read_bytes()
+    piece.unlink()
+    if not first:
+        data = data[data.index(b"\n") + 1 :]
+    with partial.open("wb" if first else "ab") as file:
+        file.write(data)

@@ -1,0 +1,127 @@
+"""``smsc-frames estimate``/``send`` on a large CSV: chunk by chunk, in bounded memory.
+
+A CSV above :data:`smsc_frames.clifiles.CHUNKED_BYTES` is read :data:`CHUNK_ROWS` rows at a time
+(:func:`smsc_frames.contacts.read_contacts` with ``chunksize``) and quoted or sent with
+:func:`smsc_frames.campaign.estimate_chunks` / :func:`~smsc_frames.campaign.send_chunks`:
+the same prompts, a journal named after the file's content (so the same command resumes),
+and the results written as a CSV chunk by chunk (a workbook would need every row in memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from smsc_frames.campaign import estimate_chunks, send_chunks
+from smsc_frames.cli import EXIT_FAILED, EXIT_OK, confirm, make_client
+from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
+from smsc_frames.climessages import fail, step
+from smsc_frames.cliparser import option_kwargs
+from smsc_frames.contacts import CSV_SUFFIXES, read_contacts
+from smsc_frames.errors import ValidationError
+from smsc_frames.options import Options
+from smsc_frames.statedir import default_journal
+
+__all__ = ["CHUNK_ROWS", "run_estimate_chunked", "run_send_chunked"]
+
+CHUNK_ROWS = 100_000
+"""Rows per chunk."""
+
+
+def _chunks(args: argparse.Namespace) -> Any:
+    return read_contacts(
+        args.file,
+        phone_columns=args.phone,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        header_row=args.header_row,
+        chunksize=CHUNK_ROWS,
+    )
+
+
+def _prepare_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(
+        phone=args.phone,
+        text=args.text,
+        template=args.template,
+        sender=args.sender,
+        options=Options.from_kwargs(**option_kwargs(args)),
+        default_region=args.region,
+        split_phones=args.split_phones,
+    )
+
+
+def _file_campaign(path: Path) -> str:
+    """A campaign name from the file's bytes: the same file gives the same journal."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return f"chunked-{digest.hexdigest()[:12]}"
+
+
+def _shape(results: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    return file_rows(with_zones(with_inputs(results, plan)))
+
+
+def run_estimate_chunked(args: argparse.Namespace) -> int:
+    """``smsc-frames estimate`` on a large CSV: the totals, chunk by chunk."""
+    if args.out:
+        raise ValidationError(
+            "--out", "a file this large is quoted chunk by chunk: no quote table is written",
+            str(args.out),
+        )  # fmt: skip
+    client = make_client(args)
+    with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
+        totals = estimate_chunks(_chunks(args), client, **_prepare_arguments(args))
+    print(f"Estimate (nothing was sent): {totals}")
+    if totals.balance is not None:
+        print(f"Balance: {totals.balance}")
+    return EXIT_OK
+
+
+def run_send_chunked(args: argparse.Namespace) -> int:
+    """``smsc-frames send`` on a large CSV: estimate, confirm, send chunk by chunk."""
+    out = args.out or Path(f"{args.file.stem}-results.csv")
+    if out.suffix.lower() not in CSV_SUFFIXES:
+        raise ValidationError(
+            "--out", "a file this large is sent chunk by chunk: its results are a .csv",
+            str(out),
+        )  # fmt: skip
+    check_output_path(out, inputs=[args.file])
+    client = make_client(args)
+    prepared = _prepare_arguments(args)
+    with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
+        quote = estimate_chunks(_chunks(args), client, **prepared)
+    print(f"Estimate: {quote}")
+    if quote.recipients == 0:
+        return fail("no sendable rows, nothing was sent", EXIT_FAILED)
+    journal = args.journal or default_journal(client.identity, _file_campaign(args.file))
+    print(f"Journal: {journal} (with .N per chunk)")
+    question = (
+        f"Send {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
+        f"for {quote.total_cost}? [y/N] "
+    )
+    if not args.yes and not confirm(question):
+        print("Nothing was sent.")
+        return EXIT_FAILED
+    with step(f"sending {args.file.name} chunk by chunk"):
+        totals = send_chunks(
+            _chunks(args), client, journal=journal, results=out, shape=_shape, sep=";",
+            decimal=",", progress=sys.stderr.isatty(), **prepared,
+        )  # fmt: skip
+    print(f"Sent: {totals}")
+    print(f"Results written to {totals.results} (journal: {journal})")
+    unfinished = totals.outcomes["not sent"] + totals.outcomes["unknown"]
+    if unfinished:
+        return fail(
+            f"{unfinished} recipients not reached yet (see the reason column); fix the "
+            "cause and run the same command again to finish",
+            EXIT_FAILED,
+        )
+    return EXIT_OK

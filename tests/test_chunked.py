@@ -1,0 +1,91 @@
+"""send_chunks / estimate_chunks over HTTP: duplicates across chunks, same results as whole."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from send_helpers import FAST, FAST_LIMITS, client_for, contacts, stored
+
+from smsc_frames.campaign import estimate, send, send_chunks
+from smsc_frames.campaign.chunked import estimate_chunks
+from smsc_frames.plan import prepare
+
+
+def _contacts_with_repeat() -> pd.DataFrame:
+    frame = contacts(30)
+    frame.loc["c25", "phone"] = "8 (916) " + frame.loc["c2", "phone"][7:]  # c2's number again
+    frame.loc["c26", "phone"] = "12"  # invalid
+    return frame
+
+
+def _chunks(frame: pd.DataFrame, size: int = 10) -> list[pd.DataFrame]:
+    return [frame.iloc[start : start + size] for start in range(0, len(frame), size)]
+
+
+def _send_posts(sandbox) -> int:
+    return sum(
+        record.endpoint == "send.php" and record.params.get("cost") != "1"
+        for record in sandbox.requests
+    )
+
+
+def test_a_number_repeated_in_a_later_chunk_is_sent_once(make_sandbox, tmp_path):
+    sandbox = make_sandbox()
+    frame = _contacts_with_repeat()
+    totals = send_chunks(
+        _chunks(frame), client_for(sandbox), phone="phone", text="text", progress=False,
+        results=tmp_path / "results.csv", journal=tmp_path / "campaign.journal",
+    )  # fmt: skip
+    phones = [message["phone"] for message in sandbox.messages()]
+    assert phones.count("79161000002") == 1
+    results = pd.read_csv(totals.results, index_col=0, dtype=str)
+    assert results.loc["c25", "outcome"] == "duplicate"
+    assert results.loc["c26", "outcome"] == "invalid"
+    assert list(results.index) == list(frame.index)  # every row, in file order
+    assert totals.outcomes == {"sent": 28, "not sent": 0, "unknown": 0, "duplicate": 1,
+                               "invalid": 1}  # fmt: skip
+    assert totals.rows == 30 and totals.chunks == 3 and totals.recipients == 28
+    assert not (tmp_path / "results.csv.partial").exists()
+
+
+def test_chunked_results_and_totals_equal_the_whole_run(make_sandbox, tmp_path):
+    frame = _contacts_with_repeat()
+    whole_box, chunked_box = make_sandbox(), make_sandbox()
+    plan = prepare(frame, phone="phone", text="text")
+    whole = send(plan, client_for(whole_box), progress=False, retry=FAST, limits=FAST_LIMITS)
+    totals = send_chunks(
+        _chunks(frame, 7), client_for(chunked_box), phone="phone", text="text",
+        progress=False, results=tmp_path / "r.csv",
+    )  # fmt: skip
+    chunked = pd.read_csv(totals.results, index_col=0, dtype=str)
+    assert list(chunked.index) == list(whole.index)
+    assert chunked["outcome"].tolist() == whole["outcome"].tolist()
+    assert chunked["parts"].fillna("").tolist() == whole["parts"].astype("string").fillna(
+        "").tolist()  # fmt: skip
+    assert stored(whole_box) == stored(chunked_box)
+    reached = whole["outcome"] == "sent"
+    assert totals.total_cost == sum(whole["cost"][reached], Decimal(0))
+    assert totals.total_parts == int(whole["parts"][reached].sum())
+    assert totals.recipients == int(reached.sum())
+    quote = estimate(plan, client_for(whole_box))
+    chunked_quote = estimate_chunks(_chunks(frame, 7), client_for(chunked_box),
+                                    phone="phone", text="text")  # fmt: skip
+    assert chunked_quote.recipients == quote.recipients
+    assert chunked_quote.total_parts == quote.total_parts
+    assert chunked_quote.total_cost == quote.total_cost
+
+
+def test_a_rerun_after_completion_posts_nothing(make_sandbox, tmp_path):
+    sandbox = make_sandbox()
+    frame = _contacts_with_repeat()
+    arguments = dict(phone="phone", text="text", progress=False, journal=tmp_path / "j",
+                     results=tmp_path / "r.csv")  # fmt: skip
+    first = send_chunks(_chunks(frame), client_for(sandbox), **arguments)
+    posts, stored_before = _send_posts(sandbox), len(sandbox.messages())
+    again = send_chunks(_chunks(frame), client_for(sandbox), **arguments)
+    assert _send_posts(sandbox) == posts and posts > 0
+    assert len(sandbox.messages()) == stored_before
+    assert again.outcomes == first.outcomes and again.total_cost == first.total_cost
+    assert pd.read_csv(again.results, dtype=str)["outcome"].tolist() == pd.read_csv(
+        first.results, dtype=str)["outcome"].tolist()  # fmt: skip
