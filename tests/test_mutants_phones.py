@@ -65,3 +65,20 @@ def test_broken_numbers_among_good_ones_are_refused_row_by_row(count):
     assert result["phone_ok"].tolist() == [True] * len(good) + [False] * len(BROKEN)
     assert result["phone"].tolist()[: len(good)] == good
     assert result["problem"].iloc[len(good) :].notna().all()
+
+
+def test_a_number_with_junk_after_a_separator_is_not_ok_and_has_no_phone():
+    row = normalize_phones(["79161234567; 12"]).iloc[0]
+    assert (row["phone"], row["phone_ok"]) == (None, False)
+    assert row["problem"] == "more than a phone number in the cell"
+
+
+def test_two_ten_digit_numbers_in_21_characters_are_flagged_as_two():
+    row = normalize_phones(["9161234567 9161234568"]).iloc[0]
+    assert (row["phone"], row["phone_ok"]) == (None, False)
+    assert row["problem"] == "2 numbers in one cell: 79161234567, 79161234568"
+
+
+def test_only_a_kept_number_with_an_extension_gets_a_note():
+    result = normalize_phones(["+7 916 123 45 67", "+7 916 123 45 67 доб. 5", "12345 доб. 5"])
+    assert result["note"].tolist() == [None, "extension 5 dropped", None]
