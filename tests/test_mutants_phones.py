@@ -82,3 +82,11 @@ def test_two_ten_digit_numbers_in_21_characters_are_flagged_as_two():
 def test_only_a_kept_number_with_an_extension_gets_a_note():
     result = normalize_phones(["+7 916 123 45 67", "+7 916 123 45 67 доб. 5", "12345 доб. 5"])
     assert result["note"].tolist() == [None, "extension 5 dropped", None]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"), [("+999 123 4567", "unknown country code"), ("+7", "not a phone number")]
+)
+def test_a_number_phonenumbers_cannot_parse_is_refused_saying_why(value, problem):
+    row = normalize_phones([value]).iloc[0]
+    assert (row["phone"], row["phone_ok"], row["problem"]) == (None, False, problem)
