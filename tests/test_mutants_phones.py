@@ -80,8 +80,10 @@ def test_two_ten_digit_numbers_in_21_characters_are_flagged_as_two():
 
 
 def test_only_a_kept_number_with_an_extension_gets_a_note():
-    result = normalize_phones(["+7 916 123 45 67", "+7 916 123 45 67 доб. 5", "12345 доб. 5"])
-    assert result["note"].tolist() == [None, "extension 5 dropped", None]
+    values = ["+44 7911 123456", "+44 7911 123456 доб. 5", "+44 79 доб. 5", "+7 916 123 45 67"]
+    result = normalize_phones(values)
+    assert result["note"].tolist() == [None, "extension 5 dropped", None, None]
+    assert result["phone"].tolist() == ["447911123456", "447911123456", None, "79161234567"]
 
 
 @pytest.mark.parametrize(
