@@ -20,9 +20,16 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from smsc_frames.sandbox import READINGS, Sandbox, SandboxSettings
 from smsc_frames.sandbox.settings import set_default_reading
+
+# scripts/mutation.sh runs each mutant against the property tests with few examples (a test's
+# own @settings(max_examples=...) still wins): SMSC_FRAMES_HYPOTHESIS_PROFILE=mutation.
+settings.register_profile("mutation", max_examples=10, deadline=None)
+if os.environ.get("SMSC_FRAMES_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["SMSC_FRAMES_HYPOTHESIS_PROFILE"])
 
 FAST_SETTINGS = SandboxSettings(seconds_to_operator=0.05, seconds_to_final=0.15)
 
