@@ -19,24 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from childsandbox import LOGIN, PASSWORD, sandbox_process
 
-LOGIN, PASSWORD = "bench", "bench-password"
 CHUNK = 100_000
-
-
-def serve_sandbox() -> None:
-    from smsc_frames.sandbox import Account, Sandbox, SandboxSettings
-
-    settings = SandboxSettings(seconds_to_operator=0, seconds_to_final=0, request_log_size=100)
-    with Sandbox(accounts=[Account(LOGIN, PASSWORD, balance=Decimal(10**9))],
-                 settings=settings) as sandbox:  # fmt: skip
-        print(sandbox.url, flush=True)
-        sys.stdin.read()
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -73,12 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--op", choices=["estimate", "send"], default="estimate")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve_sandbox()
-        return 0
     if args.measure:
         measure(*args.measure)
         return 0
@@ -87,20 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         write_csv(csv, args.rows)
         print(f"{args.rows:,} rows, {csv.stat().st_size / 2**20:.0f} MiB CSV")
         for mode in ("chunked", "whole"):
-            server = subprocess.Popen(
-                [sys.executable, __file__, "--serve"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            try:
-                url = server.stdout.readline().strip()  # type: ignore[union-attr]
+            with sandbox_process(
+                seconds_to_operator=0, seconds_to_final=0, request_log_size=100
+            ) as url:
                 out = str(Path(folder) / f"{mode}.csv")
                 subprocess.run([sys.executable, __file__, "--measure", mode, args.op, str(csv),
                                 url, out], check=True)  # fmt: skip
-            finally:
-                server.stdin.close()  # type: ignore[union-attr]
-                server.wait()
     return 0
 
 

@@ -19,12 +19,9 @@ Usage: ``python benchmarks/dispatch.py [--recipients 100000] [--baseline-recipie
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 from urllib.request import urlopen
@@ -32,8 +29,8 @@ from urllib.request import urlopen
 import numpy as np
 import pandas as pd
 import requests
+from childsandbox import LOGIN, PASSWORD, sandbox_process
 
-LOGIN, PASSWORD = "bench", "bench-password"
 TEMPLATE = "{name}, скидка 10% на всё до воскресенья по промокоду WEEKEND"
 FIRST_NAMES = [
     "Александр",
@@ -67,17 +64,6 @@ MOBILE_CODES = [
     "977",
     "985",
 ]
-
-
-def serve_sandbox() -> None:
-    """Child process: run a sandbox with a huge balance, print its URL, stop at stdin EOF."""
-    from smsc_frames.sandbox import Sandbox
-    from smsc_frames.sandbox.settings import Account
-
-    account = Account(LOGIN, PASSWORD, balance=Decimal("100000000.00"))
-    with Sandbox(accounts=[account]) as sandbox:
-        print(sandbox.url, flush=True)
-        sys.stdin.read()
 
 
 def distinct_phones(count: int, seed: int = 11) -> np.ndarray:
@@ -176,32 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--baseline-recipients", type=int, default=2_000)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve_sandbox()
-        return 0
-
     total = args.recipients + args.baseline_recipients
     phones = distinct_phones(total)
     names = np.random.default_rng(5).choice(FIRST_NAMES, size=total)
     ours_phones, naive_phones = phones[: args.recipients], phones[args.recipients :]
     ours_names, naive_names = names[: args.recipients], names[args.recipients :]
 
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = server.stdout.readline().strip()
-        print(f"sandbox (child process) at {url}")
+    with sandbox_process() as url:
         ours = run_smsc_frames(url, ours_phones, ours_names)
         naive = run_per_recipient(url, naive_phones, naive_names)
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
 
     ours_rate = ours["recipients"] / ours["elapsed_s"]
     naive_rate = naive["recipients"] / naive["elapsed_s"]

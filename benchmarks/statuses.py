@@ -23,40 +23,20 @@ from __future__ import annotations
 import argparse
 import math
 import resource
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from childsandbox import LOGIN, PASSWORD, sandbox_process
 
 from smsc_frames.api import SmscApi
 from smsc_frames.client import Client
 from smsc_frames.delivery import choose_method, list_seconds, refresh_status
 from smsc_frames.policy import SmscLimits
 
-LOGIN, PASSWORD = "bench", "bench-password"
 TARGET_SECONDS = 300.0
 BATCH = 1000
-
-
-def serve_sandbox() -> None:
-    """Child process: a sandbox for the benchmark account; prints its URL, serves until stdin
-    closes."""
-    from smsc_frames.sandbox import Account, Sandbox, SandboxSettings
-
-    settings = SandboxSettings(
-        seconds_to_operator=0,
-        seconds_to_final=0,
-        status_lists_per_window=1000,  # the sample of list requests is timed unpaced
-        request_log_size=100,
-    )
-    account = Account(LOGIN, PASSWORD, balance=Decimal(10**9))
-    with Sandbox(accounts=[account], settings=settings) as sandbox:
-        print(sandbox.url, flush=True)
-        sys.stdin.read()
 
 
 def peak_mib() -> float:
@@ -104,21 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--sample-requests", type=int, default=3)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve_sandbox()
-        return 0
-
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = server.stdout.readline().strip()  # type: ignore[union-attr]
-        print(f"sandbox (child process) at {url}")
+    # the sample of list requests is timed unpaced
+    with sandbox_process(
+        seconds_to_operator=0, seconds_to_final=0, status_lists_per_window=1000,
+        request_log_size=100,
+    ) as url:  # fmt: skip
         client = Client(LOGIN, PASSWORD, url=url, environ={})
         phones = distinct_phones(args.recipients)
 
@@ -137,9 +108,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refresh_status ({method}): {history_s:.1f} s, {delivered:,} rows delivered")
 
         request_s = time_list_requests(client, results, args.sample_requests)
-    finally:
-        server.stdin.close()  # type: ignore[union-attr]
-        server.wait(timeout=60)
 
     requests = math.ceil(len(results) / limits.status_batch_size)
     paced = list_seconds(len(results), limits)

@@ -192,7 +192,11 @@ def run_send(args: argparse.Namespace) -> int:
     except OSError as error:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
-    unfinished = int(results["outcome"].isin(["not sent", "unknown"]).sum())
+    return finished(int(results["outcome"].isin(["not sent", "unknown"]).sum()))
+
+
+def finished(unfinished: int) -> int:
+    """The exit code of a send that left *unfinished* recipients not reached, said plainly."""
     if unfinished:
         return fail(
             f"{unfinished} recipients not reached yet (see the reason column); fix the "

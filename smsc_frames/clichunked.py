@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from smsc_frames.campaign import estimate_chunks, send_chunks
-from smsc_frames.cli import EXIT_FAILED, EXIT_OK, confirm, make_client
+from smsc_frames.cli import EXIT_FAILED, EXIT_OK, confirm, finished, make_client
 from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
@@ -117,11 +117,4 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         )  # fmt: skip
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
-    unfinished = totals.outcomes["not sent"] + totals.outcomes["unknown"]
-    if unfinished:
-        return fail(
-            f"{unfinished} recipients not reached yet (see the reason column); fix the "
-            "cause and run the same command again to finish",
-            EXIT_FAILED,
-        )
-    return EXIT_OK
+    return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])
