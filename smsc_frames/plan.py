@@ -189,12 +189,10 @@ def _plan_texts(
     if options.bin:  # a binary message's bytes are sent and counted as given
         distinct_codes, distinct, measure = distinct_as_given(tuple_texts, tuple_measure)
     else:
-        column = pieces[0][1]
+        # a string column's distinct values are their own texts: no two alike
+        string_column = from_column and isinstance(df[pieces[0][1]].dtype, pd.StringDtype)
         distinct_codes, distinct, measure = _distinct_normalized(
-            tuple_texts,
-            tuple_measure,
-            translit,  # a string column's distinct values are their own texts: no two alike
-            distinct_values=from_column and isinstance(df[column].dtype, pd.StringDtype),
+            tuple_texts, tuple_measure, translit, distinct_values=string_column
         )
     distinct = np.append(distinct, "")  # last: no text
     measure = measure.appended(measure_texts([""]))
