@@ -7,25 +7,9 @@ another text or sender. Small examples, so ``scripts/mutation.sh payloads`` stay
 from __future__ import annotations
 
 import pandas as pd
+from test_payloads import make_plan
 
-from smsc_frames.options import Options
 from smsc_frames.payloads import decode_params, payloads
-
-
-def make_plan(rows) -> pd.DataFrame:
-    """A plan of (phone, text, sender) rows, all sendable, with no send options."""
-    phones, texts, senders = zip(*rows)
-    plan = pd.DataFrame(
-        {
-            "phone": pd.Series(phones, dtype=object),
-            "text": pd.Series(texts, dtype=object),
-            "sender": pd.Series(senders, dtype=object),
-            "parts": 1,
-            "sendable": True,
-        }
-    )
-    plan.attrs["options"] = Options()
-    return plan
 
 
 def carried(requests) -> list[tuple]:
