@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 import warnings
 from collections import Counter
@@ -15,8 +16,13 @@ from smsc_frames.campaign import estimate
 from smsc_frames.client import Client
 from smsc_frames.errors import AuthError, SmscFramesError
 from smsc_frames.plan import prepare
-from smsc_frames.sandbox.settings import Account
+from smsc_frames.sandbox.settings import Account, SandboxSettings
 from smsc_frames.widgets import preview, sent_campaigns
+
+#: A duplicate window far shorter than the tests' waits: a second post is stored twice.
+TINY_WINDOW_SETTINGS = SandboxSettings(
+    duplicate_window=0.05, seconds_to_operator=0.05, seconds_to_final=0.15
+)
 
 
 def client_for(sandbox, login="demo", password="demo") -> Client:
@@ -175,23 +181,34 @@ def test_a_new_panel_for_the_same_plan_cannot_send_again(sandbox, plan):
     assert stored(sandbox) == expected(plan)
 
 
-def test_two_simultaneous_sends_post_once(sandbox, plan):
-    panel = preview(plan, client_for(sandbox))
-    outcomes = []
-
-    def attempt():
-        try:
-            outcomes.append(panel.send())
-        except SmscFramesError as error:
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=attempt) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def test_a_send_while_one_is_in_flight_posts_nothing(make_sandbox, plan):
+    """A second send (this panel from code, or a re-run cell's panel) during the first one's
+    posts raises and posts nothing. The duplicate window is far shorter than the test, so a
+    second post would be stored twice, not hidden by SMSC's error 9."""
+    sandbox = make_sandbox(settings=TINY_WINDOW_SETTINGS)
+    client = client_for(sandbox)
+    panel = preview(plan, client)
+    sandbox.inject("slow", delay=3.0, count=20)  # every post answered 3 s late
+    first = threading.Thread(target=panel.send)
+    first.start()
+    deadline = time.monotonic() + 10
+    while not panel.button.description.startswith("Sending") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    again = preview(plan, client, quote=panel.quote)  # the cell re-run, no new quote
+    for attempt in (panel.send, again.send):
+        with pytest.raises(SmscFramesError, match="is sending in this kernel"):
+            attempt()
+    first.join()
+    time.sleep(5 * TINY_WINDOW_SETTINGS.duplicate_window)
+    assert again.send() is panel.results  # once finished: its results, nothing posted
+    sends = Counter(
+        r.params.get("id")
+        for r in sandbox.requests
+        if r.endpoint == "send.php" and r.params.get("cost") != "1"
+    )
+    assert sends and set(sends.values()) == {1}
+    assert sorted(sends) == sorted(request.id for request in panel.payloads)
     assert stored(sandbox) == expected(plan)
-    assert sum(isinstance(outcome, pd.DataFrame) for outcome in outcomes) >= 1
 
 
 def test_a_failed_send_shows_its_error_in_the_panel_and_is_not_retried(sandbox, plan):
