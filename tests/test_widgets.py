@@ -25,6 +25,13 @@ TINY_WINDOW_SETTINGS = SandboxSettings(
 )
 
 
+@pytest.fixture
+def sandbox(make_sandbox):
+    """conftest's sandbox with :data:`TINY_WINDOW_SETTINGS`: every "nothing posted again"
+    here is proved by the store, not by SMSC's duplicate window."""
+    return make_sandbox(settings=TINY_WINDOW_SETTINGS)
+
+
 def client_for(sandbox, login="demo", password="demo") -> Client:
     return Client(login, password, url=sandbox.url, environ={})
 
@@ -181,11 +188,10 @@ def test_a_new_panel_for_the_same_plan_cannot_send_again(sandbox, plan):
     assert stored(sandbox) == expected(plan)
 
 
-def test_a_send_while_one_is_in_flight_posts_nothing(make_sandbox, plan):
+def test_a_send_while_one_is_in_flight_posts_nothing(sandbox, plan):
     """A second send (this panel from code, or a re-run cell's panel) during the first one's
     posts raises and posts nothing. The duplicate window is far shorter than the test, so a
     second post would be stored twice, not hidden by SMSC's error 9."""
-    sandbox = make_sandbox(settings=TINY_WINDOW_SETTINGS)
     client = client_for(sandbox)
     panel = preview(plan, client)
     sandbox.inject("slow", delay=3.0, count=20)  # every post answered 3 s late
@@ -228,7 +234,9 @@ def test_a_failed_send_shows_its_error_in_the_panel_and_is_not_retried(sandbox, 
 
 
 def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan):
-    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("100.00"))])
+    sandbox = make_sandbox(
+        accounts=[Account("poor", "pw", balance=Decimal("100.00"))], settings=TINY_WINDOW_SETTINGS
+    )
     client = Client("poor", "pw", url=sandbox.url, environ={})
     panel = preview(plan, client)  # quoted while the balance sufficed; then it is spent
     sandbox.state.set_balance("poor", "0.00")
@@ -247,7 +255,9 @@ def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan)
 
 
 def test_an_unfinished_send_with_a_journal_resumes_exactly_once(make_sandbox, plan, tmp_path):
-    sandbox = make_sandbox(accounts=[Account("poor", "pw", balance=Decimal("100.00"))])
+    sandbox = make_sandbox(
+        accounts=[Account("poor", "pw", balance=Decimal("100.00"))], settings=TINY_WINDOW_SETTINGS
+    )
     client = Client("poor", "pw", url=sandbox.url, environ={})
     journal = tmp_path / "campaign.journal"
     panel = preview(plan, client, journal=journal)
@@ -268,7 +278,7 @@ def test_an_unfinished_send_with_a_journal_resumes_exactly_once(make_sandbox, pl
 def test_the_same_plan_may_still_go_once_to_another_server(sandbox, make_sandbox, plan):
     first = preview(plan, client_for(sandbox))
     first.send()
-    other = make_sandbox()
+    other = make_sandbox(settings=TINY_WINDOW_SETTINGS)
     second = preview(plan, client_for(other))
     assert second.campaign_id == first.campaign_id
     send_and_confirm(second)
