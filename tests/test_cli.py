@@ -371,7 +371,7 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
         assert done.stdout.strip() == "Balance: 42.50 (sandbox, not real money)"
     finally:
         server.send_signal(signal.SIGINT)
-        remaining, _ = server.communicate(timeout=10)
+        remaining, _ = server.communicate(timeout=60)
     assert server.returncode == 0
     assert "stopped" in remaining
 
