@@ -72,7 +72,6 @@ class _Sending:
 
     state: str
     results: pd.DataFrame | None = None
-    error: BaseException | None = None
 
 
 _RESUMABLE = ("incomplete", "failed")
@@ -273,9 +272,7 @@ class CampaignPanel(widgets.VBox):
         except BaseException as error:
             self.error = error
             with _CAMPAIGNS_LOCK:
-                _CAMPAIGNS[self.guard_key] = _Sending(
-                    "failed", getattr(error, "results", None), error
-                )
+                _CAMPAIGNS[self.guard_key] = _Sending("failed", getattr(error, "results", None))
             self._show_error(error)
             self._show_state()
             raise

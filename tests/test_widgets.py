@@ -16,8 +16,11 @@ from smsc_frames.campaign import estimate
 from smsc_frames.client import Client
 from smsc_frames.errors import AuthError, SmscFramesError
 from smsc_frames.plan import prepare
+from smsc_frames.policy import RetryPolicy
 from smsc_frames.sandbox.settings import Account, SandboxSettings
 from smsc_frames.widgets import preview, sent_campaigns
+
+FAST = RetryPolicy(backoff=0.05, max_backoff=0.2, settle=1.0)
 
 #: A duplicate window far shorter than the tests' waits: a second post is stored twice.
 TINY_WINDOW_SETTINGS = SandboxSettings(
@@ -30,6 +33,15 @@ def sandbox(make_sandbox):
     """conftest's sandbox with :data:`TINY_WINDOW_SETTINGS`: every "nothing posted again"
     here is proved by the store, not by SMSC's duplicate window."""
     return make_sandbox(settings=TINY_WINDOW_SETTINGS)
+
+
+def posts(sandbox) -> Counter:
+    """How many times each request id was posted to ``send.php`` (quotes left out)."""
+    return Counter(
+        r.params.get("id")
+        for r in sandbox.requests
+        if r.endpoint == "send.php" and r.params.get("cost") != "1"
+    )
 
 
 def client_for(sandbox, login="demo", password="demo") -> Client:
@@ -183,6 +195,8 @@ def test_a_new_panel_for_the_same_plan_cannot_send_again(sandbox, plan):
     assert again.button.disabled and again.button.description.startswith("Sent in this kernel")
     assert "Sent 4 SMS" in again.summary.value or "Sent " in again.summary.value
     again.button.disabled = False
+    again.button.click()
+    assert again.confirm.layout.display == "none"  # a sent campaign never offers Confirm
     send_and_confirm(again)
     assert again.send() is first.results  # from code too: the results, nothing posted
     assert stored(sandbox) == expected(plan)
@@ -207,11 +221,7 @@ def test_a_send_while_one_is_in_flight_posts_nothing(sandbox, plan):
     first.join()
     time.sleep(5 * TINY_WINDOW_SETTINGS.duplicate_window)
     assert again.send() is panel.results  # once finished: its results, nothing posted
-    sends = Counter(
-        r.params.get("id")
-        for r in sandbox.requests
-        if r.endpoint == "send.php" and r.params.get("cost") != "1"
-    )
+    sends = posts(sandbox)
     assert sends and set(sends.values()) == {1}
     assert sorted(sends) == sorted(request.id for request in panel.payloads)
     assert stored(sandbox) == expected(plan)
@@ -231,6 +241,32 @@ def test_a_failed_send_shows_its_error_in_the_panel_and_is_not_retried(sandbox, 
     with pytest.raises(SmscFramesError, match="failed in this kernel"):
         panel.send()
     assert sandbox.messages() == []
+
+
+def test_a_failed_send_from_code_keeps_its_error_and_results(sandbox, plan):
+    quote = estimate(plan, client_for(sandbox))
+    panel = preview(plan, client_for(sandbox, password="wrong"), quote=quote)
+    with pytest.raises(AuthError) as raised:
+        panel.send()
+    assert panel.error is raised.value
+    assert panel.results is raised.value.results  # every row, none sent
+    assert set(panel.results.loc[plan["sendable"], "outcome"]) == {"not sent"}
+    assert sent_campaigns()[panel.guard_key] == "failed"
+
+
+def test_a_send_with_unknown_outcomes_is_incomplete_not_sent(sandbox, plan):
+    panel = preview(plan, client_for(sandbox), retry=FAST, max_workers=1)
+    sandbox.inject("drop_after_accept", count=10)  # every answer lost...
+    sending = threading.Thread(target=panel.send)
+    sending.start()
+    deadline = time.monotonic() + 10
+    while not posts(sandbox) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # ...and, once the "sent before?" check has passed, no status.php answer confirms them
+    sandbox.inject("http_500", endpoint="status.php", count=1000)
+    sending.join()
+    assert "unknown" in set(panel.results["outcome"])
+    assert sent_campaigns()[panel.guard_key] == "incomplete"
 
 
 def test_an_unfinished_send_without_a_journal_is_not_resumed(make_sandbox, plan):
