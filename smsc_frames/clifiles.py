@@ -18,6 +18,7 @@ from smsc_frames.errors import (
 )
 from smsc_frames.export import to_csv, to_excel
 from smsc_frames.resultsfile import check_format, read_parquet_results, to_parquet
+from smsc_frames.xlsxsheets import check_fits
 
 
 def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None:
@@ -53,6 +54,20 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         raise ValidationError(
             "--out", "cannot be written (no permission); name another file", str(path)
         )
+
+
+def check_output_rows(path: Path | None, rows: int) -> None:
+    """Refuse a workbook ``--out`` that cannot hold *rows*, before any request.
+
+    Examples
+    --------
+    >>> check_output_rows(Path("results.xlsx"), 2_000_000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: --out: ...write CSV (.csv) or Parquet (.parquet) instead...
+    """
+    if path is not None and path.suffix.lower() == ".xlsx":
+        check_fits(rows, "--out")
 
 
 def write_table(

@@ -146,6 +146,8 @@ class _CsvChunks:
             self.file.truncate(self.complete)
             self.file.close()
             self.file = None
+            if self.complete == 0:  # stopped in the first chunk: no file rather than an empty one
+                self.partial.unlink()
 
 
 class _ParquetChunks:

@@ -148,3 +148,15 @@ def test_parquet_without_pyarrow_names_the_extra_before_writing(tmp_path, monkey
     with pytest.raises(ValidationError, match=r"\.csv or \.parquet"):
         ResultsWriter(tmp_path / "results.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_stopped_in_its_first_chunk_leaves_no_partial(tmp_path, monkeypatch):
+    class HalfWritten:
+        def to_csv(self, file, **options):
+            file.write("2,7916")
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(resultsfile, "csv_table", lambda *args, **kwargs: HalfWritten())
+    with pytest.raises(KeyboardInterrupt), ResultsWriter(tmp_path / "results.csv") as writer:
+        writer.write(CHUNKS[0])
+    assert writer.abort() is None and list(tmp_path.iterdir()) == []
