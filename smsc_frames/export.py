@@ -23,6 +23,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
@@ -114,6 +115,13 @@ def _cells(values: pd.Series, kind: str, *, inert: bool, money: Callable[[Decima
     cells = [_plain(value, keep) for value in values]
     shown = [money(cell) if isinstance(cell, Decimal) else cell for cell in cells]
     return pd.Series(shown, index=values.index, dtype=object)
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """*convert* applied once per distinct value of *values* (``None`` where missing)."""
+    codes, distinct = pd.factorize(values)
+    converted = np.array([*map(convert, distinct), None], dtype=object)
+    return pd.Series(converted[codes], index=values.index, dtype=object)  # code -1: None
 
 
 def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
@@ -343,7 +351,7 @@ def csv_table(results: pd.DataFrame, *, index: bool = True, decimal: str = ".") 
         kind = _column_kind(name, values)
         headers.append(neutralise(_header(name, values, kind)))
         if kind == "money":
-            written.append(values.map(amount, na_action="ignore"))
+            written.append(_per_distinct(values, amount))
         elif kind == "datetime":
             written.append(_wall_clock(values).dt.strftime("%Y-%m-%d %H:%M:%S"))
         elif kind == "number":
