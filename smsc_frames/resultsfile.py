@@ -61,7 +61,6 @@ PARQUET_EXTRA = "pip install 'smsc-frames[parquet]'"
 """What installs pyarrow, which Parquet files need."""
 
 RESULT_TYPES = {
-    "row": "int64",
     "parts": "int64",
     "status": "int64",
     "error": "int64",
@@ -361,12 +360,15 @@ def to_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *, index: bo
 def read_parquet_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A Parquet results file as a frame, indexed by ``row`` when it has one.
 
-    ``cost`` comes back as ``Decimal`` (with the file's 6 decimals), ``sent_at`` as UTC.
+    ``cost`` comes back as ``Decimal`` (with the file's 6 decimals), ``sent_at`` as UTC,
+    integer columns as ``Int64`` (``<NA>`` where missing).
     """
     if _pyarrow() is None:
         raise ValidationError(
             "results", f"reading a .parquet file needs pyarrow, which is not installed: "
             f"{PARQUET_EXTRA}", str(path),
         )  # fmt: skip
-    frame = pd.read_parquet(path, engine="pyarrow")
+    pa = _pyarrow()
+    integers = {pa.int64(): pd.Int64Dtype()}  # missing stays <NA>, not a float NaN
+    frame = pa.parquet.read_table(path).to_pandas(types_mapper=integers.get)
     return frame.set_index("row") if "row" in frame.columns else frame

@@ -89,6 +89,7 @@ def test_parquet_round_trip_gives_the_values_back_exactly(tmp_path):
     assert back["cost"].tolist() == [None, None, Decimal("1.90"), Decimal("3.805"), None, None]
     assert all(isinstance(cost, Decimal) for cost in back["cost"].dropna())
     assert back["status"].tolist()[2:4] == [-1, 1] and back["status"].isna().sum() == 4
+    assert str(back["status"].dtype) == "Int64"
     assert back["sent_at"].dropna().tolist() == list(UTC_TIMES)
     assert str(back["sent_at"].dt.tz) == "UTC"
     assert back["phone"].tolist()[3] == "=77011234567"  # no spreadsheet: not neutralised
@@ -160,3 +161,9 @@ def test_a_csv_stopped_in_its_first_chunk_leaves_no_partial(tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt), ResultsWriter(tmp_path / "results.csv") as writer:
         writer.write(CHUNKS[0])
     assert writer.abort() is None and list(tmp_path.iterdir()) == []
+
+
+def test_parquet_takes_the_index_type_of_the_first_chunk(tmp_path):
+    labelled = [chunk.set_axis([f"c{row}" for row in chunk.index]) for chunk in CHUNKS[:2]]
+    back = read_parquet_results(to_parquet(pd.concat(labelled), tmp_path / "labels.parquet"))
+    assert back.index.tolist() == ["c2", "c3", "c4", "c5"]
