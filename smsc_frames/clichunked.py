@@ -19,7 +19,14 @@ from typing import Any
 import pandas as pd
 
 from smsc_frames.campaign import estimate_chunks, send_chunks
-from smsc_frames.cli import EXIT_FAILED, EXIT_OK, confirm, finished, make_client
+from smsc_frames.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_RESULTS_NOT_WRITTEN,
+    confirm,
+    finished,
+    make_client,
+)
 from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
@@ -119,14 +126,18 @@ def run_send_chunked(args: argparse.Namespace) -> int:
                 decimal=",", progress=sys.stderr.isatty(), **prepared,
             )  # fmt: skip
     except KeyboardInterrupt:
-        return _interrupted(out, journal)
+        return _stopped("interrupted", out, journal, 130)
+    except (OSError, ValidationError) as error:  # the results file (disk full, a bad value)
+        why = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        return _stopped(f"stopped ({why})", out, journal, EXIT_RESULTS_NOT_WRITTEN)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
     return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])
 
 
-def _interrupted(out: Path, journal: Path) -> int:
-    """After a Ctrl-C: where the finished chunks' results and the journal are, what to run."""
+def _stopped(what: str, out: Path, journal: Path, code: int) -> int:
+    """A send stopped mid-file (Ctrl-C, the results file failing): where the finished chunks'
+    results and the journal are, and what to run."""
     partial = partial_path(out)
     where = (
         f"the results of the chunks finished so far are in {partial}"
@@ -134,8 +145,8 @@ def _interrupted(out: Path, journal: Path) -> int:
         else "no chunk had finished, so no results were written"
     )
     return fail(
-        f"interrupted; {where}. The journal {journal} (.N per chunk) records every request: "
+        f"{what}; {where}. The journal {journal} (.N per chunk) records every request: "
         f"run the same command again to send the rest (nobody gets a second SMS) and write "
         f"{out} with every row",
-        130,
+        code,
     )

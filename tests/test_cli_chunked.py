@@ -18,7 +18,7 @@ from smsc_frames.cli import main
 from smsc_frames.clifiles import read_results
 from smsc_frames.contacts import read_contacts
 from smsc_frames.plan import prepare
-from smsc_frames.resultsfile import partial_path, read_parquet_results
+from smsc_frames.resultsfile import ResultsWriter, partial_path, read_parquet_results
 from smsc_frames.sandbox.settings import Account
 
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.csv"
@@ -112,6 +112,34 @@ def test_whole_file_send_writes_parquet_and_checks_a_workbook_fits_before_sendin
     assert len(written) == len(plan) and (written["outcome"] == "sent").sum() == len(
         stored(sandbox)
     )
+
+
+def test_a_results_file_failing_mid_send_says_what_was_kept_and_a_rerun_finishes(
+    make_sandbox, capsys, tmp_path, monkeypatch
+):
+    sandbox = _rich(make_sandbox)
+    out = tmp_path / "results.parquet"
+    write = ResultsWriter.write
+
+    def disk_full_at_chunk_2(writer, results):
+        if writer.chunks == 2:
+            raise OSError(28, "No space left on device")
+        write(writer, results)
+
+    monkeypatch.setattr(ResultsWriter, "write", disk_full_at_chunk_2)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 3
+    error = capsys.readouterr().err
+    assert "stopped (No space left on device)" in error and "run the same command again" in error
+    assert f"results of the chunks finished so far are in {partial_path(out)}" in error
+    assert len(read_parquet_results(partial_path(out))) == 200  # chunks 0 and 1, 100 rows each
+    sent_before = len(sandbox.messages())
+
+    monkeypatch.setattr(ResultsWriter, "write", write)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    assert read_parquet_results(out).index.tolist() == [label + 2 for label in plan.index]
+    counts = stored(sandbox)
+    assert sum(counts.values()) == len(counts) == plan["sendable"].sum() > sent_before
 
 
 RUN_CHUNKED = (
