@@ -124,7 +124,14 @@ def _per_distinct(values: pd.Series, convert: Callable[[object], object]) -> pd.
     return pd.Series(converted[codes], index=values.index, dtype=object)  # code -1: None
 
 
-def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
+def with_row_column(results: pd.DataFrame, index: bool) -> pd.DataFrame:
+    """*results* with its index as the first column when *index* (``row`` when unnamed).
+
+    Examples
+    --------
+    >>> with_row_column(pd.DataFrame({"phone": ["7916"]}), True).columns.tolist()
+    ['row', 'phone']
+    """
     frame = results.reset_index() if index else results
     if index and frame.columns[0] == "index":
         frame = frame.rename(columns={"index": "row"})
@@ -276,7 +283,8 @@ def to_excel(
     check_fits(len(results), sheet_name)
     totals = summary(results, quote)
     money_rows = tuple(row for row, v in enumerate(totals["value"]) if isinstance(v, Decimal))
-    sheets = [_sheet(sheet_name, _table(results, index)), _sheet("summary", totals, money_rows)]
+    table = with_row_column(results, index)
+    sheets = [_sheet(sheet_name, table), _sheet("summary", totals, money_rows)]
     return _replace_atomically(
         Path(path), lambda temporary: write_workbook(temporary, sheets, progress)
     )
@@ -339,7 +347,7 @@ def csv_table(results: pd.DataFrame, *, index: bool = True, decimal: str = ".") 
     >>> csv_table(results, index=False, decimal=",").to_dict("records")
     [{'phone': "'+7916", 'cost': '1,90'}]
     """
-    frame = _table(results, index)
+    frame = with_row_column(results, index)
     headers: list[str] = []
     written: list[pd.Series] = []
 

@@ -41,7 +41,7 @@ from typing import IO, Any
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
-from smsc_frames.export import _table, csv_table, text_cells
+from smsc_frames.export import csv_table, text_cells, with_row_column
 
 __all__ = [
     "PARQUET_EXTRA",
@@ -283,7 +283,7 @@ class ResultsWriter:
             The chunk's columns are not the first chunk's, or (Parquet) a value does not
             fit its column's type.
         """
-        frame = _table(results, self.index)
+        frame = with_row_column(results, self.index)
         columns = [str(name) for name in frame.columns]
         if self._columns is None:
             self._columns = columns
