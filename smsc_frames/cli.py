@@ -34,6 +34,7 @@ from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
     check_output_path,
+    check_output_rows,
     is_large,
     read_results,
     with_inputs,
@@ -132,6 +133,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     client = make_client(args)
     with step(f"reading {args.file.name} and preparing the messages"):
         plan = load_plan(args)
+    check_output_rows(args.out, len(plan))
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
@@ -159,6 +161,7 @@ def run_send(args: argparse.Namespace) -> int:
     client = make_client(args)
     with step(f"reading {args.file.name} and preparing the messages"):
         plan = load_plan(args)
+        check_output_rows(out, len(plan))
         requests = build_payloads(plan)
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client, requests)

@@ -4,7 +4,8 @@ A CSV above :data:`smsc_frames.clifiles.CHUNKED_BYTES` is read :data:`CHUNK_ROWS
 (:func:`smsc_frames.contacts.read_contacts` with ``chunksize``) and quoted or sent with
 :func:`smsc_frames.campaign.estimate_chunks` / :func:`~smsc_frames.campaign.send_chunks`:
 the same prompts, a journal named after the file's content (so the same command resumes),
-and the results written as a CSV chunk by chunk (a workbook would need every row in memory).
+and the results written as CSV or Parquet chunk by chunk (a workbook would need every row in
+memory); after a Ctrl-C the finished chunks' results stay in ``<out>.partial``.
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ from typing import Any
 import pandas as pd
 
 from smsc_frames.campaign import estimate_chunks, send_chunks
-from smsc_frames.cli import EXIT_FAILED, EXIT_OK, confirm, finished, make_client
+from smsc_frames.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_RESULTS_NOT_WRITTEN,
+    confirm,
+    finished,
+    make_client,
+)
 from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
-from smsc_frames.contacts import CSV_SUFFIXES, read_contacts
+from smsc_frames.contacts import read_contacts
 from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
+from smsc_frames.resultsfile import partial_path
 from smsc_frames.statedir import default_journal
 
 __all__ = ["CHUNK_ROWS", "run_estimate_chunked", "run_send_chunked"]
@@ -88,10 +97,10 @@ def run_estimate_chunked(args: argparse.Namespace) -> int:
 def run_send_chunked(args: argparse.Namespace) -> int:
     """``smsc-frames send`` on a large CSV: estimate, confirm, send chunk by chunk."""
     out = args.out or Path(f"{args.file.stem}-results.csv")
-    if out.suffix.lower() not in CSV_SUFFIXES:
+    if out.suffix.lower() == ".xlsx":
         raise ValidationError(
-            "--out", "a file this large is sent chunk by chunk: its results are a .csv",
-            str(out),
+            "--out", "a file this large is sent chunk by chunk: its results are a .csv or "
+            ".parquet (a workbook needs every row in memory)", str(out),
         )  # fmt: skip
     check_output_path(out, inputs=[args.file])
     client = make_client(args)
@@ -110,11 +119,34 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     if not args.yes and not confirm(question):
         print("Nothing was sent.")
         return EXIT_FAILED
-    with step(f"sending {args.file.name} chunk by chunk"):
-        totals = send_chunks(
-            _chunks(args), client, journal=journal, results=out, shape=_shape, sep=";",
-            decimal=",", progress=sys.stderr.isatty(), **prepared,
-        )  # fmt: skip
+    try:
+        with step(f"sending {args.file.name} chunk by chunk"):
+            totals = send_chunks(
+                _chunks(args), client, journal=journal, results=out, shape=_shape, sep=";",
+                decimal=",", progress=sys.stderr.isatty(), **prepared,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        return _stopped("interrupted", out, journal, 130)
+    except (OSError, ValidationError) as error:  # the results file (disk full, a bad value)
+        why = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        return _stopped(f"stopped ({why})", out, journal, EXIT_RESULTS_NOT_WRITTEN)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
     return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])
+
+
+def _stopped(what: str, out: Path, journal: Path, code: int) -> int:
+    """A send stopped mid-file (Ctrl-C, the results file failing): where the finished chunks'
+    results and the journal are, and what to run."""
+    partial = partial_path(out)
+    where = (
+        f"the results of the chunks finished so far are in {partial}"
+        if partial.is_file()
+        else "no chunk had finished, so no results were written"
+    )
+    return fail(
+        f"{what}; {where}. The journal {journal} (.N per chunk) records every request: "
+        f"run the same command again to send the rest (nobody gets a second SMS) and write "
+        f"{out} with every row",
+        code,
+    )

@@ -17,6 +17,8 @@ from smsc_frames.errors import (
     ValidationError,
 )
 from smsc_frames.export import to_csv, to_excel
+from smsc_frames.resultsfile import check_format, read_parquet_results, to_parquet
+from smsc_frames.xlsxsheets import check_fits
 
 
 def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None:
@@ -32,8 +34,10 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
     """
     if path is None:
         return
-    if path.suffix.lower() not in {".csv", ".xlsx"}:
-        raise ValidationError("--out", "must end in .csv or .xlsx", str(path))
+    if path.suffix.lower() not in {".csv", ".xlsx", ".parquet"}:
+        raise ValidationError("--out", "must end in .csv, .xlsx or .parquet", str(path))
+    if path.suffix.lower() == ".parquet":
+        check_format(path, "--out")  # pyarrow installed
     target = path.resolve()
     for source in inputs:
         if target == Path(source).resolve() or (
@@ -52,15 +56,32 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         )
 
 
+def check_output_rows(path: Path | None, rows: int) -> None:
+    """Refuse a workbook ``--out`` that cannot hold *rows*, before any request.
+
+    Examples
+    --------
+    >>> check_output_rows(Path("results.xlsx"), 2_000_000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: --out: ...write CSV (.csv) or Parquet (.parquet) instead...
+    """
+    if path is not None and path.suffix.lower() == ".xlsx":
+        check_fits(rows, "--out")
+
+
 def write_table(
     frame: pd.DataFrame, path: Path, quote: Quote | None = None, *, sheet: str = "results"
 ) -> Path:
-    """Write *frame* with :mod:`smsc_frames.export`, as Excel or CSV by the suffix.
+    """Write *frame* with :mod:`smsc_frames.export`, as Excel, CSV or Parquet by the suffix.
 
     CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
-    kopecks); a tqdm bar on a terminal while a workbook is written.
+    kopecks); Parquet with :func:`smsc_frames.resultsfile.to_parquet`'s types; a tqdm bar on
+    a terminal while a workbook is written.
     """
     frame = file_rows(with_zones(frame))
+    if path.suffix.lower() == ".parquet":
+        return to_parquet(frame, path)
     if path.suffix.lower() == ".xlsx":
         if not sys.stderr.isatty() or len(frame) < 20_000:
             return to_excel(frame, path, quote, sheet_name=sheet)
@@ -82,8 +103,11 @@ def read_results(path: Path) -> pd.DataFrame:
     Every cell comes back as text from :func:`read_contacts`; the columns ``send`` wrote as
     numbers, money and dates get their types back (``row``, ``parts`` integers, ``cost``
     Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` SMSC's Moscow
-    wall clock), so a ``status`` run writes them back as numbers and dates, not text.
+    wall clock), so a ``status`` run writes them back as numbers and dates, not text. A
+    ``.parquet`` file keeps its types; it is read with :func:`read_parquet_results`.
     """
+    if path.suffix.lower() == ".parquet":
+        return _typed(read_parquet_results(path), path)
     results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
     for header in list(results.columns):
         match = ZONED_HEADER.match(str(header))
@@ -98,6 +122,15 @@ def read_results(path: Path) -> pd.DataFrame:
     if "row" in results.columns:
         results["row"] = pd.to_numeric(results["row"], errors="coerce").astype("Int64")
         results = results.set_index("row")
+    return _typed(results, path)
+
+
+def _typed(results: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """*results* read back with send's types: integer columns, Decimal costs, Moscow
+    ``last_date`` without its zone."""
+    last_date = results.get("last_date")
+    if last_date is not None and isinstance(last_date.dtype, pd.DatetimeTZDtype):
+        results["last_date"] = last_date.dt.tz_convert(MOSCOW).dt.tz_localize(None)
     missing = {"sms_id", "phone"} - set(results.columns)
     if missing:
         raise ValidationError(

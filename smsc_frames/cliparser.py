@@ -239,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ESTIMATE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    estimate.add_argument("--out", type=Path, help="write the per-phone quote (.csv or .xlsx)")
+    estimate.add_argument(
+        "--out", type=Path, help="write the per-phone quote (.csv, .xlsx or .parquet)"
+    )
 
     send = commands.add_parser(
         "send",
@@ -254,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--out",
         type=Path,
-        help="results file, .csv or .xlsx "
+        help="results file, .csv, .xlsx or .parquet "
         "(default: <FILE name>-results.xlsx in the current directory)",
     )
     send.add_argument(
@@ -285,7 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     results.add_argument("journal", type=Path, help="the journal a send printed")
     results.add_argument(
-        "--out", type=Path, required=True, help="where to write the results (.csv or .xlsx)"
+        "--out",
+        type=Path,
+        required=True,
+        help="where to write the results (.csv, .xlsx or .parquet)",
     )
 
     commands.add_parser("balance", parents=[connection], help="show the account balance")

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
@@ -86,23 +87,51 @@ def _as_is(value: str) -> str:
     return value
 
 
-def _cells(values: pd.Series, kind: str, *, csv: bool = True) -> list:
-    """The Python values a column's cells get (``None`` for missing); CSV text neutralised."""
-    if kind == "datetime":
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
-        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
-    if kind in ("money", "number"):
-        return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values]
+def text_cells(values: pd.Series, *, inert: bool) -> pd.Series:
+    """A column as ``str`` cells (``None`` where missing), neutralised when *inert*.
+
+    Vectorised: a column already holding only strings is not converted element by element.
+
+    Examples
+    --------
+    >>> text_cells(pd.Series(["=1", None, 7]), inert=True).tolist()
+    ["'=1", None, '7']
+    """
+    text = values.astype(object).where(values.notna(), None)
+    if pd.api.types.infer_dtype(text, skipna=True) != "string":
+        text = text.map(str, na_action="ignore")
+    return _neutralise_series(text) if inert else text
+
+
+def _cells(values: pd.Series, kind: str, *, inert: bool, money: Callable[[Decimal], object]):
+    """A ``phone`` or ``text`` column's cells (``None`` for missing) as a Series of objects.
+
+    Text is :func:`text_cells`; a column of mixed values keeps its numbers, with a
+    ``Decimal`` given as *money* makes it (a CSV amount, an Excel float).
+    """
     if kind == "phone" or pd.api.types.is_string_dtype(values):
-        text = values.astype(object).where(values.notna(), None).map(str, na_action="ignore")
-        if not csv:
-            return [None if pd.isna(value) else value for value in text]
-        return _neutralise_series(text).tolist()
-    return [_plain(value, neutralise if csv else _as_is) for value in values]
+        return text_cells(values, inert=inert)
+    keep = neutralise if inert else _as_is
+    cells = [_plain(value, keep) for value in values]
+    shown = [money(cell) if isinstance(cell, Decimal) else cell for cell in cells]
+    return pd.Series(shown, index=values.index, dtype=object)
 
 
-def _table(results: pd.DataFrame, index: bool) -> pd.DataFrame:
+def _per_distinct(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """*convert* applied once per distinct value of *values* (``None`` where missing)."""
+    codes, distinct = pd.factorize(values)
+    converted = np.array([*map(convert, distinct), None], dtype=object)
+    return pd.Series(converted[codes], index=values.index, dtype=object)  # code -1: None
+
+
+def with_row_column(results: pd.DataFrame, index: bool) -> pd.DataFrame:
+    """*results* with its index as the first column when *index* (``row`` when unnamed).
+
+    Examples
+    --------
+    >>> with_row_column(pd.DataFrame({"phone": ["7916"]}), True).columns.tolist()
+    ['row', 'phone']
+    """
     frame = results.reset_index() if index else results
     if index and frame.columns[0] == "index":
         frame = frame.rename(columns={"index": "row"})
@@ -115,6 +144,11 @@ def _header(name: object, values: pd.Series, kind: str) -> str:
     return str(name) if zone is None else f"{name} ({zone})"
 
 
+def _wall_clock(values: pd.Series) -> pd.Series:
+    """Datetimes without their zone (the header names it)."""
+    return values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+
+
 def _with_none(values: pd.Series) -> list:
     """*values* as Python objects, ``None`` where missing."""
     return values.astype(object).where(values.notna(), None).tolist()
@@ -124,20 +158,12 @@ def _excel_cells(values: pd.Series, kind: str) -> list:
     """A column's cells for the workbook, vectorised: money as floats (shown ``0.00``),
     datetimes without their zone (named in the header), text as ``str``."""
     if kind == "datetime":
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
-        return _with_none(values)
+        return _with_none(_wall_clock(values))
     if kind == "money":
         return _with_none(values.map(float, na_action="ignore"))
     if kind == "number":
         return _with_none(values)
-    if kind == "phone" or pd.api.types.is_string_dtype(values):
-        text = values.astype(object).where(values.notna(), None)
-        if pd.api.types.infer_dtype(text, skipna=True) != "string":
-            text = text.map(str, na_action="ignore")
-        return text.tolist()
-    cells = [_plain(value, _as_is) for value in values]
-    return [float(value) if isinstance(value, Decimal) else value for value in cells]
+    return _cells(values, kind, inert=False, money=float).tolist()
 
 
 def _sheet(title: str, frame: pd.DataFrame, money_rows: tuple[int, ...] = ()) -> Sheet:
@@ -257,7 +283,8 @@ def to_excel(
     check_fits(len(results), sheet_name)
     totals = summary(results, quote)
     money_rows = tuple(row for row, v in enumerate(totals["value"]) if isinstance(v, Decimal))
-    sheets = [_sheet(sheet_name, _table(results, index)), _sheet("summary", totals, money_rows)]
+    table = with_row_column(results, index)
+    sheets = [_sheet(sheet_name, table), _sheet("summary", totals, money_rows)]
     return _replace_atomically(
         Path(path), lambda temporary: write_workbook(temporary, sheets, progress)
     )
@@ -293,7 +320,34 @@ def to_csv(
     >>> data[:3], data[3:].decode(), russian[3:].decode()
     (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n", "name;cost\\n'=1+1;0,70\\n")
     """
-    frame = _table(results, index)
+    table = csv_table(results, index=index, decimal=decimal)
+    return _replace_atomically(
+        Path(path),
+        lambda temporary: table.to_csv(
+            temporary,
+            index=False,
+            sep=sep,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            lineterminator="\n",
+        ),
+    )
+
+
+def csv_table(results: pd.DataFrame, *, index: bool = True, decimal: str = ".") -> pd.DataFrame:
+    """The table :func:`to_csv` writes: one column of cells per column, headers as written.
+
+    Money is text with two decimals and *decimal* before them, datetimes wall-clock text
+    (the zone in the header), text neutralised, numbers as they are (pandas writes them
+    with *decimal*). Each conversion is done over the whole column.
+
+    Examples
+    --------
+    >>> results = pd.DataFrame({"phone": ["+7916"], "cost": [Decimal("1.9")]})
+    >>> csv_table(results, index=False, decimal=",").to_dict("records")
+    [{'phone': "'+7916", 'cost': '1,90'}]
+    """
+    frame = with_row_column(results, index)
     headers: list[str] = []
     written: list[pd.Series] = []
 
@@ -305,32 +359,16 @@ def to_csv(
         kind = _column_kind(name, values)
         headers.append(neutralise(_header(name, values, kind)))
         if kind == "money":
-            written.append(values.map(amount, na_action="ignore"))
+            written.append(_per_distinct(values, amount))
         elif kind == "datetime":
-            if getattr(values.dt, "tz", None) is not None:
-                values = values.dt.tz_localize(None)
-            written.append(values.dt.strftime("%Y-%m-%d %H:%M:%S"))
+            written.append(_wall_clock(values).dt.strftime("%Y-%m-%d %H:%M:%S"))
         elif kind == "number":
             written.append(values)
         else:
-            cells = [
-                amount(value) if isinstance(value, Decimal) else value
-                for value in _cells(values, kind)
-            ]
-            written.append(pd.Series(cells, index=frame.index, dtype=object))
-    out = pd.concat(written, axis=1, ignore_index=True) if written else pd.DataFrame()
-    out.columns = pd.Index(headers, dtype=object)
-    return _replace_atomically(
-        Path(path),
-        lambda temporary: out.to_csv(
-            temporary,
-            index=False,
-            sep=sep,
-            decimal=decimal,
-            encoding="utf-8-sig",
-            lineterminator="\n",
-        ),
-    )
+            written.append(_cells(values, kind, inert=True, money=amount))
+    table = pd.concat(written, axis=1, ignore_index=True) if written else pd.DataFrame()
+    table.columns = pd.Index(headers, dtype=object)
+    return table
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:

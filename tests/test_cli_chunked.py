@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from send_helpers import SETTINGS, contacts, stored
 
 from smsc_frames.cli import main
+from smsc_frames.clifiles import read_results
 from smsc_frames.contacts import read_contacts
 from smsc_frames.plan import prepare
+from smsc_frames.resultsfile import ResultsWriter, partial_path, read_parquet_results
 from smsc_frames.sandbox.settings import Account
 
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "contacts.csv"
@@ -63,4 +71,158 @@ def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, caps
 def test_a_workbook_output_is_refused_before_any_request(make_sandbox, capsys, tmp_path):
     sandbox = _rich(make_sandbox)
     assert main(["send", *_args(sandbox, "--yes", "--out", str(tmp_path / "r.xlsx"))]) == 2
-    assert ".csv" in capsys.readouterr().err and sandbox.requests == []
+    assert ".csv or .parquet" in capsys.readouterr().err and sandbox.requests == []
+
+
+def test_send_chunk_by_chunk_to_parquet_then_status_reads_it_back(make_sandbox, tmp_path):
+    sandbox = _rich(make_sandbox)
+    out = tmp_path / "results.parquet"
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    written = read_parquet_results(out)
+    assert written.index.tolist() == [label + 2 for label in plan.index]  # file rows, once
+    assert (written["outcome"] == "sent").sum() == plan["sendable"].sum()
+    sent = written[written["outcome"] == "sent"]
+    assert all(isinstance(cost, Decimal) and cost > 0 for cost in sent["cost"])
+    assert str(written["sent_at"].dt.tz) == "UTC" and {"phone_input", "text"} <= set(written)
+    assert not partial_path(out).exists()
+
+    login = ["--url", sandbox.url, "--login", "demo", "--password", "demo"]
+    assert main(["status", str(out), *login]) == 0
+    refreshed = read_results(out)
+    assert refreshed.index.tolist() == written.index.tolist()
+    assert refreshed["status_name"][sent.index].notna().all()
+
+
+def test_whole_file_send_writes_parquet_and_checks_a_workbook_fits_before_sending(
+    make_sandbox, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("smsc_frames.clifiles.CHUNKED_BYTES", 1 << 40)  # not chunked
+    monkeypatch.setattr("smsc_frames.xlsxsheets.EXCEL_MAX_ROWS", 50)  # the file has more rows
+    sandbox = _rich(make_sandbox)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(tmp_path / "r.xlsx"))]) == 2
+    error = capsys.readouterr().err
+    assert "write CSV (.csv) or Parquet (.parquet) instead" in error
+    assert sandbox.requests == [] and not (tmp_path / "r.xlsx").exists()
+
+    out = tmp_path / "r.parquet"
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    written = read_parquet_results(out)
+    assert len(written) == len(plan) and (written["outcome"] == "sent").sum() == len(
+        stored(sandbox)
+    )
+
+
+def test_a_results_file_failing_mid_send_says_what_was_kept_and_a_rerun_finishes(
+    make_sandbox, capsys, tmp_path, monkeypatch
+):
+    sandbox = _rich(make_sandbox)
+    out = tmp_path / "results.parquet"
+    write = ResultsWriter.write
+
+    def disk_full_at_chunk_2(writer, results):
+        if writer.chunks == 2:
+            raise OSError(28, "No space left on device")
+        write(writer, results)
+
+    monkeypatch.setattr(ResultsWriter, "write", disk_full_at_chunk_2)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 3
+    error = capsys.readouterr().err
+    assert "stopped (No space left on device)" in error and "run the same command again" in error
+    assert f"results of the chunks finished so far are in {partial_path(out)}" in error
+    assert len(read_parquet_results(partial_path(out))) == 200  # chunks 0 and 1, 100 rows each
+    sent_before = len(sandbox.messages())
+
+    monkeypatch.setattr(ResultsWriter, "write", write)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    assert read_parquet_results(out).index.tolist() == [label + 2 for label in plan.index]
+    counts = stored(sandbox)
+    assert sum(counts.values()) == len(counts) == plan["sendable"].sum() > sent_before
+
+
+RUN_CHUNKED = (
+    "import sys, smsc_frames.clifiles as files, smsc_frames.clichunked as chunked\n"
+    "files.CHUNKED_BYTES, chunked.CHUNK_ROWS = int(sys.argv[1]), int(sys.argv[2])\n"
+    "from smsc_frames.cli import main\n"
+    "sys.exit(main(sys.argv[3:]))"
+)
+"""``python -c RUN_CHUNKED THRESHOLD CHUNK_ROWS ARGS...``: the CLI with its chunking lowered."""
+
+
+def _cli(threshold: int, chunk_rows: int, *args: str, **options) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN_CHUNKED, str(threshold), str(chunk_rows), *args],
+        env=os.environ, **options,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(tmp_path, monkeypatch):
+    from smsc_frames.sandbox import Sandbox
+
+    rows, chunk = 120, 20  # 6 chunks of ~0.5 s each: the Ctrl-C lands in chunk 1
+    monkeypatch.setattr("smsc_frames.clichunked.CHUNK_ROWS", chunk)
+    csv = tmp_path / "contacts.csv"
+    contacts(rows).to_csv(csv, index=False)
+    out = tmp_path / "results.csv"
+    partial = partial_path(out)
+    rich = Account("demo", "demo", balance=Decimal("100000"))
+    with Sandbox(accounts=[rich], settings=SETTINGS) as sandbox:
+        args = [str(csv), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+                "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
+        child = _cli(0, chunk, "send", *args, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(sandbox.messages()) <= chunk and child.poll() is None:  # chunk 0 written
+            assert time.monotonic() < deadline, "no chunk finished"
+            time.sleep(0.005)
+        child.send_signal(signal.SIGINT)
+        _, error = child.communicate(timeout=60)
+        assert child.returncode == 130, error
+        assert f"results of the chunks finished so far are in {partial}" in error
+        assert "run the same command again" in error and not out.exists()
+        kept = pd.read_csv(partial, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)
+        assert 0 < len(kept) < rows and len(kept) % chunk == 0  # whole chunks only
+        assert kept["outcome"].eq("sent").all()
+        sent_before = len(sandbox.messages())
+        assert sent_before < rows  # interrupted mid-file
+
+        assert main(["send", *args]) == 0
+
+        counts = stored(sandbox)
+    assert len(counts) == rows and max(counts.values()) == 1  # everyone once, across runs
+    written = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)
+    assert written.index.tolist() == [str(row) for row in range(2, rows + 2)]  # each once
+    assert written["outcome"].eq("sent").all() and not partial.exists()
+    assert written.loc[kept.index, "sms_id"].tolist() == kept["sms_id"].tolist()
+
+
+def _peak_mib(*args: str, threshold: int, chunk_rows: int) -> float:
+    """The peak resident memory of one CLI run in its own process, in MiB (Linux: KiB)."""
+    child = _cli(threshold, chunk_rows, *args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, child.stderr.read() if child.stderr else ""
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+def test_a_streamed_estimate_needs_about_the_same_memory_for_a_five_times_larger_file(
+    make_sandbox, tmp_path
+):
+    sandbox = make_sandbox()
+    chunk_rows, peaks = 15_000, {}
+    for rows in (30_000, 150_000):
+        csv = tmp_path / f"contacts-{rows}.csv"
+        with csv.open("w") as file:
+            file.write("phone,text\n")
+            file.writelines(f"7916{number:07d},Hello there\n" for number in range(rows))
+        args = ["estimate", str(csv), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+                "--login", "demo", "--password", "demo"]  # fmt: skip
+        streamed = _peak_mib(*args, threshold=0, chunk_rows=chunk_rows)
+        whole = _peak_mib(*args, threshold=1 << 40, chunk_rows=chunk_rows)
+        peaks[rows] = streamed, whole
+    streamed_growth = peaks[150_000][0] - peaks[30_000][0]
+    whole_growth = peaks[150_000][1] - peaks[30_000][1]
+    assert whole_growth > 50, peaks  # the whole file does cost memory: the test can tell
+    assert streamed_growth < whole_growth / 4, peaks  # measured: +3 MiB vs +164 MiB

@@ -29,7 +29,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -42,11 +42,11 @@ from smsc_frames.campaign.quote import estimate
 from smsc_frames.campaign.results import OUTCOMES
 from smsc_frames.campaign.sending import send
 from smsc_frames.errors import ValidationError
-from smsc_frames.export import to_csv
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.resultsfile import ResultsWriter
 
 __all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
 
@@ -266,8 +266,11 @@ def send_chunks(
         seen so far in ``<journal>.seen``. Running the same call again after a crash skips
         what was accepted (a finished chunk posts nothing) and sends the rest.
     results : str or path-like, optional
-        A CSV (:func:`smsc_frames.export.to_csv`) of every row's results, appended chunk by
-        chunk to ``<results>.partial`` and moved into place when the last chunk is done.
+        A ``.csv`` (:func:`smsc_frames.export.to_csv`'s format) or ``.parquet`` file of every
+        row's results (:class:`smsc_frames.resultsfile.ResultsWriter`), written chunk by chunk
+        to ``<results>.partial`` and moved into place when the last chunk is done. Stopped
+        before (Ctrl-C), the chunks finished so far stay in ``.partial``; the same call again
+        rewrites it from chunk 0 (finished chunks' rows come back from their journals).
     progress : bool
         A progress bar per chunk.
     max_workers : int
@@ -285,12 +288,11 @@ def send_chunks(
     Returns
     -------
     ChunkedTotals
-        Summed over the chunks; ``results`` the CSV path.
+        Summed over the chunks; ``results`` the results file's path.
     """
     totals = ChunkedTotals()
-    target = None if results is None else Path(results)
-    partial = None if target is None else target.with_name(target.name + ".partial")
-    with _seen_keys(journal) as seen:
+    written = None if results is None else ResultsWriter(results, sep=sep, decimal=decimal)
+    with _seen_keys(journal) as seen, written or nullcontext():
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
             sent = send(
                 plan,
@@ -303,14 +305,12 @@ def send_chunks(
                 limits=limits,
             )
             _add_sent(totals, sent)
-            if partial is not None:
-                table = sent if shape is None else shape(sent, plan)
-                _append_csv(table, partial, first=number == 0, sep=sep, decimal=decimal)
-    if partial is not None and target is not None:
+            if written is not None:
+                written.write(sent if shape is None else shape(sent, plan))
+    if written is not None:
         if totals.chunks == 0:
             raise ValidationError("chunks", "held no rows", 0)
-        os.replace(partial, target)
-        totals.results = target
+        totals.results = written.finish()
     return totals
 
 
@@ -325,15 +325,3 @@ def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:
     totals.total_parts += int(pd.to_numeric(sent["parts"][reached]).fillna(0).sum())
     totals.total_cost += sum((c for c in sent["cost"][reached] if isinstance(c, Decimal)),
                              Decimal(0))  # fmt: skip
-
-
-def _append_csv(sent: pd.DataFrame, partial: Path, *, first: bool, sep: str, decimal: str) -> None:
-    """Add the chunk's rows to the partial CSV (the header and BOM only with the first)."""
-    piece = partial.with_name(partial.name + ".chunk")
-    to_csv(sent, piece, sep=sep, decimal=decimal)
-    data = piece.read_bytes()
-    piece.unlink()
-    if not first:
-        data = data[data.index(b"\n") + 1 :]
-    with partial.open("wb" if first else "ab") as file:
-        file.write(data)
