@@ -149,7 +149,8 @@ def _read_csv(
     else:
         with path.open("rb") as file:
             raw = file.read(CHUNKED_HEAD_BYTES)
-    encoding = encoding or detect_encoding(raw)
+    sampled = encoding is None and chunksize is None  # pandas decodes the rest strictly
+    encoding = encoding or detect_encoding(raw, whole=not sampled)
     head = _decode_head(raw, encoding)
     if not head.strip():
         raise ValidationError("path", "the file is empty", str(path))
@@ -175,6 +176,8 @@ def _read_csv(
             na_values=[""],
         )
     except UnicodeDecodeError as error:
+        if sampled and encoding == "utf-8":  # UTF-8 only at the start: look at all of it
+            return _read_csv(path, detect_encoding(raw), delimiter, header_row)
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
     except pd.errors.ParserError as error:
         raise ValidationError(

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from smsc_frames.contacts import read_contacts
-from smsc_frames.encodings import detect_encoding
+from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelformat import render
 from smsc_frames.plan import prepare
@@ -205,6 +205,18 @@ def test_csv_encodings_are_detected(tmp_path, encoding, codec):
     contacts = read_contacts(path)
     assert contacts.columns.tolist() == ["Имя", "Телефон", "Скидка"]
     assert contacts["Имя"].tolist() == ["Анна", "Ёжиков Щука", "ОЛЕГ ЮРЬЕВИЧ"]
+
+
+def test_a_file_utf8_only_at_its_start_is_read_in_its_real_encoding(tmp_path):
+    """UTF-8 is judged on the first MiB (pandas decodes the rest strictly): cp1251 bytes
+    after it make the whole file be looked at again, not refused or misread."""
+    head = "phone;name\n" + "79161234567;Ivan\n" * (UTF8_SAMPLE // 16 + 1)
+    path = tmp_path / "late.csv"
+    path.write_bytes(head.encode("cp1251") + "79031234567;Ёжиков Щука\n".encode("cp1251") * 60)
+    assert detect_encoding(path.read_bytes(), whole=False) == "utf-8"
+    contacts = read_contacts(path)
+    assert contacts["name"].iat[-1] == "Ёжиков Щука"
+    assert len(contacts) == UTF8_SAMPLE // 16 + 61
 
 
 def test_an_unclear_encoding_is_refused_naming_the_candidates(tmp_path):
