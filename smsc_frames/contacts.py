@@ -50,6 +50,9 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = ";,\t"
 SNIFF_SAMPLE_CHARS = 64 * 1024
+DELIMITER_SAMPLE_CHARS = 8 * 1024
+"""What :class:`csv.Sniffer` reads (a hundred lines or so): its regular expressions take
+time growing faster than the sample, 0.97 s on 64 KiB of quoted texts with commas."""
 CHUNKED_HEAD_BYTES = 1024 * 1024
 """With ``chunksize``, the encoding is told from this much of the start of the file."""
 
@@ -111,8 +114,8 @@ def _column_names(cells: list[object]) -> list[str]:
 
 def _sniff_delimiter(text: str) -> str:
     """``;``, ``,`` or TAB, as :class:`csv.Sniffer` sees whole lines of the start of the file."""
-    sample = text[:SNIFF_SAMPLE_CHARS]
-    if len(text) > SNIFF_SAMPLE_CHARS and "\n" in sample:
+    sample = text[:DELIMITER_SAMPLE_CHARS]
+    if len(text) > DELIMITER_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
