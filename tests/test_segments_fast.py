@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smsc_frames import codepoints
 from smsc_frames.gsm7 import GSM7_BASIC, GSM7_EXTENSION
-from smsc_frames.segments import greedy_part_counts, measure_texts
+from smsc_frames.segments import count_measured, greedy_part_counts, measure_texts
 from smsc_frames.translit import TRANSLIT_TABLES
 
 # Characters where the counts differ: GSM basic and extension, whitespace (U+3000 the last),
@@ -125,6 +125,16 @@ def test_greedy_counts_mix_gsm7_and_ucs2_texts_in_one_call() -> None:
     ucs2 = np.array([any(ord(char) > 0x400 and char != "€" for char in t) for t in texts])
     got = greedy_part_counts(np.array(texts, dtype=object), ucs2)
     assert got.tolist() == [_greedy_reference(t, u) for t, u in zip(texts, ucs2)]
+
+
+@pytest.mark.parametrize(("one", "two", "ucs2"), _ALPHABETS)
+def test_counts_settled_without_the_split_match_it(one: str, two: str, ucs2: bool) -> None:
+    """count_measured reads only texts whose count its bounds leave open: on texts at
+    every boundary, its parts are the greedy split's."""
+    texts = _boundary_texts(one, two, ucs2) + _random_texts(one, two, np.random.default_rng(16))
+    texts = np.array(texts, dtype=object)
+    parts = count_measured(measure_texts(texts), texts)["parts"]
+    assert parts.tolist() == [_greedy_reference(text, ucs2) for text in texts]
 
 
 @pytest.mark.parametrize("chunk_points", [1, 7, 1 << 20])
