@@ -35,7 +35,7 @@ from typing import overload
 
 import pandas as pd
 
-from smsc_frames.encodings import detect_encoding
+from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelcells import gc_paused, read_grid
 from smsc_frames.excelformat import LOCALES
@@ -137,6 +137,22 @@ def _decode_head(raw: bytes, encoding: str) -> str:
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
 
 
+def _encoding_of_big_file(path: Path, head: bytes) -> str:
+    """A big file's encoding from its first bytes when a BOM or UTF-8 there says it (the
+    parser's strict decoding checks the rest), else from all of its bytes.
+
+    Not holding a whole file while pandas parses it saves its size in peak memory (441 MB
+    for the benchmark's ``long`` shape) and one read into memory.
+    """
+    try:
+        encoding = detect_encoding(head, whole=False)
+    except ValidationError:  # not clear from the start alone
+        encoding = None
+    if encoding in ("utf-8-sig", "utf-16") or (encoding == "utf-8" and b"\0" not in head):
+        return encoding  # (NULs: UTF-16 without a BOM, which only all of the file tells)
+    return detect_encoding(path.read_bytes())
+
+
 def _read_csv(
     path: Path,
     encoding: str | None,
@@ -147,13 +163,12 @@ def _read_csv(
     """Detect the encoding, the delimiter and the header, then hand the bytes to pandas."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
-    if chunksize is None:
-        raw = path.read_bytes()
-    else:
-        with path.open("rb") as file:
-            raw = file.read(CHUNKED_HEAD_BYTES)
-    sampled = encoding is None and chunksize is None  # pandas decodes the rest strictly
-    encoding = encoding or detect_encoding(raw, whole=not sampled)
+    with path.open("rb") as file:
+        raw = file.read(CHUNKED_HEAD_BYTES if chunksize else UTF8_SAMPLE + 1)
+    sampled = encoding is None and chunksize is None and len(raw) > UTF8_SAMPLE
+    if sampled:  # a big file: pandas reads it from disk, and decodes it strictly
+        encoding = _encoding_of_big_file(path, raw)
+    encoding = encoding or detect_encoding(raw)
     head = _decode_head(raw, encoding)
     if not head.strip():
         raise ValidationError("path", "the file is empty", str(path))
@@ -170,7 +185,7 @@ def _read_csv(
         return _csv_chunks(path, encoding, delimiter, position, chunksize)
     try:
         frame = pd.read_csv(
-            io.BytesIO(raw),
+            path if len(raw) > UTF8_SAMPLE else io.BytesIO(raw),
             encoding=encoding,
             sep=delimiter,
             skiprows=position,
@@ -180,7 +195,7 @@ def _read_csv(
         )
     except UnicodeDecodeError as error:
         if sampled and encoding == "utf-8":  # UTF-8 only at the start: look at all of it
-            return _read_csv(path, detect_encoding(raw), delimiter, header_row)
+            return _read_csv(path, detect_encoding(path.read_bytes()), delimiter, header_row)
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
     except pd.errors.ParserError as error:
         raise ValidationError(

@@ -219,6 +219,20 @@ def test_a_file_utf8_only_at_its_start_is_read_in_its_real_encoding(tmp_path):
     assert len(contacts) == UTF8_SAMPLE // 16 + 61
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16", "utf-8-sig", "utf-8", "cp1251"])
+def test_a_file_over_the_sample_is_read_whole_in_its_encoding(tmp_path, encoding):
+    """Files bigger than the sample are parsed from disk: the encoding still comes from a
+    BOM, the UTF-8 sample, or (UTF-16 without a BOM, single-byte) all of the file."""
+    rows = ["Телефон;Имя"] + [f"7916{n:07d};Ёжиков Щука {n}" for n in range(40_000)]
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
+    assert path.stat().st_size > UTF8_SAMPLE
+    contacts = read_contacts(path)
+    assert contacts.columns.tolist() == ["Телефон", "Имя"]
+    assert contacts["Имя"].iat[-1] == "Ёжиков Щука 39999"
+    assert len(contacts) == 40_000
+
+
 def test_an_unclear_encoding_is_refused_naming_the_candidates(tmp_path):
     path = tmp_path / "c.csv"
     path.write_bytes("name;city\nCafé;Zürich\n".encode("latin-1"))
