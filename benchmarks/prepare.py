@@ -21,8 +21,12 @@ personalised ``template`` above; ``distinct``, one text per row; ``shared``, one
 row; ``emoji``, distinct Cyrillic texts with emoji near UCS-2 part boundaries; ``long``,
 distinct GSM-7 texts of two to four parts near part boundaries, with extension characters.
 
+``--before DIR`` also runs the pipeline of another copy of the package (a directory holding
+``smsc_frames``, e.g. ``git archive <commit> smsc_frames | tar -x -C DIR``) in each round, so
+a change is measured against the code before it under the same load.
+
 Usage: ``python benchmarks/prepare.py [--shape all] [--rows 1000000] [--baseline-rows 20000]
-[--rounds 5]``.
+[--rounds 5] [--before DIR]``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -354,6 +359,29 @@ TARGET_SECONDS_PER_MILLION = 3.0
 TARGET_RSS_MB = 1024
 
 
+def run_child(path: Path, shape: str, package_dir: Path | None = None) -> dict:
+    """:func:`run_smsc_frames` in a fresh process, with *package_dir* (holding another copy
+    of ``smsc_frames``) first on its path if given."""
+    env = dict(os.environ)
+    if package_dir is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(package_dir), env.get("PYTHONPATH", "")])
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--shape", shape],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _split(run: dict) -> str:
+    return (
+        f"{run['total_s']:.2f} s (read {run['read_s']:.2f} + prepare {run['prepare_s']:.2f} + "
+        f"payloads {run['payloads_s']:.2f})"
+    )
+
+
 def measure_shape(shape: str, args: argparse.Namespace, tmp: str) -> dict:
     """Write the shape's CSV, run both sides ``args.rounds`` times interleaved, print and
     return the fastest of each."""
@@ -364,25 +392,29 @@ def measure_shape(shape: str, args: argparse.Namespace, tmp: str) -> dict:
         f"\n[{shape}] generated {args.rows:,} contacts in {time.perf_counter() - started:.1f} s "
         f"({path.stat().st_size / 2**20:.0f} MiB CSV, not timed below)"
     )
-    runs, naive_runs = [], []
-    for round_number in range(1, args.rounds + 1):  # interleaved: both see the same noise
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(path), "--shape", shape],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    runs, before_runs, naive_runs = [], [], []
+    for round_number in range(1, args.rounds + 1):  # interleaved: all see the same noise
+        runs.append(run_child(path, shape))
+        if args.before:
+            before_runs.append(run_child(path, shape, args.before))
+            print(f"  round {round_number}: before {_split(before_runs[-1])}")
         naive_runs.append(run_naive_baseline(path, min(args.baseline_rows, args.rows), shape))
         print(
-            f"  round {round_number}: smsc_frames {runs[-1]['total_s']:.2f} s "
-            f"(read {runs[-1]['read_s']:.2f} + prepare {runs[-1]['prepare_s']:.2f} + "
-            f"payloads {runs[-1]['payloads_s']:.2f}), baseline {naive_runs[-1]['elapsed_s']:.2f} s "
-            f"on {naive_runs[-1]['rows']:,} rows"
+            f"  round {round_number}: smsc_frames {_split(runs[-1])}, baseline "
+            f"{naive_runs[-1]['elapsed_s']:.2f} s on {naive_runs[-1]['rows']:,} rows"
         )
     ours = min(runs, key=lambda run: run["total_s"])
     ours["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
     naive = min(naive_runs, key=lambda run: run["elapsed_s"])
+    if before_runs:
+        before = min(before_runs, key=lambda run: run["total_s"])
+        before["peak_rss_mb"] = max(run["peak_rss_mb"] for run in before_runs)
+        before["speedup"] = naive["elapsed_s"] * before["rows"] / naive["rows"] / before["total_s"]
+        ours["before"] = before
+        print(
+            f"  fastest before: {_split(before)}; {before['speedup']:.1f}x; peak RSS "
+            f"{before['peak_rss_mb']:.0f} MiB"
+        )
     ours["baseline_s"] = naive["elapsed_s"] * ours["rows"] / naive["rows"]
     ours["speedup"] = ours["baseline_s"] / ours["total_s"]
     ours["bytes_ratio"] = ours["body_bytes"] / ours["minimum_bytes"]
@@ -419,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="which campaign to measure (default: every shape, one after the other)",
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a directory holding another copy of smsc_frames, run in each round too",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -441,6 +478,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{ours['speedup']:>9.1f}x{ours['peak_rss_mb']:>9.0f}  "
             f"{'yes' if ours['met'] else 'NO'}"
         )
+    if args.before:
+        print(f"\nbefore ({args.before}):")
+        for shape, ours in results.items():
+            before = ours["before"]
+            print(
+                f"{shape:<10}{before['total_s']:>9.2f}{'':>12}{before['speedup']:>9.1f}x"
+                f"{before['peak_rss_mb']:>9.0f}"
+            )
     met = all(ours["met"] for ours in results.values())
     print("all targets met" if met else "TARGET MISSED")
     return 0 if met else 1

@@ -35,7 +35,7 @@ from typing import overload
 
 import pandas as pd
 
-from smsc_frames.encodings import detect_encoding
+from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelcells import gc_paused, read_grid
 from smsc_frames.excelformat import LOCALES
@@ -50,6 +50,9 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = ";,\t"
 SNIFF_SAMPLE_CHARS = 64 * 1024
+DELIMITER_SAMPLE_CHARS = 8 * 1024
+"""What :class:`csv.Sniffer` reads (a hundred lines or so): its regular expressions take
+time growing faster than the sample, 0.97 s on 64 KiB of quoted texts with commas."""
 CHUNKED_HEAD_BYTES = 1024 * 1024
 """With ``chunksize``, the encoding is told from this much of the start of the file."""
 
@@ -111,8 +114,8 @@ def _column_names(cells: list[object]) -> list[str]:
 
 def _sniff_delimiter(text: str) -> str:
     """``;``, ``,`` or TAB, as :class:`csv.Sniffer` sees whole lines of the start of the file."""
-    sample = text[:SNIFF_SAMPLE_CHARS]
-    if len(text) > SNIFF_SAMPLE_CHARS and "\n" in sample:
+    sample = text[:DELIMITER_SAMPLE_CHARS]
+    if len(text) > DELIMITER_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -134,6 +137,22 @@ def _decode_head(raw: bytes, encoding: str) -> str:
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
 
 
+def _encoding_of_big_file(path: Path, head: bytes) -> str:
+    """A big file's encoding from its first bytes when a BOM or UTF-8 there says it (the
+    parser's strict decoding checks the rest), else from all of its bytes.
+
+    Not holding a whole file while pandas parses it saves its size in peak memory (441 MB
+    for the benchmark's ``long`` shape) and one read into memory.
+    """
+    try:
+        encoding = detect_encoding(head, whole=False)
+    except ValidationError:  # not clear from the start alone
+        encoding = None
+    if encoding in ("utf-8-sig", "utf-16") or (encoding == "utf-8" and b"\0" not in head):
+        return encoding  # (NULs: UTF-16 without a BOM, which only all of the file tells)
+    return detect_encoding(path.read_bytes())
+
+
 def _read_csv(
     path: Path,
     encoding: str | None,
@@ -144,11 +163,11 @@ def _read_csv(
     """Detect the encoding, the delimiter and the header, then hand the bytes to pandas."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
-    if chunksize is None:
-        raw = path.read_bytes()
-    else:
-        with path.open("rb") as file:
-            raw = file.read(CHUNKED_HEAD_BYTES)
+    with path.open("rb") as file:
+        raw = file.read(CHUNKED_HEAD_BYTES if chunksize else UTF8_SAMPLE + 1)
+    sampled = encoding is None and chunksize is None and len(raw) > UTF8_SAMPLE
+    if sampled:  # a big file: pandas reads it from disk, and decodes it strictly
+        encoding = _encoding_of_big_file(path, raw)
     encoding = encoding or detect_encoding(raw)
     head = _decode_head(raw, encoding)
     if not head.strip():
@@ -166,7 +185,7 @@ def _read_csv(
         return _csv_chunks(path, encoding, delimiter, position, chunksize)
     try:
         frame = pd.read_csv(
-            io.BytesIO(raw),
+            path if len(raw) > UTF8_SAMPLE else io.BytesIO(raw),
             encoding=encoding,
             sep=delimiter,
             skiprows=position,
@@ -175,6 +194,8 @@ def _read_csv(
             na_values=[""],
         )
     except UnicodeDecodeError as error:
+        if sampled and encoding == "utf-8":  # UTF-8 only at the start: look at all of it
+            return _read_csv(path, detect_encoding(path.read_bytes()), delimiter, header_row)
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
     except pd.errors.ParserError as error:
         raise ValidationError(

@@ -293,10 +293,15 @@ def count_measured(
     units = np.where(ucs2, measure.utf16, measure.septets)
     single = np.where(ucs2, SINGLE_PART_CAPACITY["ucs2"], SINGLE_PART_CAPACITY["gsm7"])
     multi = np.where(ucs2, MULTI_PART_CAPACITY["ucs2"], MULTI_PART_CAPACITY["gsm7"])
-    fewest = -(-units // multi)  # greedy packing wastes at most one unit per part,
-    most = -(-units // (multi - 1))  # so the count lies between these two bounds
+    fewest = -(-units // multi)
+    # A part the greedy split closes short wastes one unit, and only before a two-unit
+    # character (opening the next part): after fewest - 1 parts at most that many units,
+    # and no more than there are two-unit characters, are wasted. If the rest then fits
+    # one part, the count is `fewest` without reading the text.
+    two_unit = units - measure.sent_length
+    settled = units + np.minimum(fewest - 1, two_unit) <= fewest * multi
     parts = np.where(units <= single, 1, fewest)
-    ambiguous = (units > single) & (units > measure.sent_length) & (fewest != most)
+    ambiguous = (units > single) & ~settled
     encoding = np.where(ucs2, _UCS2, _GSM7)  # two shared objects, not a str per text
     if ambiguous.any():
         rows = np.flatnonzero(ambiguous)

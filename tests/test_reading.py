@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from smsc_frames.contacts import read_contacts
-from smsc_frames.encodings import detect_encoding
+from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelformat import render
 from smsc_frames.plan import prepare
@@ -205,6 +205,32 @@ def test_csv_encodings_are_detected(tmp_path, encoding, codec):
     contacts = read_contacts(path)
     assert contacts.columns.tolist() == ["Имя", "Телефон", "Скидка"]
     assert contacts["Имя"].tolist() == ["Анна", "Ёжиков Щука", "ОЛЕГ ЮРЬЕВИЧ"]
+
+
+def test_a_file_utf8_only_at_its_start_is_read_in_its_real_encoding(tmp_path):
+    """UTF-8 is judged on the first MiB (pandas decodes the rest strictly): cp1251 bytes
+    after it make the whole file be looked at again, not refused or misread."""
+    head = "phone;name\n" + "79161234567;Ivan\n" * (UTF8_SAMPLE // 16 + 1)
+    path = tmp_path / "late.csv"
+    path.write_bytes(head.encode("cp1251") + "79031234567;Ёжиков Щука\n".encode("cp1251") * 60)
+    assert detect_encoding(path.read_bytes(), whole=False) == "utf-8"
+    contacts = read_contacts(path)
+    assert contacts["name"].iat[-1] == "Ёжиков Щука"
+    assert len(contacts) == UTF8_SAMPLE // 16 + 61
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16", "utf-8-sig", "utf-8", "cp1251"])
+def test_a_file_over_the_sample_is_read_whole_in_its_encoding(tmp_path, encoding):
+    """Files bigger than the sample are parsed from disk: the encoding still comes from a
+    BOM, the UTF-8 sample, or (UTF-16 without a BOM, single-byte) all of the file."""
+    rows = ["Телефон;Имя"] + [f"7916{n:07d};Ёжиков Щука {n}" for n in range(40_000)]
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
+    assert path.stat().st_size > UTF8_SAMPLE
+    contacts = read_contacts(path)
+    assert contacts.columns.tolist() == ["Телефон", "Имя"]
+    assert contacts["Имя"].iat[-1] == "Ёжиков Щука 39999"
+    assert len(contacts) == 40_000
 
 
 def test_an_unclear_encoding_is_refused_naming_the_candidates(tmp_path):

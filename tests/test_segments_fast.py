@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smsc_frames import codepoints
 from smsc_frames.gsm7 import GSM7_BASIC, GSM7_EXTENSION
-from smsc_frames.segments import greedy_part_counts, measure_texts
+from smsc_frames.segments import count_measured, greedy_part_counts, measure_texts
 from smsc_frames.translit import TRANSLIT_TABLES
 
 # Characters where the counts differ: GSM basic and extension, whitespace (U+3000 the last),
@@ -82,23 +82,59 @@ def _greedy_reference(text: str, ucs2: bool) -> int:
     return parts
 
 
-_near_boundaries = st.integers(min_value=0, max_value=3).flatmap(
-    lambda parts: st.integers(min_value=max(0, 66 * parts - 4), max_value=153 * parts + 4)
-)
+# (one-unit character, two-unit character, UCS-2?): GSM-7 with an extension character,
+# UCS-2 with a character outside the BMP.
+_ALPHABETS = [("a", "{", False), ("a", "€", False), ("я", "😀", True)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(_near_boundaries, st.sampled_from(["a{", "a€", "я😀", "😀", "a"]), st.randoms()),
-        max_size=20,
-    )
-)
-def test_greedy_counts_of_many_texts_match_the_split_of_each(cases: list) -> None:
-    texts = ["".join(random.choice(chars) for _ in range(n)) for n, chars, random in cases]
+def _boundary_texts(one: str, two: str, ucs2: bool) -> list[str]:
+    """Every kind of boundary: a two-unit character ending a part, straddling its end or
+    opening the next, at the first four part ends; totals around the one-part limit (with
+    and without a two-unit character); texts of two-unit characters only."""
+    single, multi = (70, 67) if ucs2 else (160, 153)
+    texts = []
+    for parts in (1, 2, 3, 4):
+        for shift in (-2, -1, 0, 1):  # the two-unit character starts at unit end + shift - 1
+            prefix = one * (multi * parts + shift - 1)
+            texts += [prefix + two + one * tail for tail in (0, 1, 2, 3)]
+    for total in range(single - 3, single + 3):
+        texts += [one * total, one * (total - 2) + two, two + one * (total - 2)]
+        texts.append(two * (total // 2))
+    return texts
+
+
+def _random_texts(one: str, two: str, rng: np.random.Generator) -> list[str]:
+    """Texts of random mixes of both characters, sized within 4 units of a part boundary."""
+    alphabet = np.array([one, two, one + two])
+    sizes = np.array([66, 70, 134, 153, 160, 201, 306, 459])[rng.integers(0, 8, 150)]
+    sizes += rng.integers(-4, 5, 150)
+    return ["".join(alphabet[rng.integers(0, 3, size // 2)]) for size in sizes]
+
+
+@pytest.mark.parametrize(("one", "two", "ucs2"), _ALPHABETS)
+def test_greedy_counts_of_many_texts_match_the_split_of_each(
+    one: str, two: str, ucs2: bool
+) -> None:
+    texts = _boundary_texts(one, two, ucs2) + _random_texts(one, two, np.random.default_rng(15))
+    got = greedy_part_counts(np.array(texts, dtype=object), np.full(len(texts), ucs2))
+    assert got.tolist() == [_greedy_reference(text, ucs2) for text in texts]
+
+
+def test_greedy_counts_mix_gsm7_and_ucs2_texts_in_one_call() -> None:
+    texts = [text for one, two, ucs2 in _ALPHABETS for text in _boundary_texts(one, two, ucs2)]
     ucs2 = np.array([any(ord(char) > 0x400 and char != "€" for char in t) for t in texts])
     got = greedy_part_counts(np.array(texts, dtype=object), ucs2)
     assert got.tolist() == [_greedy_reference(t, u) for t, u in zip(texts, ucs2)]
+
+
+@pytest.mark.parametrize(("one", "two", "ucs2"), _ALPHABETS)
+def test_counts_settled_without_the_split_match_it(one: str, two: str, ucs2: bool) -> None:
+    """count_measured reads only texts whose count its bounds leave open: on texts at
+    every boundary, its parts are the greedy split's."""
+    texts = _boundary_texts(one, two, ucs2) + _random_texts(one, two, np.random.default_rng(16))
+    texts = np.array(texts, dtype=object)
+    parts = count_measured(measure_texts(texts), texts)["parts"]
+    assert parts.tolist() == [_greedy_reference(text, ucs2) for text in texts]
 
 
 @pytest.mark.parametrize("chunk_points", [1, 7, 1 << 20])
