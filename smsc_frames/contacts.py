@@ -168,7 +168,8 @@ def _read_csv(
     sampled = encoding is None and chunksize is None and len(raw) > UTF8_SAMPLE
     if sampled:  # a big file: pandas reads it from disk, and decodes it strictly
         encoding = _encoding_of_big_file(path, raw)
-    encoding = encoding or detect_encoding(raw)
+    # a chunked read sees only the file's start (it may cut a character): the parser checks on
+    encoding = encoding or detect_encoding(raw, whole=len(raw) < CHUNKED_HEAD_BYTES)
     head = _decode_head(raw, encoding)
     if not head.strip():
         raise ValidationError("path", "the file is empty", str(path))

@@ -116,9 +116,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _is_utf8(data: bytes, whole: bool) -> bool:
     """Whether *data* decodes as UTF-8; only its first :data:`UTF8_SAMPLE` bytes unless
-    *whole* (a character cut at the sample's end is let through)."""
+    *whole* (*data* is then the start of a file: a character cut at the end is let through)."""
     try:
-        if whole or len(data) <= UTF8_SAMPLE:
+        if whole:
             data.decode("utf-8")
         else:
             codecs.getincrementaldecoder("utf-8")().decode(data[:UTF8_SAMPLE])
@@ -133,9 +133,9 @@ def detect_encoding(data: bytes, *, whole: bool = True) -> str:
     Returns a Python codec name: ``"utf-8-sig"``, ``"utf-8"``, ``"utf-16"`` (with a BOM),
     ``"utf-16-le"``/``"utf-16-be"``, ``"cp1251"``, ``"koi8-r"`` or ``"cp866"``.
 
-    With ``whole=False``, ``"utf-8"`` is answered from the first :data:`UTF8_SAMPLE` bytes
-    (decoding a whole file once more cost 0.3-2 s per 250 MB): the caller decodes the rest
-    strictly anyway, and asks again with ``whole=True`` when that fails.
+    With ``whole=False`` *data* is the start of a longer file, and ``"utf-8"`` is answered from
+    its first :data:`UTF8_SAMPLE` bytes, a character cut at their end let through (decoding a
+    whole file once more cost 0.3-2 s per 250 MB): the caller decodes the rest strictly anyway.
 
     Raises
     ------
