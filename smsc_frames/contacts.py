@@ -43,7 +43,10 @@ from smsc_frames.templates import find_column
 
 __all__ = ["read_contacts"]
 
-TEXT = pd.StringDtype(na_value=pd.NA)
+#: Python-object storage whether or not pyarrow is installed (pandas' default then): the
+#: pipeline measures, codes and joins Python strings, and pyarrow storage made 1M rows
+#: slower and 15-20 % bigger (benchmarks/README.md, "String storage").
+TEXT = pd.StringDtype("python", na_value=pd.NA)
 """The dtype of every column read: text, with ``pd.NA`` for an empty cell."""
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
