@@ -44,7 +44,7 @@ from smsc_frames.templates import find_column
 __all__ = ["read_contacts"]
 
 #: Python-object storage whether or not pyarrow is installed (pandas' default then): the
-#: pipeline measures, codes and joins Python strings, and pyarrow storage made 1M rows
+#: pipeline measures, codes and joins Python strings, and pyarrow storage made 300k rows
 #: slower and 15-20 % bigger (benchmarks/README.md, "String storage").
 TEXT = pd.StringDtype("python", na_value=pd.NA)
 """The dtype of every column read: text, with ``pd.NA`` for an empty cell."""
