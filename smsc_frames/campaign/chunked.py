@@ -28,7 +28,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,15 +38,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smsc_frames.api import SmscApi
 from smsc_frames.campaign.quote import estimate
+from smsc_frames.campaign.reconcile import SINGLE_CHECKS
 from smsc_frames.campaign.results import OUTCOMES
 from smsc_frames.campaign.sending import send
-from smsc_frames.errors import ValidationError
+from smsc_frames.campaign.transitions import NOT_FOUND
+from smsc_frames.errors import SmscError, SmscFramesError, ValidationError
 from smsc_frames.export import to_csv
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
+from smsc_frames.wireformat import Payload
 
 __all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
 
@@ -290,28 +294,109 @@ def send_chunks(
     totals = ChunkedTotals()
     target = None if results is None else Path(results)
     partial = None if target is None else target.with_name(target.name + ".partial")
+    sent_before = SentBefore(SmscApi.of(client, retry, limits))
     with _seen_keys(journal) as seen:
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
+            chunk_journal = None if journal is None else Path(f"{journal}.{number}")
+            requests = _chunk_payloads(plan, number)
             sent = send(
                 plan,
                 client,
-                journal=None if journal is None else f"{journal}.{number}",
-                payloads=_chunk_payloads(plan, number),
+                journal=chunk_journal,
+                payloads=requests,
                 progress=progress,
                 max_workers=max_workers,
                 retry=retry,
                 limits=limits,
+                check_sent=sent_before.must_check(requests, chunk_journal),
             )
             _add_sent(totals, sent)
             if partial is not None:
                 table = sent if shape is None else shape(sent, plan)
                 _append_csv(table, partial, first=number == 0, sep=sep, decimal=decimal)
+            _keep_order(number, requests, sent, totals)
     if partial is not None and target is not None:
         if totals.chunks == 0:
             raise ValidationError("chunks", "held no rows", 0)
         os.replace(partial, target)
         totals.results = target
     return totals
+
+
+class SentBefore:
+    """Which chunks :func:`send` must look for on SMSC before posting ("sent before?").
+
+    A chunk whose requests SMSC may know (from an earlier run, with this journal, another or
+    none) is checked by :func:`send` (``check_sent``), on real SMSC one paced status list (a
+    minute) per chunk of more than 10 requests. Checking stops at the first chunk that has
+    requests, none of them ever posted by its journal, and none known to SMSC: later chunks
+    cannot have been sent. Proof: a run starts chunk ``n + 1`` only once SMSC accepted at
+    least one request of chunk ``n`` (:func:`_keep_order`), and an accepted request stays
+    known by its (id, first phone); ids are the same in every run of the same chunks.
+
+    Examples
+    --------
+    >>> from smsc_frames.client import Client
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> with Sandbox() as sandbox:
+    ...     api = SmscApi.of(Client("demo", "demo", url=sandbox.url))
+    ...     check = SentBefore(api)
+    ...     frame = pd.DataFrame({"phone": ["79161234567"], "text": ["Hi"]})
+    ...     plan = prepare(frame, phone="phone", text="text")
+    ...     first = check.must_check(_chunk_payloads(plan, 0), None)
+    ...     later = check.must_check(_chunk_payloads(plan, 1), None)
+    >>> first, later, check.checking
+    (False, False, False)
+    """
+
+    def __init__(self, api: SmscApi) -> None:
+        self.api = api
+        #: False once a chunk proved that SMSC has seen none of the chunks after it
+        self.checking = True
+
+    def must_check(self, requests: Sequence[Payload], chunk_journal: Path | None) -> bool:
+        """``check_sent`` for :func:`send` of a chunk with *requests* and *chunk_journal*.
+
+        While checking, a chunk whose journal exists (it may have posted some requests) is
+        left to :func:`send`'s own check, which proves nothing about later chunks. Otherwise
+        this looks (id, first phone) of every request up: none known, and neither this
+        chunk nor any later one needs :func:`send` to check; one known (or no answer), and
+        :func:`send` checks and reconciles them.
+        """
+        if not self.checking or not requests:
+            return self.checking
+        if chunk_journal is not None and chunk_journal.exists():
+            return True
+        pairs = [(request.id, request.recipients[0]) for request in requests]
+        try:
+            if len(pairs) <= SINGLE_CHECKS:
+                statuses = [self.api.status(*pair)["status"] for pair in pairs]
+            else:
+                statuses = self.api.status_list(pairs)["status"].tolist()
+        except SmscError:
+            return True  # send's own check meets the same fault and stops before posting
+        if any(not pd.isna(status) and int(status) != NOT_FOUND for status in statuses):
+            return True
+        self.checking = False
+        return False
+
+
+def _keep_order(
+    number: int, requests: Sequence[Payload], sent: pd.DataFrame, totals: ChunkedTotals
+) -> None:
+    """Stop before chunk ``number + 1`` when SMSC accepted none of chunk *number*'s requests.
+
+    This keeps :class:`SentBefore`'s proof: a later chunk is only ever posted after SMSC
+    stored something of every earlier chunk with requests.
+    """
+    if requests and not (sent["outcome"] == "sent").any():
+        error = SmscFramesError(
+            f"chunk {number}: SMSC accepted none of its {len(requests)} requests (see the "
+            "reason column); later chunks were not sent. Fix the cause and run the same "
+            "send_chunks again with the same journal to resume"
+        )
+        error.totals = totals  # type: ignore[attr-defined]
+        raise error
 
 
 def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:
