@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,13 +34,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.quote import estimate
 from smsc_frames.campaign.reconcile import SINGLE_CHECKS
 from smsc_frames.campaign.results import OUTCOMES
+from smsc_frames.campaign.seenkeys import SeenKeys
 from smsc_frames.campaign.sending import send
 from smsc_frames.campaign.transitions import NOT_FOUND
 from smsc_frames.errors import SmscError, SmscFramesError, ValidationError
@@ -93,71 +92,6 @@ class ChunkedTotals:
             f"{self.rows} rows in {self.chunks} chunks: {self.recipients} recipients, "
             f"{self.total_parts} parts, cost {self.total_cost} ({counted})"
         )
-
-
-class SeenKeys:
-    """The duplicate keys of earlier chunks, in a SQLite table: ``key -> (chunk, label)``.
-
-    A key first seen in chunk ``n`` stays chunk ``n``'s, so reading chunk ``n`` again after
-    a crash marks the same rows as before.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.connection = sqlite3.connect(path)
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, chunk INTEGER, label)"
-        )
-        self.connection.execute("CREATE TEMP TABLE batch (key TEXT, label)")
-
-    def mark(self, plan: pd.DataFrame, chunk: int) -> pd.DataFrame:
-        """*plan* with its rows whose key an earlier chunk holds made duplicates of that row."""
-        keys = _duplicate_keys(plan)
-        if keys is None:
-            return plan
-        sendable = plan["sendable"].to_numpy(dtype=bool)
-        labels = [_storable(label) for label in plan.index[sendable]]
-        cursor = self.connection
-        cursor.execute("DELETE FROM batch")
-        cursor.executemany(
-            "INSERT INTO batch VALUES (?, ?)", zip(keys[sendable].tolist(), labels, strict=True)
-        )
-        earlier = dict(
-            cursor.execute(
-                "SELECT batch.key, seen.label FROM batch JOIN seen ON seen.key = batch.key "
-                "WHERE seen.chunk < ?",
-                (chunk,),
-            ).fetchall()
-        )
-        cursor.execute("INSERT OR IGNORE INTO seen SELECT key, ?, label FROM batch", (chunk,))
-        cursor.commit()
-        if not earlier:
-            return plan
-        first = pd.Series(keys, index=plan.index).map(earlier)
-        repeated = first.notna().to_numpy() & sendable
-        marked = plan.copy()
-        marked["duplicate_of"] = plan["duplicate_of"].where(~repeated, first)
-        marked["sendable"] = sendable & ~repeated
-        return marked
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _storable(label: object) -> object:
-    return int(label) if isinstance(label, np.integer) else label
-
-
-def _duplicate_keys(plan: pd.DataFrame) -> np.ndarray | None:
-    """The key prepare's ``duplicates`` rule compares rows by, or None for ``"keep"``."""
-    rule = plan.attrs.get("duplicates", "phone")
-    if rule == "keep":
-        return None
-    phones = plan["phone"].astype(object).fillna("").astype(str)
-    if rule == "phone+text":
-        texts = plan["text"].astype(object).fillna("").astype(str)
-        senders = plan["sender"].astype(object).fillna("").astype(str)
-        phones = phones + "\x00" + texts + "\x00" + senders
-    return phones.to_numpy(dtype=object)
 
 
 @contextmanager
