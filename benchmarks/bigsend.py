@@ -29,13 +29,20 @@ from childsandbox import LOGIN, PASSWORD, memory_mib, sandbox_child
 TEMPLATE = "Привет, {name}! Скидка 5% до воскресенья"
 NAMES = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Сергей", "Елена", "Дмитрий", "Наталья",
          "Алексей", "Татьяна", "Андрей", "Юлия", "Михаил", "Ирина", "Николай"]  # fmt: skip
+#: Russian mobile operator codes (MTS, MegaFon, Beeline, Tele2 ranges)
+CODES = np.array([916, 926, 903, 905, 909, 915, 925, 985, 977, 999], dtype=np.int64)
 PIECE = 1_000_000
 
 
 def write_csv(path: Path, rows: int) -> None:
-    """*rows* distinct mobile numbers (``79XX``) in three spellings, and a name, in pieces."""
+    """*rows* distinct mobile numbers in three spellings, and a name, in pieces of a million.
+
+    Row *i* gets operator code ``CODES[i % 10]`` and a subscriber number spread over its
+    10,000,000 (so up to 100,000,000 rows stay distinct), in a shuffled order.
+    """
     order = np.random.default_rng(7).permutation(rows).astype(np.int64)
-    numbers = 79_010_000_000 + order * (980_000_000 // max(rows, 1))
+    step = max(1, 10**7 // -(-rows // len(CODES)))
+    numbers = 70_000_000_000 + CODES[order % len(CODES)] * 10**7 + order // len(CODES) * step
     names = np.array(NAMES, dtype=object)
     with path.open("w", encoding="utf-8") as file:
         file.write("phone,name\n")
@@ -71,7 +78,7 @@ def measure(csv: str, url: str, folder: str, chunk: int, every: int) -> None:
 
     client = Client(LOGIN, PASSWORD, url=url, environ={})
     started = time.perf_counter()
-    chunks = _logged(read_contacts(csv, chunksize=chunk), started, every)
+    chunks = _logged(read_contacts(csv, chunksize=chunk, encoding="utf-8"), started, every)
     totals = send_chunks(chunks, client, journal=f"{folder}/journal",
                          results=f"{folder}/results.csv", progress=False, phone="phone",
                          template=TEMPLATE)  # fmt: skip
