@@ -2,11 +2,14 @@
 
 Each chunk (``read_contacts(path, chunksize=N)``, or any iterable of DataFrames labelled
 uniquely across chunks) is prepared, its rows repeating a phone an *earlier* chunk already
-holds are marked duplicates (the keys live in a SQLite table on disk, never all in memory),
-then it is quoted or sent with :func:`estimate` / :func:`send`. Chunk ``n``'s requests carry
-the ids ``"<hash>n<n>-<k>"`` (the hash of the chunk's rows): the same file gives the same
-ids, and each chunk has its own journal beside ``journal``, so running the same
-:func:`send_chunks` again after a crash skips what was accepted and finishes the rest.
+holds are marked duplicates (the keys in a log on disk, only their 64-bit hashes in memory:
+:class:`~smsc_frames.campaign.seenkeys.SeenKeys`), then it is quoted or sent with
+:func:`estimate` / :func:`send`. Chunk ``n``'s requests carry the ids ``"<hash>n<n>-<k>"``
+(the hash of the chunk's rows): the same file gives the same ids, and each chunk has its own
+journal beside ``journal``, so running the same :func:`send_chunks` again after a crash skips
+what was accepted and finishes the rest. Whether a chunk was sent before is asked of SMSC
+only up to the first chunk it does not know (:class:`SentBefore`), and no chunk is sent after
+one SMSC accepted nothing of.
 
 Examples
 --------
