@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -146,7 +146,7 @@ class MessageBatch:
         #: message indexes in ascending ``numbers`` (stable: equal numbers in request order)
         self.order = np.argsort(self.numbers, kind="stable").astype(np.int32)
         self.lines = np.asarray(lines, dtype=np.int32)
-        self.cost_values, self.cost_codes = _factorize(costs)
+        self.cost_values, self.cost_codes = _factorize(costs, key=str)  # 0 and 0.00 kept apart
         self.route_values, self.route_codes = _factorize(routes)
         self.fixed_statuses = np.array(
             [MOVING if status is None else status for status in fixed_statuses], dtype=np.int16
@@ -265,9 +265,17 @@ def _codes_of(phones: Iterable[str], odd_keys: tuple[str, ...]) -> list[int]:
     return codes
 
 
-def _factorize(values: Sequence[T]) -> tuple[tuple[T, ...], np.ndarray]:
-    """The distinct *values* in order of appearance, and each value's index among them."""
-    seen: dict[T, int] = {}
-    codes = [seen.setdefault(value, len(seen)) for value in values]
-    dtype = np.uint8 if len(seen) <= 256 else np.int32
-    return tuple(seen), np.array(codes, dtype=dtype)
+def _factorize(
+    values: Sequence[T], key: Callable[[T], Hashable] | None = None
+) -> tuple[tuple[T, ...], np.ndarray]:
+    """The distinct *values* (by ``key(value)``) in order of appearance, and each one's index."""
+    seen: dict[Hashable, int] = {}
+    distinct: list[T] = []
+    codes = []
+    for value in values:
+        code = seen.setdefault(value if key is None else key(value), len(distinct))
+        if code == len(distinct):
+            distinct.append(value)
+        codes.append(code)
+    dtype = np.uint8 if len(distinct) <= 256 else np.int32
+    return tuple(distinct), np.array(codes, dtype=dtype)
