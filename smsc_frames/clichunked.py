@@ -31,7 +31,7 @@ from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
-from smsc_frames.errors import ValidationError
+from smsc_frames.errors import SmscFramesError, ValidationError
 from smsc_frames.options import Options
 from smsc_frames.resultsfile import partial_path
 from smsc_frames.statedir import default_journal
@@ -130,6 +130,10 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     except (OSError, ValidationError) as error:  # the results file (disk full, a bad value)
         why = error.strerror or str(error) if isinstance(error, OSError) else str(error)
         return _stopped(f"stopped ({why})", out, journal, EXIT_RESULTS_NOT_WRITTEN)
+    except SmscFramesError as error:  # a chunk SMSC accepted nothing of (e.g. no money left)
+        if not hasattr(error, "totals"):
+            raise
+        return _stopped(f"stopped ({error})", out, journal, EXIT_FAILED)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
     return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 import pandas as pd
-from send_helpers import FAST, FAST_LIMITS, client_for, contacts, stored
+import pytest
+from send_helpers import FAST, FAST_LIMITS, SETTINGS, client_for, contacts, plan_of, stored
 
 from smsc_frames.campaign import estimate, send, send_chunks
 from smsc_frames.campaign.chunked import estimate_chunks
+from smsc_frames.errors import SmscFramesError
 from smsc_frames.plan import prepare
+from smsc_frames.sandbox.settings import Account
 
 
 def _contacts_with_repeat() -> pd.DataFrame:
@@ -89,3 +93,48 @@ def test_a_rerun_after_completion_posts_nothing(make_sandbox, tmp_path):
     assert again.outcomes == first.outcomes and again.total_cost == first.total_cost
     assert pd.read_csv(again.results, dtype=str)["outcome"].tolist() == pd.read_csv(
         first.results, dtype=str)["outcome"].tolist()  # fmt: skip
+
+
+def _status_requests(sandbox) -> int:
+    return sum(record.endpoint == "status.php" for record in sandbox.requests)
+
+
+def test_only_the_first_chunk_is_looked_for_on_a_fresh_send(make_sandbox):
+    sandbox = make_sandbox()
+    totals = send_chunks(_chunks(contacts(40)), client_for(sandbox), phone="phone",
+                         text="text", progress=False)  # fmt: skip
+    assert totals.outcomes["sent"] == 40 and totals.chunks == 4
+    assert _status_requests(sandbox) == 1  # chunk 0's one request: unknown, so none after it
+
+
+def test_a_rerun_with_another_journal_finds_the_sent_chunks_and_sends_the_rest(
+    make_sandbox, tmp_path
+):
+    sandbox = make_sandbox(settings=SETTINGS)  # status lists paced as FAST_LIMITS paces them
+    frame = contacts(40)
+    arguments = dict(phone="phone", text="text", progress=False, retry=FAST, limits=FAST_LIMITS)
+    send_chunks(_chunks(frame)[:2], client_for(sandbox), journal=tmp_path / "a", **arguments)
+    posts, logged = _send_posts(sandbox), len(sandbox.requests)
+    totals = send_chunks(_chunks(frame), client_for(sandbox), journal=tmp_path / "b", **arguments)
+    assert totals.outcomes["sent"] == 40
+    assert stored(sandbox) == Counter(zip(plan_of(frame)["phone"], frame["text"]))
+    assert _send_posts(sandbox) == posts + 2  # chunks 2 and 3 only
+    # chunks 0 and 1 are found (then reconciled), chunk 2's probe finds nothing, so chunk 3
+    # is not asked about
+    asked_for = Counter(record.params["id"].split(",")[0].split("n")[-1]
+                        for record in sandbox.requests[logged:]
+                        if record.endpoint == "status.php")  # fmt: skip
+    assert set(asked_for) == {"0-1", "1-1", "2-1"} and asked_for["2-1"] == 1
+
+
+def test_no_chunk_is_sent_after_one_smsc_accepted_nothing_of(make_sandbox):
+    poor = Account("demo", "demo", balance=Decimal("1.00"))
+    sandbox = make_sandbox(accounts=[poor])
+    with (
+        pytest.warns(UserWarning, match="10 rows not sent"),
+        pytest.raises(SmscFramesError, match="chunk 0: SMSC accepted none") as raised,
+    ):
+        send_chunks(_chunks(contacts(30)), client_for(sandbox), phone="phone", text="text",
+                    progress=False)  # fmt: skip
+    assert raised.value.totals.chunks == 1 and raised.value.totals.outcomes["not sent"] == 10
+    assert sandbox.messages() == [] and _send_posts(sandbox) == 1

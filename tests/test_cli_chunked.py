@@ -226,3 +226,28 @@ def test_a_streamed_estimate_needs_about_the_same_memory_for_a_five_times_larger
     whole_growth = peaks[150_000][1] - peaks[30_000][1]
     assert whole_growth > 50, peaks  # the whole file does cost memory: the test can tell
     assert streamed_growth < whole_growth / 4, peaks  # measured: +3 MiB vs +164 MiB
+
+
+def test_money_running_out_mid_file_stops_before_the_next_chunk_and_a_rerun_finishes(
+    make_sandbox, capsys, tmp_path
+):
+    plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
+    sandbox = make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("10000"))])
+    assert main(["estimate", *_args(sandbox)]) == 0
+    total = Decimal(capsys.readouterr().out.split(" parts, cost ")[1].split()[0])
+    sandbox.state.set_balance("demo", str((total * Decimal("0.4")).quantize(Decimal("0.01"))))
+    out = tmp_path / "results.csv"
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 1
+    error = capsys.readouterr().err
+    assert "SMSC accepted none of its" in error and "later chunks were not sent" in error
+    assert "run the same command again" in error and "a bug" not in error
+    assert not out.exists() and partial_path(out).is_file()
+    sent_before = sum(stored(sandbox).values())
+    assert 0 < sent_before < plan["sendable"].sum()
+
+    sandbox.state.set_balance("demo", "10000")
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    counts = stored(sandbox)
+    assert sum(counts.values()) == len(counts) == plan["sendable"].sum()
+    written = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)
+    assert (written["outcome"] == "sent").sum() == plan["sendable"].sum()

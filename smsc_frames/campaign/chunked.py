@@ -2,11 +2,14 @@
 
 Each chunk (``read_contacts(path, chunksize=N)``, or any iterable of DataFrames labelled
 uniquely across chunks) is prepared, its rows repeating a phone an *earlier* chunk already
-holds are marked duplicates (the keys live in a SQLite table on disk, never all in memory),
-then it is quoted or sent with :func:`estimate` / :func:`send`. Chunk ``n``'s requests carry
-the ids ``"<hash>n<n>-<k>"`` (the hash of the chunk's rows): the same file gives the same
-ids, and each chunk has its own journal beside ``journal``, so running the same
-:func:`send_chunks` again after a crash skips what was accepted and finishes the rest.
+holds are marked duplicates (the keys in a log on disk, only their 64-bit hashes in memory:
+:class:`~smsc_frames.campaign.seenkeys.SeenKeys`), then it is quoted or sent with
+:func:`estimate` / :func:`send`. Chunk ``n``'s requests carry the ids ``"<hash>n<n>-<k>"``
+(the hash of the chunk's rows): the same file gives the same ids, and each chunk has its own
+journal beside ``journal``, so running the same :func:`send_chunks` again after a crash skips
+what was accepted and finishes the rest. Whether a chunk was sent before is asked of SMSC
+only up to the first chunk it does not know (:class:`SentBefore`), and no chunk is sent after
+one SMSC accepted nothing of.
 
 Examples
 --------
@@ -26,27 +29,30 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from smsc_frames.api import SmscApi
 from smsc_frames.campaign.quote import estimate
+from smsc_frames.campaign.reconcile import SINGLE_CHECKS
 from smsc_frames.campaign.results import OUTCOMES
+from smsc_frames.campaign.seenkeys import SeenKeys
 from smsc_frames.campaign.sending import send
-from smsc_frames.errors import ValidationError
+from smsc_frames.campaign.transitions import NOT_FOUND
+from smsc_frames.errors import SmscError, SmscFramesError, ValidationError
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.resultsfile import ResultsWriter
+from smsc_frames.wireformat import Payload
 
 __all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
 
@@ -89,71 +95,6 @@ class ChunkedTotals:
             f"{self.rows} rows in {self.chunks} chunks: {self.recipients} recipients, "
             f"{self.total_parts} parts, cost {self.total_cost} ({counted})"
         )
-
-
-class SeenKeys:
-    """The duplicate keys of earlier chunks, in a SQLite table: ``key -> (chunk, label)``.
-
-    A key first seen in chunk ``n`` stays chunk ``n``'s, so reading chunk ``n`` again after
-    a crash marks the same rows as before.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.connection = sqlite3.connect(path)
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, chunk INTEGER, label)"
-        )
-        self.connection.execute("CREATE TEMP TABLE batch (key TEXT, label)")
-
-    def mark(self, plan: pd.DataFrame, chunk: int) -> pd.DataFrame:
-        """*plan* with its rows whose key an earlier chunk holds made duplicates of that row."""
-        keys = _duplicate_keys(plan)
-        if keys is None:
-            return plan
-        sendable = plan["sendable"].to_numpy(dtype=bool)
-        labels = [_storable(label) for label in plan.index[sendable]]
-        cursor = self.connection
-        cursor.execute("DELETE FROM batch")
-        cursor.executemany(
-            "INSERT INTO batch VALUES (?, ?)", zip(keys[sendable].tolist(), labels, strict=True)
-        )
-        earlier = dict(
-            cursor.execute(
-                "SELECT batch.key, seen.label FROM batch JOIN seen ON seen.key = batch.key "
-                "WHERE seen.chunk < ?",
-                (chunk,),
-            ).fetchall()
-        )
-        cursor.execute("INSERT OR IGNORE INTO seen SELECT key, ?, label FROM batch", (chunk,))
-        cursor.commit()
-        if not earlier:
-            return plan
-        first = pd.Series(keys, index=plan.index).map(earlier)
-        repeated = first.notna().to_numpy() & sendable
-        marked = plan.copy()
-        marked["duplicate_of"] = plan["duplicate_of"].where(~repeated, first)
-        marked["sendable"] = sendable & ~repeated
-        return marked
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _storable(label: object) -> object:
-    return int(label) if isinstance(label, np.integer) else label
-
-
-def _duplicate_keys(plan: pd.DataFrame) -> np.ndarray | None:
-    """The key prepare's ``duplicates`` rule compares rows by, or None for ``"keep"``."""
-    rule = plan.attrs.get("duplicates", "phone")
-    if rule == "keep":
-        return None
-    phones = plan["phone"].astype(object).fillna("").astype(str)
-    if rule == "phone+text":
-        texts = plan["text"].astype(object).fillna("").astype(str)
-        senders = plan["sender"].astype(object).fillna("").astype(str)
-        phones = phones + "\x00" + texts + "\x00" + senders
-    return phones.to_numpy(dtype=object)
 
 
 @contextmanager
@@ -292,26 +233,107 @@ def send_chunks(
     """
     totals = ChunkedTotals()
     written = None if results is None else ResultsWriter(results, sep=sep, decimal=decimal)
+    sent_before = SentBefore(SmscApi.of(client, retry, limits))
     with _seen_keys(journal) as seen, written or nullcontext():
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
+            chunk_journal = None if journal is None else Path(f"{journal}.{number}")
+            requests = _chunk_payloads(plan, number)
             sent = send(
                 plan,
                 client,
-                journal=None if journal is None else f"{journal}.{number}",
-                payloads=_chunk_payloads(plan, number),
+                journal=chunk_journal,
+                payloads=requests,
                 progress=progress,
                 max_workers=max_workers,
                 retry=retry,
                 limits=limits,
+                check_sent=sent_before.must_check(requests, chunk_journal),
             )
             _add_sent(totals, sent)
             if written is not None:
                 written.write(sent if shape is None else shape(sent, plan))
+            _keep_order(number, requests, sent, totals)
     if written is not None:
         if totals.chunks == 0:
             raise ValidationError("chunks", "held no rows", 0)
         totals.results = written.finish()
     return totals
+
+
+class SentBefore:
+    """Which chunks :func:`send` must look for on SMSC before posting ("sent before?").
+
+    A chunk whose requests SMSC may know (from an earlier run, with this journal, another or
+    none) is checked by :func:`send` (``check_sent``), on real SMSC one paced status list (a
+    minute) per chunk of more than 10 requests. Checking stops at the first chunk that has
+    requests, none of them ever posted by its journal, and none known to SMSC: later chunks
+    cannot have been sent. Proof: a run starts chunk ``n + 1`` only once SMSC accepted at
+    least one request of chunk ``n`` (:func:`_keep_order`), and an accepted request stays
+    known by its (id, first phone); ids are the same in every run of the same chunks.
+
+    Examples
+    --------
+    >>> from smsc_frames.client import Client
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> with Sandbox() as sandbox:
+    ...     api = SmscApi.of(Client("demo", "demo", url=sandbox.url))
+    ...     check = SentBefore(api)
+    ...     frame = pd.DataFrame({"phone": ["79161234567"], "text": ["Hi"]})
+    ...     plan = prepare(frame, phone="phone", text="text")
+    ...     first = check.must_check(_chunk_payloads(plan, 0), None)
+    ...     later = check.must_check(_chunk_payloads(plan, 1), None)
+    >>> first, later, check.checking
+    (False, False, False)
+    """
+
+    def __init__(self, api: SmscApi) -> None:
+        self.api = api
+        #: False once a chunk proved that SMSC has seen none of the chunks after it
+        self.checking = True
+
+    def must_check(self, requests: Sequence[Payload], chunk_journal: Path | None) -> bool:
+        """``check_sent`` for :func:`send` of a chunk with *requests* and *chunk_journal*.
+
+        While checking, a chunk whose journal exists (it may have posted some requests) is
+        left to :func:`send`'s own check, which proves nothing about later chunks. Otherwise
+        this looks (id, first phone) of every request up: none known, and neither this
+        chunk nor any later one needs :func:`send` to check; one known (or no answer), and
+        :func:`send` checks and reconciles them.
+        """
+        if not self.checking or not requests:
+            return self.checking
+        if chunk_journal is not None and chunk_journal.exists():
+            return True
+        pairs = [(request.id, request.recipients[0]) for request in requests]
+        try:
+            if len(pairs) <= SINGLE_CHECKS:
+                statuses = [self.api.status(*pair)["status"] for pair in pairs]
+            else:
+                statuses = self.api.status_list(pairs)["status"].tolist()
+        except SmscError:
+            return True  # send's own check meets the same fault and stops before posting
+        if any(not pd.isna(status) and int(status) != NOT_FOUND for status in statuses):
+            return True
+        self.checking = False
+        return False
+
+
+def _keep_order(
+    number: int, requests: Sequence[Payload], sent: pd.DataFrame, totals: ChunkedTotals
+) -> None:
+    """Stop before chunk ``number + 1`` when SMSC accepted none of chunk *number*'s requests.
+
+    This keeps :class:`SentBefore`'s proof: a later chunk is only ever posted after SMSC
+    stored something of every earlier chunk with requests.
+    """
+    if requests and not (sent["outcome"] == "sent").any():
+        error = SmscFramesError(
+            f"chunk {number}: SMSC accepted none of its {len(requests)} requests (see the "
+            "reason column); later chunks were not sent. Fix the cause and send again with "
+            "the same journal to resume"
+        )
+        error.totals = totals  # type: ignore[attr-defined]
+        raise error
 
 
 def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:

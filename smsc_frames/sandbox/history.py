@@ -33,12 +33,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from smsc_frames.sandbox.codes import STATUS_NAMES, ErrorAnswer, parameter_error
-from smsc_frames.sandbox.context import MOSCOW, RequestContext, money, moscow_date
+from smsc_frames.sandbox.codes import ErrorAnswer, parameter_error
+from smsc_frames.sandbox.context import MOSCOW, RequestContext
 from smsc_frames.sandbox.formats import render_status
 from smsc_frames.sandbox.listcodec import normalize_phone
 from smsc_frames.sandbox.sendparams import CREDENTIALS
 from smsc_frames.sandbox.state import MessageBatch, Outbox, State
+from smsc_frames.sandbox.statusrecord import HISTORY_FIELDS, status_record
 
 HISTORY_PARAMS = CREDENTIALS | {
     "get_messages", "start", "end", "phone", "email", "format", "cnt", "prev_id", "fmt", "charset",
@@ -170,7 +171,7 @@ def _newest_first(outbox: Outbox, query: _Query) -> Iterator[tuple[MessageBatch,
             return
         if not (query.start <= batch.sent_at <= query.end) or not wanted(batch.kind):
             continue
-        last = len(batch.phones)
+        last = len(batch)
         if query.before is not None:
             last = min(last, query.before - batch.first_int_id)
         for index in _indexes(batch, last, query.keys):
@@ -187,17 +188,14 @@ def _kind_filter(mail: bool) -> Callable[[int], bool]:
 def _indexes(batch: MessageBatch, last: int, keys: frozenset[str] | None) -> list[int]:
     """Indexes below *last* of the batch's stored messages (to *keys*, if given), newest first.
 
-    With a filter, each wanted number is looked up in the batch's own index rather than every
-    message read (a number on several lines of one ``list`` request is found by a scan).
+    With a filter, each wanted number is found by bisection in the batch's own sort order
+    rather than every message read.
     """
     deleted = batch.deleted
     if keys is None:
         candidates: range | list[int] = range(last - 1, -1, -1)
-    elif len(batch.positions) == len(batch.phones):
-        found = (batch.positions.get(key) for key in keys)
-        candidates = sorted((i for i in found if i is not None and i < last), reverse=True)
     else:
-        candidates = [i for i in range(last - 1, -1, -1) if batch.phones[i] in keys]
+        candidates = [i for i in reversed(batch.positions_of(keys)) if i < last]
     if not deleted:
         return list(candidates)
     return [index for index in candidates if index not in deleted]
@@ -206,31 +204,6 @@ def _indexes(batch: MessageBatch, last: int, keys: frozenset[str] | None) -> lis
 def _record(
     batch: MessageBatch, index: int, now: float, dates: dict[float, str]
 ) -> list[tuple[str, object]]:
-    """One message as the history gives it (field order: see ``docs/sandbox.md``)."""
-    message = batch.message(index)
-    status, error, changed = message.status_at(now)
-    return [
-        ("status", status),
-        ("last_date", _date(changed, dates)),
-        ("last_timestamp", int(changed)),
-        ("err", error),
-        ("send_date", _date(message.sent_at, dates)),
-        ("send_timestamp", int(message.sent_at)),
-        ("phone", message.phone),
-        ("cost", money(message.cost)),
-        ("sender_id", message.sender or ""),
-        ("status_name", STATUS_NAMES[status]),
-        ("message", message.text),
-        ("mccmnc", message.route.mccmnc),
-        ("type", message.kind),
-        ("sms_cnt", message.parts),
-        ("id", message.sms_id),
-        ("int_id", batch.first_int_id + index),
-    ]
-
-
-def _date(timestamp: float, known: dict[float, str]) -> str:
-    text = known.get(timestamp)
-    if text is None:
-        text = known[timestamp] = moscow_date(timestamp)
-    return text
+    """One message as the history gives it (:data:`HISTORY_FIELDS`)."""
+    return status_record(batch.message(index), HISTORY_FIELDS, now=now, dates=dates,
+                         int_id=batch.first_int_id + index)  # fmt: skip

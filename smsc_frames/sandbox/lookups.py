@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from smsc_frames.sandbox.codes import (
     DELETE_FAILED,
-    STATUS_NAMES,
     TOO_MANY_CONCURRENT,
     ErrorAnswer,
     parameter_error,
@@ -27,6 +26,7 @@ from smsc_frames.sandbox.formats import render_fields, render_status
 from smsc_frames.sandbox.listcodec import normalize_phone
 from smsc_frames.sandbox.sendparams import CREDENTIALS, message_id
 from smsc_frames.sandbox.state import State, StoredMessage
+from smsc_frames.sandbox.statusrecord import STATUS_FIELDS, status_record
 
 STATUS_PARAMS = CREDENTIALS | {"phone", "id", "all", "fmt", "charset", "del"}
 BALANCE_PARAMS = CREDENTIALS | {"fmt", "charset", "cur"}
@@ -53,7 +53,7 @@ def _pairs(params: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
 
 
 def _status_record(
-    message: StoredMessage | None, level: int, now: float
+    message: StoredMessage | None, level: int, now: float, dates: dict[float, str]
 ) -> list[tuple[str, object]]:
     if message is None:
         return [
@@ -62,33 +62,7 @@ def _status_record(
             ("last_timestamp", int(now)),
             ("err", 0),
         ]
-    status, error, changed = message.status_at(now)
-    record: list[tuple[str, object]] = [
-        ("status", status),
-        ("last_date", moscow_date(changed)),
-        ("last_timestamp", int(changed)),
-        ("err", error),
-    ]
-    if level >= 1:
-        record += [
-            ("send_date", moscow_date(message.sent_at)),
-            ("send_timestamp", int(message.sent_at)),
-            ("phone", message.phone),
-            ("cost", money(message.cost)),
-            ("sender_id", message.sender or ""),
-            ("status_name", STATUS_NAMES[status]),
-            ("message", message.text),
-            ("comment", ""),
-            ("type", message.kind),
-        ]
-    if level == 2:
-        route = message.route
-        record += [
-            ("country", route.country),
-            ("operator", route.operator),
-            ("region", route.region),
-        ]
-    return record
+    return status_record(message, STATUS_FIELDS[level], now=now, dates=dates)
 
 
 def handle_status(state: State, params: dict[str, str], context: RequestContext) -> str:
@@ -126,7 +100,8 @@ def handle_status(state: State, params: dict[str, str], context: RequestContext)
         if limited:
             raise ErrorAnswer(9)
         now = state.clock()
-        records = [_status_record(message, level, now) for message in found]
+        dates: dict[float, str] = {}
+        records = [_status_record(message, level, now, dates) for message in found]
     if as_list:
         records = [
             [("id", sms_id), ("phone", phone), *(field for field in record if field[0] != "phone")]

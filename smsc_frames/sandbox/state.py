@@ -31,155 +31,15 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from smsc_frames.sandbox.codes import ErrorAnswer
-from smsc_frames.sandbox.pricing import PriceTable, Route
+from smsc_frames.sandbox.pricing import PriceTable
 from smsc_frames.sandbox.settings import Account, Reading, SandboxSettings, default_reading
+from smsc_frames.sandbox.store import MessageBatch, Outbox, StoredMessage, chain_key
 
-
-@dataclass(slots=True)
-class StoredMessage:
-    """One stored message to one phone, with its delivery timeline.
-
-    :meth:`MessageBatch.message` builds it. ``fixed_status`` is set for messages refused at
-    send time (status 20, 22 or 23): they never move. A wrong-format number (22) keeps the
-    token as written in ``phone``. Others show -1 until ``operator_at``, 0 until ``final_at``,
-    then ``final_status``.
-    """
-
-    sms_id: str
-    phone: str
-    text: str
-    sender: str | None
-    parts: int
-    cost: Decimal
-    route: Route
-    login: str
-    kind: int
-    sent_at: float
-    operator_at: float
-    final_at: float
-    final_status: int
-    final_error: int
-    fixed_status: int | None = None
-    files: tuple[int, ...] = ()
-
-    def status_at(self, now: float) -> tuple[int, int, float]:
-        """``(status, err, time of the last change)`` at unix time *now*."""
-        if self.fixed_status is not None:
-            return self.fixed_status, self.final_error, self.sent_at
-        if now < self.operator_at:
-            return -1, 0, self.sent_at
-        if now < self.final_at:
-            return 0, 0, self.operator_at
-        return self.final_status, self.final_error, self.final_at
-
-    def as_dict(self, now: float) -> dict[str, object]:
-        """The public record of :meth:`Sandbox.messages`."""
-        status, error, _ = self.status_at(now)
-        return {
-            "id": self.sms_id,
-            "phone": self.phone,
-            "text": self.text,
-            "sender": self.sender,
-            "parts": self.parts,
-            "cost": self.cost,
-            "mccmnc": self.route.mccmnc,
-            "status": status,
-            "error": error,
-            "login": self.login,
-            "sent_at": datetime.fromtimestamp(self.sent_at, UTC),
-            "files": self.files,
-        }
-
-
-@dataclass(slots=True, eq=False)
-class MessageBatch:
-    """The messages one accepted ``send.php`` request stored, one tuple per attribute.
-
-    One object per request rather than one per message: a tuple of strings, numbers and
-    shared routes is dropped from the garbage collector's lists once it has seen it, so a store
-    of a million messages no longer makes every full collection walk a million objects (which
-    cost a 1,000-recipient request several milliseconds). :meth:`message` gives one message as
-    a :class:`StoredMessage`.
-
-    Per message, in request order: ``phones`` (E.164 digits, or the token as written for a
-    wrong-format number), ``lines`` (index into the per-line tuples), ``costs``, ``routes``,
-    ``fixed_statuses``, ``final_statuses``, ``final_errors``. Per line of the request:
-    ``texts``, ``senders``, ``parts``, ``operator_at``, ``final_at``.
-    """
-
-    sms_id: str
-    login: str
-    kind: int
-    sent_at: float
-    phones: tuple[str, ...]
-    lines: tuple[int, ...]
-    costs: tuple[Decimal, ...]
-    routes: tuple[Route, ...]
-    fixed_statuses: tuple[int | None, ...]
-    final_statuses: tuple[int, ...]
-    final_errors: tuple[int, ...]
-    texts: tuple[str, ...]
-    senders: tuple[str | None, ...]
-    parts: tuple[int, ...]
-    operator_at: tuple[float, ...]
-    final_at: tuple[float, ...]
-    #: sizes in bytes of the files the request attached (their contents are not kept)
-    files: tuple[int, ...] = ()
-    #: per message, seconds its sending waits after its line is due (``period``/``freq``
-    #: spreading); empty: none waits
-    delays: tuple[float, ...] = ()
-    #: index of each phone (the phones of one request are distinct)
-    positions: dict[str, int] = field(init=False)
-    #: indexes of the messages ``del=1`` removed
-    deleted: set[int] = field(init=False, default_factory=set)
-    #: the store-wide number (SMSC's ``int_id``) of the first message; message *i* has this + i.
-    #: :meth:`State.store` sets it.
-    first_int_id: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        self.positions = dict(zip(self.phones, range(len(self.phones))))
-
-    def message(self, index: int) -> StoredMessage:
-        """Message *index* of the request."""
-        line = self.lines[index]
-        delay = self.delays[index] if self.delays else 0.0
-        return StoredMessage(
-            self.sms_id, self.phones[index], self.texts[line], self.senders[line],
-            self.parts[line], self.costs[index], self.routes[index], self.login, self.kind,
-            self.sent_at, self.operator_at[line] + delay, self.final_at[line] + delay,
-            self.final_statuses[index], self.final_errors[index], self.fixed_statuses[index],
-            self.files,
-        )  # fmt: skip
-
-    def stored(self) -> Iterator[int]:
-        """Indexes of the messages not deleted, in request order."""
-        deleted = self.deleted
-        return (index for index in range(len(self.phones)) if index not in deleted)
-
-
-@dataclass(slots=True)
-class Outbox:
-    """One account's batches in store order, with two ascending keys to bisect on.
-
-    ``first_int_ids[i]`` is ``batches[i].first_int_id``; ``sent_ats[i]`` its ``sent_at`` (one
-    clock, read as requests arrive: ascending up to the few milliseconds by which concurrent
-    requests may be stored out of order).
-    """
-
-    batches: list[MessageBatch] = field(default_factory=list)
-    first_int_ids: list[int] = field(default_factory=list)
-    sent_ats: list[float] = field(default_factory=list)
-
-    def add(self, batch: MessageBatch) -> None:
-        """Append *batch* (already numbered by :meth:`State.store`)."""
-        self.batches.append(batch)
-        self.first_int_ids.append(batch.first_int_id)
-        self.sent_ats.append(batch.sent_at)
+__all__ = ["MessageBatch", "Outbox", "RequestRecord", "State", "StoredMessage"]
 
 
 @dataclass(frozen=True)
@@ -238,8 +98,9 @@ class State:
         self._outbox: dict[str, Outbox] = {}
         self._windows: dict[tuple[object, ...], deque[float]] = {}
         self._expires: dict[tuple[object, ...], float] = {}  # when each window key stops mattering
-        #: login -> phone -> (time of its last message, length of its chain of quick messages)
-        self._chains: dict[str, dict[str, tuple[float, int]]] = {}
+        #: login -> phone (:func:`~smsc_frames.sandbox.store.chain_key`) -> (time of its last
+        #: message, length of its chain of quick messages)
+        self._chains: dict[str, dict[int | str, tuple[float, int]]] = {}
         self._blocked_until: dict[str, float] = {}
         self._in_flight: Counter[tuple[str, str]] = Counter()
         self._prune_at = PRUNE_AT_LEAST
@@ -408,7 +269,7 @@ class State:
         with self.lock:
             now, interval = self.clock(), self.settings.flood_interval
             last_of = self._chains.get(login, {}).get
-            lasts = [last_of(phone, _NO_CHAIN) for phone in phones]
+            lasts = [last_of(chain_key(phone), _NO_CHAIN) for phone in phones]
             return [length + 1 if now - last < interval else 1 for last, length in lasts]
 
     def store(self, batch: MessageBatch) -> None:
@@ -419,7 +280,7 @@ class State:
         """
         with self.lock:
             batch.first_int_id = self._next_int_id
-            self._next_int_id += len(batch.phones)
+            self._next_int_id += len(batch)
             self._batches.append(batch)
             self._by_id.setdefault((batch.login, batch.sms_id), []).append(batch)
             self._outbox.setdefault(batch.login, Outbox()).add(batch)
@@ -430,8 +291,10 @@ class State:
         chains = self._chains.setdefault(batch.login, {})
         last_of, sent_at = chains.get, batch.sent_at
         now, interval = self.clock(), self.settings.flood_interval
-        for phone, fixed_status in zip(batch.phones, batch.fixed_statuses):
-            if fixed_status != 22:
+        reaching = (batch.fixed_statuses != 22).tolist()
+        for code, reaches in zip(batch.numbers.tolist(), reaching):
+            if reaches:
+                phone = code if code >= 0 else batch.odd_keys[-1 - code]
                 last, length = last_of(phone, _NO_CHAIN)
                 chains[phone] = (sent_at, length + 1 if now - last < interval else 1)
 
@@ -451,7 +314,7 @@ class State:
     def _locate(self, login: str, sms_id: str, phone: str) -> tuple[MessageBatch, int] | None:
         """The batch and index of the message lookups see (the latest), or None if deleted."""
         for batch in reversed(self._by_id.get((login, sms_id), ())):
-            index = batch.positions.get(phone)
+            index = batch.position(phone)
             if index is not None:
                 return None if index in batch.deleted else (batch, index)
         return None
