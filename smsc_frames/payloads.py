@@ -172,8 +172,7 @@ def payloads(
     starts = split_requests(packing, max_bytes - overhead, max_recipients, overhead)
     built = build_requests(packing, starts, groups, texts, senders)
     if textless(options):  # hlr/ping: the page says mes is not used, so none is sent
-        for line_params, *_ in built:
-            line_params.pop("mes", None)
+        built = [_without_text(*request) for request in built]
 
     option_params = options.to_params()
     contents = [  # the params without the id; the digest adds the id below
@@ -206,6 +205,17 @@ def payloads(
             )
         )
     return result
+
+
+def _without_text(
+    line_params: dict[str, str], recipients: tuple[str, ...], messages: int, line_bytes: int
+) -> tuple[dict[str, str], tuple[str, ...], int, int]:
+    """A rendered request without its ``mes`` (HLR/ping), its byte count without ``&mes=…``."""
+    if "mes" not in line_params:
+        return line_params, recipients, messages, line_bytes
+    params = {name: value for name, value in line_params.items() if name != "mes"}
+    text_bytes = len(urllib.parse.urlencode({"mes": line_params["mes"]})) + 1
+    return params, recipients, messages, line_bytes - text_bytes
 
 
 def recipient_rows(plan: pd.DataFrame, payloads: Sequence[Payload]) -> pd.DataFrame:
