@@ -50,7 +50,7 @@ class FakeClock:
 #: The end-to-end modules: the client against the sandbox, run under every reading.
 ALL_READINGS_MODULES = frozenset({
     "test_send.py", "test_estimate.py", "test_faults.py", "test_kill_resume.py",
-    "test_delivery.py", "test_widgets.py", "test_safety.py", "test_records.py",
+    "test_delivery.py", "test_widgets.py", "test_safety.py", "test_records.py", "test_chunked.py",
 })  # fmt: skip
 
 
