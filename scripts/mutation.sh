@@ -27,7 +27,7 @@ reconcile|smsc_frames/campaign/reconcile.py|tests/test_reconcile_posts.py|not pa
 earlier|smsc_frames/campaign/reconcile.py|tests/test_mutants_reconcile.py||smsc_frames.campaign.reconcile.xǁReconcilerǁfind_earlier_posts__* smsc_frames.campaign.reconcile.x__known__*
 journal|smsc_frames/journal.py|tests/test_journal.py tests/test_journal_report.py||
 payloads|smsc_frames/payloads.py smsc_frames/batching.py smsc_frames/wireformat.py smsc_frames/phonetable.py|tests/test_payloads.py tests/test_mutants_payloads.py||smsc_frames.payloads.x_payloads__* smsc_frames.batching.x_* smsc_frames.wireformat.x_build_requests__* smsc_frames.wireformat.x__line_* smsc_frames.wireformat.x__recipients__* smsc_frames.phonetable.x_*
-segments|smsc_frames/segments.py|tests/test_segments.py||
+segments|smsc_frames/segments.py|tests/test_segments.py tests/test_segments_fast.py tests/test_plan_fast.py||
 phones|smsc_frames/phones.py|tests/test_phones.py tests/test_mutants_phones.py|not agree_on_every_row and not vectorised_fast_path and not excel_float|smsc_frames.phones.x_normalize_phones__* smsc_frames.phones.x__normalize_the_rest__* smsc_frames.phones.x__one_number__* smsc_frames.phones.x__one_phone__* smsc_frames.phones.x__settle_russian_mobiles__* smsc_frames.phones.x__certain_in_chunk__* smsc_frames.phones.x__e164_of_national__* smsc_frames.phones.x__cut_excel_fraction__*
 widgets|smsc_frames/widgets.py|tests/test_widgets.py tests/test_reconcile_posts.py|panel or widgets|smsc_frames.widgets.xǁCampaignPanelǁ_may_send__* smsc_frames.widgets.xǁCampaignPanelǁ_claim__* smsc_frames.widgets.xǁCampaignPanelǁsend__* smsc_frames.widgets.xǁCampaignPanelǁ_on_click__* smsc_frames.widgets.xǁCampaignPanelǁ_on_confirm__* smsc_frames.widgets.xǁCampaignPanelǁ_claimable__*
 TABLE
