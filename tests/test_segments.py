@@ -83,6 +83,18 @@ def test_units_count_septets_and_utf16_code_units():
     assert counts["encoding"].tolist() == ["gsm7", "ucs2", "ucs2"]
 
 
+def test_the_last_one_unit_and_the_first_two_unit_characters():
+    """U+FFFF is one UTF-16 unit, U+10000 the first that takes two (a surrogate pair)."""
+    texts = ["я" * 69 + "\uffff", "я" * 69 + "\U00010000", "\uffff" * 3, "\U00010000" * 3]
+    # 134 units, 67 a part: a pair at units 67-68 opens the second part (3 parts), U+FFFF
+    # fits as the 67th unit (2 parts)
+    straddling = ["я" * 66 + "\U00010000" + "я" * 66, "я" * 66 + "\uffff" + "я" * 65 + "\U00010000"]
+    counts = count_segments(texts + straddling)
+    assert counts["units"].tolist() == [70, 71, 3, 6, 134, 134]
+    assert counts["parts"].tolist() == [1, 2, 1, 1, 3, 2]
+    assert [len(split_parts(text)) for text in straddling] == [3, 2]  # the reference split
+
+
 def test_encoding_and_the_first_character_that_forces_ucs2():
     counts = count_segments(["Hello {name} €5", "Sale — today", "Cafe\tbar", "ç", "Ç"])
     assert counts["encoding"].tolist() == ["gsm7", "ucs2", "ucs2", "ucs2", "gsm7"]
