@@ -135,6 +135,9 @@ def test_empty_and_missing_texts_are_one_part():
     counts = count_segments(pd.Series(["", None, float("nan")]))
     assert counts["parts"].tolist() == [1, 1, 1]
     assert counts["units"].tolist() == [0, 0, 0]
+    beside_texts = count_segments(["a" * 200, None, "я"])  # not counted as a neighbour's text
+    assert beside_texts["units"].tolist() == [200, 0, 1]
+    assert beside_texts["encoding"].tolist() == ["gsm7", "gsm7", "ucs2"]
 
 
 def test_result_keeps_the_callers_index_and_repeats_are_counted_alike():
