@@ -24,7 +24,7 @@ targets() {
 transitions|smsc_frames/campaign/transitions.py|tests/test_transitions.py||
 dispatch|smsc_frames/campaign/dispatch.py|tests/test_reconcile_posts.py tests/test_transitions.py|not panel|
 reconcile|smsc_frames/campaign/reconcile.py|tests/test_reconcile_posts.py|not panel|
-earlier|smsc_frames/campaign/reconcile.py|tests/test_mutants_reconcile.py||smsc_frames.campaign.reconcile.xǁReconcilerǁfind_earlier_posts__* smsc_frames.campaign.reconcile.x__known__*
+earlier|smsc_frames/campaign/reconcile.py|tests/test_mutants_reconcile.py||smsc_frames.campaign.reconcile.xǁReconcilerǁfind_earlier_posts__* smsc_frames.campaign.reconcile.x__known__* smsc_frames.campaign.reconcile.x_known_requests__*
 journal|smsc_frames/journal.py|tests/test_journal.py tests/test_journal_report.py||
 payloads|smsc_frames/payloads.py smsc_frames/batching.py smsc_frames/wireformat.py smsc_frames/phonetable.py|tests/test_payloads.py tests/test_mutants_payloads.py||smsc_frames.payloads.x_payloads__* smsc_frames.batching.x_* smsc_frames.wireformat.x_build_requests__* smsc_frames.wireformat.x__line_* smsc_frames.wireformat.x__recipients__* smsc_frames.phonetable.x_*
 segments|smsc_frames/segments.py|tests/test_segments.py tests/test_segments_fast.py tests/test_plan_fast.py||

@@ -41,11 +41,10 @@ import pandas as pd
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.quote import estimate
-from smsc_frames.campaign.reconcile import SINGLE_CHECKS
+from smsc_frames.campaign.reconcile import known_requests
 from smsc_frames.campaign.results import OUTCOMES
 from smsc_frames.campaign.seenkeys import SeenKeys
 from smsc_frames.campaign.sending import send
-from smsc_frames.campaign.transitions import NOT_FOUND
 from smsc_frames.errors import SmscError, SmscFramesError, ValidationError
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.plan import prepare
@@ -304,15 +303,11 @@ class SentBefore:
             return self.checking
         if chunk_journal is not None and chunk_journal.exists():
             return True
-        pairs = [(request.id, request.recipients[0]) for request in requests]
         try:
-            if len(pairs) <= SINGLE_CHECKS:
-                statuses = [self.api.status(*pair)["status"] for pair in pairs]
-            else:
-                statuses = self.api.status_list(pairs)["status"].tolist()
+            known = known_requests(self.api, [(r.id, r.recipients[0]) for r in requests])
         except SmscError:
             return True  # send's own check meets the same fault and stops before posting
-        if any(not pd.isna(status) and int(status) != NOT_FOUND for status in statuses):
+        if known:
             return True
         self.checking = False
         return False

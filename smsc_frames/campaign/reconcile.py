@@ -120,16 +120,7 @@ class Reconciler:
         if not unposted:
             return
         try:
-            if len(unposted) <= SINGLE_CHECKS:
-                found = {
-                    e.payload_id
-                    for e in unposted
-                    if _known(self.api.status(e.payload_id, e.recipients[0])["status"])
-                }
-            else:
-                frame = self.api.status_list([(e.payload_id, e.recipients[0]) for e in unposted])
-                known = frame["status"].map(_known).astype(bool)
-                found = set(frame.loc[known, "id"].astype(str))
+            found = known_requests(self.api, [(e.payload_id, e.recipients[0]) for e in unposted])
         except (IpBlockedError, AuthError) as error:
             self.stop.set(reconcile_stopped(error), fatal=error)
             return
@@ -215,6 +206,19 @@ class Reconciler:
                 self.journal.mark(entry.payload_id, "accepted", record=completed)
             else:
                 self.record(entry, self.transition(entry, statuses))
+
+
+def known_requests(api: SmscApi, pairs: list[tuple[str, str]]) -> set[str]:
+    """The ids of the requests SMSC knows, each looked up by its (id, first phone).
+
+    One ``status.php`` check a request up to :data:`SINGLE_CHECKS` requests, else one paced
+    status list for all of them.
+    """
+    if len(pairs) <= SINGLE_CHECKS:
+        return {pair[0] for pair in pairs if _known(api.status(*pair)["status"])}
+    frame = api.status_list(pairs)
+    known = frame["status"].map(_known).astype(bool)
+    return set(frame.loc[known, "id"].astype(str))
 
 
 def _known(status: object) -> bool:
