@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pytest
 import requests
@@ -14,6 +15,7 @@ from smsc_frames.errors import ValidationError
 from smsc_frames.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
+    count_measured,
     count_segments,
     measure_texts,
     normalize_text,
@@ -179,6 +181,26 @@ def test_translit_converts_cyrillic_before_counting():
     assert counts["units"].iat[0] == len("Privet, mir!")
     assert count_segments(["я" * 70], translit=1)["parts"].iat[0] == 1  # "ya" * 70 = 140
     assert count_segments(["я" * 81], translit=1)["parts"].iat[0] == 2
+
+
+@pytest.mark.parametrize("translit", [1, 2])
+def test_a_transliterated_text_near_a_part_boundary_is_split_as_transliterated(translit):
+    # prepare() counts the texts as written, measured after transliteration: a text the
+    # measure cannot settle is split again, and that split must read the transliterated text
+    # ("ж" is two or three septets then, one "character" before), or parts are misreported.
+    phrase = "Жаркая {акция}: щедрый [VIP] чек, "
+    texts = np.array(
+        ["a" * before + phrase * 6 + "a" * after for before in range(45) for after in range(45)],
+        dtype=object,
+    )
+    measured = count_measured(measure_texts(texts, translit), texts, translit=translit)
+    sent = [transliterate(text, translit) for text in texts]
+    expected = [len(split_parts(text)) for text in sent]
+    assert measured["parts"].tolist() == expected
+    assert measured["units"].tolist() == count_segments(sent)["units"].tolist()
+    # the hard kind is there: texts whose parts the greedy split decides, not units / 153
+    fewest = -(-measured["units"] // 153)
+    assert (measured["parts"] > fewest).sum() >= 2
 
 
 @pytest.mark.parametrize(
