@@ -78,7 +78,7 @@ def measure(csv: str, url: str, folder: str, chunk: int, every: int) -> None:
 
     client = Client(LOGIN, PASSWORD, url=url, environ={})
     started = time.perf_counter()
-    chunks = _logged(read_contacts(csv, chunksize=chunk, encoding="utf-8"), started, every)
+    chunks = _logged(read_contacts(csv, chunksize=chunk), started, every)
     totals = send_chunks(chunks, client, journal=f"{folder}/journal",
                          results=f"{folder}/results.csv", progress=False, phone="phone",
                          template=TEMPLATE)  # fmt: skip

@@ -18,7 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from smsc_frames.campaign import estimate_chunks, send_chunks
+from smsc_frames.campaign.chunked import (
+    ChunkNotAcceptedError,
+    ResultsNotWrittenError,
+    estimate_chunks,
+    send_chunks,
+)
 from smsc_frames.cli import (
     EXIT_FAILED,
     EXIT_OK,
@@ -31,7 +36,7 @@ from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
-from smsc_frames.errors import SmscFramesError, ValidationError
+from smsc_frames.errors import ValidationError
 from smsc_frames.options import Options
 from smsc_frames.resultsfile import partial_path
 from smsc_frames.statedir import default_journal
@@ -127,12 +132,9 @@ def run_send_chunked(args: argparse.Namespace) -> int:
             )  # fmt: skip
     except KeyboardInterrupt:
         return _stopped("interrupted", out, journal, 130)
-    except (OSError, ValidationError) as error:  # the results file (disk full, a bad value)
-        why = error.strerror or str(error) if isinstance(error, OSError) else str(error)
-        return _stopped(f"stopped ({why})", out, journal, EXIT_RESULTS_NOT_WRITTEN)
-    except SmscFramesError as error:  # a chunk SMSC accepted nothing of (e.g. no money left)
-        if not hasattr(error, "totals"):
-            raise
+    except ResultsNotWrittenError as error:
+        return _stopped(f"stopped ({error.why})", out, journal, EXIT_RESULTS_NOT_WRITTEN)
+    except ChunkNotAcceptedError as error:
         return _stopped(f"stopped ({error})", out, journal, EXIT_FAILED)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")

@@ -9,9 +9,15 @@ import pandas as pd
 import pytest
 from send_helpers import FAST, FAST_LIMITS, SETTINGS, client_for, contacts, plan_of, stored
 
-from smsc_frames.campaign import estimate, send, send_chunks
+from smsc_frames.campaign import (
+    ChunkNotAcceptedError,
+    ResultsNotWrittenError,
+    estimate,
+    send,
+    send_chunks,
+)
 from smsc_frames.campaign.chunked import estimate_chunks
-from smsc_frames.errors import SmscFramesError
+from smsc_frames.errors import ValidationError
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox.settings import Account
 
@@ -132,9 +138,29 @@ def test_no_chunk_is_sent_after_one_smsc_accepted_nothing_of(make_sandbox):
     sandbox = make_sandbox(accounts=[poor])
     with (
         pytest.warns(UserWarning, match="10 rows not sent"),
-        pytest.raises(SmscFramesError, match="chunk 0: SMSC accepted none") as raised,
+        pytest.raises(ChunkNotAcceptedError, match="chunk 0: SMSC accepted none") as raised,
     ):
         send_chunks(_chunks(contacts(30)), client_for(sandbox), phone="phone", text="text",
                     progress=False)  # fmt: skip
     assert raised.value.totals.chunks == 1 and raised.value.totals.outcomes["not sent"] == 10
     assert sandbox.messages() == [] and _send_posts(sandbox) == 1
+
+
+def test_a_results_file_failing_after_a_chunk_was_sent_says_so(make_sandbox, tmp_path):
+    sandbox = make_sandbox()
+    out, journal = tmp_path / "results.csv", tmp_path / "campaign.journal"
+    with pytest.raises(ResultsNotWrittenError, match="not written: results: a value the writer"):
+        send_chunks(_chunks(contacts(30)), client_for(sandbox), journal=journal, results=out,
+                    shape=_refused_at_chunk_1, phone="phone", text="text",
+                    progress=False)  # fmt: skip
+    assert len(sandbox.messages()) == 20  # chunk 1 was sent: its results, not its SMS, failed
+    totals = send_chunks(_chunks(contacts(30)), client_for(sandbox), journal=journal,
+                         results=out, phone="phone", text="text", progress=False)  # fmt: skip
+    assert len(sandbox.messages()) == 30 and totals.outcomes["sent"] == 30
+    assert len(pd.read_csv(out, sep=";")) == 30
+
+
+def _refused_at_chunk_1(results: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    if plan.index[0] == "c10":
+        raise ValidationError("results", "a value the writer refused")
+    return results

@@ -28,7 +28,13 @@ without forgetting anyone:
 Results keep the plan's index, so they join back onto the contacts.
 """
 
-from smsc_frames.campaign.chunked import ChunkedTotals, estimate_chunks, send_chunks
+from smsc_frames.campaign.chunked import (
+    ChunkedTotals,
+    ChunkNotAcceptedError,
+    ResultsNotWrittenError,
+    estimate_chunks,
+    send_chunks,
+)
 from smsc_frames.campaign.quote import Quote, estimate, quote_cache_key
 from smsc_frames.campaign.results import OUTCOMES, WAITING, results_from_journal, summarize
 from smsc_frames.campaign.sending import send
@@ -36,11 +42,13 @@ from smsc_frames.campaign.transitions import NOT_FOUND
 from smsc_frames.policy import RetryPolicy, SmscLimits
 
 __all__ = [
+    "ChunkNotAcceptedError",
     "ChunkedTotals",
     "NOT_FOUND",
     "OUTCOMES",
     "WAITING",
     "Quote",
+    "ResultsNotWrittenError",
     "RetryPolicy",
     "SmscLimits",
     "estimate",

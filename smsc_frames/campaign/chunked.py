@@ -53,7 +53,13 @@ from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.resultsfile import ResultsWriter
 from smsc_frames.wireformat import Payload
 
-__all__ = ["ChunkedTotals", "estimate_chunks", "send_chunks"]
+__all__ = [
+    "ChunkNotAcceptedError",
+    "ChunkedTotals",
+    "ResultsNotWrittenError",
+    "estimate_chunks",
+    "send_chunks",
+]
 
 
 @dataclass
@@ -120,6 +126,28 @@ def _prepared(
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     for number, chunk in enumerate(chunks):
         yield number, seen.mark(prepare(chunk, **prepare_kwargs), number)
+
+
+class ChunkNotAcceptedError(SmscFramesError):
+    """A chunk of which SMSC accepted no request (e.g. no money left): later chunks were not
+    sent. ``totals`` holds what was sent before it; the same call again resumes.
+    """
+
+    def __init__(self, message: str, totals: ChunkedTotals) -> None:
+        super().__init__(message)
+        self.totals = totals
+
+
+class ResultsNotWrittenError(SmscFramesError):
+    """The results file failed (disk full, a value its format cannot hold) after a chunk was
+    sent; the chunk's requests are in its journal, so the same call again resumes. ``why``:
+    the cause in words (its ``strerror`` for an ``OSError``).
+    """
+
+    def __init__(self, why: str, totals: ChunkedTotals) -> None:
+        super().__init__(f"the results file was not written: {why}")
+        self.why = why
+        self.totals = totals
 
 
 def estimate_chunks(
@@ -229,6 +257,13 @@ def send_chunks(
     -------
     ChunkedTotals
         Summed over the chunks; ``results`` the results file's path.
+
+    Raises
+    ------
+    ChunkNotAcceptedError
+        SMSC accepted none of a chunk's requests: the chunks after it were not sent.
+    ResultsNotWrittenError
+        The results file failed after a chunk was sent (its journal holds the requests).
     """
     totals = ChunkedTotals()
     written = None if results is None else ResultsWriter(results, sep=sep, decimal=decimal)
@@ -250,13 +285,26 @@ def send_chunks(
             )
             _add_sent(totals, sent)
             if written is not None:
-                written.write(sent if shape is None else shape(sent, plan))
+                with _results_file(totals):
+                    written.write(sent if shape is None else shape(sent, plan))
             _keep_order(number, requests, sent, totals)
     if written is not None:
         if totals.chunks == 0:
             raise ValidationError("chunks", "held no rows", 0)
-        totals.results = written.finish()
+        with _results_file(totals):
+            totals.results = written.finish()
     return totals
+
+
+@contextmanager
+def _results_file(totals: ChunkedTotals) -> Iterator[None]:
+    """Say that a failure inside is the results file's, after chunks were sent."""
+    try:
+        yield
+    except OSError as error:
+        raise ResultsNotWrittenError(error.strerror or str(error), totals) from error
+    except ValidationError as error:
+        raise ResultsNotWrittenError(str(error), totals) from error
 
 
 class SentBefore:
@@ -322,13 +370,12 @@ def _keep_order(
     stored something of every earlier chunk with requests.
     """
     if requests and not (sent["outcome"] == "sent").any():
-        error = SmscFramesError(
+        raise ChunkNotAcceptedError(
             f"chunk {number}: SMSC accepted none of its {len(requests)} requests (see the "
             "reason column); later chunks were not sent. Fix the cause and send again with "
-            "the same journal to resume"
+            "the same journal to resume",
+            totals,
         )
-        error.totals = totals  # type: ignore[attr-defined]
-        raise error
 
 
 def _add_sent(totals: ChunkedTotals, sent: pd.DataFrame) -> None:
