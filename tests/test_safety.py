@@ -79,5 +79,9 @@ def test_results_can_be_written_from_the_journal_alone(tmp_path):
 def test_a_file_that_is_no_journal_is_refused_clearly(tmp_path):
     path = tmp_path / "not.journal"
     path.write_text("hello")
-    with pytest.raises(ValidationError, match="not a journal"):
-        results_from_journal(path)
+    for given, why in ((path, "is not a journal file (file is not a database)"),
+                       (tmp_path / "missing.journal", "is not a journal file")):  # fmt: skip
+        with pytest.raises(ValidationError) as raised:
+            results_from_journal(given)
+        assert (raised.value.parameter, raised.value.rule) == ("journal", why)
+        assert raised.value.value == str(given)
