@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from decimal import Decimal
 
@@ -164,3 +165,21 @@ def _refused_at_chunk_1(results: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFra
     if plan.index[0] == "c10":
         raise ValidationError("results", "a value the writer refused")
     return results
+
+
+def test_a_file_the_balance_does_not_cover_is_said_once_with_its_whole_cost(make_sandbox):
+    sandbox = make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("20.00"))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        totals = estimate_chunks(_chunks(contacts(30)), client_for(sandbox), phone="phone",
+                                 text="text")  # fmt: skip
+    said = [str(warning.message) for warning in caught if "balance is" in str(warning.message)]
+    assert totals.chunks == 3 and totals.total_cost > Decimal("20.00")
+    assert said == [
+        f"the campaign costs {totals.total_cost:.2f} but the balance is 20.00: SMSC would "
+        "refuse whole requests with error 3 (no money); top up first"
+    ]
+    assert str(totals) == (
+        f"30 rows in 3 chunks: 30 recipients, {totals.total_parts} parts, cost "
+        f"{totals.total_cost:,.2f}"
+    )

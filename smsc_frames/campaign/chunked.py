@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from smsc_frames.api import SmscApi
-from smsc_frames.campaign.quote import estimate
+from smsc_frames.campaign.quote import SHORTFALL_WARNING, estimate, warn_shortfall
 from smsc_frames.campaign.reconcile import known_requests
 from smsc_frames.campaign.results import OUTCOMES
 from smsc_frames.campaign.seenkeys import SeenKeys
@@ -95,10 +96,11 @@ class ChunkedTotals:
     balance: Decimal | None = None
 
     def __str__(self) -> str:
-        counted = ", ".join(f"{name} {count}" for name, count in self.outcomes.items() if count)
+        counted = ", ".join(f"{name} {count:,}" for name, count in self.outcomes.items() if count)
         return (
-            f"{self.rows} rows in {self.chunks} chunks: {self.recipients} recipients, "
-            f"{self.total_parts} parts, cost {self.total_cost} ({counted})"
+            f"{self.rows:,} rows in {self.chunks:,} chunks: {self.recipients:,} recipients, "
+            f"{self.total_parts:,} parts, cost {self.total_cost:,.2f}"
+            + (f" ({counted})" if counted else "")
         )
 
 
@@ -184,14 +186,16 @@ def estimate_chunks(
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
             requests = _chunk_payloads(plan, number)
             earlier = {request.digest for request in requests if request.digest in client.quotes}
-            quote = estimate(
-                plan,
-                client,
-                payloads=requests,
-                max_workers=max_workers,
-                retry=retry,
-                limits=limits,
-            )
+            with warnings.catch_warnings():  # a chunk's shortfall: said once, for the file
+                warnings.filterwarnings("ignore", message=SHORTFALL_WARNING)
+                quote = estimate(
+                    plan,
+                    client,
+                    payloads=requests,
+                    max_workers=max_workers,
+                    retry=retry,
+                    limits=limits,
+                )
             for request in requests:  # the chunk's answers, not kept for the whole file
                 if request.digest not in earlier:
                     client.quotes.pop(request.digest, None)
@@ -203,6 +207,8 @@ def estimate_chunks(
             totals.balance = quote.balance
             totals.outcomes["duplicate"] += int(plan["duplicate_of"].notna().sum())
             totals.outcomes["invalid"] += int(plan["problem"].notna().sum())
+    if totals.balance is not None and totals.total_cost > totals.balance:
+        warn_shortfall(totals.total_cost, totals.balance)
     return totals
 
 

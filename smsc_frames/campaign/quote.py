@@ -266,13 +266,22 @@ def estimate(
     translit, tinyurl = int(params.get("translit", 0)), params.get("tinyurl") == "1"
     cut = cut_texts(plan, maxsms, translit, kind=quote.kind, tinyurl=tinyurl)
     quote = replace(quote, balance=_balance_or_none(api), maxsms=maxsms, cut=cut)
-    if quote.affordable is False:
-        warnings.warn(
-            f"the campaign costs {quote.total_cost:.2f} but the balance is {quote.balance:.2f}: "
-            "SMSC would refuse whole requests with error 3 (no money); top up first",
-            stacklevel=2,
-        )
+    if quote.balance is not None and quote.affordable is False:
+        warn_shortfall(quote.total_cost, quote.balance, stacklevel=3)
     return quote
+
+
+SHORTFALL_WARNING = "the campaign costs .* but the balance is"
+"""A pattern matching :func:`warn_shortfall`'s message (for ``warnings.filterwarnings``)."""
+
+
+def warn_shortfall(cost: Decimal, balance: Decimal, *, stacklevel: int = 2) -> None:
+    """Warn that the balance does not cover *cost*: SMSC would refuse requests (error 3)."""
+    warnings.warn(
+        f"the campaign costs {cost:.2f} but the balance is {balance:.2f}: "
+        "SMSC would refuse whole requests with error 3 (no money); top up first",
+        stacklevel=stacklevel,
+    )
 
 
 def _balance_or_none(api: SmscApi) -> Decimal | None:
