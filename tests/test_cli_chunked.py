@@ -234,7 +234,7 @@ def test_money_running_out_mid_file_stops_before_the_next_chunk_and_a_rerun_fini
     plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
     sandbox = make_sandbox(accounts=[Account("demo", "demo", balance=Decimal("10000"))])
     assert main(["estimate", *_args(sandbox)]) == 0
-    total = Decimal(capsys.readouterr().out.split(" parts, cost ")[1].split()[0])
+    total = Decimal(capsys.readouterr().out.split(" parts, cost ")[1].split()[0].replace(",", ""))
     sandbox.state.set_balance("demo", str((total * Decimal("0.4")).quantize(Decimal("0.01"))))
     out = tmp_path / "results.csv"
     assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 1
