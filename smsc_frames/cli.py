@@ -427,8 +427,9 @@ def make_client(args: argparse.Namespace, *, stdin=None) -> Client:
     """A :class:`~smsc_frames.client.Client` from the flags, falling back to ``SMSC_*``.
 
     ``--password`` on the command line is visible to every user of the machine (``ps``) for
-    the whole run and stays in the shell history: it works, with a warning. With a login but
-    no password anywhere and a terminal attached, the password is asked for without echo.
+    the whole run and stays in the shell history: it works, with a warning. ``--login`` alone
+    takes its password from ``SMSC_PASSWORD`` (as that warning advises); with no password
+    anywhere and a terminal attached, the password is asked for without echo.
     """
     stdin = sys.stdin if stdin is None else stdin
     password = args.password
@@ -441,6 +442,8 @@ def make_client(args: argparse.Namespace, *, stdin=None) -> Client:
             0,
         )
     login = args.login
+    if login and not password and not args.apikey:
+        password = os.environ.get("SMSC_PASSWORD") or None
     secret_given = password or args.apikey
     secret_set = os.environ.get("SMSC_PASSWORD") or os.environ.get("SMSC_APIKEY")
     if not secret_given and not secret_set and _is_terminal(stdin):

@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         "connection (default: SMSC_URL, SMSC_LOGIN, SMSC_PASSWORD, SMSC_APIKEY)"
     )
     group.add_argument("--url", help="API base URL (default https://smsc.ru)")
-    group.add_argument("--login")
+    group.add_argument("--login", help="its password from SMSC_PASSWORD, or asked for")
     group.add_argument("--password", help="prefer the SMSC_PASSWORD environment variable")
     group.add_argument("--apikey", help="instead of login and password")
 

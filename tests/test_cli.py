@@ -521,6 +521,11 @@ def test_password_flag_warns_and_a_terminal_is_asked_without_echo(sandbox, capsy
     assert main(["balance", "--url", sandbox.url, "--login", "demo"]) == 0
     assert asked and "demo" in asked[0]
     assert "Balance:" in capsys.readouterr().out
+    # the warning's advice: --login with SMSC_PASSWORD (nothing asked, no terminal needed)
+    monkeypatch.setenv("SMSC_PASSWORD", "demo")
+    monkeypatch.setattr("smsc_frames.cli._is_terminal", lambda stream: False)
+    assert main(["balance", "--url", sandbox.url, "--login", "demo"]) == 0
+    assert len(asked) == 1 and "Balance:" in capsys.readouterr().out
 
 
 def test_status_keeps_numbers_and_dates_typed_in_a_workbook(sandbox, capsys, tmp_path):
