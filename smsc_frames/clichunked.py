@@ -95,7 +95,7 @@ def run_estimate_chunked(args: argparse.Namespace) -> int:
         totals = estimate_chunks(_chunks(args), client, **_prepare_arguments(args))
     print(f"Estimate (nothing was sent): {totals}")
     if totals.balance is not None:
-        print(f"Balance: {totals.balance}")
+        print(f"Balance: {totals.balance:,.2f}")
     return EXIT_OK
 
 

@@ -278,7 +278,7 @@ SHORTFALL_WARNING = "the campaign costs .* but the balance is"
 def warn_shortfall(cost: Decimal, balance: Decimal, *, stacklevel: int = 2) -> None:
     """Warn that the balance does not cover *cost*: SMSC would refuse requests (error 3)."""
     warnings.warn(
-        f"the campaign costs {cost:.2f} but the balance is {balance:.2f}: "
+        f"the campaign costs {cost:,.2f} but the balance is {balance:,.2f}: "
         "SMSC would refuse whole requests with error 3 (no money); top up first",
         stacklevel=stacklevel,
     )
