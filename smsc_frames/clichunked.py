@@ -13,10 +13,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from smsc_frames.campaign.chunked import (
     ChunkNotAcceptedError,
@@ -47,8 +50,17 @@ CHUNK_ROWS = 100_000
 """Rows per chunk."""
 
 
-def _chunks(args: argparse.Namespace) -> Any:
-    return read_contacts(
+PROGRESS_EVERY = 10.0
+"""Seconds between two progress lines when stderr is not a terminal (a log, a pipe)."""
+
+
+def _chunks(args: argparse.Namespace, what: str) -> Iterator[pd.DataFrame]:
+    """The file's chunks, saying how many rows of about how many are *what* (quoted, sent).
+
+    On a terminal a tqdm bar; in a log or a pipe a line every :data:`PROGRESS_EVERY` seconds.
+    The total is the file's line count less the header: about, as a cell may hold a newline.
+    """
+    chunks = read_contacts(
         args.file,
         phone_columns=args.phone,
         encoding=args.encoding,
@@ -56,6 +68,29 @@ def _chunks(args: argparse.Namespace) -> Any:
         header_row=args.header_row,
         chunksize=CHUNK_ROWS,
     )
+    about = max(_line_count(args.file) - (args.header_row or 1), 0)
+    on_terminal = sys.stderr.isatty()
+    done, said = 0, time.monotonic()
+    with tqdm(total=about, desc=what, unit=" rows", unit_scale=True, disable=not on_terminal,
+              leave=False) as bar:  # fmt: skip
+        for chunk in chunks:
+            yield chunk
+            done += len(chunk)
+            bar.update(len(chunk))
+            if not on_terminal and time.monotonic() - said >= PROGRESS_EVERY:
+                print(f"smsc-frames: {what}: {done:,} of ~{about:,} rows", file=sys.stderr,
+                      flush=True)  # fmt: skip
+                said = time.monotonic()
+
+
+def _line_count(path: Path) -> int:
+    """Lines of *path* (a last line without a newline counted), in 1 MiB blocks."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n")
 
 
 def _prepare_arguments(args: argparse.Namespace) -> dict[str, Any]:
@@ -92,7 +127,7 @@ def run_estimate_chunked(args: argparse.Namespace) -> int:
         )  # fmt: skip
     client = make_client(args)
     with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
-        totals = estimate_chunks(_chunks(args), client, **_prepare_arguments(args))
+        totals = estimate_chunks(_chunks(args, "quoted"), client, **_prepare_arguments(args))
     print(f"Estimate (nothing was sent): {totals}")
     if totals.balance is not None:
         print(f"Balance: {totals.balance:,.2f}")
@@ -111,7 +146,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     client = make_client(args)
     prepared = _prepare_arguments(args)
     with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
-        quote = estimate_chunks(_chunks(args), client, **prepared)
+        quote = estimate_chunks(_chunks(args, "quoted"), client, **prepared)
     print(f"Estimate: {quote}")
     if quote.recipients == 0:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
@@ -119,7 +154,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     print(f"Journal: {journal} (with .N per chunk)")
     question = (
         f"Send {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
-        f"for {quote.total_cost}? [y/N] "
+        f"for {quote.total_cost:,.2f}? [y/N] "
     )
     if not args.yes and not confirm(question):
         print("Nothing was sent.")
@@ -127,7 +162,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     try:
         with step(f"sending {args.file.name} chunk by chunk"):
             totals = send_chunks(
-                _chunks(args), client, journal=journal, results=out, shape=_shape, sep=";",
+                _chunks(args, "sent"), client, journal=journal, results=out, shape=_shape, sep=";",
                 decimal=",", progress=sys.stderr.isatty(), **prepared,
             )  # fmt: skip
     except KeyboardInterrupt:

@@ -59,13 +59,18 @@ def test_send_goes_chunk_by_chunk_and_writes_every_row(make_sandbox, capsys, tmp
     assert {"phone_input", "text"} <= set(written.columns)
 
 
-def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, capsys):
+def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, capsys, monkeypatch):
+    monkeypatch.setattr("smsc_frames.clichunked.PROGRESS_EVERY", 0)  # a line after each chunk
     sandbox = _rich(make_sandbox)
     assert main(["estimate", *_args(sandbox)]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
     plan = prepare(read_contacts(SAMPLE_CSV), phone="Телефон", template=TEMPLATE)
-    assert f"{int(plan['sendable'].sum())} recipients" in printed
+    assert f"{int(plan['sendable'].sum())} recipients" in captured.out
     assert sandbox.messages() == []
+    rows = len(plan)  # 335 lines less the header; no cell holds a newline
+    said = [line for line in captured.err.splitlines() if line.startswith("smsc-frames: quoted")]
+    expected = [f"smsc-frames: quoted: {done} of ~{rows} rows" for done in (100, 200, 300, rows)]
+    assert said == expected
 
 
 def test_a_workbook_output_is_refused_before_any_request(make_sandbox, capsys, tmp_path):
