@@ -44,7 +44,7 @@ Examples
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,7 @@ from smsc_frames.messagekinds import textless
 from smsc_frames.options import Options, validate_message_id
 from smsc_frames.planoptions import plan_options
 from smsc_frames.wireformat import (
+    ListParams,
     Payload,
     build_requests,
     decode_params,
@@ -189,7 +190,11 @@ def payloads(
     ):
         request_id = validate_message_id(f"{campaign_id}-{number}")
         small = {"id": request_id, **option_params}
-        params = {**small, **line_params}
+        params: Mapping[str, str]
+        if isinstance(line_params, ListParams):  # "list" is written when read
+            params = line_params.with_fixed({**small, **line_params.fixed})
+        else:
+            params = {**small, **line_params}
         body_bytes = line_bytes + len(urllib.parse.urlencode(small)) + 1
         digest = content.copy()
         digest.update(b"\x00id\x00" + request_id.encode("ascii"))
@@ -208,8 +213,8 @@ def payloads(
 
 
 def _without_text(
-    line_params: dict[str, str], recipients: tuple[str, ...], messages: int, line_bytes: int
-) -> tuple[dict[str, str], tuple[str, ...], int, int]:
+    line_params: Mapping[str, str], recipients: tuple[str, ...], messages: int, line_bytes: int
+) -> tuple[Mapping[str, str], tuple[str, ...], int, int]:
     """A rendered request without its ``mes`` (HLR/ping), its byte count without ``&mes=…``."""
     if "mes" not in line_params:
         return line_params, recipients, messages, line_bytes
