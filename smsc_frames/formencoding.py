@@ -45,7 +45,7 @@ def utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
     """
     for first in range(0, len(values), _CHUNK_TEXTS):
         chunk = values[first : first + _CHUNK_TEXTS]
-        encoded = ("\0".join(chunk) + "\0").encode("utf-8")
+        encoded = "\0".join([*chunk, ""]).encode("utf-8")  # not join + "\0": one copy less
         lengths = _lengths_between_nuls(encoded)
         if len(lengths) != len(chunk):  # a text holds a NUL
             encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk) + "\0").encode(

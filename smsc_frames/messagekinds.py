@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ def message_kind(options: Options) -> str:
     return params_kind(options.to_params())
 
 
-def params_kind(params: dict[str, str]) -> str:
+def params_kind(params: Mapping[str, str]) -> str:
     """:func:`message_kind` of a request's wire parameters (a payload's ``params``).
 
     Examples

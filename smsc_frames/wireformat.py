@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from smsc_frames.batching import Packing
 
 __all__ = [
+    "ListParams",
     "Payload",
     "Texts",
     "build_requests",
@@ -63,9 +65,10 @@ class Payload:
     ----------
     id : str
         The SMSC message ``id`` of every message in the request.
-    params : dict of str to str
+    params : mapping of str to str
         ``id``, the campaign's option parameters, ``sender`` when the whole request has one,
-        and either ``phones`` + ``mes`` or ``list``.
+        and either ``phones`` + ``mes`` or ``list`` (a :class:`ListParams`, whose ``list``
+        string is written each time it is read).
     recipients : tuple of str
         The distinct phones, in canonical order (by phone), whatever the plan's row order.
     messages : int
@@ -81,7 +84,7 @@ class Payload:
     """
 
     id: str
-    params: dict[str, str]
+    params: Mapping[str, str]
     recipients: tuple[str, ...]
     messages: int
     body_bytes: int
@@ -160,7 +163,7 @@ def fixed_params(options: Options, id_length: int) -> dict[str, str]:
     return {"id": "x" * id_length, **options.to_params()}
 
 
-def params_hash(params: dict[str, str]) -> hashlib._Hash:
+def params_hash(params: Mapping[str, str]) -> hashlib._Hash:
     """SHA-256 of *params* in a canonical form: by name, each value's UTF-8 length-prefixed
     (``name=length:value``), so no two different dicts hash the same bytes."""
     content = hashlib.sha256()
@@ -177,8 +180,10 @@ def build_requests(
     groups: pd.DataFrame,
     texts: Texts,
     senders: pd.DataFrame,
-) -> list[tuple[dict[str, str], tuple[str, ...], int, int]]:
+) -> list[tuple[Mapping[str, str], tuple[str, ...], int, int]]:
     """Render each request: its line params (without id/options), recipients, parts, bytes.
+
+    A ``list=`` request's params are a :class:`ListParams`, written when read.
 
     The byte count covers the line params only, joined to the rest by one ``&``.
     """
@@ -221,14 +226,17 @@ def build_requests(
     per_request_list_bytes = np.add.reduceat(list_bytes, starts) - 3  # no final newline
     messages = np.add.reduceat(packing.parts, starts)
 
-    built = []
-    for k, (start, end) in enumerate(zip(starts, ends)):
-        lines = _line_heads(table, start, end)
+    lines = _ListLines(table, piece_text, first_pieces, prefix_bounds, prefix_lines, prefix_texts)
+    built: list[tuple[Mapping[str, str], tuple[str, ...], int, int]] = []
+    for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         recipients = _recipients(table, packing, start, end)
         sender = sender_name[sender_code[start]] if uniform[k] else None
-        line_params: dict[str, str] = {} if sender is None else {"sender": sender}
-        if len(lines) == 1:
-            line_params["phones"] = lines[0][:-1]  # without the ":" that ends a line's phones
+        fixed: dict[str, str] = {} if sender is None else {"sender": sender}
+        line_params: Mapping[str, str]
+        if first_pieces[k + 1] - first_pieces[k] == 1:
+            [line] = _line_heads(table, start, end)
+            line_params = fixed
+            line_params["phones"] = line[:-1]  # without the ":" that ends a line's phones
             line_params["mes"] = texts.raw[text_code[start]]
             line_bytes = (
                 len("phones=")
@@ -238,18 +246,100 @@ def build_requests(
                 + int(texts.mes_bytes[text_code[start]])
             )
         else:
-            low, high = prefix_bounds[k], prefix_bounds[k + 1]
-            for line, text in zip(prefix_lines[low:high], prefix_texts[low:high]):
-                lines[line] = text + lines[line]
-            tokens = [""] * (2 * len(lines))
-            tokens[::2] = lines
-            tokens[1::2] = piece_text[first_pieces[k] : first_pieces[k + 1]].tolist()
-            line_params["list"] = "".join(tokens)
+            line_params = ListParams(fixed, lines, k, start, end)
             line_bytes = len("list=") + int(per_request_list_bytes[k])
         if sender is not None:
             line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])
         built.append((line_params, recipients, int(messages[k]), line_bytes))
     return built
+
+
+@dataclasses.dataclass(frozen=True)
+class _ListLines:
+    """What the ``list=`` strings of a campaign's requests are written from, shared by their
+    :class:`ListParams`: the line heads as bytes (:func:`_line_table`), the texts by piece
+    (references to the plan's strings), where each request's pieces start, the sender
+    prefixes by request."""
+
+    table: np.ndarray
+    piece_text: np.ndarray
+    first_pieces: list[int]
+    prefix_bounds: list[int]
+    prefix_lines: list[int]
+    prefix_texts: list[str]
+
+    def write(self, request: int, start: int, end: int) -> str:
+        """The ``list`` string of the *request*-th request, rows *start* to *end*."""
+        lines = _line_heads(self.table, start, end)
+        low, high = self.prefix_bounds[request], self.prefix_bounds[request + 1]
+        for line, text in zip(self.prefix_lines[low:high], self.prefix_texts[low:high]):
+            lines[line] = text + lines[line]
+        tokens = [""] * (2 * len(lines))
+        tokens[::2] = lines
+        first, last = self.first_pieces[request], self.first_pieces[request + 1]
+        tokens[1::2] = self.piece_text[first:last].tolist()
+        return "".join(tokens)
+
+
+class ListParams(Mapping[str, str]):
+    """A request's params whose ``list`` string is written each time it is read, from arrays
+    the campaign's requests share: a campaign's payloads hold no second copy of its texts.
+
+    The other params are held as given, ``list`` comes last; equal to (and pickled as) the
+    plain ``dict``, the same string every time.
+
+    Examples
+    --------
+    >>> from smsc_frames.payloads import payloads
+    >>> plan = pd.DataFrame({"phone": ["79161234567", "79031234567"], "text": ["Hi", "Bye"],
+    ...                      "sender": [None, None], "parts": [1, 1], "sendable": [True, True]})
+    >>> params = payloads(plan, Options(), campaign_id="c")[0].params
+    >>> params
+    {'id': 'c-1', 'list': '79031234567:Bye\\n79161234567:Hi'}
+    >>> type(params).__name__, params == dict(params), params["list"] is params["list"]
+    ('ListParams', True, False)
+    """
+
+    __slots__ = ("_end", "_fixed", "_lines", "_request", "_start")
+
+    def __init__(
+        self, fixed: dict[str, str], lines: _ListLines, request: int, start: int, end: int
+    ) -> None:
+        self._fixed = fixed
+        self._lines = lines
+        self._request = request
+        self._start = start
+        self._end = end
+
+    @property
+    def fixed(self) -> dict[str, str]:
+        """The params but ``list``."""
+        return self._fixed
+
+    def with_fixed(self, fixed: dict[str, str]) -> ListParams:
+        """The same ``list`` after other params *fixed* (which must not hold ``list``)."""
+        return ListParams(fixed, self._lines, self._request, self._start, self._end)
+
+    def __getitem__(self, name: str) -> str:
+        if name == "list":
+            return self._lines.write(self._request, self._start, self._end)
+        return self._fixed[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name == "list" or name in self._fixed
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._fixed
+        yield "list"
+
+    def __len__(self) -> int:
+        return len(self._fixed) + 1
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple[type[dict[str, str]], tuple[dict[str, str]]]:
+        return dict, (dict(self),)
 
 
 def _line_table(
@@ -299,7 +389,7 @@ def _recipients(table: np.ndarray, packing: Packing, start: int, end: int) -> tu
     return tuple(packing.phone[packing.row[start:end]].tolist())
 
 
-def decode_params(params: dict[str, str]) -> pd.DataFrame:
+def decode_params(params: Mapping[str, str]) -> pd.DataFrame:
     """The messages one request carries, as SMSC reads its ``phones``/``mes`` or ``list``.
 
     The inverse of the codec: ``list`` lines split at the first ``:`` (a ``sender|`` prefix
@@ -307,7 +397,7 @@ def decode_params(params: dict[str, str]) -> pd.DataFrame:
 
     Parameters
     ----------
-    params : dict
+    params : mapping
         A :attr:`Payload.params`.
 
     Returns
