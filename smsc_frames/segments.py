@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import chunks, lookup, running_count
+from smsc_frames.codepoints import CHUNK_POINTS, chunks, lookup, running_count
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import (
     EXTENDED,
@@ -71,7 +71,8 @@ __all__ = [
 ]
 
 
-_UCS2, _GSM7 = np.array("ucs2", dtype=object), np.array("gsm7", dtype=object)
+_ENCODINGS = pd.Series(["gsm7", "ucs2"])
+"""The encodings' names, by ``ucs2`` (0 or 1), in the dtype pandas gives strings."""
 
 
 def _validate_part_limit(parameter: str, value: object) -> int:
@@ -146,8 +147,11 @@ def _greedy_counts_of(texts: np.ndarray, units: Callable, in_ucs2: bool) -> np.n
     encoding = "ucs2" if in_ucs2 else "gsm7"
     capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
     counts = []
+    reused = np.zeros(0, dtype=np.int32)  # one buffer: fresh ones cost page faults
     for points, starts, ends in chunks(texts):
-        units_before = np.zeros(len(points) + 1, dtype=np.int32)  # a chunk: < 2**31 units
+        if len(reused) <= len(points):
+            reused = np.zeros(max(len(points), CHUNK_POINTS) + 1, dtype=np.int32)
+        units_before = reused[: len(points) + 1]  # a chunk: < 2**31 units; [0] stays 0
         np.cumsum(units(points), out=units_before[1:])
         parts = np.ones(len(starts), dtype=np.int64)
         split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
@@ -302,7 +306,9 @@ def count_measured(
     settled = units + np.minimum(fewest - 1, two_unit) <= fewest * multi
     parts = np.where(units <= single, 1, fewest)
     ambiguous = (units > single) & ~settled
-    encoding = np.where(ucs2, _UCS2, _GSM7)  # two shared objects, not a str per text
+    # the two names taken by position: pandas infers the column's dtype from two strings,
+    # not from a million (converting them to its string storage took 0.5 s of 4 s)
+    encoding = _ENCODINGS.take(ucs2.astype(np.intp)).reset_index(drop=True)
     if ambiguous.any():
         rows = np.flatnonzero(ambiguous)
         read = texts[rows]
@@ -414,5 +420,5 @@ def _first_not_gsm(texts: np.ndarray) -> np.ndarray:
     for points, starts, _ in chunks(texts):
         outside = running_count(lookup(GSM_KINDS, points) == NOT_GSM7)
         first = np.searchsorted(outside, outside[starts], side="right") - 1  # where it grows
-        chars.append(points[first].view("<U1").astype(object))
+        chars.append(points[first].astype(np.uint32).view("<U1").astype(object))
     return np.concatenate(chars) if chars else np.full(0, None, dtype=object)

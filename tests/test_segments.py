@@ -347,3 +347,12 @@ def test_a_text_without_nfc_marks_is_its_own_normal_form(text):
     if measure_texts([text]).nfc_marks[0] == 0:
         assert unicodedata.normalize("NFC", text) == text
         assert "\r" not in text
+
+
+def test_count_measured_encoding_column_is_what_pandas_makes_of_the_names() -> None:
+    """The names are taken by position from two strings: the column must be the one pandas
+    builds from a list of the names (its string dtype, every value, a fresh RangeIndex)."""
+    texts = np.array(["Hi", "Привет", "", "a{", "😀"], dtype=object)
+    got = count_measured(measure_texts(texts), texts)["encoding"]
+    want = pd.Series(["gsm7", "ucs2", "gsm7", "gsm7", "ucs2"], name="encoding")
+    pd.testing.assert_series_equal(got, want)

@@ -57,6 +57,42 @@ def test_packed_measures_match_a_per_character_count(texts: list[str], translit:
         assert (mine[2] > 0) >= (theirs[2] > 0), text
 
 
+# ASCII texts are read as bytes (codepoints.chunks): every ASCII kind that is counted (CR,
+# extension, outside GSM-7 such as ` and controls, spaces)
+_ASCII = "a Z0{}[]~\\|^`\r\n\t\x00\x1b\x7f@$_"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet=_ASCII, max_size=400) | _texts, max_size=30),
+    st.sampled_from([0, 1, 2]),
+    st.sampled_from([1, 50, 1 << 20]),
+)
+def test_measures_of_ascii_and_wider_chunks_match_a_per_character_count(
+    texts: list[str], translit: int, chunk_points: int
+) -> None:
+    """Chunks of ASCII (bytes), BMP (UTF-16 units) and wider texts (UTF-32) side by side,
+    in any order, are each counted as the reference counts them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codepoints, "CHUNK_POINTS", chunk_points)
+        measure = measure_texts(texts, translit)
+    got = np.array([column.tolist() for column in measure._columns()]).T.tolist()
+    for text, mine in zip(texts, got):
+        theirs = _reference(text, translit)
+        assert mine[:2] + mine[3:] == theirs[:2] + theirs[3:], text
+        assert (mine[2] > 0) >= (theirs[2] > 0), text
+
+
+def test_chunks_are_read_in_the_narrowest_width() -> None:
+    """ASCII as bytes, the BMP as UTF-16 units, else UTF-32; after a wide chunk a BMP one
+    may be read wide, never an ASCII one."""
+    texts = np.array(["ab", "яб", "a😀", "яб", "cd"], dtype=object)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codepoints, "CHUNK_POINTS", 1)
+        widths = [points.dtype.name for points, _, _ in codepoints.chunks(texts)]
+    assert widths == ["uint8", "uint16", "uint32", "uint32", "uint8"]
+
+
 def test_a_text_longer_than_the_packing_is_counted_exactly() -> None:
     text = "{" * 70_000 + " " * 3 + "я"
     measure = measure_texts([text, "a{"])
@@ -147,6 +183,7 @@ def test_chunks_cover_every_text_once_whatever_their_size(
     read = []
     for points, starts, ends in codepoints.chunks(texts):
         read += [
-            points[start:end].tobytes().decode("utf-32-le") for start, end in zip(starts, ends)
+            points[start:end].astype(np.uint32).tobytes().decode("utf-32-le")
+            for start, end in zip(starts, ends)
         ]
     assert read == texts.tolist()
