@@ -85,8 +85,14 @@ def reading(request):
 
 @pytest.fixture(autouse=True)
 def private_state_dir(tmp_path_factory, monkeypatch):
-    """Default journals go to a folder of the test's own, never the user's state directory."""
+    """Default journals and quote caches go to folders of the test's own, never the user's.
+
+    The quote cache is keyed by the server's URL, and sandbox ports are reused: a cache shared
+    between tests (or between pytest-xdist workers) could answer for another test's sandbox.
+    """
     monkeypatch.setenv("SMSC_FRAMES_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    cache = tmp_path_factory.mktemp("quote-cache") / "smsc-frames"
+    monkeypatch.setenv("SMSC_FRAMES_CACHE_DIR", str(cache))
 
 
 @pytest.fixture

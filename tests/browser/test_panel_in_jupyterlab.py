@@ -24,8 +24,13 @@ from smsc_frames.sandbox.settings import Account
 from .conftest import ROOT, SHOTS
 
 # A real browser on a shared 2-core machine: a failure is tried twice more before it counts
-# (pytest-rerunfailures); a broken panel still fails all three times.
-pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=2, reruns_delay=5)]
+# (pytest-rerunfailures); a broken panel still fails all three times. Under pytest-xdist
+# (--dist loadgroup) one worker runs them all, so one JupyterLab and one Chromium serve the module.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.flaky(reruns=2, reruns_delay=5),
+    pytest.mark.xdist_group("jupyterlab"),
+]
 
 BALANCE = Decimal("1000.00")
 
