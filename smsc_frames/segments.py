@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import CHUNK_POINTS, chunks, lookup, running_count
+from smsc_frames.codepoints import Scratch, chunks, lookup, running_count
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import (
     EXTENDED,
@@ -147,11 +147,9 @@ def _greedy_counts_of(texts: np.ndarray, units: Callable, in_ucs2: bool) -> np.n
     encoding = "ucs2" if in_ucs2 else "gsm7"
     capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
     counts = []
-    reused = np.zeros(0, dtype=np.int32)  # one buffer: fresh ones cost page faults
+    scratch = Scratch(np.int32)  # a chunk: < 2**31 units
     for points, starts, ends in chunks(texts):
-        if len(reused) <= len(points):
-            reused = np.zeros(max(len(points), CHUNK_POINTS) + 1, dtype=np.int32)
-        units_before = reused[: len(points) + 1]  # a chunk: < 2**31 units; [0] stays 0
+        units_before = scratch.take(len(points) + 1)  # [0] is never written: stays 0
         np.cumsum(units(points), out=units_before[1:])
         parts = np.ones(len(starts), dtype=np.int64)
         split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
