@@ -54,11 +54,10 @@ PROGRESS_EVERY = 10.0
 """Seconds between two progress lines when stderr is not a terminal (a log, a pipe)."""
 
 
-def _chunks(args: argparse.Namespace, what: str) -> Iterator[pd.DataFrame]:
-    """The file's chunks, saying how many rows of about how many are *what* (quoted, sent).
-
-    On a terminal a tqdm bar; in a log or a pipe a line every :data:`PROGRESS_EVERY` seconds.
-    The total is the file's line count less the header: about, as a cell may hold a newline.
+def _chunks(args: argparse.Namespace, what: str, about: int) -> Iterator[pd.DataFrame]:
+    """The file's chunks, saying how many rows of *about* (:func:`_about_rows`) are *what*
+    (quoted, sent): on a terminal a tqdm bar; in a log or a pipe a line every
+    :data:`PROGRESS_EVERY` seconds.
     """
     chunks = read_contacts(
         args.file,
@@ -68,7 +67,6 @@ def _chunks(args: argparse.Namespace, what: str) -> Iterator[pd.DataFrame]:
         header_row=args.header_row,
         chunksize=CHUNK_ROWS,
     )
-    about = max(_line_count(args.file) - (args.header_row or 1), 0)
     on_terminal = sys.stderr.isatty()
     done, said = 0, time.monotonic()
     with tqdm(total=about, desc=what, unit=" rows", unit_scale=True, disable=not on_terminal,
@@ -83,14 +81,15 @@ def _chunks(args: argparse.Namespace, what: str) -> Iterator[pd.DataFrame]:
                 said = time.monotonic()
 
 
-def _line_count(path: Path) -> int:
-    """Lines of *path* (a last line without a newline counted), in 1 MiB blocks."""
+def _about_rows(args: argparse.Namespace) -> int:
+    """The file's contact rows, about: its lines (a last one without a newline counted) less
+    the header's, read in 1 MiB blocks. About, as a cell may hold a newline."""
     lines, last = 0, b"\n"
-    with path.open("rb") as file:
+    with args.file.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             lines += block.count(b"\n")
             last = block[-1:]
-    return lines + (last != b"\n")
+    return max(lines + (last != b"\n") - (args.header_row or 1), 0)
 
 
 def _prepare_arguments(args: argparse.Namespace) -> dict[str, Any]:
@@ -127,7 +126,8 @@ def run_estimate_chunked(args: argparse.Namespace) -> int:
         )  # fmt: skip
     client = make_client(args)
     with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
-        totals = estimate_chunks(_chunks(args, "quoted"), client, **_prepare_arguments(args))
+        chunks = _chunks(args, "quoted", _about_rows(args))
+        totals = estimate_chunks(chunks, client, **_prepare_arguments(args))
     print(f"Estimate (nothing was sent): {totals}")
     if totals.balance is not None:
         print(f"Balance: {totals.balance:,.2f}")
@@ -145,8 +145,9 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     check_output_path(out, inputs=[args.file])
     client = make_client(args)
     prepared = _prepare_arguments(args)
+    about = _about_rows(args)
     with step(f"asking {client.url} for the price of {args.file.name}, chunk by chunk"):
-        quote = estimate_chunks(_chunks(args, "quoted"), client, **prepared)
+        quote = estimate_chunks(_chunks(args, "quoted", about), client, **prepared)
     print(f"Estimate: {quote}")
     if quote.recipients == 0:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
@@ -162,8 +163,8 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     try:
         with step(f"sending {args.file.name} chunk by chunk"):
             totals = send_chunks(
-                _chunks(args, "sent"), client, journal=journal, results=out, shape=_shape, sep=";",
-                decimal=",", progress=sys.stderr.isatty(), **prepared,
+                _chunks(args, "sent", about), client, journal=journal, results=out,
+                shape=_shape, sep=";", decimal=",", progress=sys.stderr.isatty(), **prepared,
             )  # fmt: skip
     except KeyboardInterrupt:
         return _stopped("interrupted", out, journal, 130)
