@@ -35,6 +35,7 @@ from typing import overload
 
 import pandas as pd
 
+from smsc_frames.arrowcsv import read_plain_csv
 from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelcells import gc_paused, read_grid
@@ -187,6 +188,10 @@ def _read_csv(
         _announce_header(position, path.name, title)
     if chunksize is not None:
         return _csv_chunks(path, encoding, delimiter, position, chunksize)
+    fast = read_plain_csv(path, raw, encoding, delimiter, position, TEXT) if sampled else None
+    if fast is not None:
+        fast.columns = _column_names(list(fast.columns))
+        return fast
     try:
         frame = pd.read_csv(
             path if len(raw) > UTF8_SAMPLE else io.BytesIO(raw),
