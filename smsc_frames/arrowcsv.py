@@ -8,8 +8,7 @@ taken only where the two readers agree, told from the start of the file:
 
 * UTF-8 (with or without a BOM), a ``;``, ``,`` or TAB delimiter, at least two columns (pandas
   skips whitespace-only lines; pyarrow reads them as a one-cell row, an error only when there
-  are more columns), a header line that is not blank, no quote or second BOM above it, no
-  NUL byte in the head;
+  are more columns), a header line that is not blank, no quote or second BOM above it;
 * a row with fewer or more cells than the header, bytes that are not UTF-8, a file that may
   end inside a quoted cell, or any other pyarrow error: ``None``, and pandas reads the file
   (its frame or its error, as before).
@@ -71,7 +70,7 @@ def _pandas_names(head: bytes, encoding: str, delimiter: str, position: int) -> 
 
 def _plain_head(head: bytes, encoding: str, delimiter: str, position: int) -> bytes | None:
     """The start of the file cut after its last whole line, when pyarrow may read the file."""
-    if encoding.lower() not in UTF8_NAMES or delimiter not in DELIMITERS or b"\0" in head:
+    if encoding.lower() not in UTF8_NAMES or delimiter not in DELIMITERS:
         return None
     end = head.rfind(b"\n")
     lines = head[: end + 1].removeprefix(codecs.BOM_UTF8).splitlines()

@@ -164,7 +164,8 @@ def _read_csv(
     header_row: int | None,
     chunksize: int | None = None,
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-    """Detect the encoding, the delimiter and the header, then hand the bytes to pandas."""
+    """Detect the encoding, the delimiter and the header, then hand the bytes to pyarrow (a
+    big plain UTF-8 file: :mod:`smsc_frames.arrowcsv`) or pandas."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValidationError("delimiter", "must be a single character such as ';'", delimiter)
     with path.open("rb") as file:
@@ -188,13 +189,14 @@ def _read_csv(
         _announce_header(position, path.name, title)
     if chunksize is not None:
         return _csv_chunks(path, encoding, delimiter, position, chunksize)
-    fast = read_plain_csv(path, raw, encoding, delimiter, position, TEXT) if sampled else None
+    big = len(raw) > UTF8_SAMPLE
+    fast = read_plain_csv(path, raw, encoding, delimiter, position, TEXT) if big else None
     if fast is not None:
         fast.columns = _column_names(list(fast.columns))
         return fast
     try:
         frame = pd.read_csv(
-            path if len(raw) > UTF8_SAMPLE else io.BytesIO(raw),
+            path if big else io.BytesIO(raw),
             encoding=encoding,
             sep=delimiter,
             skiprows=position,

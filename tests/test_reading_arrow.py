@@ -42,6 +42,7 @@ AGREEING = {
     "a trailing delimiter on the header too": (b"a,b,\n1,2,\n", 0),
     "a quoted newline in the header": (b'"a\nx",b\n1,2\n', 0),
     "whitespace kept, NA and nan are text": (b"a,b\n 1 , 2 \nNA,nan\n#x,None\n", 0),
+    "NUL bytes": (b"a,b\n1\x00x,2\n\x00,\n", 0),
     "BOM": (b"\xef\xbb\xbfa,b\n1,2\n", 0),
     "title rows above the header": (b"Title\n\na,b\n1,2\n", 2),
     "title rows, CRLF": (b"Title\r\n\r\na,b\r\n1,2\r\n", 2),
@@ -73,10 +74,9 @@ DIFFERING = {
     "an unterminated quote at the very end": b'a,b\n\n,"',
     "an unterminated quote after a doubled one": b'a,b\n1,"a""',
     "a lone CR inside a cell": b"a,b\nx\ry,2\n",
-    "a NUL byte": b"a,b\n1\x00x,2\n",
     "one column (pandas skips whitespace-only lines)": b"a\n  \n1\n",
     "not UTF-8": "a,b\nИван,2\n".encode("cp1251"),
-    "a quote in a title row": b'"Title"\na,b\n1,2\n',
+    "a quoted newline in a title row": b'"Ti\ntle"\na,b\n1,2\n',
     "a blank line where the header is (pandas: the next line)": b"\n,\n1,2\n",
     "a second BOM (pandas drops it)": b"\xef\xbb\xbf\xef\xbb\xbf\n,\n1,2\n",
 }
@@ -86,12 +86,12 @@ DIFFERING = {
 def test_pyarrow_steps_aside_where_it_would_differ(tmp_path, case):
     """Each of these gives pyarrow another frame or an error: pandas reads them."""
     data = DIFFERING[case]
-    position = 1 if case == "a quote in a title row" else 0
+    position = 1 if case == "a quoted newline in a title row" else 0
     assert arrow_frame(tmp_path, data, ",", position) is None
 
 
 CSV_BYTES = st.lists(
-    st.sampled_from(["a", "b", " ", ",", '"', "\n", "\r\n", "\r", "\t", "é", "😀", ";"]),
+    st.sampled_from(["a", " ", ",", '"', "\n", "\r\n", "\r", "\t", "é", "😀", ";", "\0", "\ufeff"]),
     max_size=40,
 ).map(lambda parts: "".join(parts).encode())
 
@@ -133,9 +133,10 @@ def readers(monkeypatch):
     return results
 
 
-def test_a_plain_big_file_is_read_by_pyarrow_as_pandas_reads_it(tmp_path, readers):
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+def test_a_plain_big_file_is_read_by_pyarrow_as_pandas_reads_it(tmp_path, readers, encoding):
     path = big_csv(tmp_path, ['+79160000000;"Анна, ""VIP""";', "+79160000001;;"])
-    frame = read_contacts(path)
+    frame = read_contacts(path, encoding=encoding)
     assert len(readers) == 1 and readers[0] is not None
     expected = pandas_frame(path.read_bytes(), ";")
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
