@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -175,3 +176,12 @@ def test_bad_utf8_past_the_head_is_read_in_its_real_encoding(tmp_path, readers):
     frame = read_contacts(path)
     assert readers[0] is None  # pyarrow refused the bytes; pandas then read them as cp1251
     assert frame["name"].iloc[-1] == "Иван"
+
+
+@pytest.mark.parametrize("rows", [[], ["+79160000000;Анна"]], ids=["pyarrow", "fallback"])
+def test_pyarrows_memory_pool_is_restored_after_the_read(tmp_path, rows):
+    """The read borrows the system allocator process-wide; whoever uses pyarrow after it
+    gets their own pool back, also when pandas ended up reading the file."""
+    before = pa.default_memory_pool().backend_name
+    read_contacts(big_csv(tmp_path, rows))
+    assert pa.default_memory_pool().backend_name == before
