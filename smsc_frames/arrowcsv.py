@@ -8,7 +8,8 @@ taken only where the two readers agree, told from the start of the file:
 
 * UTF-8 (with or without a BOM), a ``;``, ``,`` or TAB delimiter, at least two columns (pandas
   skips whitespace-only lines; pyarrow reads them as a one-cell row, an error only when there
-  are more columns), a header line that is not blank, no quote or second BOM above it;
+  are more columns), a header line that is not blank and has no NUL, no quote or second BOM
+  above it;
 * a row with fewer or more cells than the header, bytes that are not UTF-8, a file that may
   end inside a quoted cell, or any other pyarrow error: ``None``, and pandas reads the file
   (its frame or its error, as before).
@@ -98,6 +99,8 @@ def _plain_head(head: bytes, encoding: str, delimiter: str, position: int) -> by
         return None  # pandas skips title rows by their quoting, pyarrow by line ends
     if any(codecs.BOM_UTF8 in line for line in lines[: position + 1]):
         return None  # a second BOM: pandas drops it from the header, pyarrow does not
+    if any(b"\0" in line for line in lines[: position + 1]):
+        return None  # pyarrow skips the header row short at a NUL
     return head[: end + 1]
 
 

@@ -80,6 +80,7 @@ DIFFERING = {
     "a quoted newline in a title row": b'"Ti\ntle"\na,b\n1,2\n',
     "a blank line where the header is (pandas: the next line)": b"\n,\n1,2\n",
     "a second BOM (pandas drops it)": b"\xef\xbb\xbf\xef\xbb\xbf\n,\n1,2\n",
+    "a NUL in the header": b",\x00\naaaaa\r\n",
 }
 
 
