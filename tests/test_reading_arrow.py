@@ -114,7 +114,7 @@ def test_pyarrow_never_gives_another_frame_than_pandas(tmp_path, body, header):
 
 
 def big_csv(tmp_path, rows: list[str], header="phone;name;note") -> tuple:
-    """A file past the first MiB (the size from which read_contacts reads with pyarrow)."""
+    """A file past the first MiB (pyarrow's size in these tests: the `readers` fixture)."""
     filler = [f"+7916{n:07d};Name {n};x" for n in range(UTF8_SAMPLE // 24)]
     path = tmp_path / "big.csv"
     path.write_text("\n".join([header, *filler, *rows]) + "\n", encoding="utf-8")
@@ -132,6 +132,7 @@ def readers(monkeypatch):
         return results[-1]
 
     monkeypatch.setattr(contacts, "read_plain_csv", spy)
+    monkeypatch.setattr(contacts, "ARROW_MIN_BYTES", UTF8_SAMPLE)  # files of a MiB will do
     return results
 
 
@@ -180,9 +181,18 @@ def test_bad_utf8_past_the_head_is_read_in_its_real_encoding(tmp_path, readers):
 
 
 @pytest.mark.parametrize("rows", [[], ["+79160000000;Анна"]], ids=["pyarrow", "fallback"])
-def test_pyarrows_memory_pool_is_restored_after_the_read(tmp_path, rows):
+def test_pyarrows_memory_pool_is_restored_after_the_read(tmp_path, readers, rows):
     """The read borrows the system allocator process-wide; whoever uses pyarrow after it
     gets their own pool back, also when pandas ended up reading the file."""
     before = pa.default_memory_pool().backend_name
     read_contacts(big_csv(tmp_path, rows))
+    assert (readers[0] is None) == bool(rows)
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_a_file_under_pyarrows_size_is_read_by_pandas_alone(tmp_path, readers, monkeypatch):
+    """pyarrow's start (~30 ms) is not paid back on files of a few MB."""
+    monkeypatch.setattr(contacts, "ARROW_MIN_BYTES", 2 * UTF8_SAMPLE)
+    frame = read_contacts(big_csv(tmp_path, []))
+    assert readers == []
+    assert frame["note"].iloc[-1] == "x"
