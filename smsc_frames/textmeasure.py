@@ -18,7 +18,7 @@ import pandas as pd
 from smsc_frames.codepoints import Scratch, chunks, count_per_text, lookup, range_mask, table_ranges
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import EXTENDED, GSM_KINDS, NOT_GSM7
-from smsc_frames.normalization import nfc_marks
+from smsc_frames.normalization import high_nfc_marks, nfc_marks
 from smsc_frames.translit import TRANSLIT_TABLES, validate_translit
 
 __all__ = ["TextMeasure", "measure_texts"]
@@ -106,9 +106,12 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     ([4, 3], [3, 3], [0, 0])
     """
     translit = validate_translit(translit)
-    values = np.asarray(
-        list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object
-    )
+    if isinstance(texts, np.ndarray) and texts.dtype == object and texts.ndim == 1:
+        values = texts  # read only: no copy of a million references
+    else:
+        values = np.asarray(
+            list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object
+        )
     if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
         not_text = next(value for value in values if not isinstance(value, str))
         raise ValidationError("texts", "every text must be a string", not_text)
@@ -184,7 +187,9 @@ def _count_kinds(texts: np.ndarray) -> list[np.ndarray]:
                 high = np.flatnonzero(points >= _TABLE_END)
             if len(high):  # rare: emoji, CJK
                 high_points = points[high]
-                weights[high] += nfc_marks(high_points).astype(np.uint64) * np.uint64(_NFC_MARK)
+                marks = high_nfc_marks(high_points)  # all above U+3000: asked per code point
+                if marks is not None:
+                    weights[high] += marks.astype(np.uint64) * np.uint64(_NFC_MARK)
                 beyond = high[high_points > 0xFFFF]
                 astral = np.bincount(
                     np.searchsorted(ends, beyond, side="right"), minlength=len(starts)
