@@ -21,6 +21,7 @@ import numpy as np
 __all__ = [
     "CHUNK",
     "CHUNK_POINTS",
+    "RangeScratch",
     "Scratch",
     "bit_counts",
     "bytes_bit_counts",
@@ -136,17 +137,26 @@ def bytes_bit_counts(words: np.ndarray) -> np.ndarray:
     return _BITS_SET[words.view(np.uint8)].reshape(len(words), 8).sum(axis=1, dtype=np.uint8)
 
 
-def range_mask(points: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+def range_mask(
+    points: np.ndarray, ranges: list[tuple[int, int]], scratch: RangeScratch | None = None
+) -> np.ndarray:
     """Which code points lie in one of the inclusive *ranges*: comparisons only, no table
     lookup (``np.take`` first widens every code point to an index).
+
+    With *scratch*, the mask is written into its reused arrays (a view, overwritten by the
+    next call): fresh 1 MiB arrays per chunk cost more in page faults than the comparisons
+    (1.4 vs 0.4 ms for two ranges over a million code points).
 
     Examples
     --------
     >>> range_mask(np.array([1, 5, 9, 12], dtype=np.uint8), [(4, 5), (12, 12)]).tolist()
     [False, True, False, True]
     """
-    mask = np.zeros(len(points), dtype=bool)
-    shifted, hit = np.empty_like(points), np.empty(len(points), dtype=bool)
+    scratch = scratch or RangeScratch()
+    mask, hit = scratch.mask.take(len(points)), scratch.hit.take(len(points))
+    shifted = scratch.shifted(points.dtype).take(len(points))
+    if not ranges:
+        mask[:] = False
     for number, (low, high) in enumerate(ranges):
         found = hit if number else mask  # the first range written straight into the mask
         if low == high:
@@ -157,6 +167,18 @@ def range_mask(points: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
         if number:
             np.logical_or(mask, hit, out=mask)
     return mask
+
+
+class RangeScratch:
+    """The reused arrays of :func:`range_mask`: the mask, one range's hits, shifted points."""
+
+    def __init__(self) -> None:
+        self.mask, self.hit = Scratch(np.bool_), Scratch(np.bool_)
+        self._shifted: dict[np.dtype, Scratch] = {}
+
+    def shifted(self, dtype: np.dtype) -> Scratch:
+        """The reused array of code points of *dtype*."""
+        return self._shifted.setdefault(dtype, Scratch(dtype.type))
 
 
 def table_ranges(table: np.ndarray, first: int, last: int) -> list[tuple[int, int]]:

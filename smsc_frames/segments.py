@@ -40,7 +40,14 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import chunks, lookup, range_mask, running_count, table_ranges
+from smsc_frames.codepoints import (
+    RangeScratch,
+    chunks,
+    lookup,
+    range_mask,
+    running_count,
+    table_ranges,
+)
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import (
     EXTENDED,
@@ -131,14 +138,14 @@ def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
     return parts
 
 
-def _extended(points: np.ndarray) -> np.ndarray:
+def _extended(points: np.ndarray, masks: RangeScratch) -> np.ndarray:
     """Which code points of a GSM-7 text take two septets."""
     if points.dtype == np.uint8:  # ASCII: comparisons, no lookup
-        return range_mask(points, _EXTENDED_ASCII)
+        return range_mask(points, _EXTENDED_ASCII, masks)
     return lookup(_IS_EXTENDED, points)
 
 
-def _beyond_bmp(points: np.ndarray) -> np.ndarray:
+def _beyond_bmp(points: np.ndarray, masks: RangeScratch) -> np.ndarray:
     """Which code points of a UCS-2 text take two UTF-16 units."""
     return points > 0xFFFF
 
@@ -165,9 +172,9 @@ def _greedy_counts_of(texts: np.ndarray, two_units: Callable, in_ucs2: bool) -> 
     """
     encoding = "ucs2" if in_ucs2 else "gsm7"
     capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
-    counts = []
+    counts, masks = [], RangeScratch()
     for points, starts, ends in chunks(texts):
-        doubles = np.flatnonzero(two_units(points))
+        doubles = np.flatnonzero(two_units(points, masks))
         doubles_through = doubles + np.arange(2, len(doubles) + 2)  # units through each
         sentinel = np.append(doubles, -2)  # E[k] for k == len(E): never q - 1
 

@@ -253,3 +253,16 @@ def test_greedy_counts_match_whatever_the_chunks(
     ucs2_flags = np.array(ucs2)[order]
     got = greedy_part_counts(np.array(texts, dtype=object), ucs2_flags)
     assert got.tolist() == [_greedy_reference(t, u) for t, u in zip(texts, ucs2_flags)]
+
+
+def test_range_masks_in_reused_arrays_hold_only_the_last_call() -> None:
+    """Each call overwrites what the previous (longer, other ranges) left in the arrays."""
+    scratch = codepoints.RangeScratch()
+    points = np.arange(200, dtype=np.uint8)
+    first = codepoints.range_mask(points, [(0, 199)], scratch)
+    assert first.all()
+    shorter = np.array([5, 96, 127, 50], dtype=np.uint8)
+    assert codepoints.range_mask(shorter, [(96, 96), (127, 127)], scratch).tolist() == [
+        False, True, True, False
+    ]  # fmt: skip
+    assert not codepoints.range_mask(points, [], scratch).any()
