@@ -32,6 +32,7 @@ __all__ = [
     "combine_codes",
     "factorize_objects",
     "first_positions",
+    "is_identical",
     "is_none",
     "object_addresses",
 ]
@@ -174,7 +175,7 @@ def factorize_objects(
     if missing is _ANY_MISSING:
         absent = pd.isna(objects)
     else:
-        absent = object_addresses(objects) == id(missing)
+        absent = is_identical(objects, missing)
     if absent.any():  # (each pass over the objects counts: they are scattered in memory)
         present = np.flatnonzero(~absent)
         object_codes = np.full(len(objects), -1, dtype=np.intp)
@@ -193,9 +194,21 @@ def is_none(values: np.ndarray) -> np.ndarray:
     >>> is_none(np.array([None, "x", float("nan")], dtype=object)).tolist()
     [True, False, False]
     """
+    return is_identical(values, None)
+
+
+def is_identical(values: np.ndarray, target: object) -> np.ndarray:
+    """Which elements of an object array are *target* itself (``is``, not ``==``), by
+    address: a string column's missing values are its ``na_value``, ``pd.NA``.
+
+    Examples
+    --------
+    >>> is_identical(np.array([pd.NA, "x", None], dtype=object), pd.NA).tolist()
+    [True, False, False]
+    """
     if _BY_IDENTITY:
-        return object_addresses(values) == id(None)
-    return np.fromiter((value is None for value in values), dtype=bool, count=len(values))
+        return object_addresses(values) == id(target)
+    return np.fromiter((value is target for value in values), dtype=bool, count=len(values))
 
 
 def combine_codes(codes: list[np.ndarray], rows: int) -> np.ndarray:
