@@ -21,11 +21,16 @@ import numpy as np
 __all__ = [
     "CHUNK",
     "CHUNK_POINTS",
+    "RangeScratch",
     "Scratch",
+    "bit_counts",
+    "bytes_bit_counts",
     "chunks",
     "count_per_text",
     "lookup",
+    "range_mask",
     "running_count",
+    "table_ranges",
 ]
 
 CHUNK = 1 << 14
@@ -84,9 +89,114 @@ def running_count(mask: np.ndarray) -> np.ndarray:
 
 
 def count_per_text(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """How many of ``mask[start:end]`` are true, per text."""
-    running = running_count(mask)
-    return running[ends] - running[starts]
+    """How many of ``mask[start:end]`` are true (nonzero), per text.
+
+    The mask is packed to bits (``np.packbits``: one pass over bytes) and its set bits
+    counted per 64-bit word; only those 64 times fewer counts are summed, and each text's
+    first and last word are cut to its bits. A running count of the mask itself (a
+    ``cumsum`` into a wider integer) cost 6.9 ms per million code points, this about 0.3 ms.
+
+    Examples
+    --------
+    >>> count_per_text(np.array([1, 0, 1, 1, 0, 1, 1, 1, 1, 1]), np.array([0, 2, 9]),
+    ...                np.array([2, 10, 9])).tolist()
+    [1, 7, 0]
+    """
+    packed = np.packbits(mask, bitorder="little")
+    words = np.zeros(len(packed) // 8 + 1, dtype=np.uint64)  # a zero word past the end
+    words.view(np.uint8)[: len(packed)] = packed
+    words_before = np.concatenate(([0], np.cumsum(bit_counts(words), dtype=np.int64)))
+
+    def true_before(positions: np.ndarray) -> np.ndarray:
+        word = positions >> 6
+        below = np.left_shift(np.uint64(1), (positions & 63).astype(np.uint64)) - np.uint64(1)
+        return words_before[word] + bit_counts(words[word] & below)
+
+    return true_before(np.asarray(ends)) - true_before(np.asarray(starts))
+
+
+def bit_counts(words: np.ndarray) -> np.ndarray:
+    """The set bits of each ``uint64`` (``np.bitwise_count``, numpy 2; else per byte).
+
+    Examples
+    --------
+    >>> bit_counts(np.array([0, 5, 2**64 - 1], dtype=np.uint64)).tolist()
+    [0, 2, 64]
+    """
+    if _BITWISE_COUNT is not None:
+        return _BITWISE_COUNT(words)
+    return bytes_bit_counts(words)
+
+
+_BITWISE_COUNT = getattr(np, "bitwise_count", None)
+_BITS_SET = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
+
+
+def bytes_bit_counts(words: np.ndarray) -> np.ndarray:
+    """:func:`bit_counts` without ``np.bitwise_count`` (numpy 1): per byte from a table."""
+    return _BITS_SET[words.view(np.uint8)].reshape(len(words), 8).sum(axis=1, dtype=np.uint8)
+
+
+def range_mask(
+    points: np.ndarray, ranges: list[tuple[int, int]], scratch: RangeScratch | None = None
+) -> np.ndarray:
+    """Which code points lie in one of the inclusive *ranges*: comparisons only, no table
+    lookup (``np.take`` first widens every code point to an index).
+
+    With *scratch*, the mask is written into its reused arrays (a view, overwritten by the
+    next call): fresh 1 MiB arrays per chunk cost more in page faults than the comparisons
+    (1.4 vs 0.4 ms for two ranges over a million code points).
+
+    Examples
+    --------
+    >>> range_mask(np.array([1, 5, 9, 12], dtype=np.uint8), [(4, 5), (12, 12)]).tolist()
+    [False, True, False, True]
+    """
+    scratch = scratch or RangeScratch()
+    mask, hit = scratch.mask.take(len(points)), scratch.hit.take(len(points))
+    shifted = scratch.shifted(points.dtype).take(len(points))
+    if not ranges:
+        mask[:] = False
+    for number, (low, high) in enumerate(ranges):
+        found = hit if number else mask  # the first range written straight into the mask
+        if low == high:
+            np.equal(points, low, out=found)
+        else:  # one unsigned comparison: below low wraps around to a large value
+            np.subtract(points, points.dtype.type(low), out=shifted)
+            np.less_equal(shifted, high - low, out=found)
+        if number:
+            np.logical_or(mask, hit, out=mask)
+    return mask
+
+
+class RangeScratch:
+    """The reused arrays of :func:`range_mask`: the mask, one range's hits, shifted points."""
+
+    def __init__(self) -> None:
+        self.mask, self.hit = Scratch(np.bool_), Scratch(np.bool_)
+        self._shifted: dict[np.dtype, Scratch] = {}
+
+    def shifted(self, dtype: np.dtype) -> Scratch:
+        """The reused array of code points of *dtype*."""
+        return self._shifted.setdefault(dtype, Scratch(dtype.type))
+
+
+def table_ranges(table: np.ndarray, first: int, last: int) -> list[tuple[int, int]]:
+    """The runs of true entries of a boolean *table* between *first* and *last* (inclusive).
+
+    Examples
+    --------
+    >>> table_ranges(np.array([1, 1, 0, 1, 0, 1], dtype=bool), 1, 5)
+    [(1, 1), (3, 3), (5, 5)]
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in np.flatnonzero(table[first : last + 1]).tolist():
+        code += first
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
 
 
 def lookup(table: np.ndarray, points: np.ndarray) -> np.ndarray:

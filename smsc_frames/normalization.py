@@ -20,7 +20,7 @@ import pandas as pd
 
 from smsc_frames.codepoints import chunks, count_per_text, lookup
 
-__all__ = ["nfc_marks", "normalize_one", "normalize_text"]
+__all__ = ["high_nfc_marks", "nfc_marks", "normalize_one", "normalize_text"]
 
 _NFC_CHECKED = 0x3000  # code points from here on are assumed to need Python's NFC
 
@@ -55,9 +55,24 @@ def nfc_marks(points: np.ndarray) -> np.ndarray:
     marks = lookup(_nfc_may_change(), points)
     high = np.flatnonzero(points >= _NFC_CHECKED)
     if len(high):
-        sensitive = [code for code in np.unique(points[high]).tolist() if _nfc_sensitive(code)]
-        marks[high] = np.isin(points[high], sensitive)
+        high_marks = high_nfc_marks(points[high])
+        marks[high] = False if high_marks is None else high_marks
     return marks
+
+
+def high_nfc_marks(points: np.ndarray) -> np.ndarray | None:
+    """:func:`nfc_marks` of code points at or above :data:`_NFC_CHECKED` (U+3000), each
+    distinct one asked once; ``None`` when none is a mark (emoji), so callers skip them.
+
+    Examples
+    --------
+    >>> high_nfc_marks(np.array([0x1F600, 0xFE0F, 0x1F600])) is None
+    True
+    >>> high_nfc_marks(np.array([0x1F600, 0x1D165])).tolist()  # a combining musical stem
+    [False, True]
+    """
+    sensitive = [code for code in np.unique(points).tolist() if _nfc_sensitive(code)]
+    return np.isin(points, sensitive) if sensitive else None
 
 
 _VARIATION_SELECTORS = frozenset([*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])

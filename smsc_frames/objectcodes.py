@@ -32,6 +32,7 @@ __all__ = [
     "combine_codes",
     "factorize_objects",
     "first_positions",
+    "is_identical",
     "is_none",
     "object_addresses",
 ]
@@ -101,15 +102,14 @@ def _first_of_each_code(codes: np.ndarray) -> np.ndarray:
 def _sharing_a_hash(values: np.ndarray) -> np.ndarray:
     """Which values' hash equals another value's (only they can be equal to another)."""
     hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-    sharing = np.zeros(len(values), dtype=bool)
     ranked = np.sort(hashes)
-    if not (ranked[1:] == ranked[:-1]).any():  # the usual case, told by a sort alone
-        return sharing
-    order = np.argsort(hashes)
-    same = hashes[order[1:]] == hashes[order[:-1]]
-    sharing[order[1:][same]] = True
-    sharing[order[:-1][same]] = True
-    return sharing
+    repeated = ranked[1:][ranked[1:] == ranked[:-1]]
+    if not len(repeated):  # the usual case, told by a sort alone
+        return np.zeros(len(values), dtype=bool)
+    # the few repeated hashes looked up for every value: cheaper than sorting them again
+    repeated = np.unique(repeated)
+    found = np.minimum(np.searchsorted(repeated, hashes), len(repeated) - 1)
+    return repeated[found] == hashes
 
 
 def _factorize_distinct(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,11 +122,18 @@ def _factorize_distinct(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # a None appended: pandas then hashes the objects, not every text's UTF-8 bytes
     shared_codes = pd.factorize(np.append(objects[sharing], _NONE))[0][:-1]
     codes[sharing] = sharing[_first_of_each_code(shared_codes)][shared_codes]
-    codes = pd.factorize(codes)[0]  # each to its first equal object, renumbered
-    return codes, objects[_first_of_each_code(codes)]
+    # each object now points at its first equal one, which points at itself: those firsts,
+    # counted in order, number the values by first appearance (no hash table over them all)
+    firsts = codes == np.arange(len(codes))
+    return (np.cumsum(firsts) - 1)[codes], objects[firsts]
 
 
-def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+_ANY_MISSING = object()
+
+
+def factorize_objects(
+    values: np.ndarray, *, missing: object = _ANY_MISSING
+) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of a 1-D object array of texts (missing ones coded ``-1``), reading each
     distinct object once.
 
@@ -142,6 +149,10 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         values whose equality agrees with their ``hash`` (numbers, bytes) are coded as pandas
         codes them too; a container holding NaN is not (two ``(1, nan)`` tuples differ here,
         not for pandas). An array of another dtype is handed to ``pd.factorize``.
+    missing : object, optional
+        The one missing value *values* can hold, when known (a string column's
+        ``dtype.na_value``, ``pd.NA``): found by identity, not ``pd.isna`` per object;
+        every other value must then be a ``str``.
 
     Returns
     -------
@@ -161,9 +172,12 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return pd.factorize(values)
     row_objects, _ = pd.factorize(object_addresses(values))
     objects = values[_first_of_each_code(row_objects)]
-    missing = pd.isna(objects)
-    if missing.any():  # (each pass over the objects counts: they are scattered in memory)
-        present = np.flatnonzero(~missing)
+    if missing is _ANY_MISSING:
+        absent = pd.isna(objects)
+    else:
+        absent = is_identical(objects, missing)
+    if absent.any():  # (each pass over the objects counts: they are scattered in memory)
+        present = np.flatnonzero(~absent)
         object_codes = np.full(len(objects), -1, dtype=np.intp)
         object_codes[present], uniques = _factorize_distinct(objects[present])
     else:
@@ -180,9 +194,21 @@ def is_none(values: np.ndarray) -> np.ndarray:
     >>> is_none(np.array([None, "x", float("nan")], dtype=object)).tolist()
     [True, False, False]
     """
+    return is_identical(values, None)
+
+
+def is_identical(values: np.ndarray, target: object) -> np.ndarray:
+    """Which elements of an object array are *target* itself (``is``, not ``==``), by
+    address: a string column's missing values are its ``na_value``, ``pd.NA``.
+
+    Examples
+    --------
+    >>> is_identical(np.array([pd.NA, "x", None], dtype=object), pd.NA).tolist()
+    [True, False, False]
+    """
     if _BY_IDENTITY:
-        return object_addresses(values) == id(None)
-    return np.fromiter((value is None for value in values), dtype=bool, count=len(values))
+        return object_addresses(values) == id(target)
+    return np.fromiter((value is target for value in values), dtype=bool, count=len(values))
 
 
 def combine_codes(codes: list[np.ndarray], rows: int) -> np.ndarray:

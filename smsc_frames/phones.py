@@ -50,6 +50,7 @@ from phonenumbers import (
 )
 
 from smsc_frames.errors import ValidationError
+from smsc_frames.objectcodes import is_identical
 
 __all__ = ["normalize_phones", "split_phone_cell"]
 
@@ -511,6 +512,8 @@ def _validate_region(region: object) -> str:
 def _texts_of(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The values as an object array of text, and a mask of the missing ones (left as they are)."""
     values = series.to_numpy(dtype=object)
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.na_value is pd.NA:
+        return values, is_identical(values, pd.NA)  # its only non-str value
     if isinstance(series.dtype, pd.StringDtype):
         return values, series.isna().to_numpy()
     if pd.api.types.infer_dtype(values) in ("string", "empty"):

@@ -145,8 +145,11 @@ def _distinct_normalized(
     """
     if distinct_values:
         present = ~is_none(texts)
-        codes = np.where(present, np.cumsum(present) - 1, -1)
-        distinct, measure = texts[present], measure[present]
+        if present.all():  # no copies: each text is its own code
+            codes, distinct = np.arange(len(texts)), texts
+        else:
+            codes = np.where(present, np.cumsum(present) - 1, -1)
+            distinct, measure = texts[present], measure[present]
     else:
         codes, distinct = factorize_objects(texts)
         measure = measure[first_positions(codes, len(distinct))]
@@ -208,11 +211,13 @@ def _plan_texts(
     text_problems[too_long] = [
         f"text over {MAX_TEXT_CHARACTERS} characters ({n})" for n in length[too_long]
     ]
-    text_problems = np.where(pd.isna(text_problems), kind_problems, text_problems)
+    text_problems = np.where(is_none(text_problems), kind_problems, text_problems)
+    row_texts = distinct[text_codes]
+    row_texts[text_codes == len(distinct) - 1] = None  # the last slot: no text
     return _PlanTexts(
         tuple_codes=tuple_codes,
         text_codes=text_codes,
-        row_texts=np.append(distinct[:-1], _NONE)[text_codes],  # the last slot: no text
+        row_texts=row_texts,
         counts=counts,
         tuple_problems=tuple_problems,
         text_problems=np.where(is_none(tuple_problems), text_problems[distinct_codes], _NONE),

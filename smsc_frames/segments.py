@@ -40,7 +40,14 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import Scratch, chunks, lookup, running_count
+from smsc_frames.codepoints import (
+    RangeScratch,
+    chunks,
+    lookup,
+    range_mask,
+    running_count,
+    table_ranges,
+)
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import (
     EXTENDED,
@@ -110,10 +117,12 @@ def _greedy_parts(text: str, encoding: str) -> list[str]:
 def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
     """``len(_greedy_parts(text, encoding))`` of each normalised text, for all texts at once.
 
-    Over each chunk's code points (:func:`~smsc_frames.codepoints.chunks`): the running count
-    of units, then per part one ``searchsorted`` for every text still being split, finding
-    the furthest character that keeps the part within its capacity (153 septets or 67 UTF-16
-    units). As many passes as the longest text has parts.
+    Over each chunk's code points (:func:`~smsc_frames.codepoints.chunks`): where its
+    two-unit characters are (GSM-7 extension characters, or characters beyond the BMP in
+    UCS-2); a position's units before it are then the position plus the two-unit characters
+    before it, and per part one ``searchsorted`` for every text still being split finds the
+    furthest character that keeps the part within its capacity (153 septets or 67 UTF-16
+    units). As many passes as the longest text has parts; no running count per code point.
 
     Examples
     --------
@@ -122,44 +131,64 @@ def greedy_part_counts(texts: np.ndarray, ucs2: np.ndarray) -> np.ndarray:
     [2, 1, 3]
     """
     parts = np.ones(len(texts), dtype=np.int64)
-    for in_ucs2, units in ((False, _septets), (True, _utf16_units)):
+    for in_ucs2, two_units in ((False, _extended), (True, _beyond_bmp)):
         rows = np.flatnonzero(ucs2 == in_ucs2)
         if len(rows):
-            parts[rows] = _greedy_counts_of(texts[rows], units, in_ucs2)
+            parts[rows] = _greedy_counts_of(texts[rows], two_units, in_ucs2)
     return parts
 
 
-def _septets(points: np.ndarray) -> np.ndarray:
-    return np.take(_SEPTETS, points, mode="clip")
+def _extended(points: np.ndarray, masks: RangeScratch) -> np.ndarray:
+    """Which code points of a GSM-7 text take two septets."""
+    if points.dtype == np.uint8:  # ASCII: comparisons, no lookup
+        return range_mask(points, _EXTENDED_ASCII, masks)
+    return lookup(_IS_EXTENDED, points)
 
 
-def _utf16_units(points: np.ndarray) -> np.ndarray:
-    return (points > 0xFFFF).view(np.uint8) + np.uint8(1)
+def _beyond_bmp(points: np.ndarray, masks: RangeScratch) -> np.ndarray:
+    """Which code points of a UCS-2 text take two UTF-16 units."""
+    return points > 0xFFFF
 
 
-_SEPTETS = np.append(np.where(GSM_KINDS == EXTENDED, 2, 1), 1).astype(np.uint8)
-"""Septets per code point of a GSM-7 text (the last entry, for any above, is never read)."""
+_IS_EXTENDED = np.append(GSM_KINDS == EXTENDED, False)
+"""Whether a code point is a GSM-7 extension character (the last entry: any above)."""
+
+_EXTENDED_ASCII = table_ranges(_IS_EXTENDED, 0, 0x7F)
 
 
-def _greedy_counts_of(texts: np.ndarray, units: Callable, in_ucs2: bool) -> np.ndarray:
-    """:func:`greedy_part_counts` of texts of one encoding (*units*: each code point's units,
-    as ``uint8``)."""
+def _units_before(positions: np.ndarray, doubles: np.ndarray) -> np.ndarray:
+    """The units before each position: one per code point, one more per two-unit one."""
+    return positions + np.searchsorted(doubles, positions)
+
+
+def _greedy_counts_of(texts: np.ndarray, two_units: Callable, in_ucs2: bool) -> np.ndarray:
+    """:func:`greedy_part_counts` of texts of one encoding (*two_units*: which code points
+    take two units).
+
+    With ``E`` the chunk's two-unit positions, the units before position ``q`` are
+    ``q + #(E < q)``; the two-unit characters that fit below a reach ``T`` are those with
+    ``E[j] + j + 2 <= T`` (``k`` of them), so the furthest position is ``T - k``, or one
+    less when the next two-unit character sits just before it (its second unit is over).
+    """
     encoding = "ucs2" if in_ucs2 else "gsm7"
     capacity, single = MULTI_PART_CAPACITY[encoding], SINGLE_PART_CAPACITY[encoding]
-    counts = []
-    scratch = Scratch(np.int32)  # a chunk: < 2**31 units
+    counts, masks = [], RangeScratch()
     for points, starts, ends in chunks(texts):
-        units_before = scratch.take(len(points) + 1)  # [0] is never written: stays 0
-        np.cumsum(units(points), out=units_before[1:])
+        doubles = np.flatnonzero(two_units(points, masks))
+        doubles_through = doubles + np.arange(2, len(doubles) + 2)  # units through each
+        sentinel = np.append(doubles, -2)  # E[k] for k == len(E): never q - 1
+
         parts = np.ones(len(starts), dtype=np.int64)
-        split = np.flatnonzero(units_before[ends] - units_before[starts] > single)
+        units = _units_before(ends, doubles) - _units_before(starts, doubles)
+        split = np.flatnonzero(units > single)
         position = starts.copy()
         parts[split] = 0
         while len(split):
-            reach = units_before[position[split]] + capacity
-            position[split] = np.minimum(
-                np.searchsorted(units_before, reach, side="right") - 1, ends[split]
-            )
+            reach = _units_before(position[split], doubles) + capacity
+            fitting = np.searchsorted(doubles_through, reach, side="right")
+            furthest = reach - fitting
+            furthest -= sentinel[fitting] == furthest - 1
+            position[split] = np.minimum(furthest, ends[split])
             parts[split] += 1
             split = split[position[split] < ends[split]]
         counts.append(parts)

@@ -131,7 +131,10 @@ def render_distinct(
     The last distinct slot stands for a missing value. Strings under a plain field (no
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
-    if isinstance(values.dtype, pd.StringDtype):  # texts: repeats share objects (read_csv)
+    strings = isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA
+    if strings:  # texts and pd.NA only: repeats share objects (read_csv)
+        codes, uniques = factorize_objects(values.to_numpy(dtype=object), missing=pd.NA)
+    elif isinstance(values.dtype, pd.StringDtype):
         codes, uniques = factorize_objects(values.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(values)
@@ -142,7 +145,7 @@ def render_distinct(
     if (
         spec == ""
         and conversion in (None, "s")
-        and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+        and (strings or pd.api.types.infer_dtype(uniques, skipna=False) == "string")
     ):
         texts[:-1] = np.asarray(uniques, dtype=object)
         return codes, texts, problems
@@ -176,8 +179,7 @@ def fill_template(
         if column is None:
             continue
         codes, texts, problems = render_distinct(df[column], spec, conversion, str(column))
-        before = np.asarray(literal, dtype=object)  # a numpy str would drop end NULs
-        fields.append([codes, before + np.where(is_none(problems), texts, ""), problems])
+        fields.append([codes, _prefixed(literal, np.where(is_none(problems), texts, "")), problems])
         literal = ""
     if not fields:  # a template without fields: one text for every row
         fields.append(
@@ -187,7 +189,8 @@ def fill_template(
                 np.array([None], dtype=object),
             ]
         )
-    fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
+    if literal:
+        fields[-1][1] = fields[-1][1] + np.asarray(literal, dtype=object)
     combined, first = _by_first_appearance(combine_codes([codes for codes, _, _ in fields], rows))
     measures: list[TextMeasure] = []
     tuple_texts: list[np.ndarray] = []
@@ -195,16 +198,34 @@ def fill_template(
     broken = np.zeros(len(first), dtype=bool)
     for codes, shown, problems in fields:
         tuple_codes = codes[first]
-        measures.append(measure_texts(shown, translit)[tuple_codes])
-        tuple_texts.append(shown[tuple_codes])
+        if _counts_up(tuple_codes):  # a text column: its values are its tuples (a view)
+            measures.append(measure_texts(shown[: len(tuple_codes)], translit))
+            tuple_texts.append(shown[: len(tuple_codes)])
+        else:
+            measures.append(measure_texts(shown, translit)[tuple_codes])
+            tuple_texts.append(shown[tuple_codes])
         present = ~is_none(problems)
         if present.any():
             problem, broken = join_problems(
                 [(problem, broken), (problems[tuple_codes], present[tuple_codes])], len(first)
             )
-    text = concatenate(tuple_texts)
+    # the pieces are fresh arrays (np.where above): one is the texts as it is
+    text = tuple_texts[0] if len(tuple_texts) == 1 else concatenate(tuple_texts)
     text[broken] = None
     return combined, text, problem, sum(measures[1:], start=measures[0])
+
+
+def _prefixed(literal: str, texts: np.ndarray) -> np.ndarray:
+    """*literal* + each text; *texts* themselves when the literal is empty (``"" + text`` is
+    ``text``: a pass over a million objects saved)."""
+    if not literal:
+        return texts
+    return np.asarray(literal, dtype=object) + texts  # a numpy str would drop end NULs
+
+
+def _counts_up(codes: np.ndarray) -> bool:
+    """Whether *codes* are ``0, 1, 2...`` (taking by them is a slice, not a copy)."""
+    return bool((codes == np.arange(len(codes))).all())
 
 
 def _by_first_appearance(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

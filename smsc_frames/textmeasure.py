@@ -15,10 +15,18 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from smsc_frames.codepoints import Scratch, chunks, lookup
+from smsc_frames.codepoints import (
+    RangeScratch,
+    Scratch,
+    chunks,
+    count_per_text,
+    lookup,
+    range_mask,
+    table_ranges,
+)
 from smsc_frames.errors import ValidationError
 from smsc_frames.gsm7 import EXTENDED, GSM_KINDS, NOT_GSM7
-from smsc_frames.normalization import nfc_marks
+from smsc_frames.normalization import high_nfc_marks, nfc_marks
 from smsc_frames.translit import TRANSLIT_TABLES, validate_translit
 
 __all__ = ["TextMeasure", "measure_texts"]
@@ -106,9 +114,12 @@ def measure_texts(texts: pd.Series | Iterable[str], translit: int = 0) -> TextMe
     ([4, 3], [3, 3], [0, 0])
     """
     translit = validate_translit(translit)
-    values = np.asarray(
-        list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object
-    )
+    if isinstance(texts, np.ndarray) and texts.dtype == object and texts.ndim == 1:
+        values = texts  # read only: no copy of a million references
+    else:
+        values = np.asarray(
+            list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy(), dtype=object
+        )
     if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
         not_text = next(value for value in values if not isinstance(value, str))
         raise ValidationError("texts", "every text must be a string", not_text)
@@ -167,26 +178,63 @@ def _count_kinds(texts: np.ndarray) -> list[np.ndarray]:
 
     Each code point's flags are packed in one ``uint64`` (:func:`_packed_weights`), so one
     ``np.add.reduceat`` over a chunk's weights sums the four counts of every text at once.
+    Printable ASCII chunks are counted from comparisons instead (:func:`_printable_counts`).
     """
     columns: list[list[np.ndarray]] = [[] for _ in range(6)]
-    scratch = Scratch(np.uint64)
+    scratch, masks = Scratch(np.uint64), RangeScratch()
     for points, starts, ends in chunks(texts):
-        # clip: above the table, its last
-        weights = np.take(_WEIGHTS, points, mode="clip", out=scratch.take(len(points)))
-        high = np.zeros(0, dtype=np.intp)
-        if points.max(initial=0) >= _TABLE_END:  # one pass when none is that high
-            high = np.flatnonzero(points >= _TABLE_END)
-        astral = np.zeros(len(starts), dtype=np.int64)
-        if len(high):  # rare: emoji, CJK
-            high_points = points[high]
-            weights[high] += nfc_marks(high_points).astype(np.uint64) * np.uint64(_NFC_MARK)
-            beyond = high[high_points > 0xFFFF]
-            astral = np.bincount(np.searchsorted(ends, beyond, side="right"), minlength=len(starts))
         columns[0].append(ends - starts)
-        for column, counts in zip(columns[1:5], _counts_per_text(weights, starts, ends)):
-            column.append(counts)
+        astral = np.zeros(len(starts), dtype=np.int64)
+        if points.dtype == np.uint8 and points.min(initial=_PRINTABLE) >= _PRINTABLE:
+            counts = _printable_counts(points, starts, ends, masks)
+        else:
+            # clip: above the table, its last
+            weights = np.take(_WEIGHTS, points, mode="clip", out=scratch.take(len(points)))
+            high = np.zeros(0, dtype=np.intp)
+            if points.max(initial=0) >= _TABLE_END:  # one pass when none is that high
+                high = np.flatnonzero(points >= _TABLE_END)
+            if len(high):  # rare: emoji, CJK
+                high_points = points[high]
+                marks = high_nfc_marks(high_points)  # all above U+3000: asked per code point
+                if marks is not None:
+                    weights[high] += marks.astype(np.uint64) * np.uint64(_NFC_MARK)
+                beyond = high[high_points > 0xFFFF]
+                astral = np.bincount(
+                    np.searchsorted(ends, beyond, side="right"), minlength=len(starts)
+                )
+            counts = _counts_per_text(weights, starts, ends)
+        for column, count in zip(columns[1:5], counts):
+            column.append(count)
         columns[5].append(astral)
     return [np.concatenate(column) if column else np.zeros(0, dtype=np.int64) for column in columns]
+
+
+_PRINTABLE = 0x20
+"""ASCII from here on (the space) holds no control character."""
+
+_PRINTABLE_RANGES = [
+    table_ranges((_WEIGHTS[:0x80] >> np.uint64(_FIELD_BITS * field)) & np.uint64(1) > 0,
+                 _PRINTABLE, 0x7F)
+    for field in range(4)
+]  # fmt: skip
+"""Per packed field, the runs of printable ASCII code points that have it (the space; none;
+``[\\]^`` and ``{|}~``; the backquote and DEL)."""
+
+
+def _printable_counts(
+    points: np.ndarray, starts: np.ndarray, ends: np.ndarray, masks: RangeScratch
+) -> list:
+    """The four counts of :func:`_counts_per_text` for ASCII code points without control
+    characters: each from a few comparisons and :func:`~smsc_frames.codepoints.count_per_text`
+    (0.5 ms per million code points against 3.2 for the lookup and ``reduceat``)."""
+    counts = []
+    for ranges in _PRINTABLE_RANGES:
+        mask = range_mask(points, ranges, masks)
+        if mask.any():  # (the backquote and DEL seldom are: no bits packed for them)
+            counts.append(count_per_text(mask, starts, ends))
+        else:
+            counts.append(np.zeros(len(starts), dtype=np.int64))
+    return counts
 
 
 def _unpack(packed: np.ndarray) -> list[np.ndarray]:

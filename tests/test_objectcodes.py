@@ -94,3 +94,24 @@ def test_other_dtypes_are_factorized_by_pandas():
         np.testing.assert_array_equal(codes, expected_codes)
         np.testing.assert_array_equal(uniques, expected_uniques)
         assert uniques.dtype == expected_uniques.dtype
+
+
+@settings(max_examples=200, deadline=None)
+@given(object_columns())
+def test_strings_with_one_known_missing_value_code_as_pandas_does(values):
+    """A string column's values (texts and its ``na_value``), missing told by identity."""
+    texts = np.array(
+        [value if isinstance(value, str) else pd.NA for value in values] + [None], dtype=object
+    )[:-1]
+    codes, uniques = factorize_objects(texts, missing=pd.NA)
+    expected_codes, expected_uniques = pd.factorize(texts)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == list(expected_uniques)
+
+
+def test_many_equal_texts_in_different_objects_number_by_first_appearance():
+    """Repeats across objects (read_csv's chunks): each row to its value's first row."""
+    rng = np.random.default_rng(5)
+    words = [f"text {number}" for number in rng.integers(0, 300, 3000)]
+    values = np.array(["".join(list(word)) for word in words], dtype=object)  # fresh objects
+    assert_like_pandas(values)

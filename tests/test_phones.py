@@ -142,7 +142,9 @@ def test_missing_values_nul_characters_and_empty_input():
     assert empty.columns.tolist() == phones.COLUMNS and len(empty) == 0
 
 
-@pytest.mark.parametrize("dtype", [object, "string", "str"])
+@pytest.mark.parametrize(
+    "dtype", [object, "string", "str", pd.StringDtype("python"), pd.StringDtype("pyarrow")]
+)
 def test_missing_values_and_nul_characters_in_every_chunk_and_column_type(dtype, monkeypatch):
     monkeypatch.setattr(phones, "_CHUNK", 2)  # missing values and the NUL in different chunks
     values = ["8 916 123 45 67", None, None, "8916\x001234567", "+79161234568", None]

@@ -43,3 +43,30 @@ def test_texts_equal_after_normalising_are_one_text_to_the_duplicate_rule() -> N
 def test_is_none_tells_none_from_every_other_value() -> None:
     values = np.array([None, "None", "", float("nan"), pd.NA, 0, None], dtype=object)
     assert is_none(values).tolist() == [True, False, False, False, False, False, True]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_TEXTS), st.booleans()), min_size=1, max_size=40),
+    st.sampled_from(["python", "pyarrow"]),
+    st.sampled_from([0, 2]),
+)
+def test_string_columns_of_every_storage_plan_as_an_object_column_does(
+    picks: list, storage: str, translit: int
+) -> None:
+    """Repeats as fresh objects (read_csv's chunks), missing values told by identity
+    (``pd.NA``) or by ``pd.isna`` (the ``str`` dtype's NaN), texts read as a slice."""
+    texts = [
+        "".join(list(text)) if fresh and isinstance(text, str) else text for text, fresh in picks
+    ]
+    phones = [f"8916{number:07d}" for number in range(len(texts))]
+    general = prepare(pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)}),
+                      phone="phone", text="text", translit=translit)  # fmt: skip
+    for dtype in (pd.StringDtype(storage), pd.StringDtype(storage, na_value=np.nan)):
+        contacts = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype=dtype)})
+        plan = prepare(contacts, phone="phone", text="text", translit=translit)
+        pd.testing.assert_frame_equal(plan, general)
+        templated = prepare(contacts, phone="phone", template="{text}!", translit=translit)
+        assert templated["text"].tolist() == [
+            None if text is None else text + "!" for text in general["text"]
+        ]

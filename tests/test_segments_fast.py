@@ -187,3 +187,82 @@ def test_chunks_cover_every_text_once_whatever_their_size(
             for start, end in zip(starts, ends)
         ]
     assert read == texts.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.data())
+def test_counts_per_text_from_packed_bits_match_a_sum_of_each_slice(
+    mask: list[bool], data: st.DataObject
+) -> None:
+    """Texts starting and ending anywhere in the 64-bit words, empty ones, the last bit."""
+    bounds = sorted(data.draw(st.lists(st.integers(0, len(mask)), min_size=2, max_size=20)))
+    starts, ends = np.array(bounds[:-1]), np.array(bounds[1:])
+    flags = np.array(mask, dtype=bool)
+    got = codepoints.count_per_text(flags, starts, ends)
+    assert got.tolist() == [int(flags[a:b].sum()) for a, b in zip(starts, ends)]
+    assert codepoints.count_per_text(flags.astype(np.uint8) * 7, starts, ends).tolist() == (
+        got.tolist()
+    )
+
+
+def test_bit_counts_without_bitwise_count_match_numpys() -> None:
+    words = np.random.default_rng(3).integers(0, 2**63, 500, dtype=np.int64).view(np.uint64)
+    words[:3] = [0, 2**64 - 1, 2**63]
+    want = [bin(int(word)).count("1") for word in words]
+    assert codepoints.bit_counts(words).tolist() == want
+    assert codepoints.bytes_bit_counts(words).tolist() == want
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32])
+def test_range_masks_match_the_table_they_were_taken_from(dtype: type) -> None:
+    table = np.zeros(256, dtype=bool)
+    table[[0, 5, 6, 7, 91, 92, 93, 94, 96, 255]] = True
+    ranges = codepoints.table_ranges(table, 0, 255)
+    assert ranges == [(0, 0), (5, 7), (91, 94), (96, 96), (255, 255)]
+    points = np.arange(256).astype(dtype)
+    assert (codepoints.range_mask(points, ranges) == table).all()
+    assert not codepoints.range_mask(points, []).any()
+
+
+def test_printable_ascii_is_counted_as_the_lookup_counts_it() -> None:
+    """Every printable ASCII character, alone and in a text, by comparisons (one chunk of
+    bytes without a control character) and by the packed table (one with a control)."""
+    from smsc_frames import textmeasure
+
+    printable = [chr(code) for code in range(0x20, 0x80)]
+    texts = np.array([*printable, "".join(printable) * 3, ""], dtype=object)
+    fast = textmeasure._count_kinds(texts)
+    slow = textmeasure._count_kinds(np.append(texts, "\x00"))
+    assert [column.tolist() for column in fast] == [column[:-1].tolist() for column in slow]
+
+
+@pytest.mark.parametrize("chunk_points", [1, 200, 1 << 20])
+def test_greedy_counts_match_whatever_the_chunks(
+    monkeypatch: pytest.MonkeyPatch, chunk_points: int
+) -> None:
+    """Texts of every width side by side, read in chunks of one text or of several."""
+    monkeypatch.setattr(codepoints, "CHUNK_POINTS", chunk_points)
+    rng = np.random.default_rng(17)
+    texts, ucs2 = [], []
+    for one, two, in_ucs2 in _ALPHABETS:
+        for text in _random_texts(one, two, rng)[:40]:
+            texts.append(text)
+            ucs2.append(in_ucs2)
+    order = rng.permutation(len(texts))
+    texts = [texts[i] for i in order]
+    ucs2_flags = np.array(ucs2)[order]
+    got = greedy_part_counts(np.array(texts, dtype=object), ucs2_flags)
+    assert got.tolist() == [_greedy_reference(t, u) for t, u in zip(texts, ucs2_flags)]
+
+
+def test_range_masks_in_reused_arrays_hold_only_the_last_call() -> None:
+    """Each call overwrites what the previous (longer, other ranges) left in the arrays."""
+    scratch = codepoints.RangeScratch()
+    points = np.arange(200, dtype=np.uint8)
+    first = codepoints.range_mask(points, [(0, 199)], scratch)
+    assert first.all()
+    shorter = np.array([5, 96, 127, 50], dtype=np.uint8)
+    assert codepoints.range_mask(shorter, [(96, 96), (127, 127)], scratch).tolist() == [
+        False, True, True, False
+    ]  # fmt: skip
+    assert not codepoints.range_mask(points, [], scratch).any()
