@@ -68,6 +68,7 @@ DIFFERING = {
     "a trailing delimiter on the rows only": b"a,b\n1,2,\n3,4,\n",
     "a whitespace-only line": b"a,b\n  \n1,2\n",
     "LF CR before a leading empty cell (pandas: the cell dropped)": b"x,y\n1,2\n\r,5\n3,4\n",
+    "LF CR before a trailing empty cell (pandas: the cell moved)": b"x,y\n1,2\n\r5,\n3,4\n",
     "a tab-only line": b"a,b\n\t\n1,2\n",
     "whitespace-only last line": b"a,b\n1,2\n   ",
     "a quoted space alone on a line": b'a,b\n" "\n1,2\n',
