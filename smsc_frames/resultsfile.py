@@ -8,14 +8,13 @@ so far, each whole, in ``<path>.partial``: a file that opens, never the final na
 * ``.csv``: :func:`smsc_frames.export.to_csv`'s format and cells (a byte order mark, *sep*
   and *decimal*, text neutralised); the header once, each chunk's rows written straight to
   the open file.
-* ``.parquet``: needs pyarrow (``pip install 'smsc-frames[parquet]'``). One row group per
-  chunk, every chunk written with the first chunk's schema, so a column missing in one chunk
-  never changes its type. The results' own columns have fixed types (:data:`RESULT_TYPES`):
-  ``cost`` is ``decimal(18, 6)``, exact ``Decimal`` values back (SMSC's prices are kopecks;
-  a cost with more than 6 decimals is refused, not rounded), ``sent_at`` a UTC timestamp,
-  ``parts``/``status``/``error`` 64-bit integers. Other columns take the first chunk's
-  type, text when that chunk has none of their values. Text is not neutralised: Parquet is
-  not opened by a spreadsheet.
+* ``.parquet``: written by pyarrow, one row group per chunk, every chunk with the first
+  chunk's schema, so a column missing in one chunk never changes its type. The results' own
+  columns have fixed types (:data:`RESULT_TYPES`): ``cost`` is ``decimal(18, 6)``, exact
+  ``Decimal`` values back (SMSC's prices are kopecks; a cost with more than 6 decimals is
+  refused, not rounded), ``sent_at`` a UTC timestamp, ``parts``/``status``/``error`` 64-bit
+  integers. Other columns take the first chunk's type, text when that chunk has none of
+  their values. Text is not neutralised: Parquet is not opened by a spreadsheet.
 
 Examples
 --------
@@ -44,7 +43,6 @@ from smsc_frames.errors import ValidationError
 from smsc_frames.export import csv_table, text_cells, with_row_column
 
 __all__ = [
-    "PARQUET_EXTRA",
     "RESULT_TYPES",
     "SUFFIXES",
     "ResultsWriter",
@@ -56,9 +54,6 @@ __all__ = [
 
 SUFFIXES = (".csv", ".parquet")
 """The formats a results file can have (a workbook needs every row in memory)."""
-
-PARQUET_EXTRA = "pip install 'smsc-frames[parquet]'"
-"""What installs pyarrow, which Parquet files need."""
 
 RESULT_TYPES = {
     "parts": "int64",
@@ -85,11 +80,11 @@ def partial_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet  # loads the submodule: pyarrow.parquet.ParquetWriter
-    except ImportError:
-        return None
+    """pyarrow with its ``parquet`` submodule, imported when a Parquet file is first met (the
+    submodule takes a moment to load, and most runs write CSV)."""
+    import pyarrow
+    import pyarrow.parquet  # loads the submodule: pyarrow.parquet.ParquetWriter
+
     return pyarrow
 
 
@@ -99,8 +94,7 @@ def check_format(path: str | os.PathLike[str], what: str = "results") -> None:
     Raises
     ------
     ValidationError
-        *path* ends in neither ``.csv`` nor ``.parquet``, or is a ``.parquet`` without
-        pyarrow installed (the message names :data:`PARQUET_EXTRA`).
+        *path* ends in neither ``.csv`` nor ``.parquet``.
 
     Examples
     --------
@@ -112,11 +106,6 @@ def check_format(path: str | os.PathLike[str], what: str = "results") -> None:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise ValidationError(what, "must end in .csv or .parquet", str(path))
-    if suffix == ".parquet" and _pyarrow() is None:
-        raise ValidationError(
-            what, f"a .parquet file needs pyarrow, which is not installed: {PARQUET_EXTRA}",
-            str(path),
-        )  # fmt: skip
 
 
 class _CsvChunks:
@@ -334,7 +323,7 @@ class ResultsWriter:
 def to_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = True) -> Path:
     """Write a whole results frame as Parquet (the types of :class:`ResultsWriter`).
 
-    Needs pyarrow (:data:`PARQUET_EXTRA`). A failure leaves *path* as it was.
+    A failure leaves *path* as it was.
 
     Examples
     --------
@@ -363,11 +352,6 @@ def read_parquet_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     ``cost`` comes back as ``Decimal`` (with the file's 6 decimals), ``sent_at`` as UTC,
     integer columns as ``Int64`` (``<NA>`` where missing).
     """
-    if _pyarrow() is None:
-        raise ValidationError(
-            "results", f"reading a .parquet file needs pyarrow, which is not installed: "
-            f"{PARQUET_EXTRA}", str(path),
-        )  # fmt: skip
     pa = _pyarrow()
     integers = {pa.int64(): pd.Int64Dtype()}  # missing stays <NA>, not a float NaN
     frame = pa.parquet.read_table(path).to_pandas(types_mapper=integers.get)

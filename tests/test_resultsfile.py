@@ -142,10 +142,7 @@ def test_a_csv_chunk_interrupted_half_written_is_cut_off(tmp_path, monkeypatch):
     assert writer.partial.read_bytes() == complete
 
 
-def test_parquet_without_pyarrow_names_the_extra_before_writing(tmp_path, monkeypatch):
-    monkeypatch.setattr(resultsfile, "_pyarrow", lambda: None)
-    with pytest.raises(ValidationError, match=r"pip install 'smsc-frames\[parquet\]'"):
-        ResultsWriter(tmp_path / "results.parquet")
+def test_a_results_file_of_another_format_is_refused_before_writing(tmp_path):
     with pytest.raises(ValidationError, match=r"\.csv or \.parquet"):
         ResultsWriter(tmp_path / "results.xlsx")
     assert list(tmp_path.iterdir()) == []
