@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
-from smsc_frames.objectcodes import factorize_objects
+from smsc_frames.objectcodes import factorize_objects, first_positions, is_none
 from smsc_frames.phonetable import phone_table
 from smsc_frames.sorting import stable_argsort
 
@@ -91,12 +91,15 @@ def sendable_rows(plan: pd.DataFrame) -> Rows:
     phone = plan["phone"].to_numpy(dtype=object)[sendable]
     text = plan["text"].to_numpy(dtype=object)[sendable]
     sender = plan["sender"].to_numpy(dtype=object)[sendable]
-    sender[pd.isna(sender)] = None
+    default_sender = bool(is_none(sender).all())  # the common case, told without pd.isna
+    if not default_sender:
+        sender[pd.isna(sender)] = None
     phones = phone_table(phone)
     order = canonical_order(phones.keys, phone, sender, text)
     # coded in plan order, where the strings are read in memory order
     text_code, text_values = _renumbered(*factorize_objects(text), order)
-    sender_code, sender_values = _sender_codes(sender, order)
+    del text
+    sender_code, sender_values = _sender_codes(sender, order, default_sender)
     sorted_keys = phones.keys[order]
     phone_code = np.zeros(len(order), dtype=np.int64)
     np.cumsum(sorted_keys[1:] != sorted_keys[:-1], out=phone_code[1:])
@@ -118,9 +121,30 @@ def sendable_rows(plan: pd.DataFrame) -> Rows:
 def _renumbered(
     codes: np.ndarray, values: np.ndarray, order: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """*codes* taken in *order* and renumbered by first appearance there, with their values."""
-    reordered, old_codes = pd.factorize(codes[order])
-    return reordered, values[old_codes]
+    """*codes* taken in *order* and renumbered by first appearance there, with their values.
+
+    Codes ``0..len(values)-1`` that all occur (as factorizing gives them) are renumbered with
+    array operations: where each first occurs, ranked by a running count of first
+    occurrences (no hash table, no sort); other codes go through ``pd.factorize``.
+
+    Examples
+    --------
+    >>> codes, values = _renumbered(np.array([0, 1, 1, 2]), np.array(["a", "b", "c"]),
+    ...                             np.array([3, 1, 2, 0]))
+    >>> codes.tolist(), values.tolist()
+    ([0, 1, 1, 2], ['c', 'b', 'a'])
+    """
+    reordered = codes[order]
+    first = first_positions(reordered, len(values)) if len(reordered) else reordered
+    if len(reordered) == 0 or reordered.min() < 0 or first.max() >= len(reordered):
+        new_codes, old_codes = pd.factorize(reordered)  # a code missing or out of range
+        return new_codes, values[old_codes]
+    starts = np.zeros(len(reordered), dtype=bool)
+    starts[first] = True
+    new_code = (np.cumsum(starts) - 1)[first]  # per old code
+    old_codes = np.empty(len(values), dtype=np.int64)
+    old_codes[new_code] = np.arange(len(values))
+    return new_code[reordered], values[old_codes]
 
 
 def canonical_order(
@@ -155,6 +179,14 @@ def canonical_order(
             order[at], key=lambda row: (keys[row], phone[row], sender[row] or "", text[row])
         )
     return order
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """:func:`~smsc_frames.sorting.stable_argsort` of *keys*, told without sorting when they
+    are in order already (one text for every row, say)."""
+    if (keys[1:] >= keys[:-1]).all():
+        return np.arange(len(keys))
+    return stable_argsort(keys)
 
 
 def _cumcount(codes: np.ndarray) -> np.ndarray:
@@ -202,15 +234,23 @@ def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
     sizes = np.bincount(group, minlength=len(groups))
     rank = np.empty(len(groups), dtype=np.int64)
     rank[stable_argsort(-sizes)] = np.arange(len(groups))
-    by_rank = stable_argsort(rank[group])
+    by_rank = _stable_order(rank[group])
     phone_code = rows.phone_code
-    plain = groups["plain"].to_numpy()[group]
-    layer = np.zeros(len(group), dtype=np.int64)
-    layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
-    tier = np.where(plain, layer.max(initial=0) + 1, layer)[by_rank]  # plain after every layer
-    later = np.flatnonzero(tier)  # usually few: a phone's rows after its first, plain rows
-    order = np.concatenate([by_rank[tier == 0], by_rank[later[stable_argsort(tier[later])]]])
-    group, layer, plain = group[order], layer[order], plain[order]
+    group_plain = groups["plain"].to_numpy()
+    repeated_phone = len(phone_code) > 0 and phone_code[-1] < len(phone_code) - 1
+    if repeated_phone or group_plain.any():
+        plain = group_plain[group]
+        layer = np.zeros(len(group), dtype=np.int64)
+        layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
+        tier = np.where(plain, layer.max(initial=0) + 1, layer)[by_rank]  # plain after all
+        later = np.flatnonzero(tier)  # usually few: a phone's rows after its first, plain rows
+        order = np.concatenate([by_rank[tier == 0], by_rank[later[stable_argsort(tier[later])]]])
+        group, layer, plain = group[order], layer[order], plain[order]
+    else:  # every phone once, every text in list= lines: one layer, in rank order
+        order = by_rank
+        group = group[order]
+        layer = np.zeros(len(group), dtype=np.int64)
+        plain = np.zeros(len(group), dtype=bool)
     final = rows.canonical[order]  # plan positions among the sendable rows
     first = np.ones(len(order), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
@@ -262,10 +302,12 @@ def split_requests(
     return np.asarray(starts, dtype=np.int64)
 
 
-def _sender_codes(senders: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sender_codes(
+    senders: np.ndarray, order: np.ndarray, default_only: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Codes in *order*, numbered by first appearance there, and the distinct senders, ``None``
-    (the default sender) coded like any other."""
-    if pd.isna(senders).all():  # the common case: one default sender
+    (the default sender) coded like any other; *default_only*: every sender is ``None``."""
+    if default_only:  # the common case: one default sender
         return np.zeros(len(senders), dtype=np.int64), np.array([None], dtype=object)
     codes, values = pd.factorize(senders, use_na_sentinel=False)
     return _renumbered(codes, np.asarray(values, dtype=object), order)

@@ -130,8 +130,9 @@ def distinct_texts(values: np.ndarray) -> Texts:
     mes_bytes = np.zeros(len(values), dtype=np.int64)
     newlines = np.zeros(len(values), dtype=np.int64)
     plain = np.zeros(len(values), dtype=bool)
-    for rows, encoded, byte_lengths in utf8_chunks(list(values)):
-        mes_bytes[rows] = chunk_urlencoded_lengths(encoded, byte_lengths)
+    for chunk in utf8_chunks(values.tolist()):
+        rows, encoded, byte_lengths = chunk.rows, chunk.encoded, chunk.byte_lengths
+        mes_bytes[rows] = chunk_urlencoded_lengths(chunk)
         if b"\n" in encoded or b"\r" in encoded or b"\\" in encoded:
             data = np.frombuffer(encoded, dtype=np.uint8)
             starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1
