@@ -44,6 +44,7 @@ __all__ = [
     "Rows",
     "check_campaign_id",
     "default_campaign_id",
+    "first_appearance_codes",
     "group_table",
     "order_rows",
     "sendable_rows",
@@ -64,8 +65,9 @@ class Rows:
 
     ``canonical`` orders them (see :func:`canonical_order`); the codes are in that order,
     the rest in plan order, so a row's strings are moved once, to their final place. Texts
-    and senders come as codes (numbered in canonical order of first appearance) into their
-    distinct values; a ``None`` sender is the account's default.
+    and senders come as codes into their distinct values: the texts numbered in plan order
+    of first appearance (where they lie in memory, for the passes over their characters),
+    the senders in canonical order; a ``None`` sender is the account's default.
     """
 
     canonical: np.ndarray
@@ -97,8 +99,9 @@ def sendable_rows(plan: pd.DataFrame) -> Rows:
     phones = phone_table(phone)
     order = canonical_order(phones.keys, phone, sender, text)
     # coded in plan order, where the strings are read in memory order
-    text_code, text_values = _renumbered(*factorize_objects(text), order)
-    del text
+    text_codes, text_values = factorize_objects(text)
+    text_code = text_codes[order]
+    del text, text_codes
     sender_code, sender_values = _sender_codes(sender, order, default_sender)
     sorted_keys = phones.keys[order]
     phone_code = np.zeros(len(order), dtype=np.int64)
@@ -121,30 +124,35 @@ def sendable_rows(plan: pd.DataFrame) -> Rows:
 def _renumbered(
     codes: np.ndarray, values: np.ndarray, order: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """*codes* taken in *order* and renumbered by first appearance there, with their values.
+    """*codes* taken in *order* and renumbered by first appearance there, with their values."""
+    new_codes, old_codes = first_appearance_codes(codes[order], len(values))
+    return new_codes, values[old_codes]
 
-    Codes ``0..len(values)-1`` that all occur (as factorizing gives them) are renumbered with
+
+def first_appearance_codes(codes: np.ndarray, distinct: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(codes)``: *codes* renumbered by first appearance, and the old code of
+    each new one.
+
+    Codes ``0..distinct-1`` that all occur (as factorizing gives them) are renumbered with
     array operations: where each first occurs, ranked by a running count of first
     occurrences (no hash table, no sort); other codes go through ``pd.factorize``.
 
     Examples
     --------
-    >>> codes, values = _renumbered(np.array([0, 1, 1, 2]), np.array(["a", "b", "c"]),
-    ...                             np.array([3, 1, 2, 0]))
-    >>> codes.tolist(), values.tolist()
-    ([0, 1, 1, 2], ['c', 'b', 'a'])
+    >>> new_codes, old_codes = first_appearance_codes(np.array([2, 0, 0, 1]), 3)
+    >>> new_codes.tolist(), old_codes.tolist()
+    ([0, 1, 1, 2], [2, 0, 1])
     """
-    reordered = codes[order]
-    first = first_positions(reordered, len(values)) if len(reordered) else reordered
-    if len(reordered) == 0 or reordered.min() < 0 or first.max() >= len(reordered):
-        new_codes, old_codes = pd.factorize(reordered)  # a code missing or out of range
-        return new_codes, values[old_codes]
-    starts = np.zeros(len(reordered), dtype=bool)
+    first = first_positions(codes, distinct) if len(codes) else codes
+    if len(codes) == 0 or codes.min() < 0 or first.max() >= len(codes):
+        new_codes, old_codes = pd.factorize(codes)  # a code missing or out of range
+        return new_codes, np.asarray(old_codes, dtype=np.int64)
+    starts = np.zeros(len(codes), dtype=bool)
     starts[first] = True
     new_code = (np.cumsum(starts) - 1)[first]  # per old code
-    old_codes = np.empty(len(values), dtype=np.int64)
-    old_codes[new_code] = np.arange(len(values))
-    return new_code[reordered], values[old_codes]
+    old_codes = np.empty(distinct, dtype=np.int64)
+    old_codes[new_code] = np.arange(distinct)
+    return new_code[codes], old_codes
 
 
 def canonical_order(
@@ -322,10 +330,9 @@ def group_table(rows: Rows, texts: Texts, senders: pd.DataFrame) -> tuple[pd.Dat
     are factorized only when there are several senders.
     """
     text_code, sender_code = rows.text_code, rows.sender_code
-    if len(senders) == 1:  # the groups are the texts, already in order of appearance
-        group = text_code
-        group_text = np.arange(len(texts.raw))
-        group_sender = np.zeros(len(texts.raw), dtype=np.int64)
+    if len(senders) == 1:  # the groups are the texts, numbered in order of appearance
+        group, group_text = first_appearance_codes(text_code, len(texts.raw))
+        group_sender = np.zeros(len(group_text), dtype=np.int64)
     else:
         group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
         group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
