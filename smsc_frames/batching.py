@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ID_LENGTH",
     "FORM_RESERVE",
+    "Groups",
     "Packing",
     "Rows",
     "check_campaign_id",
@@ -55,6 +56,8 @@ FORM_RESERVE = 16
 """Packing budgets every line as ``sender|phones:text`` plus a newline; the final form
 (``phones``+``mes``, or one ``sender=`` instead of prefixes) can cost up to 9 bytes more."""
 
+_RELEASED = np.zeros(0, dtype=np.int64)
+"""Put in place of a :class:`Rows` array once :func:`order_rows` has reordered it."""
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 DEFAULT_ID_LENGTH = 12
 
@@ -232,8 +235,13 @@ class Packing:
     row_bytes: np.ndarray  # phone + one separator
     header_bytes: np.ndarray  # per row: its line's text (+ prefix, newline) as budgeted
 
+    def release_split_arrays(self) -> None:
+        """Drop the arrays only :func:`split_requests` reads, once the requests are split:
+        the requests are then written with ~25 MB per 1M rows less held."""
+        self.phone_code = self.layer = self.plain = self.header_bytes = _RELEASED
 
-def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
+
+def order_rows(rows: Rows, groups: Groups, group: np.ndarray) -> Packing:
     """Sort rows: list rows by (layer, group rank), then plain rows by group rank.
 
     Rows of equal rank keep their canonical order; a phone's n-th row (in rank order) is in
@@ -244,7 +252,7 @@ def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
     rank[stable_argsort(-sizes)] = np.arange(len(groups))
     by_rank = _stable_order(rank[group])
     phone_code = rows.phone_code
-    group_plain = groups["plain"].to_numpy()
+    group_plain = groups.plain
     repeated_phone = len(phone_code) > 0 and phone_code[-1] < len(phone_code) - 1
     if repeated_phone or group_plain.any():
         plain = group_plain[group]
@@ -254,27 +262,39 @@ def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
         later = np.flatnonzero(tier)  # usually few: a phone's rows after its first, plain rows
         order = np.concatenate([by_rank[tier == 0], by_rank[later[stable_argsort(tier[later])]]])
         group, layer, plain = group[order], layer[order], plain[order]
+        phone_code = phone_code[order]
     else:  # every phone once, every text in list= lines: one layer, in rank order
         order = by_rank
         group = group[order]
         layer = np.zeros(len(group), dtype=np.int64)
         plain = np.zeros(len(group), dtype=bool)
+        phone_code = phone_code[order]
+    rows.phone_code = rows.text_code = rows.sender_code = _RELEASED
     final = rows.canonical[order]  # plan positions among the sendable rows
-    first = np.ones(len(order), dtype=bool)
+    del order
+    first = np.ones(len(final), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
+    phone_utf8 = np.take(rows.phone_utf8, final, axis=0)  # several times faster than [final]
+    rows.phone_utf8 = _RELEASED
+    position = rows.position[final]
+    rows.position = _RELEASED
+    parts = rows.parts[final]
+    rows.parts = _RELEASED
+    row_bytes = rows.phone_bytes[final] + 3
+    rows.phone_bytes = _RELEASED
     return Packing(
         phone=rows.phone,
         row=final,
-        phone_utf8=np.take(rows.phone_utf8, final, axis=0),  # several times faster than [final]
-        phone_code=phone_code[order],
-        position=rows.position[final],
+        phone_utf8=phone_utf8,
+        phone_code=phone_code,
+        position=position,
         group=group,
         layer=layer,
         plain=plain,
         segment_first=first,
-        parts=rows.parts[final],
-        row_bytes=rows.phone_bytes[final] + 3,
-        header_bytes=groups["header_bytes"].to_numpy()[group],
+        parts=parts,
+        row_bytes=row_bytes,
+        header_bytes=groups.header_bytes[group],
     )
 
 
@@ -321,31 +341,37 @@ def _sender_codes(
     return _renumbered(codes, np.asarray(values, dtype=object), order)
 
 
-def group_table(rows: Rows, texts: Texts, senders: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+@dataclasses.dataclass(frozen=True)
+class Groups:
+    """Per (sender, text) group, aligned arrays (see :func:`group_table`)."""
+
+    text: np.ndarray  # the code of its text
+    sender: np.ndarray  # the code of its sender
+    plain: np.ndarray  # bool: its text must go as phones+mes
+    header_bytes: np.ndarray  # what its line is budgeted besides the phones
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def group_table(rows: Rows, texts: Texts, senders: pd.DataFrame) -> tuple[Groups, np.ndarray]:
     """Distinct (sender, text) groups and each row's group, from the wire sizes of the distinct
     *texts* and *senders* (:func:`~smsc_frames.wireformat.distinct_texts`, ``distinct_senders``).
 
-    ``groups`` has per group the codes of its ``text`` and ``sender``, whether the text must go
-    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The pairs of codes
+    The :class:`Groups` have the codes of their ``text`` and ``sender``, whether the text must
+    go ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The pairs of codes
     are factorized only when there are several senders.
     """
     text_code, sender_code = rows.text_code, rows.sender_code
     if len(senders) == 1:  # the groups are the texts, numbered in order of appearance
         group, group_text = first_appearance_codes(text_code, len(texts.raw))
-        group_sender = np.zeros(len(group_text), dtype=np.int64)
+        group_sender = np.broadcast_to(np.int64(0), group_text.shape)  # no memory
     else:
         group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
         group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
     prefix_bytes = np.where(senders["named"], senders["bytes"] + 3, 0)
-    groups = pd.DataFrame(
-        {
-            "text": group_text,
-            "sender": group_sender,
-            "plain": texts.plain[group_text],
-            "header_bytes": texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3,
-        }
-    )
-    return groups, group
+    header_bytes = texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3
+    return Groups(group_text, group_sender, texts.plain[group_text], header_bytes), group
 
 
 def default_campaign_id(contents: list[str]) -> str:

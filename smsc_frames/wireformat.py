@@ -38,7 +38,7 @@ from smsc_frames.options import Options
 from smsc_frames.phonetable import PAD
 
 if TYPE_CHECKING:
-    from smsc_frames.batching import Packing
+    from smsc_frames.batching import Groups, Packing
 
 __all__ = [
     "ListParams",
@@ -178,7 +178,7 @@ def params_hash(params: Mapping[str, str]) -> hashlib._Hash:
 def build_requests(
     packing: Packing,
     starts: np.ndarray,
-    groups: pd.DataFrame,
+    groups: Groups,
     texts: Texts,
     senders: pd.DataFrame,
 ) -> list[tuple[Mapping[str, str], tuple[str, ...], int, int]]:
@@ -193,8 +193,7 @@ def build_requests(
     piece_first = packing.segment_first.copy()
     piece_first[starts] = True
     piece_last = np.append(piece_first[1:], True)
-    group_text = groups["text"].to_numpy()
-    group_sender = groups["sender"].to_numpy()
+    group_text, group_sender = groups.text, groups.sender
     named = senders["named"].to_numpy()
     sender_bytes = senders["bytes"].to_numpy()
     sender_name = senders["name"].to_numpy(dtype=object)
