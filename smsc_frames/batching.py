@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
-from smsc_frames.objectcodes import factorize_objects
+from smsc_frames.objectcodes import factorize_objects, first_positions, is_none
 from smsc_frames.phonetable import phone_table
 from smsc_frames.sorting import stable_argsort
 
@@ -40,10 +40,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ID_LENGTH",
     "FORM_RESERVE",
+    "Groups",
     "Packing",
     "Rows",
     "check_campaign_id",
     "default_campaign_id",
+    "first_appearance_codes",
     "group_table",
     "order_rows",
     "sendable_rows",
@@ -54,6 +56,8 @@ FORM_RESERVE = 16
 """Packing budgets every line as ``sender|phones:text`` plus a newline; the final form
 (``phones``+``mes``, or one ``sender=`` instead of prefixes) can cost up to 9 bytes more."""
 
+_RELEASED = np.zeros(0, dtype=np.int64)
+"""Put in place of a :class:`Rows` array once :func:`order_rows` has reordered it."""
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 DEFAULT_ID_LENGTH = 12
 
@@ -64,8 +68,9 @@ class Rows:
 
     ``canonical`` orders them (see :func:`canonical_order`); the codes are in that order,
     the rest in plan order, so a row's strings are moved once, to their final place. Texts
-    and senders come as codes (numbered in canonical order of first appearance) into their
-    distinct values; a ``None`` sender is the account's default.
+    and senders come as codes into their distinct values: the texts numbered in plan order
+    of first appearance (where they lie in memory, for the passes over their characters),
+    the senders in canonical order; a ``None`` sender is the account's default.
     """
 
     canonical: np.ndarray
@@ -91,12 +96,16 @@ def sendable_rows(plan: pd.DataFrame) -> Rows:
     phone = plan["phone"].to_numpy(dtype=object)[sendable]
     text = plan["text"].to_numpy(dtype=object)[sendable]
     sender = plan["sender"].to_numpy(dtype=object)[sendable]
-    sender[pd.isna(sender)] = None
+    default_sender = bool(is_none(sender).all())  # the common case, told without pd.isna
+    if not default_sender:
+        sender[pd.isna(sender)] = None
     phones = phone_table(phone)
     order = canonical_order(phones.keys, phone, sender, text)
     # coded in plan order, where the strings are read in memory order
-    text_code, text_values = _renumbered(*factorize_objects(text), order)
-    sender_code, sender_values = _sender_codes(sender, order)
+    text_codes, text_values = factorize_objects(text)
+    text_code = text_codes[order]
+    del text, text_codes
+    sender_code, sender_values = _sender_codes(sender, order, default_sender)
     sorted_keys = phones.keys[order]
     phone_code = np.zeros(len(order), dtype=np.int64)
     np.cumsum(sorted_keys[1:] != sorted_keys[:-1], out=phone_code[1:])
@@ -119,8 +128,34 @@ def _renumbered(
     codes: np.ndarray, values: np.ndarray, order: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """*codes* taken in *order* and renumbered by first appearance there, with their values."""
-    reordered, old_codes = pd.factorize(codes[order])
-    return reordered, values[old_codes]
+    new_codes, old_codes = first_appearance_codes(codes[order], len(values))
+    return new_codes, values[old_codes]
+
+
+def first_appearance_codes(codes: np.ndarray, distinct: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(codes)``: *codes* renumbered by first appearance, and the old code of
+    each new one.
+
+    Codes ``0..distinct-1`` that all occur (as factorizing gives them) are renumbered with
+    array operations: where each first occurs, ranked by a running count of first
+    occurrences (no hash table, no sort); other codes go through ``pd.factorize``.
+
+    Examples
+    --------
+    >>> new_codes, old_codes = first_appearance_codes(np.array([2, 0, 0, 1]), 3)
+    >>> new_codes.tolist(), old_codes.tolist()
+    ([0, 1, 1, 2], [2, 0, 1])
+    """
+    first = first_positions(codes, distinct) if len(codes) else codes
+    if len(codes) == 0 or codes.min() < 0 or first.max() >= len(codes):
+        new_codes, old_codes = pd.factorize(codes)  # a code missing or out of range
+        return new_codes, np.asarray(old_codes, dtype=np.int64)
+    starts = np.zeros(len(codes), dtype=bool)
+    starts[first] = True
+    new_code = (np.cumsum(starts) - 1)[first]  # per old code
+    old_codes = np.empty(distinct, dtype=np.int64)
+    old_codes[new_code] = np.arange(distinct)
+    return new_code[codes], old_codes
 
 
 def canonical_order(
@@ -155,6 +190,14 @@ def canonical_order(
             order[at], key=lambda row: (keys[row], phone[row], sender[row] or "", text[row])
         )
     return order
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """:func:`~smsc_frames.sorting.stable_argsort` of *keys*, told without sorting when they
+    are in order already (one text for every row, say)."""
+    if (keys[1:] >= keys[:-1]).all():
+        return np.arange(len(keys))
+    return stable_argsort(keys)
 
 
 def _cumcount(codes: np.ndarray) -> np.ndarray:
@@ -192,8 +235,13 @@ class Packing:
     row_bytes: np.ndarray  # phone + one separator
     header_bytes: np.ndarray  # per row: its line's text (+ prefix, newline) as budgeted
 
+    def release_split_arrays(self) -> None:
+        """Drop the arrays only :func:`split_requests` reads, once the requests are split:
+        the requests are then written with ~25 MB per 1M rows less held."""
+        self.phone_code = self.layer = self.plain = self.header_bytes = _RELEASED
 
-def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
+
+def order_rows(rows: Rows, groups: Groups, group: np.ndarray) -> Packing:
     """Sort rows: list rows by (layer, group rank), then plain rows by group rank.
 
     Rows of equal rank keep their canonical order; a phone's n-th row (in rank order) is in
@@ -202,31 +250,51 @@ def order_rows(rows: Rows, groups: pd.DataFrame, group: np.ndarray) -> Packing:
     sizes = np.bincount(group, minlength=len(groups))
     rank = np.empty(len(groups), dtype=np.int64)
     rank[stable_argsort(-sizes)] = np.arange(len(groups))
-    by_rank = stable_argsort(rank[group])
+    by_rank = _stable_order(rank[group])
     phone_code = rows.phone_code
-    plain = groups["plain"].to_numpy()[group]
-    layer = np.zeros(len(group), dtype=np.int64)
-    layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
-    tier = np.where(plain, layer.max(initial=0) + 1, layer)[by_rank]  # plain after every layer
-    later = np.flatnonzero(tier)  # usually few: a phone's rows after its first, plain rows
-    order = np.concatenate([by_rank[tier == 0], by_rank[later[stable_argsort(tier[later])]]])
-    group, layer, plain = group[order], layer[order], plain[order]
+    group_plain = groups.plain
+    repeated_phone = len(phone_code) > 0 and phone_code[-1] < len(phone_code) - 1
+    if repeated_phone or group_plain.any():
+        plain = group_plain[group]
+        layer = np.zeros(len(group), dtype=np.int64)
+        layer[by_rank] = np.where(plain[by_rank], 0, _cumcount(phone_code[by_rank]))
+        tier = np.where(plain, layer.max(initial=0) + 1, layer)[by_rank]  # plain after all
+        later = np.flatnonzero(tier)  # usually few: a phone's rows after its first, plain rows
+        order = np.concatenate([by_rank[tier == 0], by_rank[later[stable_argsort(tier[later])]]])
+        group, layer, plain = group[order], layer[order], plain[order]
+        phone_code = phone_code[order]
+    else:  # every phone once, every text in list= lines: one layer, in rank order
+        order = by_rank
+        group = group[order]
+        layer = np.zeros(len(group), dtype=np.int64)
+        plain = np.zeros(len(group), dtype=bool)
+        phone_code = phone_code[order]
+    rows.phone_code = rows.text_code = rows.sender_code = _RELEASED
     final = rows.canonical[order]  # plan positions among the sendable rows
-    first = np.ones(len(order), dtype=bool)
+    del order
+    first = np.ones(len(final), dtype=bool)
     first[1:] = (group[1:] != group[:-1]) | (layer[1:] != layer[:-1])
+    phone_utf8 = np.take(rows.phone_utf8, final, axis=0)  # several times faster than [final]
+    rows.phone_utf8 = _RELEASED
+    position = rows.position[final]
+    rows.position = _RELEASED
+    parts = rows.parts[final]
+    rows.parts = _RELEASED
+    row_bytes = rows.phone_bytes[final] + 3
+    rows.phone_bytes = _RELEASED
     return Packing(
         phone=rows.phone,
         row=final,
-        phone_utf8=np.take(rows.phone_utf8, final, axis=0),  # several times faster than [final]
-        phone_code=phone_code[order],
-        position=rows.position[final],
+        phone_utf8=phone_utf8,
+        phone_code=phone_code,
+        position=position,
         group=group,
         layer=layer,
         plain=plain,
         segment_first=first,
-        parts=rows.parts[final],
-        row_bytes=rows.phone_bytes[final] + 3,
-        header_bytes=groups["header_bytes"].to_numpy()[group],
+        parts=parts,
+        row_bytes=row_bytes,
+        header_bytes=groups.header_bytes[group],
     )
 
 
@@ -262,41 +330,48 @@ def split_requests(
     return np.asarray(starts, dtype=np.int64)
 
 
-def _sender_codes(senders: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sender_codes(
+    senders: np.ndarray, order: np.ndarray, default_only: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Codes in *order*, numbered by first appearance there, and the distinct senders, ``None``
-    (the default sender) coded like any other."""
-    if pd.isna(senders).all():  # the common case: one default sender
+    (the default sender) coded like any other; *default_only*: every sender is ``None``."""
+    if default_only:  # the common case: one default sender
         return np.zeros(len(senders), dtype=np.int64), np.array([None], dtype=object)
     codes, values = pd.factorize(senders, use_na_sentinel=False)
     return _renumbered(codes, np.asarray(values, dtype=object), order)
 
 
-def group_table(rows: Rows, texts: Texts, senders: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+@dataclasses.dataclass(frozen=True)
+class Groups:
+    """Per (sender, text) group, aligned arrays (see :func:`group_table`)."""
+
+    text: np.ndarray  # the code of its text
+    sender: np.ndarray  # the code of its sender
+    plain: np.ndarray  # bool: its text must go as phones+mes
+    header_bytes: np.ndarray  # what its line is budgeted besides the phones
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def group_table(rows: Rows, texts: Texts, senders: pd.DataFrame) -> tuple[Groups, np.ndarray]:
     """Distinct (sender, text) groups and each row's group, from the wire sizes of the distinct
     *texts* and *senders* (:func:`~smsc_frames.wireformat.distinct_texts`, ``distinct_senders``).
 
-    ``groups`` has per group the codes of its ``text`` and ``sender``, whether the text must go
-    ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The pairs of codes
+    The :class:`Groups` have the codes of their ``text`` and ``sender``, whether the text must
+    go ``plain`` (phones+mes) and the ``header_bytes`` its line is budgeted. The pairs of codes
     are factorized only when there are several senders.
     """
     text_code, sender_code = rows.text_code, rows.sender_code
-    if len(senders) == 1:  # the groups are the texts, already in order of appearance
-        group = text_code
-        group_text = np.arange(len(texts.raw))
-        group_sender = np.zeros(len(texts.raw), dtype=np.int64)
+    if len(senders) == 1:  # the groups are the texts, numbered in order of appearance
+        group, group_text = first_appearance_codes(text_code, len(texts.raw))
+        group_sender = np.broadcast_to(np.int64(0), group_text.shape)  # no memory
     else:
         group, pairs = pd.factorize(text_code.astype(np.int64) * len(senders) + sender_code)
         group_text, group_sender = np.divmod(np.asarray(pairs, dtype=np.int64), len(senders))
     prefix_bytes = np.where(senders["named"], senders["bytes"] + 3, 0)
-    groups = pd.DataFrame(
-        {
-            "text": group_text,
-            "sender": group_sender,
-            "plain": texts.plain[group_text],
-            "header_bytes": texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3,
-        }
-    )
-    return groups, group
+    header_bytes = texts.wire_bytes[group_text] + prefix_bytes[group_sender] + 3
+    return Groups(group_text, group_sender, texts.plain[group_text], header_bytes), group
 
 
 def default_campaign_id(contents: list[str]) -> str:

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 from urllib.parse import quote_plus
 
 import numpy as np
@@ -36,23 +37,34 @@ _ESCAPED = bytes(set(range(1, 256)) - set(UNRESERVED))
 _CHUNK_TEXTS = 1 << 14  # a few MB of text at most (SMS texts are <= 1000 characters)
 
 
-def utf8_chunks(values: list[str]) -> Iterator[tuple[slice, bytes, np.ndarray]]:
+class Utf8Chunk(NamedTuple):
+    """Consecutive texts' UTF-8 bytes (see :func:`utf8_chunks`)."""
+
+    rows: slice  # which texts
+    encoded: bytes  # each text followed by a NUL
+    byte_lengths: np.ndarray  # each text's length in bytes
+    characters: int  # the texts' length in characters, with a NUL after each
+
+
+def utf8_chunks(values: list[str]) -> Iterator[Utf8Chunk]:
     """The texts' UTF-8 bytes, :data:`_CHUNK_TEXTS` texts at a time: one join, one encode each.
 
-    Yields the texts' slice, their bytes, each text followed by a NUL (a NUL inside a text is
-    read as ``\\x01``, which urlencodes to as many bytes), and the lengths of the texts in
-    bytes.
+    Yields :class:`Utf8Chunk`: the texts' slice, their bytes, each text followed by a NUL (a
+    NUL inside a text is read as ``\\x01``, which urlencodes to as many bytes), the lengths of
+    the texts in bytes, and their length in characters.
     """
     for first in range(0, len(values), _CHUNK_TEXTS):
         chunk = values[first : first + _CHUNK_TEXTS]
-        encoded = "\0".join([*chunk, ""]).encode("utf-8")  # not join + "\0": one copy less
+        joined = "\0".join([*chunk, ""])  # not join + "\0": one copy less
+        encoded = joined.encode("utf-8")
         lengths = _lengths_between_nuls(encoded)
         if len(lengths) != len(chunk):  # a text holds a NUL
-            encoded = ("\0".join(value.replace("\0", "\x01") for value in chunk) + "\0").encode(
-                "utf-8"
-            )
+            joined = "\0".join(value.replace("\0", "\x01") for value in chunk) + "\0"
+            encoded = joined.encode("utf-8")
             lengths = _lengths_between_nuls(encoded)
-        yield slice(first, first + len(chunk)), encoded, lengths
+        characters = len(joined)
+        del joined  # (a text with an astral character is 4 bytes a character as a str)
+        yield Utf8Chunk(slice(first, first + len(chunk)), encoded, lengths, characters)
 
 
 def _lengths_between_nuls(data: bytes) -> np.ndarray:
@@ -61,9 +73,21 @@ def _lengths_between_nuls(data: bytes) -> np.ndarray:
     return np.diff(ends, prepend=-1) - 1
 
 
-def chunk_urlencoded_lengths(encoded: bytes, byte_lengths: np.ndarray) -> np.ndarray:
-    """``quote_plus`` lengths of the NUL-terminated texts in *encoded*: 3 bytes per UTF-8
-    byte, less 2 per unreserved byte (counted once the others are deleted, at C speed)."""
+def chunk_urlencoded_lengths(chunk: Utf8Chunk) -> np.ndarray:
+    """``quote_plus`` lengths of the texts of a :class:`Utf8Chunk`: 1 byte per UTF-8 byte, 2
+    more per escaped one; the escaped bytes are counted, at C speed, on whichever kind is
+    rarer once the other is deleted: mostly ASCII texts (less than 4 bytes per 3 characters)
+    keep their escaped bytes, others their unreserved ones (each then saves 2 of 3 bytes).
+
+    Examples
+    --------
+    >>> [chunk] = utf8_chunks(["a b%", "я"])
+    >>> chunk_urlencoded_lengths(chunk).tolist()
+    [6, 6]
+    """
+    encoded, byte_lengths = chunk.encoded, chunk.byte_lengths
+    if 3 * len(encoded) < 4 * chunk.characters:
+        return byte_lengths + 2 * _lengths_between_nuls(encoded.translate(None, UNRESERVED))
     return 3 * byte_lengths - 2 * _lengths_between_nuls(encoded.translate(None, _ESCAPED))
 
 
@@ -81,8 +105,8 @@ def urlencoded_length(values: pd.Series | Sequence[str]) -> np.ndarray:
     """
     values = list(values)
     result = np.zeros(len(values), dtype=np.int64)
-    for rows, encoded, byte_lengths in utf8_chunks(values):
-        result[rows] = chunk_urlencoded_lengths(encoded, byte_lengths)
+    for chunk in utf8_chunks(values):
+        result[chunk.rows] = chunk_urlencoded_lengths(chunk)
     return result
 
 

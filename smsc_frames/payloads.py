@@ -173,6 +173,7 @@ def payloads(
     fixed = len(urllib.parse.urlencode({**fixed_params(options, id_length), "list": ""}))
     overhead = fixed + FORM_RESERVE + CLIENT_PARAMS_MARGIN
     starts = split_requests(packing, max_bytes - overhead, max_recipients, overhead)
+    packing.release_split_arrays()
     built = build_requests(packing, starts, groups, texts, senders)
     if textless(options):  # hlr/ping: the page says mes is not used, so none is sent
         built = [_without_text(*request) for request in built]

@@ -38,7 +38,7 @@ from smsc_frames.options import Options
 from smsc_frames.phonetable import PAD
 
 if TYPE_CHECKING:
-    from smsc_frames.batching import Packing
+    from smsc_frames.batching import Groups, Packing
 
 __all__ = [
     "ListParams",
@@ -130,8 +130,9 @@ def distinct_texts(values: np.ndarray) -> Texts:
     mes_bytes = np.zeros(len(values), dtype=np.int64)
     newlines = np.zeros(len(values), dtype=np.int64)
     plain = np.zeros(len(values), dtype=bool)
-    for rows, encoded, byte_lengths in utf8_chunks(list(values)):
-        mes_bytes[rows] = chunk_urlencoded_lengths(encoded, byte_lengths)
+    for chunk in utf8_chunks(values.tolist()):
+        rows, encoded, byte_lengths = chunk.rows, chunk.encoded, chunk.byte_lengths
+        mes_bytes[rows] = chunk_urlencoded_lengths(chunk)
         if b"\n" in encoded or b"\r" in encoded or b"\\" in encoded:
             data = np.frombuffer(encoded, dtype=np.uint8)
             starts = np.cumsum(byte_lengths + 1) - byte_lengths - 1
@@ -177,7 +178,7 @@ def params_hash(params: Mapping[str, str]) -> hashlib._Hash:
 def build_requests(
     packing: Packing,
     starts: np.ndarray,
-    groups: pd.DataFrame,
+    groups: Groups,
     texts: Texts,
     senders: pd.DataFrame,
 ) -> list[tuple[Mapping[str, str], tuple[str, ...], int, int]]:
@@ -189,68 +190,87 @@ def build_requests(
     """
     n = len(packing.row)
     ends = np.append(starts[1:], n)
-    request = np.repeat(np.arange(len(starts)), ends - starts)
     piece_first = packing.segment_first.copy()
     piece_first[starts] = True
     piece_last = np.append(piece_first[1:], True)
-
-    sender_code = groups["sender"].to_numpy()[packing.group]
-    uniform = np.minimum.reduceat(sender_code, starts) == np.maximum.reduceat(sender_code, starts)
-    text_code = groups["text"].to_numpy()[packing.group]
+    group_text, group_sender = groups.text, groups.sender
     named = senders["named"].to_numpy()
     sender_bytes = senders["bytes"].to_numpy()
     sender_name = senders["name"].to_numpy(dtype=object)
-    prefixed = piece_first & ~uniform[request] & named[sender_code]
+    # per piece (a line, or the part of a line in one request), where the requests' start
+    piece_group = packing.group[piece_last]
+    first_piece = np.append(np.searchsorted(np.flatnonzero(piece_first), starts), len(piece_group))
+    piece_text_code = group_text[piece_group]
+    if len(senders) == 1:  # one sender (the usual default): no prefixes, uniform requests
+        uniform = np.ones(len(starts), dtype=bool)
+        prefixed = np.zeros(n, dtype=bool)
+        prefix_at = np.zeros(0, dtype=np.int64)
+        line_of_prefix = prefix_at
+    else:
+        sender_code = group_sender[packing.group]
+        uniform = np.minimum.reduceat(sender_code, starts) == np.maximum.reduceat(
+            sender_code, starts
+        )
+        request = np.repeat(np.arange(len(starts)), ends - starts)
+        prefixed = piece_first & ~uniform[request] & named[sender_code]
+        prefix_at = np.flatnonzero(prefixed)
+        line_of_prefix = np.cumsum(piece_first)[prefix_at] - 1 - first_piece[request[prefix_at]]
+        del sender_code, request
 
     table = _line_table(packing.phone_utf8, starts, piece_first, piece_last, prefixed)
-    piece_text = texts.wire[text_code[piece_last]]
-    first_piece = np.append(0, np.cumsum(piece_last)[ends - 1])
+    piece_text = texts.wire[piece_text_code]
     # "sender|" before each prefixed line's head (with the newline the head lacks), by line
-    prefix_at = np.flatnonzero(prefixed)
-    line_of_prefix = np.cumsum(piece_first)[prefix_at] - 1 - first_piece[request[prefix_at]]
+    prefix_sender = group_sender[packing.group[prefix_at]]
     prefix = (
-        np.where(line_of_prefix > 0, "\n", "").astype(object)
-        + sender_name[sender_code[prefix_at]]
-        + "|"
+        np.where(line_of_prefix > 0, "\n", "").astype(object) + sender_name[prefix_sender] + "|"
     )
     prefix_bounds = np.searchsorted(prefix_at, starts).tolist() + [len(prefix_at)]
     prefix_lines: list[int] = line_of_prefix.tolist()
     prefix_texts: list[str] = prefix.tolist()
     first_pieces: list[int] = first_piece.tolist()
 
-    list_bytes = (
-        packing.row_bytes
-        + np.where(piece_last, texts.wire_bytes[text_code] + 3, 0)
-        + np.where(prefixed, sender_bytes[sender_code] + 3, 0)
+    per_request_list_bytes = (
+        np.add.reduceat(packing.row_bytes, starts)
+        + np.add.reduceat(texts.wire_bytes[piece_text_code] + 3, first_piece[:-1])
+        + np.bincount(
+            np.searchsorted(starts, prefix_at, side="right") - 1,
+            weights=sender_bytes[prefix_sender] + 3,
+            minlength=len(starts),
+        ).astype(np.int64)
+        - 3  # no final newline
     )
-    per_request_list_bytes = np.add.reduceat(list_bytes, starts) - 3  # no final newline
-    messages = np.add.reduceat(packing.parts, starts)
+    messages: list[int] = np.add.reduceat(packing.parts, starts).tolist()
+    start_group = packing.group[starts]
+    start_text: list[int] = group_text[start_group].tolist()
+    start_sender: list[int] = group_sender[start_group].tolist()
+    uniform_requests: list[bool] = uniform.tolist()
+    list_bytes: list[int] = per_request_list_bytes.tolist()
 
     lines = _ListLines(table, piece_text, first_pieces, prefix_bounds, prefix_lines, prefix_texts)
     built: list[tuple[Mapping[str, str], tuple[str, ...], int, int]] = []
     for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
         recipients = _recipients(table, packing, start, end)
-        sender = sender_name[sender_code[start]] if uniform[k] else None
+        sender = sender_name[start_sender[k]] if uniform_requests[k] else None
         fixed: dict[str, str] = {} if sender is None else {"sender": sender}
         line_params: Mapping[str, str]
         if first_pieces[k + 1] - first_pieces[k] == 1:
             [line] = _line_heads(table, start, end)
             line_params = fixed
             line_params["phones"] = line[:-1]  # without the ":" that ends a line's phones
-            line_params["mes"] = texts.raw[text_code[start]]
+            line_params["mes"] = texts.raw[start_text[k]]
             line_bytes = (
                 len("phones=")
                 + int(packing.row_bytes[start:end].sum())
                 - 3
                 + len("&mes=")
-                + int(texts.mes_bytes[text_code[start]])
+                + int(texts.mes_bytes[start_text[k]])
             )
         else:
             line_params = ListParams(fixed, lines, k, start, end)
-            line_bytes = len("list=") + int(per_request_list_bytes[k])
+            line_bytes = len("list=") + list_bytes[k]
         if sender is not None:
-            line_bytes += len("&sender=") + int(sender_bytes[sender_code[start]])
-        built.append((line_params, recipients, int(messages[k]), line_bytes))
+            line_bytes += len("&sender=") + int(sender_bytes[start_sender[k]])
+        built.append((line_params, recipients, messages[k], line_bytes))
     return built
 
 
