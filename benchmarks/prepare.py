@@ -267,7 +267,6 @@ def run_smsc_frames(path: Path, shape: str) -> dict:
     payloads_done = time.perf_counter()
     peak_mb = peak_rss_mb()  # the pipeline's, before the minimum below is worked out
 
-
     sendable = plan[plan["sendable"]]
     distinct_texts = sendable["text"].unique()
     # The least any encoding can send: each phone, one urlencoded separator per recipient
