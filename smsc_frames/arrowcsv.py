@@ -37,9 +37,11 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import mmap
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -57,11 +59,21 @@ BLOCK_BYTES = 4 << 20
 """pyarrow's block: with its default, 1 MiB, the 442 MB ``long`` shape took 1.56 s, 1.03 here."""
 
 
-POOL = pa.system_memory_pool()
-"""Where the read's Arrow buffers come from: the C library's ``malloc``, not pyarrow's default
-mimalloc, so what the read frees goes back to the system (``release_unused``) instead of
-staying in the reading threads' heaps (25-45 MiB that outlived the read and added to the
-pipeline's peak). Passed to each call: pyarrow's process-wide default is left alone."""
+@contextlib.contextmanager
+def _system_allocator() -> Iterator[None]:
+    """Arrow's buffers from the C library's ``malloc`` while reading, not from pyarrow's
+    mimalloc: what the read frees then goes back to the system (``release_unused``) instead of
+    staying in the reading threads' heaps. Process-wide for the read's duration: passing the
+    pool to each call is not enough, pyarrow's CSV reader takes some buffers from the default
+    pool anyway (emoji's 1M rows: RSS after the read 1,141 MiB that way, 832 MiB with the
+    default switched). Each buffer is freed by the pool it came from.
+    """
+    default = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(default)
 
 
 def _pandas_names(head: bytes, encoding: str, delimiter: str, position: int) -> list[str] | None:
@@ -115,7 +127,6 @@ def _read(
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
-        memory_pool=POOL,
     )
 
 
@@ -124,9 +135,7 @@ def _column_types(head: bytes, delimiter: str, position: int, width: int) -> lis
     value twice or more on average), else plain strings (hashing distinct texts is waste)."""
     sample = _read(io.BytesIO(head), delimiter, position, [pa.string()] * width)
     return [
-        REPEATED
-        if 2 * pc.count_distinct(column, memory_pool=POOL).as_py() <= len(column)
-        else pa.string()
+        REPEATED if 2 * pc.count_distinct(column).as_py() <= len(column) else pa.string()
         for column in sample.columns
     ]
 
@@ -170,7 +179,7 @@ def _column_objects(column: pa.ChunkedArray) -> np.ndarray:
     plain column is converted block by block, each block's memory given back once converted
     (the column's blocks are its only references)."""
     if pa.types.is_dictionary(column.type):
-        column = column.unify_dictionaries(memory_pool=POOL)
+        column = column.unify_dictionaries()
         words = np.append(column.chunk(0).dictionary.to_numpy(zero_copy_only=False), pd.NA)
         parts = [
             words.take(block.indices.fill_null(len(words) - 1).to_numpy())
@@ -187,7 +196,7 @@ def _column_objects(column: pa.ChunkedArray) -> np.ndarray:
             values[block.is_null().to_numpy(zero_copy_only=False)] = pd.NA
         parts.append(values)
         del block
-        POOL.release_unused()
+        pa.system_memory_pool().release_unused()
     return np.concatenate(parts)
 
 
@@ -230,16 +239,17 @@ def read_plain_csv(
         return None
     if _has_lf_cr(path):
         return None
-    try:
-        types = _column_types(plain, delimiter, position, len(names))
-        table = _read(path, delimiter, position, types)
-    except (pa.ArrowException, UnicodeDecodeError):
-        return None
-    if _ends_inside_quotes(path, table):
-        return None
-    if not table.num_rows:
-        return pd.DataFrame({name: pd.array([], dtype=dtype) for name in names})
-    arrow = dict(zip(names, table.columns, strict=True))
-    del table  # each block's Arrow memory goes as soon as its Python strings are made
-    columns = {name: pd.array(_column_objects(arrow.pop(name)), dtype=dtype) for name in names}
+    with _system_allocator():
+        try:
+            types = _column_types(plain, delimiter, position, len(names))
+            table = _read(path, delimiter, position, types)
+        except (pa.ArrowException, UnicodeDecodeError):
+            return None
+        if _ends_inside_quotes(path, table):
+            return None
+        if not table.num_rows:
+            return pd.DataFrame({name: pd.array([], dtype=dtype) for name in names})
+        arrow = dict(zip(names, table.columns, strict=True))
+        del table  # each block's Arrow memory goes as soon as its Python strings are made
+        columns = {name: pd.array(_column_objects(arrow.pop(name)), dtype=dtype) for name in names}
     return pd.DataFrame(columns, copy=False)

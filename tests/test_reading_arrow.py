@@ -183,9 +183,9 @@ def test_bad_utf8_past_the_head_is_read_in_its_real_encoding(tmp_path, readers):
 
 
 @pytest.mark.parametrize("rows", [[], ["+79160000000;Анна"]], ids=["pyarrow", "fallback"])
-def test_the_read_leaves_pyarrows_default_memory_pool_alone(tmp_path, readers, rows):
-    """The read's buffers come from the system allocator passed to each call: pyarrow's
-    process-wide default stays whoever's it was, and holds nothing of the read afterwards."""
+def test_the_read_gives_pyarrows_default_memory_pool_back(tmp_path, readers, rows):
+    """The read borrows the system allocator process-wide; whoever uses pyarrow after it
+    gets their own pool back, holding nothing of the read, also when pandas read the file."""
     default = pa.default_memory_pool()
     backend, held = default.backend_name, default.bytes_allocated()
     path = big_csv(tmp_path, rows)
