@@ -62,6 +62,7 @@ from smsc_frames.segments import TextMeasure, count_measured, measure_texts, nor
 from smsc_frames.templates import (
     fill_template,
     find_column,
+    is_text_column,
     join_problems,
     parse_template,
     render_distinct,
@@ -193,7 +194,7 @@ def _plan_texts(
         distinct_codes, distinct, measure = distinct_as_given(tuple_texts, tuple_measure)
     else:
         # a string column's distinct values are their own texts: no two alike
-        string_column = from_column and isinstance(df[pieces[0][1]].dtype, pd.StringDtype)
+        string_column = from_column and is_text_column(df[pieces[0][1]].dtype)
         distinct_codes, distinct, measure = _distinct_normalized(
             tuple_texts, tuple_measure, translit, distinct_values=string_column
         )

@@ -23,6 +23,7 @@ from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.objectcodes import combine_codes, factorize_objects, first_positions, is_none
@@ -32,6 +33,7 @@ __all__ = [
     "concatenate",
     "fill_template",
     "find_column",
+    "is_text_column",
     "join_problems",
     "parse_template",
     "render_distinct",
@@ -123,6 +125,28 @@ def parse_template(
     return parsed
 
 
+def is_text_column(dtype: object) -> bool:
+    """Whether a column of *dtype* holds only texts and missing values: pandas' string
+    dtypes (``string``, and ``str``, pandas 3's default for text read by ``pd.read_csv``)
+    and Arrow strings (``string[pyarrow]`` as an ``ArrowDtype``)."""
+    if isinstance(dtype, pd.ArrowDtype):
+        return pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype
+        )
+    return isinstance(dtype, pd.StringDtype)
+
+
+def _arrow_backed(dtype: object) -> bool:
+    """Whether a text column keeps its strings in Arrow memory, not as Python objects.
+
+    Such a column is coded by ``pd.factorize`` (Arrow's ``dictionary_encode``) and only its
+    distinct values are made Python strings. Converting every row to a ``str`` and coding
+    those (they are all different objects) cost ~1.2 s per 1M-row field of 32 names against
+    0.03 s; 1.7 s against 1.1 s for a column of 1M different texts.
+    """
+    return is_text_column(dtype) and getattr(dtype, "storage", "pyarrow") == "pyarrow"
+
+
 def render_distinct(
     values: pd.Series, spec: str, conversion: str | None, label: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -131,10 +155,13 @@ def render_distinct(
     The last distinct slot stands for a missing value. Strings under a plain field (no
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
-    strings = isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA
-    if strings:  # texts and pd.NA only: repeats share objects (read_csv)
+    strings = is_text_column(values.dtype)
+    if _arrow_backed(values.dtype):  # pandas' own read_csv: Arrow's hash, strings made once
+        codes, uniques = pd.factorize(values)
+        uniques = np.asarray(uniques, dtype=object)
+    elif strings and values.dtype.na_value is pd.NA:  # repeats share objects (read_contacts)
         codes, uniques = factorize_objects(values.to_numpy(dtype=object), missing=pd.NA)
-    elif isinstance(values.dtype, pd.StringDtype):
+    elif strings:
         codes, uniques = factorize_objects(values.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(values)

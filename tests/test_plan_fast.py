@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,7 +64,10 @@ def test_string_columns_of_every_storage_plan_as_an_object_column_does(
     phones = [f"8916{number:07d}" for number in range(len(texts))]
     general = prepare(pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)}),
                       phone="phone", text="text", translit=translit)  # fmt: skip
-    for dtype in (pd.StringDtype(storage), pd.StringDtype(storage, na_value=np.nan)):
+    dtypes = [pd.StringDtype(storage), pd.StringDtype(storage, na_value=np.nan)]
+    if storage == "pyarrow":
+        dtypes += [pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.large_string())]
+    for dtype in dtypes:
         contacts = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype=dtype)})
         plan = prepare(contacts, phone="phone", text="text", translit=translit)
         pd.testing.assert_frame_equal(plan, general)
@@ -70,3 +75,34 @@ def test_string_columns_of_every_storage_plan_as_an_object_column_does(
         assert templated["text"].tolist() == [
             None if text is None else text + "!" for text in general["text"]
         ]
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [pd.StringDtype("pyarrow", na_value=np.nan), pd.ArrowDtype(pa.string())],
+    ids=["str", "string[pyarrow]"],
+)
+def test_arrow_columns_are_coded_by_arrow_not_by_python_strings(
+    dtype: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandas' own read_csv gives Arrow-backed ``str`` columns: their values are coded by
+    ``pd.factorize`` (Arrow's hash), never turned into a Python string per row and coded
+    as objects (1.2 s per 1M-row field against 0.03 s)."""
+    import smsc_frames.templates as templates
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an Arrow column was coded as Python objects")
+
+    phones = [f"8916{number:07d}" for number in range(6)]
+    names = ["Анна", "Ivan", None, "Анна", "😀", "Ivan"]
+    frame = pd.DataFrame({"phone": phones, "name": names, "text": names})
+    general = {
+        "text": prepare(frame, phone="phone", text="text"),
+        "template": prepare(frame, phone="phone", template="{name}, hi", sender="name"),
+    }
+    arrow = frame.astype({"name": dtype, "text": dtype})
+    monkeypatch.setattr(templates, "factorize_objects", refuse)
+    pd.testing.assert_frame_equal(prepare(arrow, phone="phone", text="text"), general["text"])
+    pd.testing.assert_frame_equal(
+        prepare(arrow, phone="phone", template="{name}, hi", sender="name"), general["template"]
+    )
