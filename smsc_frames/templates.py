@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _FLOAT_PRESENTATIONS = tuple("eEfFgGn%")
+_REPEAT_SAMPLE = 10_000
 
 
 def find_column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
@@ -136,15 +137,27 @@ def is_text_column(dtype: object) -> bool:
     return isinstance(dtype, pd.StringDtype)
 
 
-def _arrow_backed(dtype: object) -> bool:
-    """Whether a text column keeps its strings in Arrow memory, not as Python objects.
+def _coded_by_arrow(values: pd.Series) -> bool:
+    """Whether to code a text column with Arrow: its strings are in Arrow memory, not
+    Python objects, and its values repeat (half or fewer distinct in a sample of
+    :data:`_REPEAT_SAMPLE` rows, ten runs spread over the column).
 
-    Such a column is coded by ``pd.factorize`` (Arrow's ``dictionary_encode``) and only its
-    distinct values are made Python strings. Converting every row to a ``str`` and coding
-    those (they are all different objects) cost ~1.2 s per 1M-row field of 32 names against
-    0.03 s; 1.7 s against 1.1 s for a column of 1M different texts.
+    ``pd.factorize`` (Arrow's ``dictionary_encode``) then makes only the distinct values
+    Python strings: a 1M-row field of 32 names is coded in 0.03 s against 1.2 s for making
+    every row a ``str`` and coding those (all different objects); one text shared by 1M rows
+    is planned in 1.06 s against 2.22. A column of different texts pays Arrow's hash and
+    the strings both: 8-13% slower than the objects' path, so it takes that one
+    (``benchmarks/pandas_frames.py``).
     """
-    return is_text_column(dtype) and getattr(dtype, "storage", "pyarrow") == "pyarrow"
+    dtype = values.dtype
+    if not is_text_column(dtype) or getattr(dtype, "storage", "pyarrow") != "pyarrow":
+        return False
+    # ten runs of rows spread over the column: slices, as a strided take copies the column
+    run = _REPEAT_SAMPLE // 10
+    starts = range(0, len(values), max(run, len(values) // 10))
+    sample = [values.iloc[start : start + run].to_numpy(dtype=object) for start in starts]
+    rows = sum(map(len, sample))
+    return len(set().union(*sample)) * 2 <= rows
 
 
 def render_distinct(
@@ -156,7 +169,7 @@ def render_distinct(
     spec, no conversion but ``!s``) are their own text, so a text column is not formatted.
     """
     strings = is_text_column(values.dtype)
-    if _arrow_backed(values.dtype):  # pandas' own read_csv: Arrow's hash, strings made once
+    if _coded_by_arrow(values):  # pandas' own read_csv, repeated values: Arrow's hash
         codes, uniques = pd.factorize(values)
         uniques = np.asarray(uniques, dtype=object)
     elif strings and values.dtype.na_value is pd.NA:  # repeats share objects (read_contacts)
