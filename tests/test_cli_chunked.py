@@ -229,8 +229,10 @@ def test_a_streamed_estimate_needs_about_the_same_memory_for_a_five_times_larger
         peaks[rows] = streamed, whole
     streamed_growth = peaks[150_000][0] - peaks[30_000][0]
     whole_growth = peaks[150_000][1] - peaks[30_000][1]
-    assert whole_growth > 50, peaks  # the whole file does cost memory: the test can tell
-    assert streamed_growth < whole_growth / 4, peaks  # measured: +3 MiB vs +164 MiB
+    # the whole file does cost memory, so the test can tell (+49 MiB once the pipeline got
+    # leaner in issue 15; a threshold of 50 then failed under a loaded full run)
+    assert whole_growth > 30, peaks
+    assert streamed_growth < whole_growth / 4, peaks  # measured: +1.6 MiB vs +49 MiB
 
 
 def test_money_running_out_mid_file_stops_before_the_next_chunk_and_a_rerun_finishes(
