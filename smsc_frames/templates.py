@@ -146,7 +146,7 @@ def _coded_by_arrow(values: pd.Series) -> bool:
     Python strings: a 1M-row field of 32 names is coded in 0.03 s against 1.2 s for making
     every row a ``str`` and coding those (all different objects); one text shared by 1M rows
     is planned in 1.06 s against 2.22. A column of different texts pays Arrow's hash and
-    the strings both: 8-13% slower than the objects' path, so it takes that one
+    the strings both (``prepare`` 6-15% slower), so it takes the objects' path
     (``benchmarks/pandas_frames.py``).
     """
     dtype = values.dtype
