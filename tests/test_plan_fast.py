@@ -8,14 +8,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smsc_frames.objectcodes import is_none
 from smsc_frames.plan import prepare
 
-# texts that NFC makes equal ("é" and "e" + U+0301, CR LF and LF), empty, blank, long, emoji
-_TEXTS = ["é", "e\u0301", "a\r\nb", "a\nb", "", "  ", "x" * 1001, "я😀" * 40, None, "Hi"]
+# texts that NFC makes equal ("é" and "e" + U+0301, CR LF and LF), empty, blank, long, emoji,
+# a GSM-7 extension character and an emoji where they open a part
+_TEXTS = ["é", "e\u0301", "a\r\nb", "a\nb", "", "  ", "x" * 1001, "я😀" * 40, None, "Hi",
+          "a" * 152 + "{" + "a" * 10, "я" * 69 + "😀"]  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None)
@@ -53,6 +55,7 @@ def test_is_none_tells_none_from_every_other_value() -> None:
     st.sampled_from(["python", "pyarrow"]),
     st.sampled_from([0, 2]),
 )
+@example(picks=[(text, False) for text in _TEXTS], storage="pyarrow", translit=0)
 def test_string_columns_of_every_storage_plan_as_an_object_column_does(
     picks: list, storage: str, translit: int
 ) -> None:
@@ -67,14 +70,15 @@ def test_string_columns_of_every_storage_plan_as_an_object_column_does(
     dtypes = [pd.StringDtype(storage), pd.StringDtype(storage, na_value=np.nan)]
     if storage == "pyarrow":
         dtypes += [pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.large_string())]
+    as_object = pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)})
+    general_templated = prepare(as_object, phone="phone", template="Hi {text}!",
+                                translit=translit)  # fmt: skip
     for dtype in dtypes:
         contacts = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype=dtype)})
         plan = prepare(contacts, phone="phone", text="text", translit=translit)
+        templated = prepare(contacts, phone="phone", template="Hi {text}!", translit=translit)
         pd.testing.assert_frame_equal(plan, general)
-        templated = prepare(contacts, phone="phone", template="{text}!", translit=translit)
-        assert templated["text"].tolist() == [
-            None if text is None else text + "!" for text in general["text"]
-        ]
+        pd.testing.assert_frame_equal(templated, general_templated)
 
 
 @pytest.mark.parametrize(
