@@ -106,25 +106,40 @@ def _kernels() -> tuple[Callable, Callable, Callable]:
     field_bits, field_mask = _FIELD_BITS, _FIELD_MASK
 
     @numba.njit(cache=True, nogil=True, inline="always")
+    def two_bytes(data: np.ndarray, at: int) -> int:
+        """The code point of the 2-byte sequence at *at*."""
+        return ((np.int64(data[at]) & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F)
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def three_bytes(data: np.ndarray, at: int) -> int:
+        """The code point of the 3-byte sequence at *at*."""
+        return (
+            ((np.int64(data[at]) & 0x0F) << 12)
+            | ((np.int64(data[at + 1]) & 0x3F) << 6)
+            | (np.int64(data[at + 2]) & 0x3F)
+        )
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def four_bytes(data: np.ndarray, at: int) -> int:
+        """The code point of the 4-byte sequence at *at*."""
+        return (
+            ((np.int64(data[at]) & 0x07) << 18)
+            | ((np.int64(data[at + 1]) & 0x3F) << 12)
+            | ((np.int64(data[at + 2]) & 0x3F) << 6)
+            | (np.int64(data[at + 3]) & 0x3F)
+        )
+
+    @numba.njit(cache=True, nogil=True, inline="always")
     def code_point(data: np.ndarray, at: int) -> tuple[int, int]:
         """The code point starting at *at* (valid UTF-8, as Arrow keeps it) and its bytes."""
         lead = np.int64(data[at])
         if lead < 0x80:
             return lead, 1
         if lead < 0xE0:
-            return ((lead & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F), 2
+            return two_bytes(data, at), 2
         if lead < 0xF0:
-            return (
-                ((lead & 0x0F) << 12)
-                | ((np.int64(data[at + 1]) & 0x3F) << 6)
-                | (np.int64(data[at + 2]) & 0x3F)
-            ), 3
-        return (
-            ((lead & 0x07) << 18)
-            | ((np.int64(data[at + 1]) & 0x3F) << 12)
-            | ((np.int64(data[at + 2]) & 0x3F) << 6)
-            | (np.int64(data[at + 3]) & 0x3F)
-        ), 4
+            return three_bytes(data, at), 3
+        return four_bytes(data, at), 4
 
     @numba.njit(cache=True, nogil=True)
     def measure(offsets, data, weights, first, last, counts, high_seen):
@@ -132,8 +147,8 @@ def _kernels() -> tuple[Callable, Callable, Callable]:
         the table), GSM-7 extension characters, characters outside GSM-7 and outside the BMP;
         *high_seen* marks the code points met above the table.
 
-        The decoding is written out here, not called: a helper returning ``(point, size)``
-        made these loops several times slower."""
+        Sequences are decoded here by their lead byte: calling :func:`code_point`, which
+        returns ``(point, size)``, made these loops several times slower."""
         above = len(weights) - 1
         for text in range(first, last):
             at, end = offsets[text], offsets[text + 1]
@@ -147,22 +162,13 @@ def _kernels() -> tuple[Callable, Callable, Callable]:
                     at += 1
                     continue
                 if lead < 0xE0:
-                    point = ((lead & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F)
+                    point = two_bytes(data, at)
                     at += 2
                 elif lead < 0xF0:
-                    point = (
-                        ((lead & 0x0F) << 12)
-                        | ((np.int64(data[at + 1]) & 0x3F) << 6)
-                        | (np.int64(data[at + 2]) & 0x3F)
-                    )
+                    point = three_bytes(data, at)
                     at += 3
                 else:
-                    point = (
-                        ((lead & 0x07) << 18)
-                        | ((np.int64(data[at + 1]) & 0x3F) << 12)
-                        | ((np.int64(data[at + 2]) & 0x3F) << 6)
-                        | (np.int64(data[at + 3]) & 0x3F)
-                    )
+                    point = four_bytes(data, at)
                     at += 4
                     astral += 1
                 if point < above:
@@ -208,16 +214,10 @@ def _kernels() -> tuple[Callable, Callable, Callable]:
                     units = np.int64(units_of[lead])
                     at += 1
                 elif lead < 0xE0:
-                    point = ((lead & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F)
-                    units = np.int64(units_of[min(point, above)])
+                    units = np.int64(units_of[min(two_bytes(data, at), above)])
                     at += 2
                 elif lead < 0xF0:
-                    point = (
-                        ((lead & 0x0F) << 12)
-                        | ((np.int64(data[at + 1]) & 0x3F) << 6)
-                        | (np.int64(data[at + 2]) & 0x3F)
-                    )
-                    units = np.int64(units_of[min(point, above)])
+                    units = np.int64(units_of[min(three_bytes(data, at), above)])
                     at += 3
                 else:
                     units = np.int64(units_of[above - 1])
