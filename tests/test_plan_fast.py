@@ -110,3 +110,20 @@ def test_arrow_columns_are_coded_by_arrow_not_by_python_strings(
     pd.testing.assert_frame_equal(
         prepare(arrow, phone="phone", template="{name}, hi", sender="name"), general["template"]
     )
+
+
+@pytest.mark.parametrize("repeating_in_sample", [True, False])
+def test_the_path_a_sample_picks_never_changes_the_plan(repeating_in_sample: bool) -> None:
+    """Arrow coding is chosen from ten runs of rows spread over the column: a column that
+    repeats in those runs only (or everywhere but there) plans as its object column does."""
+    rows = 60_000
+    run, step = 1_000, 6_000  # the sample's runs: 1,000 rows every 6,000
+    in_sample = (np.arange(rows) % step) < run
+    repeated = in_sample if repeating_in_sample else ~in_sample
+    texts = np.array([f"Заказ {row} 😀" for row in range(rows)], dtype=object)
+    texts[repeated] = np.array(["Hi", "Hi {", None], dtype=object)[np.arange(repeated.sum()) % 3]
+    phones = [f"8916{row:07d}" for row in range(rows)]
+    general = prepare(pd.DataFrame({"phone": phones, "text": texts}), phone="phone", text="text")
+    for dtype in (pd.StringDtype("pyarrow", na_value=np.nan), pd.ArrowDtype(pa.string())):
+        contacts = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype=dtype)})
+        pd.testing.assert_frame_equal(prepare(contacts, phone="phone", text="text"), general)
