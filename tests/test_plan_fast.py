@@ -65,12 +65,11 @@ def test_string_columns_of_every_storage_plan_as_an_object_column_does(
         "".join(list(text)) if fresh and isinstance(text, str) else text for text, fresh in picks
     ]
     phones = [f"8916{number:07d}" for number in range(len(texts))]
-    general = prepare(pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)}),
-                      phone="phone", text="text", translit=translit)  # fmt: skip
+    as_object = pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)})
+    general = prepare(as_object, phone="phone", text="text", translit=translit)
     dtypes = [pd.StringDtype(storage), pd.StringDtype(storage, na_value=np.nan)]
     if storage == "pyarrow":
         dtypes += [pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.large_string())]
-    as_object = pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)})
     general_templated = prepare(as_object, phone="phone", template="Hi {text}!",
                                 translit=translit)  # fmt: skip
     for dtype in dtypes:
@@ -116,8 +115,10 @@ def test_arrow_columns_are_coded_by_arrow_not_by_python_strings(
 def test_the_path_a_sample_picks_never_changes_the_plan(repeating_in_sample: bool) -> None:
     """Arrow coding is chosen from ten runs of rows spread over the column: a column that
     repeats in those runs only (or everywhere but there) plans as its object column does."""
+    import smsc_frames.templates as templates
+
     rows = 60_000
-    run, step = 1_000, 6_000  # the sample's runs: 1,000 rows every 6,000
+    run, step = templates._REPEAT_SAMPLE // 10, rows // 10  # the sample's ten runs
     in_sample = (np.arange(rows) % step) < run
     repeated = in_sample if repeating_in_sample else ~in_sample
     texts = np.array([f"Заказ {row} 😀" for row in range(rows)], dtype=object)
