@@ -339,25 +339,16 @@ def _parts(
     two_unit = (units > single) & (units > measure.sent_length)
     for encoding, in_encoding in (("gsm7", ~ucs2), ("ucs2", ucs2)):
         rows = np.flatnonzero(two_unit & in_encoding)
-        if not len(rows):
-            continue
         split = np.zeros(len(rows), dtype=np.int64)
         units_of = _units_tables()[encoding]
-        single, multi = SINGLE_PART_CAPACITY[encoding], MULTI_PART_CAPACITY[encoding]
-        _on_every_core(
-            len(rows),
-            functools.partial(
-                _greedy_slice, greedy, offsets, data, units_of, single, multi, rows, split
-            ),
-        )
+        capacities = SINGLE_PART_CAPACITY[encoding], MULTI_PART_CAPACITY[encoding]
+
+        def split_slice(first: int, last: int) -> None:
+            greedy(offsets, data, units_of, *capacities, rows[first:last], split[first:last])  # noqa: B023
+
+        _on_every_core(len(rows), split_slice)
         parts[rows] = split
     return parts
-
-
-def _greedy_slice(greedy: Callable, *arguments: object, first: int, last: int) -> None:
-    """*greedy* on the rows from *first* to *last* (its last two arguments sliced)."""
-    *fixed, rows, parts = arguments
-    greedy(*fixed, rows[first:last], parts[first:last])
 
 
 def _on_every_core(count: int, run: Callable[[int, int], None]) -> None:
@@ -365,10 +356,10 @@ def _on_every_core(count: int, run: Callable[[int, int], None]) -> None:
     cores = min(os.cpu_count() or 1, max(1, count // 10_000))
     bounds = np.linspace(0, count, cores + 1).astype(np.int64).tolist()
     if cores == 1:
-        run(first=0, last=count)
+        run(0, count)
         return
     with concurrent.futures.ThreadPoolExecutor(cores) as pool:
-        for done in [pool.submit(run, first=a, last=b) for a, b in zip(bounds[:-1], bounds[1:])]:
+        for done in [pool.submit(run, a, b) for a, b in zip(bounds[:-1], bounds[1:])]:
             done.result()
 
 
