@@ -98,7 +98,7 @@ def test_arrow_columns_are_coded_by_arrow_not_by_python_strings(
 
     phones = [f"8916{number:07d}" for number in range(12)]
     names = ["Анна", "Ivan", None, "Анна", "😀", "Ivan"] * 2
-    frame = pd.DataFrame({"phone": phones, "name": names, "text": names})
+    frame = pd.DataFrame({"phone": phones, "name": names, "text": names}, dtype=object)
     general = {
         "text": prepare(frame, phone="phone", text="text"),
         "template": prepare(frame, phone="phone", template="{name}, hi", sender="name"),
@@ -124,7 +124,8 @@ def test_the_path_a_sample_picks_never_changes_the_plan(repeating_in_sample: boo
     texts = np.array([f"Заказ {row} 😀" for row in range(rows)], dtype=object)
     texts[repeated] = np.array(["Hi", "Hi {", None], dtype=object)[np.arange(repeated.sum()) % 3]
     phones = [f"8916{row:07d}" for row in range(rows)]
-    general = prepare(pd.DataFrame({"phone": phones, "text": texts}), phone="phone", text="text")
+    as_object = pd.DataFrame({"phone": phones, "text": pd.Series(texts, dtype=object)})
+    general = prepare(as_object, phone="phone", text="text")  # (pandas 3 infers str from texts)
     for dtype in (pd.StringDtype("pyarrow", na_value=np.nan), pd.ArrowDtype(pa.string())):
         contacts = pd.DataFrame({"phone": phones, "text": pd.array(texts, dtype=dtype)})
         pd.testing.assert_frame_equal(prepare(contacts, phone="phone", text="text"), general)
