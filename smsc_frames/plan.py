@@ -116,7 +116,8 @@ def _senders(
     """Each row's sender code, and per code the sender (``None`` = account default) and its
     problem; from a column, or one constant, each checked with *check*."""
     if isinstance(sender, str) and sender in df.columns:
-        codes, values, _ = render_distinct(df[sender], "", None, sender)
+        column = df[find_column(df, sender, "sender")]
+        codes, values, _ = render_distinct(column, "", None, sender)
         problems = np.full(len(values), None, dtype=object)
         for position, value in enumerate(values):
             if value is not None:

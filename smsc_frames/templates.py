@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import pandas as pd
@@ -48,28 +48,48 @@ def find_column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
 
     Matched as given, then by its ``str``, then ignoring case and surrounding spaces when
     that names exactly one column (``--phone телефон`` finds ``Телефон``). Several columns
-    equal but for case, or none, raise an error listing the columns, with "did you mean" the
-    closest names.
+    equal but for case, several of the very same name, or none, raise an error listing the
+    columns, with "did you mean" the closest names.
     """
     if name in df.columns:
-        return name
-    by_text = {str(label): label for label in df.columns}
-    if str(name) in by_text:
-        return by_text[str(name)]
+        return _only_one(df, name, parameter)
+    same_text = _distinct_labels(df, lambda label: str(label) == str(name))
+    if len(same_text) == 1:
+        return _only_one(df, same_text[0], parameter)
     wanted = str(name).strip().casefold()
-    same = [label for label in df.columns if str(label).strip().casefold() == wanted]
+    same = _distinct_labels(df, lambda label: str(label).strip().casefold() == wanted)
     if len(same) == 1:
-        return same[0]
+        return _only_one(df, same[0], parameter)
     available = ", ".join(map(str, df.columns))
     if same:
         several = ", ".join(repr(str(label)) for label in same)
         raise ValidationError(
-            parameter, f"matches several columns but for case ({several}): write one exactly", name
+            parameter, f"matches several columns ({several}): write one exactly", name
         )
     folded = {str(label).strip().casefold(): str(label) for label in df.columns}
     close = difflib.get_close_matches(wanted, list(folded), n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(folded[c]) for c in close)}? " if close else ""
     raise ValidationError(parameter, f"names no column; {hint}available columns: {available}", name)
+
+
+def _distinct_labels(df: pd.DataFrame, matches: Callable[[Hashable], bool]) -> list[Hashable]:
+    """The column labels *matches* accepts, each once however many columns carry it."""
+    return list(dict.fromkeys(label for label in df.columns if matches(label)))
+
+
+def _only_one(df: pd.DataFrame, label: Hashable, parameter: str) -> Hashable:
+    """*label*, if exactly one column has it; a frame can hold several (``pd.concat``, a
+    sheet whose header repeats a title), and which one is meant cannot be guessed."""
+    where = df.columns.get_loc(label)
+    if isinstance(where, int):
+        return label
+    count = len(range(len(df.columns))[where]) if isinstance(where, slice) else int(where.sum())
+    raise ValidationError(
+        parameter,
+        f"names {count} columns of the same name: rename them apart "
+        "(df.columns = [...]) or drop the extra ones",
+        label,
+    )
 
 
 def _is_missing(value: object) -> bool:

@@ -187,6 +187,26 @@ def test_columns_match_case_insensitively_or_say_did_you_mean():
         prepare(twice, phone="phone", text="NAME")
 
 
+@pytest.mark.parametrize(
+    "doubled, arguments",
+    [("text", {"phone": "phone", "text": "text"}),
+     ("name", {"phone": "phone", "template": "Hi {name}"}),
+     ("from", {"phone": "phone", "text": "text", "sender": "from"}),
+     ("phone", {"phone": "phone", "text": "text"}),
+     ("phone", {"phone": "PHONE", "text": "text"})],
+)  # fmt: skip
+def test_a_name_shared_by_two_columns_is_refused_naming_the_parameter(doubled, arguments):
+    columns = {"phone": "79161234567", "text": "hello", "name": "Анна", "from": "SMSC"}
+    frame = pd.DataFrame([[*columns.values(), "again"]], columns=[*columns, doubled])
+    parameter = "template" if "template" in arguments else {
+        "text": "text", "from": "sender", "phone": "phone"}[doubled]  # fmt: skip
+    with pytest.raises(ValidationError, match="names 2 columns of the same name") as error:
+        prepare(frame, **arguments)
+    assert error.value.parameter == parameter
+    renamed = frame.set_axis([*columns, "other"], axis=1)
+    assert prepare(renamed, **arguments)["phone"].tolist() == ["79161234567"]
+
+
 ROWS = [["Имя", "Телефон", "Скидка"], ["Анна", "+79161234567", "5"],
         ["Ёжиков Щука", "8 916 123-45-68", "10"], ["ОЛЕГ ЮРЬЕВИЧ", "", ""]]  # fmt: skip
 
