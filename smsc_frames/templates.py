@@ -83,6 +83,13 @@ def _only_one(df: pd.DataFrame, label: Hashable, parameter: str) -> Hashable:
     where = df.columns.get_loc(label)
     if isinstance(where, int):
         return label
+    if isinstance(df.columns, pd.MultiIndex):
+        raise ValidationError(
+            parameter,
+            "names a group of columns under a header of several rows: give a whole column's "
+            "names as a tuple, or flatten the header first (df.columns = df.columns.map(' '.join))",
+            label,
+        )
     count = len(range(len(df.columns))[where]) if isinstance(where, slice) else int(where.sum())
     raise ValidationError(
         parameter,

@@ -207,6 +207,18 @@ def test_a_name_shared_by_two_columns_is_refused_naming_the_parameter(doubled, a
     assert prepare(renamed, **arguments)["phone"].tolist() == ["79161234567"]
 
 
+def test_a_header_of_two_rows_wants_whole_names_or_flattening():
+    header = pd.MultiIndex.from_tuples([("phone", "mobile"), ("text", "ru")])
+    frame = pd.DataFrame([["79161234567", "hello"]], columns=header)
+    with pytest.raises(ValidationError, match="header of several rows") as error:
+        prepare(frame, phone="phone", text=("text", "ru"))
+    assert error.value.parameter == "phone"
+    plan = prepare(frame, phone=("phone", "mobile"), text=("text", "ru"))
+    assert plan[["phone", "text"]].values.tolist() == [["79161234567", "hello"]]
+    flat = frame.set_axis(frame.columns.map(" ".join), axis=1)
+    assert prepare(flat, phone="phone mobile", text="text ru")["text"].tolist() == ["hello"]
+
+
 ROWS = [["Имя", "Телефон", "Скидка"], ["Анна", "+79161234567", "5"],
         ["Ёжиков Щука", "8 916 123-45-68", "10"], ["ОЛЕГ ЮРЬЕВИЧ", "", ""]]  # fmt: skip
 
