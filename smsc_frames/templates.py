@@ -51,6 +51,10 @@ def find_column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
     equal but for case, several of the very same name, or none, raise an error listing the
     columns, with "did you mean" the closest names.
     """
+    try:
+        hash(name)
+    except TypeError:
+        raise ValidationError(parameter, "must be one column's name, not a list", name) from None
     if name in df.columns:
         return _only_one(df, name, parameter)
     same_text = _distinct_labels(df, lambda label: str(label) == str(name))

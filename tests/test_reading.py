@@ -207,6 +207,15 @@ def test_a_name_shared_by_two_columns_is_refused_naming_the_parameter(doubled, a
     assert prepare(renamed, **arguments)["phone"].tolist() == ["79161234567"]
 
 
+@pytest.mark.parametrize("parameter", ["phone", "text"])
+def test_a_list_of_names_is_refused_naming_the_parameter(parameter):
+    frame = pd.DataFrame({"phone": ["79161234567"], "text": ["hello"]})
+    arguments = {"phone": "phone", "text": "text", parameter: [parameter]}
+    with pytest.raises(ValidationError, match="one column's name, not a list") as error:
+        prepare(frame, **arguments)
+    assert error.value.parameter == parameter
+
+
 def test_a_header_of_two_rows_wants_whole_names_or_flattening():
     header = pd.MultiIndex.from_tuples([("phone", "mobile"), ("text", "ru")])
     frame = pd.DataFrame([["79161234567", "hello"]], columns=header)
