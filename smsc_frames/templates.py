@@ -54,7 +54,9 @@ def find_column(df: pd.DataFrame, name: object, parameter: str) -> Hashable:
     try:
         hash(name)
     except TypeError:
-        raise ValidationError(parameter, "must be one column's name, not a list", name) from None
+        raise ValidationError(
+            parameter, f"must be one column's name, not a {type(name).__name__}", name
+        ) from None
     if name in df.columns:
         return _only_one(df, name, parameter)
     same_text = _distinct_labels(df, lambda label: str(label) == str(name))
@@ -82,8 +84,8 @@ def _distinct_labels(df: pd.DataFrame, matches: Callable[[Hashable], bool]) -> l
 
 
 def _only_one(df: pd.DataFrame, label: Hashable, parameter: str) -> Hashable:
-    """*label*, if exactly one column has it; a frame can hold several (``pd.concat``, a
-    sheet whose header repeats a title), and which one is meant cannot be guessed."""
+    """*label*, if exactly one column has it; a frame users build can hold several
+    (``pd.concat(axis=1)``, ``set_axis``), and which one is meant cannot be guessed."""
     where = df.columns.get_loc(label)
     if isinstance(where, int):
         return label
@@ -94,10 +96,9 @@ def _only_one(df: pd.DataFrame, label: Hashable, parameter: str) -> Hashable:
             "names as a tuple, or flatten the header first (df.columns = df.columns.map(' '.join))",
             label,
         )
-    count = len(range(len(df.columns))[where]) if isinstance(where, slice) else int(where.sum())
     raise ValidationError(
         parameter,
-        f"names {count} columns of the same name: rename them apart "
+        f"names {df.columns.tolist().count(label)} columns of the same name: rename them apart "
         "(df.columns = [...]) or drop the extra ones",
         label,
     )
