@@ -41,6 +41,7 @@ PARAMETER_WORDS = {
     "apikey": "--apikey (or SMSC_APIKEY)",
     "url": "--url (or SMSC_URL)",
     "phone": "--phone",
+    "phone_columns": "--phone",
     "text": "--text",
     "template": "--template",
     "sender": "--sender",

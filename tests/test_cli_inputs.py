@@ -85,6 +85,16 @@ def test_a_digit_sheet_name_is_a_name_and_positions_need_at(sandbox, capsys, tmp
     assert "@1" in capsys.readouterr().err
 
 
+def test_a_misspelt_column_is_named_by_its_flag(sandbox, capsys, tmp_path):
+    path = analyst_workbook(tmp_path / "contacts.xlsx")
+    argv = ["estimate", str(path), "--sheet", "2024", "--phone", "Телфон", "--text", "Дата",
+            *connection(sandbox)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--phone: names no column; did you mean 'Телефон'?" in err
+    assert "phone_columns" not in err
+
+
 def test_csv_flags_reach_the_reader(sandbox, capsys, tmp_path):
     path = tmp_path / "list.txt"
     path.write_bytes("Телефон|Текст\n9161234567|Привет\n".encode("cp866"))
