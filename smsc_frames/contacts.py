@@ -29,6 +29,7 @@ import io
 import math
 import os
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import overload
@@ -53,6 +54,8 @@ TEXT = pd.StringDtype("python", na_value=pd.NA)
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = ";,\t"
+NO_DELIMITER = "\x1f"
+"""What a one-column CSV is read with: the ASCII unit separator, which texts do not hold."""
 SNIFF_SAMPLE_CHARS = 64 * 1024
 DELIMITER_SAMPLE_CHARS = 8 * 1024
 """What :class:`csv.Sniffer` reads (a hundred lines or so): its regular expressions take
@@ -67,19 +70,24 @@ a read in a fresh process, 75c0506 -> pyarrow, fastest of 3: 265 MB 2.93 -> 2.20
 
 HEADER_SEARCH_ROWS = 20
 """How many rows from the top are looked at for the header when ``header_row`` is not given."""
+WIDTH_SAMPLE_LINES = 200
+"""How many lines from the header on are looked at for rows wider than the header."""
 
 
 def _header_position(widths: list[int]) -> int:
     """Which of the first rows is the header, from how many non-empty cells each has.
 
     Leading empty rows and title rows (one cell, as a merged "Клиенты на март") are skipped:
-    the header is the first row with at least 80% as many cells as the fullest of these rows
-    (and at least two, unless every row has one).
+    the header is the first row with at least 80% as many cells as the rows most often have
+    (the widest such width on a tie), and at least two, unless the rows most often have one.
+    The most common width, not the widest: one data row with a note beside it must not make
+    the header a title.
     """
-    widest = max(widths, default=0)
-    if widest == 0:
+    counts = Counter(width for width in widths if width)
+    if not counts:
         return 0
-    needed = max(2, math.ceil(0.8 * widest)) if widest >= 2 else 1
+    typical = max(counts, key=lambda width: (counts[width], width))
+    needed = max(2, math.ceil(0.8 * typical)) if max(counts) >= 2 else 1
     return next(position for position, width in enumerate(widths) if width >= needed)
 
 
@@ -133,6 +141,62 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+def _padded_names(lines: list[str], delimiter: str, position: int) -> tuple[list[str], list[str]]:
+    """The header's names with ``Unnamed: N`` for each cell the rows below have beyond it, and
+    those added names; two empty lists when no row of the file's start is wider than its
+    header.
+
+    Rows often end in a delimiter the header lacks (``Анна;+79161234567;``), or carry a note
+    in a column without a name. Given the header alone, pandas would take its first column
+    for the index then, and every column would shift one to the left under the wrong name.
+    """
+    try:
+        rows = list(
+            csv.reader(lines[position : position + WIDTH_SAMPLE_LINES], delimiter=delimiter)
+        )
+    except csv.Error:
+        return [], []
+    widest = max((len(row) for row in rows[1:-1]), default=0)  # the last line may be cut
+    if not rows or widest <= len(rows[0]):
+        return [], []
+    names = _column_names([*rows[0], *[""] * (widest - len(rows[0]))])
+    return names, names[len(rows[0]) :]
+
+
+def _blank_rows_dropped(frame: pd.DataFrame, renumber: bool) -> pd.DataFrame:
+    """*frame* without rows whose every cell is empty (``;;`` lines), as a workbook's blank
+    rows are left out; with *renumber* labelled 0, 1, ... again."""
+    blank = frame.isna().all(axis=1)
+    if not blank.any():
+        return frame
+    kept = frame[~blank.to_numpy()]
+    return kept.reset_index(drop=True) if renumber else kept
+
+
+def _empty_columns_dropped(frame: pd.DataFrame, added: list[str]) -> pd.DataFrame:
+    """*frame* without the columns :func:`_padded_names` *added* that hold nothing."""
+    return frame.drop(columns=[name for name in added if frame[name].isna().all()])
+
+
+def _sniffed_delimiter(head: str, lines: list[str]) -> str:
+    """The delimiter of a CSV starting with *head* (split into *lines*): the sniffed one, or
+    :data:`NO_DELIMITER` when most of the first lines are then one cell.
+
+    A list of phones alone has no delimiter, but a cell such as ``89161234567, 89161234568``
+    makes the sniffer pick ``,``: read so, the header would be taken for a title and the cell
+    split into two columns, where it is one cell of two numbers.
+    """
+    delimiter = _sniff_delimiter(head)
+    try:
+        rows = [row for row in csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter) if row]
+    except csv.Error:
+        return delimiter
+    counts = Counter(len(row) for row in rows)
+    typical = max(counts, key=lambda width: (counts[width], width), default=0)
+    one_column = typical == 1 and NO_DELIMITER not in head
+    return NO_DELIMITER if one_column else delimiter
+
+
 def _decode_head(raw: bytes, encoding: str) -> str:
     """The start of the file as text (a character cut at the end of the sample is left out)."""
     try:
@@ -183,7 +247,7 @@ def _read_csv(
     if not head.strip():
         raise ValidationError("path", "the file is empty", str(path))
     lines = head.splitlines()
-    delimiter = delimiter or _sniff_delimiter(head)
+    delimiter = delimiter or _sniffed_delimiter(head, lines)
     position = _check_header_row(header_row)
     if position is None:
         rows = list(csv.reader(lines[:HEADER_SEARCH_ROWS], delimiter=delimiter))
@@ -191,21 +255,22 @@ def _read_csv(
         position = _header_position(widths)
         title = next((cell for row in rows[:position] for cell in row if cell.strip()), None)
         _announce_header(position, path.name, title)
+    names, added = _padded_names(lines, delimiter, position)
     if chunksize is not None:
-        return _csv_chunks(path, encoding, delimiter, position, chunksize)
+        return _csv_chunks(path, encoding, delimiter, position, chunksize, names)
     big = len(raw) > UTF8_SAMPLE
     fast = None
-    if big and path.stat().st_size >= ARROW_MIN_BYTES:
+    if not names and big and path.stat().st_size >= ARROW_MIN_BYTES:
         fast = read_plain_csv(path, raw, encoding, delimiter, position, TEXT)
     if fast is not None:
         fast.columns = _column_names(list(fast.columns))
-        return fast
+        return _blank_rows_dropped(fast, renumber=True)
     try:
         frame = pd.read_csv(
             path if big else io.BytesIO(raw),
+            **_header_options(position, names),
             encoding=encoding,
             sep=delimiter,
-            skiprows=position,
             dtype=TEXT,
             keep_default_na=False,
             na_values=[""],
@@ -221,18 +286,31 @@ def _read_csv(
     except pd.errors.EmptyDataError:
         raise ValidationError("header_row", "is past the end of the file", header_row) from None
     frame.columns = _column_names(list(frame.columns))
-    return frame
+    return _blank_rows_dropped(_empty_columns_dropped(frame, added), renumber=True)
+
+
+def _header_options(position: int, names: list[str]) -> dict:
+    """``pd.read_csv``'s options for a header at line *position*, or for *names* instead."""
+    if not names:
+        return {"skiprows": position}
+    return {"skiprows": position + 1, "header": None, "names": names}
 
 
 def _csv_chunks(
-    path: Path, encoding: str, delimiter: str, position: int, chunksize: int
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    position: int,
+    chunksize: int,
+    names: list[str],
 ) -> Iterator[pd.DataFrame]:
-    """The CSV ``chunksize`` rows at a time, labelled by their row number in the file's data."""
+    """The CSV ``chunksize`` rows at a time, labelled by their row number in the file's data
+    (blank rows left out, so a label may be skipped)."""
     reader = pd.read_csv(
         path,
+        **_header_options(position, names),
         encoding=encoding,
         sep=delimiter,
-        skiprows=position,
         dtype=TEXT,
         keep_default_na=False,
         na_values=[""],
@@ -253,7 +331,7 @@ def _csv_chunks(
                     "path", f"is not a {delimiter!r}-separated file ({error})", str(path)
                 ) from None
             frame.columns = _column_names(list(frame.columns))
-            yield frame
+            yield _blank_rows_dropped(frame, renumber=False)
 
 
 def _read_workbook(

@@ -344,3 +344,63 @@ def test_ods_workbooks_keep_working(tmp_path):
         archive.writestr("content.xml", re.sub(r">\s+<", "><", ODS_CONTENT))
     contacts = read_contacts(path, sheet_name="2024")
     assert contacts.iloc[0].tolist() == ["79161234567", "01.03.2025", "5"]
+
+
+@pytest.mark.parametrize("chunksize", [None, 1])
+def test_rows_ending_in_a_delimiter_the_header_lacks_keep_their_columns(tmp_path, chunksize):
+    # read as pandas does with the header alone, the first column became the index and every
+    # column shifted left: all phones read as empty
+    path = tmp_path / "list.csv"
+    path.write_text("Имя;Телефон\nАнна;+79161234567;\nОлег;89161234568;\n", encoding="utf-8")
+    read = read_contacts(path, chunksize=chunksize)
+    contacts = read if chunksize is None else pd.concat(list(read))
+    assert contacts[["Имя", "Телефон"]].to_dict("list") == {
+        "Имя": ["Анна", "Олег"], "Телефон": ["+79161234567", "89161234568"]}  # fmt: skip
+    assert contacts.index.tolist() == [0, 1]
+    if chunksize is None:  # the empty column the delimiters made is left out, as in a workbook
+        assert list(contacts.columns) == ["Имя", "Телефон"]
+
+
+def test_a_note_beside_a_row_is_kept_in_its_own_column(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Имя;Телефон\nАнна;+79161234567;перезвонить\nОлег;89161234568\n", "utf-8")
+    contacts = read_contacts(path)
+    assert contacts.to_dict("list") == {
+        "Имя": ["Анна", "Олег"], "Телефон": ["+79161234567", "89161234568"],
+        "Unnamed: 2": ["перезвонить", None]}  # fmt: skip
+
+
+def test_a_workbook_row_with_a_note_does_not_make_the_header_a_title(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Имя", "Телефон"])
+    book.active.append(["Анна", "+79161234567", "перезвонить"])
+    book.active.append(["Олег", "89161234568"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "the header is row 2"
+        contacts = read_contacts(save(book, tmp_path / "list.xlsx"))
+    assert list(contacts.columns) == ["Имя", "Телефон", "Unnamed: 2"]
+    assert contacts["Телефон"].tolist() == ["+79161234567", "89161234568"]
+
+
+@pytest.mark.parametrize("chunksize", [None, 2])
+def test_rows_of_delimiters_only_are_left_out_like_blank_rows(tmp_path, chunksize):
+    path = tmp_path / "list.csv"
+    path.write_text("Имя;Телефон\nАнна;+79161234567\n;\nОлег;89161234568\n", encoding="utf-8")
+    read = read_contacts(path, chunksize=chunksize)
+    contacts = read if chunksize is None else pd.concat(list(read))
+    assert contacts["Имя"].tolist() == ["Анна", "Олег"]
+    # a whole read is numbered anew, as a workbook is; chunks keep each row's place in the file
+    assert contacts.index.tolist() == ([0, 1] if chunksize is None else [0, 2])
+
+
+def test_a_list_of_phones_alone_is_one_column_even_with_two_numbers_in_a_cell(tmp_path):
+    # the sniffer picked "," from the one cell holding two numbers: the header became a title
+    # and that cell two columns
+    path = tmp_path / "phones.csv"
+    path.write_text("Телефон\n89161234567, 89161234568\n89161234569\n89161234560\n", "utf-8")
+    contacts = read_contacts(path)
+    assert contacts.to_dict("list") == {
+        "Телефон": ["89161234567, 89161234568", "89161234569", "89161234560"]}  # fmt: skip
+    plan = prepare(contacts, phone="Телефон", text="Телефон")
+    assert plan["problem"].iloc[0].startswith("phone: 2 numbers in one cell")
+    assert plan["phone"].iloc[1:].tolist() == ["79161234569", "79161234560"]
