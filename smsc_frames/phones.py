@@ -66,6 +66,10 @@ MIN_DIGITS_IN_A_NUMBER = 7
 """Fewer digits between separators are not a phone number of their own."""
 _SEPARATORS = re.compile(r"[,;/|\n]+|\s+(?:и|или|or|and)\s+", re.IGNORECASE)
 _SEPARATOR_CHARACTER = re.compile(r"[,;/|\n]")
+_CELL_EDGES = re.compile(r"^[\s,;/|]+|[\s,;/|]+$")
+"""Separators with no number beyond them: ``79161234567,`` or a line break after it."""
+_EXCEL_TEXT_GUARD = re.compile(r'="(.*)"', re.DOTALL)
+"""``="0079161234567"``: a cell written so Excel keeps it as text when it opens the CSV."""
 _EXTENSION = re.compile(
     r"(.*?\d[^,;/|]*?)[\s,;]*(?:доб(?:авочный)?|доп|вн(?:утр)?|ext(?:ension)?|x|#)"
     r"\s*\.?\s*:?\s*(\d{1,6})\s*",
@@ -110,8 +114,12 @@ _TYPES_BEFORE_MOBILE = (
 
 
 def _clean(text: str) -> str:
-    """Drop formatting, recover an Excel float, read a leading ``00`` as ``+``."""
+    """Drop formatting and Excel's text guard (``="0079..."``), recover an Excel float, read a
+    leading ``00`` as ``+``."""
     cleaned = text.strip().translate(_FORMATTING)
+    guarded = _EXCEL_TEXT_GUARD.fullmatch(cleaned)
+    if guarded:
+        cleaned = guarded.group(1)
     excel_float = _EXCEL_FLOAT.fullmatch(cleaned)
     if excel_float:
         cleaned = excel_float.group(1)
@@ -447,6 +455,7 @@ def _one_phone(
     text: str, region: str
 ) -> tuple[str | None, bool, str | None, str | None, str | None]:
     """``(phone, phone_ok, region, problem, note)`` of one input through phonenumbers."""
+    text = _CELL_EDGES.sub("", text)
     separated = _SEPARATOR_HINT.search(text) is not None
     if separated or len(text) > 20:  # two numbers take 21 characters at least
         numbers = split_phone_cell(text)

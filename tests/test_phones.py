@@ -340,6 +340,26 @@ def test_a_number_with_trailing_junk_after_a_separator_is_refused():
     assert normalize_phones(["79161234567,00"])["phone"].iat[0] == "79161234567"
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["+79161234567\n", "\n89161234567", "89161234567\r\n", "79161234567,", "8(916)1234567;",
+     " 79161234567 / ", "+79161234567\t"],
+)  # fmt: skip
+def test_a_separator_with_no_number_beyond_it_leaves_one_number(value):
+    # a line break or a comma after the number (Excel cells, pasted lists) was read as
+    # "more than a phone number in the cell", and a valid contact was not sent
+    row = normalize_phones([value]).iloc[0]
+    assert (row["phone"], row["problem"]) == ("79161234567", None)
+    assert row["phone_input"] == value
+
+
+@pytest.mark.parametrize("number", ["+79161234567", "0079161234567", "89161234567"])
+def test_excels_text_guard_around_a_number_is_dropped(number):
+    # ="0079..." keeps a CSV cell text when Excel opens it; its 00 was not read as + before
+    row = normalize_phones([f'="{number}"']).iloc[0]
+    assert (row["phone"], row["problem"]) == ("79161234567", None)
+
+
 def test_split_phone_cell():
     assert phones.split_phone_cell("89161234567, 89161234568") == ["89161234567", "89161234568"]
     assert phones.split_phone_cell("8 (916) 123-45-67") == ["8 (916) 123-45-67"]
