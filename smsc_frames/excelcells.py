@@ -245,7 +245,7 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
         )
     if not styles:
         return {}, notes
-    if b"<c " in xml and b'<c r="' not in xml:  # cells without coordinates: use openpyxl
+    if not _tagged_as_excel_tags(xml):
         return _formats_by_openpyxl(path, sheet, styles), notes
     wanted = re.compile(  # one group, so findall makes no tuples: 'B12" s="3'
         rb'<c r="([A-Z]{1,3}[0-9]{1,7}"[^>]*? s="(?:'
@@ -259,6 +259,20 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
     ids, which = np.unique(style_ids, return_inverse=True)
     codes = [styles[int(style)] for style in ids]
     return _by_column(rows, columns, which, codes), notes
+
+
+def _tagged_as_excel_tags(xml: bytes) -> bool:
+    """Whether every cell of the sheet's *xml* opens as Excel (openpyxl, xlsxwriter) writes it,
+    ``<c r="B12" ...>``, which the fast pattern of :func:`_cell_formats` reads.
+
+    Other writers' valid XML is read by openpyxl instead: cells without coordinates, other
+    attributes first (``<c s="3" r="B12">``), single quotes, or a namespace prefix (``<x:c``,
+    from .NET's Open XML SDK), where the pattern would find no cell and every number format
+    would be lost without a word.
+    """
+    if b"<worksheet" not in xml[:4096]:  # the root element has a prefix: so has every cell
+        return False
+    return xml.count(b"<c ") == xml.count(b'<c r="')
 
 
 def _digits(chars: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
