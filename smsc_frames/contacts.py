@@ -28,6 +28,7 @@ import csv
 import io
 import math
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -363,17 +364,40 @@ def _read_workbook(
     names = _column_names(header_cells)
     used = [c for c in range(width) if header_cells[c] is not None or any(
         c < len(values[row]) and values[row][c] != "" for row in kept)]  # fmt: skip
-    phones = {name.casefold() for name in phone_columns}
+    header = pd.DataFrame(columns=[names[c] for c in used])
+    phones = {find_column(header, name, "phone_columns") for name in phone_columns}
     columns = {
-        names[c]: grid.column(c, kept, raw=raw, locale=locale, digits=names[c].casefold() in phones)
+        names[c]: grid.column(c, kept, raw=raw, locale=locale, digits=names[c] in phones)
         for c in used
     }
+    for name in [names[c] for c in used if c in grid.formats and names[c] not in phones]:
+        lost = None if raw else _digits_lost(columns[name])
+        if lost is not None:
+            grid.notes.append(
+                f"column {name!r} shows numbers in scientific notation that drop digits (such "
+                f"as {lost}): if it holds phones, pass phone_columns={name!r} (--phone) to read "
+                "all their digits"
+            )
     for note in grid.notes:
         warnings.warn(f"{path.name}, sheet {grid.sheet!r}: {note}", UserWarning, stacklevel=3)
     if raw:
         return pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in
                              columns.items()})  # fmt: skip
     return pd.DataFrame({name: pd.array(cells, dtype=TEXT) for name, cells in columns.items()})
+
+
+_SCIENTIFIC = re.compile(r"[-+]?\d[.,](\d*)E\+(\d+)")
+
+
+def _digits_lost(cells: list[str | None]) -> str | None:
+    """The first of *cells* shown in scientific notation with fewer digits than the number
+    has (``7,92E+10``), or ``None``."""
+    for cell in cells:
+        if cell is not None and "E+" in cell:
+            shown = _SCIENTIFIC.fullmatch(cell)
+            if shown is not None and len(shown.group(1)) < int(shown.group(2)):
+                return cell
+    return None
 
 
 def _phone_column_list(phone_columns: str | Iterable[str] | None) -> list[str]:

@@ -100,7 +100,8 @@ def test_phone_cells_keep_their_digits_whatever_their_format(tmp_path):
     book.active["A2"].number_format = "0.00E+00"
     book.active["B2"].number_format = "0.00E+00"
     path = save(book, tmp_path / "b.xlsx")
-    contacts = read_contacts(path, phone_columns="телефон")
+    with pytest.warns(UserWarning, match="'Другой' shows numbers in scientific notation"):
+        contacts = read_contacts(path, phone_columns="телефон")
     assert contacts.iloc[0].tolist() == ["79161234567", "7,92E+10"]
     masked = openpyxl.Workbook()
     masked.active.append(["Телефон"])
@@ -445,3 +446,17 @@ def test_number_formats_are_read_from_sheets_other_programs_wrote(tmp_path, writ
     shown = ["+79161234567", "20%", "1 500,50 ₽", "2 марта 2025"]
     assert read_contacts(plain).iloc[0].tolist() == shown
     assert read_contacts(other).iloc[0].tolist() == shown
+
+
+def test_a_number_column_in_scientific_notation_names_phone_columns(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Имя", "Телефон"])
+    book.active.append(["Анна", 79161234567])
+    book.active["B2"].number_format = "0.00E+00"
+    path = save(book, tmp_path / "sci.xlsx")
+    with pytest.warns(UserWarning, match=r"'Телефон' .*7,92E\+10.*phone_columns='Телефон'"):
+        assert read_contacts(path)["Телефон"].tolist() == ["7,92E+10"]  # as Excel shows it
+    # named as find_column matches (case, surrounding spaces), all the digits come back
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_contacts(path, phone_columns=" телефон ")["Телефон"].tolist() == ["79161234567"]
