@@ -169,6 +169,8 @@ def read_grid(path: str | os.PathLike, sheet: str | int, *, formats: bool = True
     try:
         workbook = CalamineWorkbook.from_path(os.fspath(path))
         name = resolve_sheet(workbook.sheet_names, sheet)
+        if path.suffix.lower() in _FORMATTED_SUFFIXES:
+            _check_extent(path, name)
         values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except CalamineError as error:
         raise ValidationError(
@@ -178,6 +180,41 @@ def read_grid(path: str | os.PathLike, sheet: str | int, *, formats: bool = True
     if formats and path.suffix.lower() in _FORMATTED_SUFFIXES:
         grid.formats, grid.notes = _cell_formats(path, name)
     return grid
+
+
+MAX_SHEET_CELLS = 50_000_000
+"""The most cells from A1 to a sheet's last cell read: calamine holds every one of them (about
+32 bytes each, empty or not) and the rows as Python lists, ~2 GB at this size. One stray cell
+far right or down (``XFD100000``) makes a small list billions of cells, and the kernel would
+die of it; no contact list of Excel's 1,048,576 rows by 47 columns reaches it."""
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _check_extent(path: Path, sheet: str) -> None:
+    """Refuse a sheet whose dimension (``<dimension ref="A1:XFD100000"/>``, written by Excel
+    at the top of the sheet) spans more than :data:`MAX_SHEET_CELLS`, before reading it."""
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, sheet)
+        if part is None:
+            return
+        with archive.open(part) as stream:
+            start = stream.read(64 * 1024)
+    dimension = _DIMENSION.search(start)
+    if dimension is None:
+        return
+    letters, row = dimension.group(1).decode(), int(dimension.group(2))
+    columns = 0
+    for letter in letters:
+        columns = columns * 26 + ord(letter) - 64
+    if columns * row > MAX_SHEET_CELLS:
+        raise ValidationError(
+            "path",
+            f"sheet {sheet!r} reaches cell {letters}{row}: {columns:,} columns by {row:,} rows, "
+            f"{columns * row:,} cells to read, more than a contact list needs (a stray cell far "
+            "right or down? Ctrl+End in Excel shows the last one): delete the columns and rows "
+            "beyond the list, or save the sheet as CSV",
+            str(path),
+        )
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:

@@ -460,3 +460,27 @@ def test_a_number_column_in_scientific_notation_names_phone_columns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_contacts(path, phone_columns=" телефон ")["Телефон"].tolist() == ["79161234567"]
+
+
+def test_a_stray_cell_far_right_is_read_in_proportion_or_refused_before_reading(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Имя", "Телефон"])
+    for number in range(300):
+        book.active.append(["Анна", f"+7916{number:07d}"])
+    book.active["XFD1"] = "заметка"
+    contacts = read_contacts(save(book, tmp_path / "stray.xlsx"))
+    assert list(contacts.columns) == ["Имя", "Телефон", "заметка"] and len(contacts) == 300
+    book.active["XFD5000"] = "x"  # 82 million cells from A1: calamine would hold every one
+    with pytest.raises(
+        ValidationError, match=r"reaches cell XFD5000: 16,384 columns by 5,000 rows"
+    ):
+        read_contacts(save(book, tmp_path / "huge.xlsx"))
+
+
+def test_an_empty_sheet_is_refused_as_an_empty_csv_is(tmp_path):
+    empty = save(openpyxl.Workbook(), tmp_path / "empty.xlsx")
+    with pytest.raises(ValidationError, match="sheet 'Sheet' is empty"):
+        read_contacts(empty)
+    (tmp_path / "empty.csv").write_text("\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="the file is empty"):
+        read_contacts(tmp_path / "empty.csv")
