@@ -411,7 +411,9 @@ def render(value: object, code: str, locale: str = "ru") -> str:
     ):
         return render_general(value, locale)  # fractions are not drawn
     if value < 0 and len(sections) >= 2:
-        return _render_number(value, sections[1], locale, negative_sign=False)
-    if value == 0 and len(sections) >= 3:
-        return _render_number(value, sections[2], locale, negative_sign=False)
-    return _render_number(value, sections[0], locale, negative_sign=value < 0)
+        shown = _render_number(value, sections[1], locale, negative_sign=False)
+    elif value == 0 and len(sections) >= 3:
+        shown = _render_number(value, sections[2], locale, negative_sign=False)
+    else:
+        shown = _render_number(value, sections[0], locale, negative_sign=value < 0)
+    return shown.strip(" ")  # padding (_) at the ends aligns a column, and shows as nothing

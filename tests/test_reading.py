@@ -484,3 +484,15 @@ def test_an_empty_sheet_is_refused_as_an_empty_csv_is(tmp_path):
     (tmp_path / "empty.csv").write_text("\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="the file is empty"):
         read_contacts(tmp_path / "empty.csv")
+
+
+@pytest.mark.parametrize(
+    "value, code, shown",
+    [(1500, '_-* #,##0.00\\ "₽"_-;\\-* #,##0.00\\ "₽"_-;_-* "-"??\\ "₽"_-;_-@_-', "1 500,00 ₽"),
+     (-1500, '_-* #,##0.00\\ "₽"_-;\\-* #,##0.00\\ "₽"_-;_-* "-"??\\ "₽"_-;_-@_-', "-1 500,00 ₽"),
+     (1234.6, "#,##0_);(#,##0)", "1 235"), (-5, "#,##0_);(#,##0)", "(5)")],
+)  # fmt: skip
+def test_padding_at_the_ends_of_accounting_formats_puts_no_spaces_in_a_message(value, code, shown):
+    # "_-" and "_)" align a column in Excel; read as spaces they doubled the spaces around a
+    # template field ("скидка  1 500,00 ₽ .")
+    assert render(value, code) == shown
