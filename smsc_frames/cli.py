@@ -404,7 +404,7 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
     contacts = read_contacts(
         args.file,
         phone_columns=args.phone,
-        sheet_name=str(args.sheet),  # a name first, then @N: a position from 0
+        sheet_name=None if args.sheet is None else str(args.sheet),  # a name, then @N
         encoding=args.encoding,
         delimiter=args.delimiter,
         header_row=args.header_row,

@@ -181,10 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     inputs = campaign.add_argument_group("reading the contact file")
     inputs.add_argument(
         "--sheet",
-        default="@0",
         metavar="NAME|@N",
         help="the workbook sheet by name (digits too: --sheet 2024 is the sheet named 2024), "
-        "or by position counted from 0 as @N (default @0, the first sheet)",
+        "or by position counted from 0 as @N, hidden sheets too (default: the first sheet "
+        "Excel shows)",
     )
     inputs.add_argument(
         "--header-row",

@@ -338,7 +338,7 @@ def _csv_chunks(
 
 def _read_workbook(
     path: Path,
-    sheet_name: str | int,
+    sheet_name: str | int | None,
     header_row: int | None,
     raw: bool,
     locale: str,
@@ -435,7 +435,7 @@ def read_contacts(
     path: str | os.PathLike,
     *,
     phone_columns: str | Iterable[str] | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     header_row: int | None = None,
@@ -450,7 +450,7 @@ def read_contacts(
     path: str | os.PathLike,
     *,
     phone_columns: str | Iterable[str] | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     header_row: int | None = None,
@@ -464,7 +464,7 @@ def read_contacts(
     path: str | os.PathLike,
     *,
     phone_columns: str | Iterable[str] | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     header_row: int | None = None,
@@ -492,10 +492,11 @@ def read_contacts(
         Columns that must be present (a clear error names the missing one and lists the
         file's columns); in a workbook their numbers are shown with all their digits, whatever
         their number format.
-    sheet_name : str or int
+    sheet_name : str or int, optional
         The workbook sheet: a ``str`` is a sheet's name (``"2024"`` is the sheet named 2024);
         an ``int``, or ``"@N"`` when no sheet has that name, is a position counted **from 0**
-        (``0`` or ``"@0"``: the first sheet).
+        among all sheets, hidden ones too (``0`` or ``"@0"``: the first sheet). By default
+        the first sheet Excel shows: hidden sheets before it are skipped, with a warning.
     encoding : str, optional
         The CSV's encoding. By default detected from the bytes among UTF-8 and UTF-16 (with or
         without a BOM), cp1251, KOI8-R and cp866

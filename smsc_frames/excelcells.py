@@ -39,7 +39,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelformat import BUILTIN_FORMATS, render, render_general
@@ -163,12 +163,34 @@ def resolve_sheet(names: list[str], sheet: str | int) -> str:
     return names[sheet]
 
 
-def read_grid(path: str | os.PathLike, sheet: str | int, *, formats: bool = True) -> Grid:
-    """The sheet's values, and (for ``.xlsx``/``.xlsm``, with *formats*) its number formats."""
+def _chosen_sheet(workbook: CalamineWorkbook, sheet: str | int | None) -> tuple[str, str | None]:
+    """The name of the sheet *sheet* picks (``None``: the first one Excel shows), and a note
+    when that sheet is hidden or hidden sheets come before it."""
+    visible = {
+        meta.name: meta.visible == SheetVisibleEnum.Visible for meta in workbook.sheets_metadata
+    }
+    if sheet is None:
+        shown = [name for name in workbook.sheet_names if visible.get(name, True)]
+        if not shown or shown[0] == workbook.sheet_names[0]:
+            return workbook.sheet_names[0], None
+        skipped = workbook.sheet_names[: workbook.sheet_names.index(shown[0])]
+        return shown[0], (
+            f"the first sheet Excel shows is read; hidden before it: {skipped} "
+            "(pass sheet_name= to read one of them)"
+        )
+    name = resolve_sheet(workbook.sheet_names, sheet)
+    return name, None if visible.get(name, True) else "this sheet is hidden in Excel"
+
+
+def read_grid(path: str | os.PathLike, sheet: str | int | None, *, formats: bool = True) -> Grid:
+    """The sheet's values, and (for ``.xlsx``/``.xlsm``, with *formats*) its number formats.
+
+    *sheet*: a name or a position (:func:`resolve_sheet`), or ``None`` for the first sheet
+    Excel shows (hidden ones skipped, with a note)."""
     path = Path(path)
     try:
         workbook = CalamineWorkbook.from_path(os.fspath(path))
-        name = resolve_sheet(workbook.sheet_names, sheet)
+        name, hidden = _chosen_sheet(workbook, sheet)
         if path.suffix.lower() in _FORMATTED_SUFFIXES:
             _check_extent(path, name)
         values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -179,6 +201,8 @@ def read_grid(path: str | os.PathLike, sheet: str | int, *, formats: bool = True
     grid = Grid(name, values)
     if formats and path.suffix.lower() in _FORMATTED_SUFFIXES:
         grid.formats, grid.notes = _cell_formats(path, name)
+    if hidden is not None:
+        grid.notes.insert(0, hidden)
     return grid
 
 

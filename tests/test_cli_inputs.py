@@ -85,6 +85,19 @@ def test_a_digit_sheet_name_is_a_name_and_positions_need_at(sandbox, capsys, tmp
     assert "@1" in capsys.readouterr().err
 
 
+def test_without_sheet_the_first_visible_sheet_is_read(sandbox, capsys, tmp_path):
+    path = tmp_path / "contacts.xlsx"
+    book = openpyxl.load_workbook(analyst_workbook(path))
+    book["Старое"].sheet_state = "hidden"
+    book.active = 1
+    book.save(path)
+    argv = ["estimate", str(path), "--phone", "Телефон", "--text", "Дата", *connection(sandbox)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "79161234567, 1 part (first row): 01.03.2025" in captured.out
+    assert "hidden before it: ['Старое'] (pass --sheet= to read one of them)" in captured.err
+
+
 def test_a_misspelt_column_is_named_by_its_flag(sandbox, capsys, tmp_path):
     path = analyst_workbook(tmp_path / "contacts.xlsx")
     argv = ["estimate", str(path), "--sheet", "2024", "--phone", "Телфон", "--text", "Дата",

@@ -496,3 +496,20 @@ def test_padding_at_the_ends_of_accounting_formats_puts_no_spaces_in_a_message(v
     # "_-" and "_)" align a column in Excel; read as spaces they doubled the spaces around a
     # template field ("скидка  1 500,00 ₽ .")
     assert render(value, code) == shown
+
+
+def test_by_default_the_first_sheet_excel_shows_is_read_not_a_hidden_one(tmp_path):
+    # a hidden lookup sheet first: the analyst sees only "Клиенты", and that was never read
+    book = openpyxl.Workbook()
+    book.active.title = "справочник"
+    book.active.append(["код"])
+    book.active.sheet_state = "hidden"
+    clients = book.create_sheet("Клиенты")
+    clients.append(["Телефон"])
+    clients.append(["79161234567"])
+    book.active = 1
+    path = save(book, tmp_path / "b.xlsx")
+    with pytest.warns(UserWarning, match=r"hidden before it: \['справочник'\]"):
+        assert read_contacts(path)["Телефон"].tolist() == ["79161234567"]
+    with pytest.warns(UserWarning, match="'справочник': this sheet is hidden in Excel"):
+        assert list(read_contacts(path, sheet_name=0).columns) == ["код"]  # positions: all sheets
