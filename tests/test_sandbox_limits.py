@@ -94,6 +94,24 @@ def test_more_than_50_quick_messages_to_one_number_get_23_251(make_sandbox, smsc
     assert smsc(running, phones="79161234567", mes="after a pause").text.startswith("OK - 1 SMS")
 
 
+def test_the_flood_limit_counts_the_lines_of_one_request_too(make_sandbox, smsc, fake_clock):
+    # 53 lines to one number in one list= request were all sent: the chain was read once per
+    # number, not extended line by line
+    running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
+    lines = "\n".join(f"79161234567:m{n}" for n in range(53))
+    answer = smsc(running, list=lines, op="1", cost="3", fmt="3").json()
+    assert answer["cnt"] == 50
+    assert [(row["status"], row["error"]) for row in answer["phones"][50:]] == [("23", "251")] * 3
+    assert all(row["error"] in ("", "0") for row in answer["phones"][:50])
+    fake_clock.advance(61)  # a pause ends the chain; then 49 and 4 within a minute: 53 again
+    assert smsc(running, list="\n".join(f"79161234567:a{n}" for n in range(49))).text.startswith(
+        "OK - 49 SMS"
+    )
+    fake_clock.advance(10)
+    second = smsc(running, list="\n".join(f"79161234567:b{n}" for n in range(4)), op="1", fmt="3")
+    assert [row["error"] for row in second.json()["phones"]][1:] == ["251"] * 3
+
+
 def test_5_failed_logins_block_the_ip_for_30_minutes(make_sandbox, smsc, fake_clock):
     running = make_sandbox(settings=DEFAULTS, clock=fake_clock)
     assert [smsc(running, "balance.php", psw="bad").text for _ in range(5)] == [

@@ -353,7 +353,9 @@ def _judge(
             route, status, error = UNROUTED, "22", "249"
         else:
             route = route_of(phone) if phone.isdigit() else _special_route(phone)
-            status, error = _refusal(phone, refused_sender[line], chains[phone] > flood_messages)
+            flooded = chains[phone] > flood_messages
+            chains[phone] += 1  # the request's next line to it comes less than a minute later
+            status, error = _refusal(phone, refused_sender[line], flooded)
         cost = ZERO
         if not status:
             key = (route.price, texts[line][2])
