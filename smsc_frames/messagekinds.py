@@ -212,10 +212,13 @@ def shorten_links(text: str, placeholder: str = _SHORT_LINK) -> str:
 
 
 def binary_size(text: str, binary: int) -> int:
-    """Bytes of a binary message (``bin=1``: a character a byte; ``bin=2``: hex), checked.
+    """Bytes a binary message carries (``bin=1``: a character a byte; ``bin=2``: hex), checked.
 
-    The first byte is the UDH length (0 for none) and must fit in the message; the page's
-    ``\\n~~~\\npid: P, dcs: D`` trailer (P, D decimal 0-255) is checked and not counted.
+    The first byte is the UDH length and must fit in the message; a zero there says "no UDH"
+    ("нулевой байт в начале") and is not counted. The page's ``\\n~~~\\npid: P, dcs: D``
+    trailer (P, D decimal 0-255) is checked and not counted. ``bin=1`` takes bytes up to
+    0x7F only: the page wants its bytes urlencoded as they are, and this client's form is
+    UTF-8, which would send a higher byte as two; such bytes go as hex with ``bin=2``.
 
     Raises
     ------
@@ -225,7 +228,7 @@ def binary_size(text: str, binary: int) -> int:
     Examples
     --------
     >>> binary_size("0048656C6C6F", 2), binary_size("\\x00Hello", 1)
-    (6, 6)
+    (5, 5)
     >>> binary_size("0G", 2)
     Traceback (most recent call last):
     ...
@@ -246,12 +249,15 @@ def binary_size(text: str, binary: int) -> int:
     else:
         if not body:
             raise ValueError("bin=1: the message is empty")
-        if max(map(ord, body)) > 0xFF:
-            raise ValueError("bin=1: every character must be a byte (U+0000..U+00FF)")
-        data = body.encode("latin-1")
+        if not body.isascii():
+            raise ValueError(
+                "bin=1: every character must be a byte up to 0x7F (a form in UTF-8 would send "
+                "a higher one as two bytes); write the message as hex with bin=2"
+            )
+        data = body.encode("ascii")
     if data[0] + 1 > len(data):
         raise ValueError(f"bin: the UDH length (first byte, {data[0]}) exceeds the message")
-    return len(data)
+    return len(data) - 1 if data[0] == 0 else len(data)
 
 
 def _binary_counts(texts: np.ndarray, binary: int) -> tuple[pd.DataFrame, np.ndarray]:

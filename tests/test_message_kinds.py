@@ -126,13 +126,13 @@ def test_binary_messages_count_bytes_in_parts_of_140_and_134(sandbox):
     page_ems = "050A0307056048656C6C6F2C20576F726C6421"  # the page's own example
     texts = [
         page_ems + "\n~~~\npid: 0, dcs: 4",  # the page's trailer: checked, not counted
-        "00" + "41" * 139,  # 140 bytes: one part
-        "00" + "41" * 140,  # 141 bytes: 2 parts of 134
-        "00" + "ab" * 300,  # 301 bytes: 3 parts
+        "00" + "41" * 140,  # 140 bytes after the zero that says "no UDH" (no data): one part
+        "00" + "41" * 141,  # 141 bytes: 2 parts of 134
+        "00" + "ab" * 300,  # 300 bytes: 3 parts
     ]
     contacts = pd.DataFrame({"phone": PHONES + ["79161234568"], "text": texts})
     plan = prepare(contacts, phone="phone", text="text", bin=2)
-    assert plan["units"].tolist() == [19, 140, 141, 301]
+    assert plan["units"].tolist() == [19, 140, 141, 300]
     assert plan["parts"].tolist() == [1, 1, 2, 3]
     assert (plan["encoding"] == "binary").all() and plan["sendable"].all()
     quote = _one_request_per_row(plan, sandbox)
@@ -145,18 +145,21 @@ def test_binary_messages_count_bytes_in_parts_of_140_and_134(sandbox):
 def test_bin_1_counts_characters_as_bytes(sandbox):
     contacts = pd.DataFrame({"phone": PHONES[:2], "text": ["\x00Hello", "\x00" + "z" * 200]})
     plan = prepare(contacts, phone="phone", text="text", bin=1)
-    assert plan["units"].tolist() == [6, 201] and plan["parts"].tolist() == [1, 2]
+    assert plan["units"].tolist() == [5, 200] and plan["parts"].tolist() == [1, 2]
     assert _one_request_per_row(plan, sandbox).table["cnt_agrees"].all()
 
 
 def test_binary_messages_go_byte_for_byte_without_newline_or_nfc_rewriting(sandbox):
-    crlf = "\x00" + "\r\n" * 70  # 141 bytes as given: 2 parts; rewritten to LF it would be 71
-    texts = [crlf, "\x00A\rB\r\n", "\x00e\u0301"]  # the last: U+0301 is no byte, NFC or not
-    contacts = pd.DataFrame({"phone": PHONES, "text": texts})
+    crlf = "\x00" + "\r\n" * 71  # 142 bytes as given: 2 parts; rewritten to LF it would be 71
+    # U+0301 is no byte, NFC or not; 0x98 a byte the UTF-8 form would send as two
+    texts = [crlf, "\x00A\rB\r\n", "\x00e\u0301", "\x00\x98"]
+    contacts = pd.DataFrame({"phone": PHONES + ["79161234568"], "text": texts})
     plan = prepare(contacts, phone="phone", text="text", bin=1)
     assert plan["text"].tolist()[:2] == texts[:2]
-    assert plan["units"].tolist()[:2] == [141, 6] and plan["parts"].tolist()[:2] == [2, 1]
-    assert plan.loc[2, "problem"] == "bin=1: every character must be a byte (U+0000..U+00FF)"
+    assert plan["units"].tolist()[:2] == [142, 5] and plan["parts"].tolist()[:2] == [2, 1]
+    for row in (2, 3):
+        assert plan.loc[row, "problem"].startswith("bin=1: every character must be a byte up to")
+        assert plan.loc[row, "problem"].endswith("write the message as hex with bin=2")
     quote = _quote_quietly(plan, sandbox)
     assert quote.table["cnt_agrees"].iloc[:2].all() and quote.total_parts == 3
     send(plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS)

@@ -431,3 +431,24 @@ def test_magic_undeliverable_number_is_20_248_uncharged_and_alone_error_8(sandbo
     assert json.loads(smsc(sandbox, phones="79990000008", mes="Bye", id="4", fmt="3").text) == {
         "error": "cannot deliver", "error_code": 8, "id": 4,
     }  # fmt: skip
+
+
+def test_bin_1_takes_the_urlencoded_bytes_whatever_the_charset(sandbox, smsc):
+    # "закодировать с помощью функции urlencode": bytes, not text; 0x98 has no cp1251 letter
+    # and C3 28 is no UTF-8, and both were refused as "parameters error: mes"
+    for charset in ("windows-1251", "utf-8"):
+        answer = smsc(sandbox, phones="79161234567", mes=b"\x00\x98\xff\xc3\x28", bin="1",
+                      charset=charset, cost="1", fmt="3").json()  # fmt: skip
+        assert answer.get("cnt") == 1, answer
+    # 140 bytes of data after the zero byte: one SMS; counted as 279 / 2 characters before
+    long = b"\x00" + "é".encode() * 70
+    assert (
+        smsc(sandbox, phones="79161234567", mes=long, bin="1", cost="1", fmt="3").json()["cnt"] == 1
+    )
+
+
+@pytest.mark.parametrize("data_bytes, parts", [(140, 1), (141, 2)])
+def test_the_zero_byte_that_says_no_udh_is_no_data(sandbox, smsc, data_bytes, parts):
+    mes = "00" + "AB" * data_bytes  # "нулевой байт в начале": no header, not part of the SMS
+    answer = smsc(sandbox, phones="79161234567", mes=mes, bin="2", cost="1", fmt="3").json()
+    assert answer["cnt"] == parts

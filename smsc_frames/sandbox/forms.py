@@ -70,6 +70,11 @@ def _unquote(value: bytes) -> bytes:
     )
 
 
+BINARY_BYTES = frozenset({"mes", "list"})
+"""What holds a ``bin=1`` message: "закодировать с помощью функции urlencode", its bytes as
+they are, whatever ``charset`` says."""
+
+
 def _last_ascii(pairs: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     values = [value for key, value in pairs if key == name]
     return values[-1].decode("latin-1").strip().lower() if values else None
@@ -85,8 +90,11 @@ def answer_style(pairs: list[tuple[bytes, bytes]]) -> tuple[int, str]:
     )
 
 
-def decode_pairs(pairs: list[tuple[bytes, bytes]], charset: str) -> dict[str, str]:
-    """Decode names (ASCII identifiers) and values (in *charset*, strictly).
+def decode_pairs(
+    pairs: list[tuple[bytes, bytes]], charset: str, raw: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Decode names (ASCII identifiers) and values (in *charset*, strictly; the values of
+    *raw*, such as a ``bin=1`` message, a byte a character).
 
     Raises
     ------
@@ -102,7 +110,7 @@ def decode_pairs(pairs: list[tuple[bytes, bytes]], charset: str) -> dict[str, st
         if name in params:
             raise parameter_error(name)
         try:
-            params[name] = raw_value.decode(CHARSETS[charset])
+            params[name] = raw_value.decode("latin-1" if name in raw else CHARSETS[charset])
         except UnicodeDecodeError:
             raise parameter_error(name) from None
     return params
@@ -121,7 +129,8 @@ def decode_raw_pairs(pairs: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], 
         value = _last_ascii(pairs, name)
         if value is not None and value not in allowed:
             raise parameter_error(name.decode())
-    return decode_pairs(pairs, charset), fmt, charset
+    binary = _last_ascii(pairs, b"bin") == "1"  # bytes, urlencoded (the page), not text
+    return decode_pairs(pairs, charset, BINARY_BYTES if binary else frozenset()), fmt, charset
 
 
 _BOUNDARY = re.compile(r';\s*boundary="?([^";]{1,200})"?', re.IGNORECASE)

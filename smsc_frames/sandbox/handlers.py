@@ -136,12 +136,14 @@ def _measure(
 ) -> tuple[str, int, int]:
     """``(text as sent, units in cnt, units billed)`` of one message to one recipient.
 
-    SMS: parts, billed per part. Binary: 140 bytes, 134 per part when split. hlr, ping, mms,
+    SMS: parts, billed per part. Binary: 140 bytes, 134 per part when split, not counting a
+    leading zero byte ("без UDH заголовка ... нулевой байт": no header, not data). hlr, ping, mms,
     mail and Telegram codes: 1. call: seconds of speech (``call_chars_per_second``) plus
     attached audio (``call_file_bytes_per_second``), billed per started minute.
     """
     if request.binary:
-        size = len(text) // 2 if request.binary == 2 else len(text)
+        data = bytes.fromhex(text) if request.binary == 2 else text.encode("latin-1")
+        size = len(data) - 1 if data[0] == 0 else len(data)
         parts = 1 if size <= 140 else -(-size // 134)
         return text, parts, parts
     prepared = transliterate(normalize(text), request.translit)
