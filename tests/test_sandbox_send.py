@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 from urllib.parse import quote_from_bytes
@@ -35,6 +36,15 @@ def test_wrong_or_missing_credentials_give_error_2_and_store_nothing(sandbox, sm
     answer = send_json(smsc, sandbox, auth=False, phones="79161234567", mes="Hi", **credentials)
     assert answer == {"error": "authorise error", "error_code": 2}
     assert sandbox.messages() == []
+
+
+def test_psw_may_be_the_passwords_md5_in_lower_case_hex(sandbox, smsc):
+    # SMSC's own libraries: "пароль или MD5-хеш пароля в нижнем регистре"
+    md5 = hashlib.md5(b"demo").hexdigest()
+    assert smsc(sandbox, "balance.php", auth=False, login="demo", psw=md5).text == "1000.00"
+    other = hashlib.md5(b"demo2").hexdigest()
+    wrong = smsc(sandbox, "balance.php", auth=False, login="demo", psw=other)
+    assert wrong.text == "ERROR = 2 (authorise error)"
 
 
 def test_get_works_like_post(sandbox, smsc):

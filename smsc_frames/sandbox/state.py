@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import itertools
 import threading
@@ -147,10 +148,13 @@ class State:
             return None
         account = self.accounts.get(params.get("login", ""))
         psw = params.get("psw")
-        if (
-            account
-            and psw is not None
-            and hmac.compare_digest(account.password.encode(), psw.encode())
+        if account is None or psw is None:
+            return None
+        # the password, or its MD5 in lower-case hex, as SMSC's own libraries say psw may be
+        hashed = hashlib.md5(account.password.encode(), usedforsecurity=False).hexdigest()
+        if any(
+            hmac.compare_digest(known.encode(), psw.encode())
+            for known in (account.password, hashed)
         ):
             return account
         return None
