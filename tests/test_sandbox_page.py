@@ -273,6 +273,14 @@ def test_rest_send_refuses_what_is_not_a_flat_object_of_strings_and_numbers(sand
     assert answer.json() == {"error": f"parameters error: {name}", "error_code": 1}
 
 
+def test_rest_send_answers_an_error_in_its_body_in_the_bodys_fmt(sandbox):
+    # the body's fmt was read only after its fields were checked: "op": true came back in fmt 0
+    body = {"login": "demo", "psw": "demo", "phones": "79161234567", "mes": "Hi", "fmt": 3,
+            "op": True}  # fmt: skip
+    answer = requests.post(f"{sandbox.url}/rest/send/", json=body, timeout=10)
+    assert answer.json() == {"error": "parameters error: op", "error_code": 1}
+
+
 def test_rest_send_refuses_a_parameter_given_twice(sandbox):
     body = {"phones": "79161234567", "mes": "Hi", "fmt": 3}
     answer = requests.post(f"{sandbox.url}/rest/send/?login=demo&psw=demo&fmt=3", json=body,

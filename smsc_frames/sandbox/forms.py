@@ -222,6 +222,28 @@ def json_fields(body: bytes) -> dict[str, str]:
     return fields
 
 
+def rest_style(query: bytes, body: bytes) -> tuple[int, str]:
+    """The ``fmt`` and ``charset`` to answer a ``/rest/send/`` request in, as
+    :func:`answer_style`, with the JSON body's own when it is readable: so an error in the body
+    (``"op": true``) is still answered in the format it asked for. Never fails.
+
+    Examples
+    --------
+    >>> rest_style(b"", b'{"fmt": 3, "op": true}'), rest_style(b"fmt=1", b"not json")
+    ((3, 'windows-1251'), (1, 'windows-1251'))
+    """
+    try:
+        value = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = {}
+    style = [
+        (name.encode(), str(value[name]).encode())
+        for name in ("fmt", "charset")
+        if isinstance(value, dict) and isinstance(value.get(name), (str, int))
+    ]
+    return answer_style(raw_pairs(query) + style)
+
+
 def rest_params(query: bytes, body: bytes) -> tuple[dict[str, str], int, str]:
     """``/rest/send/``: the JSON body's parameters and the query string's, as one form.
 

@@ -33,6 +33,7 @@ from smsc_frames.sandbox.forms import (
     multipart_pairs,
     raw_pairs,
     rest_params,
+    rest_style,
 )
 from smsc_frames.sandbox.handlers import HANDLERS, RequestContext, handle
 from smsc_frames.sandbox.pricing import PriceTable
@@ -188,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
             if rest:
+                fmt, charset = rest_style(query, body)
                 params, fmt, charset = rest_params(query, body)
             else:
                 content_type = self.headers.get("Content-Type", "")
