@@ -114,8 +114,9 @@ def test_workbook_sheets_by_name_or_position(tmp_path):
     with pytest.raises(ValidationError, match="Клиенты") as caught:
         read_contacts(path, sheet_name="Лист1")
     assert caught.value.parameter == "sheet_name"
-    with pytest.raises(ValidationError):
-        read_contacts(path, sheet_name=None)
+    assert read_contacts(path, sheet_name=None).equals(read_contacts(path))  # the first shown
+    with pytest.raises(ValidationError, match="must be one sheet's name or position"):
+        read_contacts(path, sheet_name=1.5)
 
 
 def test_missing_phone_column_is_named(tmp_path):
