@@ -22,6 +22,7 @@ way (step 2), so every recipient's outcome comes from its own status.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ from smsc_frames.campaign.transitions import (
 )
 from smsc_frames.errors import AuthError, IpBlockedError, SmscConnectionError
 from smsc_frames.journal import Journal, JournalEntry
+from smsc_frames.recipients import is_group_recipient
 from smsc_frames.records import Lost, RecipientStatus, Reconciled, decimal_or_none
 
 OPEN_STATES = ("in_flight", "unknown")
@@ -112,15 +114,30 @@ class Reconciler:
         """Ask SMSC about requests this journal never posted: was the campaign sent before?
 
         Request ids are deterministic, so a run with another (or a lost) journal posted the same
-        ids. (id, first phone) of every planned request with no attempt is checked; a request
-        SMSC knows is recorded as a lost answer (``unknown``) and reconciled, never re-posted.
-        When the check cannot be made, the run stops rather than risk a second send.
+        ids. (id, first phone) and (id, last phone) of every planned request with no attempt
+        are checked, as a resumed journal probes them (SMSC may keep no trace of one number); a
+        request SMSC knows is recorded as a lost answer (``unknown``) and reconciled, never
+        re-posted. When the check cannot be made, the run stops rather than risk a second
+        send. ``G<n>`` groups are not looked up (SMSC files their messages under the members'
+        numbers): a request to groups only cannot be checked, and a warning says so.
         """
         unposted = [e for e in entries if e.state == "planned" and e.attempts == 0]
         if not unposted:
             return
+        pairs = [(e.payload_id, phone) for e in unposted for phone in _ends(e.recipients)]
+        unchecked = sum(not _ends(e.recipients) for e in unposted)
+        if unchecked:
+            warnings.warn(
+                f"{unchecked} requests go to G<n> groups only: whether an earlier run sent them "
+                "cannot be checked (SMSC files them under the members' numbers); only this "
+                "campaign's journal keeps them from being sent twice",
+                UserWarning,
+                stacklevel=4,
+            )
+        if not pairs:
+            return
         try:
-            found = known_requests(self.api, [(e.payload_id, e.recipients[0]) for e in unposted])
+            found = known_requests(self.api, pairs)
         except (IpBlockedError, AuthError) as error:
             self.stop.set(reconcile_stopped(error), fatal=error)
             return
@@ -208,8 +225,14 @@ class Reconciler:
                 self.record(entry, self.transition(entry, statuses))
 
 
+def _ends(recipients: tuple[str, ...]) -> list[str]:
+    """The first and last of *recipients* that ``status.php`` can find (not ``G<n>``)."""
+    findable = [phone for phone in recipients if not is_group_recipient(phone)]
+    return list(dict.fromkeys(findable[:1] + findable[-1:]))
+
+
 def known_requests(api: SmscApi, pairs: list[tuple[str, str]]) -> set[str]:
-    """The ids of the requests SMSC knows, each looked up by its (id, first phone).
+    """The ids of the requests SMSC knows, looked up by (id, phone) pairs (any one known).
 
     One ``status.php`` check a request up to :data:`SINGLE_CHECKS` requests, else one paced
     status list for all of them.
