@@ -183,7 +183,12 @@ def run_send(args: argparse.Namespace) -> int:
     try:
         with step(f"sending {len(requests):,} requests"):
             results = send(
-                plan, client, journal=journal, payloads=requests, progress=sys.stderr.isatty()
+                plan,
+                client,
+                journal=journal,
+                payloads=requests,
+                verify_payloads=False,  # built from this plan above
+                progress=sys.stderr.isatty(),
             )
     except KeyboardInterrupt:
         write_results_after(journal, out, quote)
@@ -477,7 +482,12 @@ def estimate_with_cache(
     cache = QuoteCache()
     try:
         return estimate(
-            plan, client, payloads=requests, cache=cache, progress=_is_terminal(sys.stderr)
+            plan,
+            client,
+            payloads=requests,
+            verify_payloads=False,  # built from this plan by the caller
+            cache=cache,
+            progress=_is_terminal(sys.stderr),
         )
     finally:
         cache.save()

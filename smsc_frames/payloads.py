@@ -79,6 +79,7 @@ __all__ = [
     "Payload",
     "campaign_id",
     "decode_params",
+    "check_payloads",
     "payloads",
     "recipient_rows",
 ]
@@ -286,14 +287,55 @@ def _rows_match(payload: Payload, sendable: np.ndarray, phones: np.ndarray) -> b
     )
 
 
-def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.ndarray) -> None:
-    """Fill *payload_id* for the sendable rows these payloads carry, found by decoding their
-    params and matching (phone, text, sender): for payloads built without ``rows``."""
+def check_payloads(plan: pd.DataFrame, payloads: Sequence[Payload]) -> None:
+    """Refuse *payloads* that carry a message *plan* does not hold, before any request.
+
+    Payloads passed to :func:`~smsc_frames.campaign.send` or ``estimate`` are the requests
+    posted: built from another plan, or from this one before its texts changed
+    (``apply_savings``), they would send texts, or reach numbers, that the results (from the
+    plan) never show. Each message is decoded and matched on (phone, text, sender).
+
+    Raises
+    ------
+    ValidationError
+        ``payloads``, naming how many messages the plan lacks and the first of them.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"phone": ["79161234567"], "text": ["Hi"], "sender": [None],
+    ...                      "parts": [1], "sendable": [True]})
+    >>> other = plan.assign(text=["Hello"])
+    >>> check_payloads(plan, payloads(plan, Options()))
+    >>> check_payloads(plan, payloads(other, Options()))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: payloads: carry 1 messages this plan does not hold, ...
+    """
+    if not payloads:
+        return
+    carried, sendable = _carried_and_sendable(plan, list(payloads))
+    keys = ["phone", "text", "sender"]
+    known = carried[keys].merge(sendable[keys], on=keys, how="left", indicator=True)
+    alien = known[known["_merge"] == "left_only"]
+    if len(alien):
+        first = alien.iloc[0]
+        raise ValidationError(
+            "payloads",
+            f"carry {len(alien)} messages this plan does not hold, such as {first['phone']}: "
+            f"{first['text']!r}; build them from this plan with payloads(plan)",
+            f"{len(payloads)} requests",
+        )
+
+
+def _carried_and_sendable(
+    plan: pd.DataFrame, payloads: list[Payload]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (phone, text, sender, payload_id) every payload carries, decoded, and the
+    (phone, text, sender, position) of the plan's sendable rows; no sender is ``"\x00"``."""
     carried = pd.concat(
         [decode_params(p.params).assign(payload_id=p.id) for p in payloads], ignore_index=True
     )
     rows = _sendable_rows(plan)
-    keys = ["phone", "text", "sender"]
     sendable = pd.DataFrame(
         {
             "phone": rows.phone[rows.canonical],
@@ -304,6 +346,14 @@ def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.n
     )
     for frame in (sendable, carried):
         frame["sender"] = frame["sender"].astype(object).where(frame["sender"].notna(), "\x00")
+    return carried, sendable
+
+
+def _match_decoded(plan: pd.DataFrame, payloads: list[Payload], payload_id: np.ndarray) -> None:
+    """Fill *payload_id* for the sendable rows these payloads carry, found by decoding their
+    params and matching (phone, text, sender): for payloads built without ``rows``."""
+    carried, sendable = _carried_and_sendable(plan, payloads)
+    keys = ["phone", "text", "sender"]
     matched = sendable.merge(
         carried[keys + ["payload_id"]], on=keys, how="left", validate="one_to_one"
     )

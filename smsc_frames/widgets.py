@@ -303,6 +303,7 @@ class CampaignPanel(widgets.VBox):
                     journal=self.journal,
                     max_workers=self.max_workers,
                     payloads=self.payloads,
+                    verify_payloads=False,  # built from self.plan by preview
                     retry=self.retry,
                     limits=self.limits,
                 )
@@ -477,7 +478,9 @@ def preview(
     if quote is None:
         with warnings.catch_warnings(record=True) as caught:  # shown in the panel, not stderr
             warnings.simplefilter("always")
-            quote = estimate(plan, client, payloads=requests, retry=retry, limits=limits)
+            quote = estimate(
+                plan, client, payloads=requests, verify_payloads=False, retry=retry, limits=limits
+            )
         notices = tuple(str(warning.message) for warning in caught)
     return CampaignPanel(
         plan,

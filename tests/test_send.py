@@ -20,10 +20,11 @@ from send_helpers import (
     stored,
 )
 
-from smsc_frames.campaign import OUTCOMES, send, summarize
+from smsc_frames.campaign import OUTCOMES, estimate, send, summarize
 from smsc_frames.client import Client
 from smsc_frames.errors import AuthError, ValidationError
 from smsc_frames.payloads import payloads
+from smsc_frames.plan import prepare
 from smsc_frames.sandbox import Sandbox
 from smsc_frames.sandbox.settings import SandboxSettings
 
@@ -340,3 +341,22 @@ def test_summarize_counts_unknown_costs_only_for_sent_rows_and_never_shows_nan()
     summary = summarize(results)
     assert summary["cost_unknown"].tolist() == [1, 0, 0, 0, 0]
     assert summary.loc["duplicate", "note"] == ""  # no reason: an empty note, not NaN/None
+
+
+def test_payloads_that_carry_what_the_plan_does_not_are_refused_before_any_request(sandbox):
+    # built before the plan's texts changed (apply_savings, a fixed template), the old texts
+    # were posted while the results showed the new ones; built from another plan, numbers
+    # outside it got messages the results never mentioned
+    frame = pd.DataFrame({"phone": ["79161234567"], "text": ["«Sale» — 30% off"]})
+    plan = prepare(frame, phone="phone", text="text")
+    stale = payloads(plan)
+    changed = prepare(frame.assign(text="Sale: 30% off"), phone="phone", text="text")
+    other = payloads(plan_of(contacts(2)))
+    for given, plan_now in ((stale, changed), (other, plan)):
+        for call in (send, estimate):
+            with pytest.raises(ValidationError, match="this plan does not hold") as caught:
+                call(plan_now, client_for(sandbox), payloads=given, progress=False)
+            assert caught.value.parameter == "payloads"
+    assert sandbox.requests == []
+    send(changed, client_for(sandbox), payloads=payloads(changed), progress=False)
+    assert [m["text"] for m in sandbox.messages()] == ["Sale: 30% off"]

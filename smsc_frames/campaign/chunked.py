@@ -192,6 +192,7 @@ def estimate_chunks(
                     plan,
                     client,
                     payloads=requests,
+                    verify_payloads=False,  # built from this chunk's plan
                     max_workers=max_workers,
                     retry=retry,
                     limits=limits,
@@ -283,6 +284,7 @@ def send_chunks(
                 client,
                 journal=chunk_journal,
                 payloads=requests,
+                verify_payloads=False,  # built from this chunk's plan
                 progress=progress,
                 max_workers=max_workers,
                 retry=retry,

@@ -23,7 +23,7 @@ from smsc_frames.campaign.results import campaign_results, leftovers
 from smsc_frames.errors import IpBlockedError, SmscApiError
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.options import Options
-from smsc_frames.payloads import Payload, recipient_rows
+from smsc_frames.payloads import Payload, check_payloads, recipient_rows
 from smsc_frames.payloads import payloads as build_payloads
 from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
@@ -38,6 +38,7 @@ def send(
     progress: bool = True,
     max_workers: int = 4,
     payloads: Sequence[Payload] | None = None,
+    verify_payloads: bool = True,
     retry: RetryPolicy | None = None,
     limits: SmscLimits | None = None,
     check_sent: bool = True,
@@ -64,6 +65,11 @@ def send(
     payloads : sequence of Payload, optional
         The requests to post (default ``payloads(plan, options)``), e.g. built with a smaller
         ``max_recipients``; a journal is tied to them.
+    verify_payloads : bool, default True
+        Refuse *payloads* carrying a message the plan does not hold (built from another plan,
+        or before ``apply_savings`` changed its texts) before any request; the check decodes
+        every message (about 1.5 s per 100,000 rows). ``False`` only for payloads just built
+        from this very plan.
     retry : RetryPolicy, optional
     limits : SmscLimits, optional
     check_sent : bool, default True
@@ -122,6 +128,8 @@ def send(
     requests = list(
         build_payloads(plan, plan_options(plan, options)) if payloads is None else payloads
     )
+    if payloads is not None and verify_payloads:
+        check_payloads(plan, requests)
     stop = CampaignStop()
     carriers = recipient_rows(plan, requests)
     rows = None if journal is None else to_rows(plan, carriers)
