@@ -29,7 +29,7 @@ import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -170,12 +170,15 @@ class FormTransport:
         form = {name: str(value) for name, value in params.items() if name != "fmt"}
         form.update(self._auth, charset="utf-8", fmt=str(params.get("fmt", "3")))
         address, body, headers = self._request(endpoint, form)
+        failure: SmscConnectionError | None = None
         try:
             response = self._session().post(
                 address, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
-            raise self._transport_failure(endpoint, exc) from None
+            failure = self._transport_failure(endpoint, exc)
+        if failure is not None:  # raised outside the except block: no __context__ holding
+            raise failure  # the requests exception, whose prepared body has the credentials
         if response.status_code != 200:
             raise self._fault(endpoint, f"HTTP {response.status_code}", response.content)
         return response.content.decode("utf-8", errors="replace")
@@ -224,6 +227,8 @@ class FormTransport:
         answer = _json_or_none(response.content)
         if not isinstance(answer, dict | list):
             raise self._fault(endpoint, "answer is not a JSON object or array", response.content)
+        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+            answer["error"] = self._scrub(answer["error"])  # it may echo the request
         raise_for_error(answer)
         return answer
 
@@ -260,8 +265,11 @@ class FormTransport:
         )
 
     def _scrub(self, text: str) -> str:
+        """*text* without the credentials, as written or urlencoded (a server or proxy that
+        echoes the request body shows ``psw=Pw%26S3cr%3Dt``)."""
         for secret in self.credentials.secrets():
-            text = text.replace(secret, "***")
+            for written in dict.fromkeys((secret, quote(secret, safe=""), quote_plus(secret))):
+                text = text.replace(written, "***")
         return text
 
 
