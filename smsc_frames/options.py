@@ -93,8 +93,10 @@ _VALID_HHMM = re.compile(r"(\d{2}):(\d{2})")
 _TIME_COMPACT = re.compile(r"\d{10}")
 _TIME_DOTTED = re.compile(r"\d{2}\.\d{2}\.\d{2} \d{2}:\d{2}")
 _TIME_WINDOW = re.compile(r"(\d{1,2})-(\d{1,2})")
-_TIME_UNIX = re.compile(r"0\d*")
-_TIME_RELATIVE = re.compile(r"\+(\d+)")
+_TIME_UNIX = re.compile(r"0\d{0,12}")
+_TIME_RELATIVE = re.compile(r"\+(\d{1,7})")
+"""``0<ts>`` and ``+<minutes>``: up to 12 and 7 digits, as the sandbox reads them (the page
+gives no bound; a longer value is no time SMSC can mean)."""
 
 
 def is_email(value: str) -> bool:
@@ -234,15 +236,19 @@ def _render_time(value: object) -> str:
     """Validate ``time`` in one of SMSC's forms and return its wire string."""
     if isinstance(value, datetime):
         if value.tzinfo is not None:  # an absolute instant: a unix timestamp is exact
+            if value.timestamp() < 0:
+                raise ValidationError(
+                    "time", "an instant before 1970 has no timestamp (time=0 sends at once)", value
+                )
             return "0" + str(int(value.timestamp()))
         if not 2000 <= value.year <= 2099:
             raise ValidationError("time", "year must be 2000..2099 (SMSC uses two digits)", value)
         return value.strftime("%d%m%y%H%M")
     if isinstance(value, timedelta):
         minutes, rest = divmod(value, timedelta(minutes=1))
-        if rest or minutes < 1:
+        if rest or not 1 <= minutes <= 9_999_999:
             raise ValidationError(
-                "time", "a timedelta must be a whole number of minutes >= 1", value
+                "time", "a timedelta must be a whole number of minutes, 1 to 9,999,999", value
             )
         return f"+{minutes}"
     if not isinstance(value, str):
@@ -264,7 +270,8 @@ def _render_time(value: object) -> str:
         return value
     raise ValidationError(
         "time",
-        "must be DDMMYYhhmm, 'DD.MM.YY hh:mm', h1-h2 (hours), 0<unix timestamp> or +<minutes>",
+        "must be DDMMYYhhmm, 'DD.MM.YY hh:mm', h1-h2 (hours), 0<unix timestamp> (up to 12 "
+        "digits) or +<minutes> (up to 7 digits)",
         value,
     )
 
