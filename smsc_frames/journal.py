@@ -34,13 +34,14 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import IO, Any, NamedTuple, Protocol
 
 from smsc_frames import records
 from smsc_frames.errors import ValidationError
@@ -201,10 +202,13 @@ class Journal:
     every state change is committed with ``synchronous=FULL`` before the method returns.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path | None, holder: IO[bytes] | None = None
+    ) -> None:
         self._connection = connection
         self._lock = threading.Lock()
         self._decoded: dict[tuple[str, str], tuple[str, Any]] = {}
+        self._holder = holder
         self.path = path
 
     @classmethod
@@ -250,20 +254,28 @@ class Journal:
         """
         requests = list(requests)
         digest = plan_digest(requests)
+        holder = None
         if path is None:
             file_path = None
             connection = sqlite3.connect(":memory:", check_same_thread=False)
         else:
             file_path = Path(path)
+            if not file_path.parent.is_dir():
+                raise ValidationError("journal", "is in a folder that does not exist", str(path))
             _create_private_file(file_path)
             _check_private(file_path)
+            holder = _hold(file_path)
             connection = sqlite3.connect(file_path, check_same_thread=False, timeout=30.0)
             connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
-        journal = cls(connection, file_path)
-        journal._initialise(digest, requests)
-        if rows is not None:
-            journal._record_rows(rows)
+        journal = cls(connection, file_path, holder)
+        try:
+            journal._initialise(digest, requests)
+            if rows is not None:
+                journal._record_rows(rows)
+        except BaseException:
+            journal.close()  # a refused journal is not left locked
+            raise
         return journal
 
     @classmethod
@@ -443,8 +455,11 @@ class Journal:
         return record
 
     def close(self) -> None:
-        """Close the database (every change is already committed)."""
+        """Close the database (every change is already committed) and let other runs open it."""
         self._connection.close()
+        if self._holder is not None:
+            self._holder.close()  # closing the file releases its lock
+            self._holder = None
 
     def __enter__(self) -> Journal:
         return self
@@ -455,6 +470,49 @@ class Journal:
     def __repr__(self) -> str:
         where = "in memory" if self.path is None else str(self.path)
         return f"Journal({where})"
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_exclusively(handle: IO[bytes]) -> None:
+        """Lock *handle*'s first byte, or raise :class:`OSError` when another holds it."""
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_exclusively(handle: IO[bytes]) -> None:
+        """Lock *handle*'s file, or raise :class:`OSError` when another holds it."""
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _hold(file_path: Path) -> IO[bytes]:
+    """An exclusive lock on *file_path*'s ``.lock`` companion, held until the file returned is
+    closed: two runs of one campaign (a second click, another notebook or terminal) each see
+    the other's requests as not yet posted, and both would post them.
+
+    Raises
+    ------
+    ValidationError
+        Another run holds the journal.
+    """
+    descriptor = os.open(
+        file_path.with_name(file_path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+    )
+    holder = os.fdopen(descriptor, "r+b")  # held until the journal closes
+    try:
+        _lock_exclusively(holder)
+    except OSError:
+        holder.close()
+        raise ValidationError(
+            "journal",
+            "is in use by another run of this campaign (another click, notebook or terminal): "
+            "wait for it to finish, then run again to resume",
+            str(file_path),
+        ) from None
+    return holder
 
 
 def _reached_rows(

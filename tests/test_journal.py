@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 
@@ -72,8 +74,8 @@ def test_marking_without_answer_keeps_the_previous_answer(tmp_path):
 
 def test_entries_see_answers_written_by_another_connection(tmp_path):
     path = tmp_path / "c.journal"
-    with Journal.open(path, _requests(1)) as reader, Journal.open(path, _requests(1)) as writer:
-        reader.mark("camp-0", "unknown", record=Lost("read timeout"))
+    with Journal.open(path, _requests(1)) as writer, Journal.read(path) as reader:
+        writer.mark("camp-0", "unknown", record=Lost("read timeout"))
         assert reader.entries()[0].record == Lost("read timeout")
         writer.mark("camp-0", "accepted", record=CONFIRMED)
         (entry,) = reader.entries()
@@ -188,3 +190,30 @@ def test_a_different_plan_is_refused_with_how_many_were_reached_and_how_to_exclu
     assert len(maybe) == 5 and set(maybe["state"]) == {"accepted", "in_flight"}
     with pytest.raises(ValidationError, match="not a journal"):
         accepted_phones(tmp_path / "missing.journal")
+
+
+def test_a_second_run_of_the_campaign_is_refused_while_the_first_holds_the_journal(tmp_path):
+    # two runs (a second click, another notebook) each saw the other's requests as unposted
+    path = tmp_path / "c.journal"
+    with Journal.open(path, _requests(1)):
+        with pytest.raises(ValidationError, match="in use by another run") as caught:
+            Journal.open(path, _requests(1))
+        assert caught.value.parameter == "journal"
+        held = subprocess.run(
+            [sys.executable, "-c", "import sys; from smsc_frames.journal import Journal, "
+             "JournalEntry; Journal.open(sys.argv[1], [JournalEntry('camp-0', 'd', ('1',))])",
+             str(path)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert held.returncode != 0 and "in use by another run" in held.stderr
+    with Journal.open(path, _requests(1)) as again:  # released on close
+        assert again.entries()[0].payload_id == "camp-0"
+    with pytest.raises(ValidationError, match="written for a different plan"):
+        Journal.open(path, _requests(2))
+    Journal.open(path, _requests(1)).close()  # a refused open does not keep it locked
+
+
+def test_a_journal_in_a_folder_that_does_not_exist_is_refused_naming_it(tmp_path):
+    with pytest.raises(ValidationError, match="folder that does not exist") as caught:
+        Journal.open(tmp_path / "missing" / "c.journal", _requests(1))
+    assert caught.value.parameter == "journal"
