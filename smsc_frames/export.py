@@ -182,7 +182,9 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     Uses the columns present: ``phone`` (distinct recipients) and ``parts`` (SMS) of the rows
     whose ``outcome`` is ``sent`` (all rows without an ``outcome`` column), ``cost``
     (``Decimal`` total), ``outcome`` and ``status_name`` (a count per value); with a
-    :class:`~smsc_frames.campaign.Quote`, its recipients, SMS and cost.
+    :class:`~smsc_frames.campaign.Quote`, its recipients, SMS and cost. Results or a quote
+    from the sandbox (``attrs["sandbox"]``, ``Quote.sandbox``) start with a ``SANDBOX`` row, so
+    a summary passed on never reads as a real campaign.
 
     Examples
     --------
@@ -197,7 +199,10 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     3           cost  5.70
     4  outcome: sent     2
     """
-    rows: list[tuple[str, object]] = [("rows", len(results))]
+    rows: list[tuple[str, object]] = []
+    if results.attrs.get("sandbox") or getattr(quote, "sandbox", False):
+        rows.append(("SANDBOX", "nothing here reached a real phone or cost real money"))
+    rows.append(("rows", len(results)))
     sent = results["outcome"].astype(object).eq("sent") if "outcome" in results else None
     counted = results if sent is None else results[sent]
     if "phone" in results:

