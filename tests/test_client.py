@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import threading
+import warnings
 from decimal import Decimal
 from urllib.parse import quote, quote_plus, urlencode
 
@@ -66,9 +67,9 @@ def test_apikey_wins_over_login_and_password():
 
 
 def test_environment_credentials_and_url():
-    environ = {"SMSC_LOGIN": "shop", "SMSC_PASSWORD": PASSWORD, "SMSC_URL": "http://h:1/"}
+    environ = {"SMSC_LOGIN": "shop", "SMSC_PASSWORD": PASSWORD, "SMSC_URL": "https://h:1/"}
     client = Client(environ=environ)
-    assert client.url == "http://h:1" and "login shop" in repr(client)
+    assert client.url == "https://h:1" and "login shop" in repr(client)
     assert "apikey" in repr(Client(environ={**environ, "SMSC_APIKEY": APIKEY}))
 
 
@@ -283,7 +284,7 @@ def test_closed_port_was_not_sent_and_is_retried_before_giving_up(caplog):
 
 
 def test_unresolvable_host_was_not_sent():
-    client = Client(apikey=APIKEY, url="http://smsc.invalid", environ={}, connect_retries=0)
+    client = Client(apikey=APIKEY, url="https://smsc.invalid", environ={}, connect_retries=0)
     with pytest.raises(errors.SmscConnectionError) as caught:
         client.call("balance.php", {})
     assert caught.value.maybe_sent is False
@@ -435,3 +436,18 @@ def test_the_check_commands_transport_failure_holds_no_request_with_the_password
     with pytest.raises(errors.SmscConnectionError) as caught:
         client.transport.fetch_text("balance.php", {"fmt": "0"})
     assert caught.value.__context__ is None and caught.value.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    "url, warned",
+    [("http://smsc.ru", True), ("http://10.0.0.5:8080", True), ("https://smsc.ru", False),
+     ("http://127.0.0.1:8000", False), ("http://localhost:8000", False),
+     ("http://[::1]:80", False)],
+)  # fmt: skip
+def test_plain_http_to_another_machine_is_warned_about(url, warned):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Client("shop", PASSWORD, url=url, environ={})
+    said = [str(w.message) for w in caught if "unencrypted" in str(w.message)]
+    assert bool(said) == warned
+    assert not any(PASSWORD in text for text in said)

@@ -23,9 +23,11 @@ Examples
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
+import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -281,7 +283,24 @@ def _base_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise ValidationError("url", "must not contain credentials; pass login=/password=")
+    if parts.scheme == "http" and not _on_this_machine(parts.hostname or ""):
+        warnings.warn(
+            f"{parts.hostname}: plain http:// sends the login and password unencrypted over the "
+            "network; use https://",
+            UserWarning,
+            stacklevel=4,
+        )
     return url.rstrip("/")
+
+
+def _on_this_machine(host: str) -> bool:
+    """Whether *host* is this machine (the embedded sandbox), where http:// stays local."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
