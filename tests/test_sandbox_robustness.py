@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import string
+import struct
 import subprocess
 import sys
 import time
@@ -252,3 +253,22 @@ def test_serve_prints_its_url_and_serves(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_a_client_killed_mid_connection_leaves_no_traceback_on_stderr(sandbox, capfd):
+    # socketserver printed a ConnectionResetError traceback for each killed keep-alive client
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    body = b"login=demo&psw=demo"
+    for _ in range(3):  # answered, then reset while the server waits for the next request
+        with socket.create_connection((host, int(port))) as connection:
+            connection.sendall(b"POST /sys/balance.php HTTP/1.1\r\nContent-Length: %d\r\n"
+                               b"Content-Type: application/x-www-form-urlencoded\r\n\r\n%s"
+                               % (len(body), body))  # fmt: skip
+            answer = b""
+            while not answer.endswith(b"1000.00"):  # headers and body may come apart
+                answer += connection.recv(4096)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)  # the handler threads meet the resets
+    assert "Traceback" not in capfd.readouterr().err
+    assert requests.post(f"{sandbox.url}/sys/balance.php", data={"login": "demo", "psw": "demo"},
+                         timeout=5).text == "1000.00"  # fmt: skip

@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 import time
 import traceback
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from smsc_frames.sandbox.codes import ErrorAnswer, parameter_error
@@ -101,6 +104,15 @@ class _Server(ThreadingHTTPServer):
         self.state = state
         self.faults = faults
         super().__init__(address, _Handler)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        """A client that went away mid-request (killed, timed out) is no sandbox error: say
+        nothing, where socketserver printed a traceback; anything else is printed as before."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
