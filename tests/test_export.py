@@ -230,3 +230,16 @@ def test_a_sandbox_campaigns_summary_says_so_first(tmp_path):
     real = results.copy()
     real.attrs["sandbox"] = False
     assert "SANDBOX" not in summary(real)["metric"].tolist()
+
+
+def test_every_reason_the_sandbox_gave_says_sandbox():
+    # "SMSC refused this number" came from the sandbox, and said nothing of it
+    contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "+7 999 000 00 08", "12"],
+                             "text": ["Hi", "Hi", "Hi"]})  # fmt: skip
+    with Sandbox() as sandbox:
+        client = Client("demo", "demo", url=sandbox.url, environ={})
+        with pytest.warns(UserWarning, match="not sent"):
+            results = send(prepare(contacts, phone="phone", text="text"), client, progress=False)
+    assert results["reason"].iloc[0] == "sandbox: accepted, no real SMS was sent"
+    assert results["reason"].iloc[1].startswith("sandbox: SMSC refused this number")
+    assert not results["reason"].iloc[2].startswith("sandbox")  # the plan's own problem

@@ -176,7 +176,7 @@ def test_two_recipients_first_refused_reports_each_and_posts_once(sandbox, refus
     if lost:
         assert "confirmed through status.php" in results.loc["second", "reason"]
     else:
-        assert results.loc["first", "reason"].startswith("SMSC refused this number")
+        assert results.loc["first", "reason"].startswith("sandbox: SMSC refused this number")
     assert_results_match_store(results, sandbox)
 
 

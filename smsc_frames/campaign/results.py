@@ -213,6 +213,9 @@ def campaign_results(
     reason[other_refused] = "not sent: status.php reports " + results.loc[
         other_refused, "status_name"
     ].astype(str)
+    if sandbox:  # what "SMSC" answered here, the sandbox did
+        said = reason.notna() & ~reason.astype(str).str.startswith("sandbox: ")
+        reason[said] = "sandbox: " + reason[said]
     not_sendable = ~plan["sendable"].astype(bool)
     reason[not_sendable] = plan_problems(plan)[not_sendable]
     results["outcome"] = pd.Categorical.from_codes(outcome, categories=OUTCOMES)
