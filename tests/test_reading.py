@@ -347,14 +347,19 @@ def test_ods_workbooks_keep_working(tmp_path):
     assert contacts.iloc[0].tolist() == ["79161234567", "01.03.2025", "5"]
 
 
+def csv_read(folder, text: str, chunksize: int | None) -> pd.DataFrame:
+    """*text* written as a UTF-8 CSV and read whole, or in chunks put back together."""
+    path = folder / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    read = read_contacts(path, chunksize=chunksize)
+    return read if chunksize is None else pd.concat(list(read))
+
+
 @pytest.mark.parametrize("chunksize", [None, 1])
 def test_rows_ending_in_a_delimiter_the_header_lacks_keep_their_columns(tmp_path, chunksize):
     # read as pandas does with the header alone, the first column became the index and every
     # column shifted left: all phones read as empty
-    path = tmp_path / "list.csv"
-    path.write_text("Имя;Телефон\nАнна;+79161234567;\nОлег;89161234568;\n", encoding="utf-8")
-    read = read_contacts(path, chunksize=chunksize)
-    contacts = read if chunksize is None else pd.concat(list(read))
+    contacts = csv_read(tmp_path, "Имя;Телефон\nАнна;+79161234567;\nОлег;89161234568;\n", chunksize)
     assert contacts[["Имя", "Телефон"]].to_dict("list") == {
         "Имя": ["Анна", "Олег"], "Телефон": ["+79161234567", "89161234568"]}  # fmt: skip
     assert contacts.index.tolist() == [0, 1]
@@ -385,10 +390,9 @@ def test_a_workbook_row_with_a_note_does_not_make_the_header_a_title(tmp_path):
 
 @pytest.mark.parametrize("chunksize", [None, 2])
 def test_rows_of_delimiters_only_are_left_out_like_blank_rows(tmp_path, chunksize):
-    path = tmp_path / "list.csv"
-    path.write_text("Имя;Телефон\nАнна;+79161234567\n;\nОлег;89161234568\n", encoding="utf-8")
-    read = read_contacts(path, chunksize=chunksize)
-    contacts = read if chunksize is None else pd.concat(list(read))
+    contacts = csv_read(
+        tmp_path, "Имя;Телефон\nАнна;+79161234567\n;\nОлег;89161234568\n", chunksize
+    )
     assert contacts["Имя"].tolist() == ["Анна", "Олег"]
     # a whole read is numbered anew, as a workbook is; chunks keep each row's place in the file
     assert contacts.index.tolist() == ([0, 1] if chunksize is None else [0, 2])
