@@ -222,6 +222,8 @@ class SmscApi:
             except (DuplicateRequestError, SmscConnectionError):
                 if attempt == self.retry.retries:
                     raise
+            finally:  # SMSC counts from when it got the request: at the latest, now
+                self.pacer.answered()
         raise AssertionError("unreachable")
 
     # -- get.php?get_messages=1

@@ -42,7 +42,10 @@ TRANSPORTS: dict[str, type[FormTransport]] = {"form": FormTransport, "json": Jso
 
 
 class Pacer:
-    """Space calls at least *interval* seconds apart, start to start, across threads.
+    """Space calls at least *interval* seconds apart across threads: from the start of the
+    previous one, or from its answer when :meth:`answered` marks it (the server received it
+    before then, so the gap it sees is at least *interval*, however long the request was on
+    the way).
 
     Examples
     --------
@@ -50,6 +53,8 @@ class Pacer:
     >>> pacer = Pacer(clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
     >>> pacer.wait(60.0); now[0] += 5.0; pacer.wait(60.0); now[0]  # the second call waited 55 s
     60.0
+    >>> now[0] += 2.0; pacer.answered(); pacer.wait(60.0); now[0]  # 60 s after the answer
+    122.0
     """
 
     def __init__(
@@ -70,6 +75,11 @@ class Pacer:
                 remaining = self._last + interval - self._clock()
                 if remaining > 0:
                     self._sleep(remaining)
+            self._last = self._clock()
+
+    def answered(self) -> None:
+        """Mark the previous call's answer: the next :meth:`wait` counts from now."""
+        with self._lock:
             self._last = self._clock()
 
 
