@@ -10,7 +10,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 import requests
 
-from smsc_frames.sandbox import Account
+from smsc_frames.sandbox import Account, Reading, SandboxSettings
 from smsc_frames.sandbox.segments import count_parts
 
 
@@ -254,6 +254,22 @@ def test_unregistered_sender_gets_23_254_and_is_not_charged(make_sandbox, smsc):
     assert answer["cost"] == "0.00" and answer["balance"] == "1000.00"
     [message] = running.messages()
     assert (message["status"], message["error"], message["cost"]) == (23, 254, Decimal("0"))
+
+
+@pytest.mark.parametrize("cost", ["1", "3"])
+def test_under_the_error_reading_an_unregistered_sender_refuses_the_whole_request(
+    make_sandbox, smsc, cost
+):
+    # the page's error 6: "Сообщение запрещено (по тексту или по имени отправителя)"
+    settings = SandboxSettings(reading=Reading(unregistered_sender="error", name="error"))
+    running = make_sandbox(accounts=[Account("demo", "demo", senders=["SHOP"])], settings=settings)
+    answer = send_json(
+        smsc, running, list="SHOP|79161234567:Hi\nOTHER|79031234567:Hi", op="1", cost=cost, id="9"
+    )
+    assert answer == {"error": "message is denied", "error_code": 6, "id": 9}
+    assert running.messages() == [] and running.balance("demo") == Decimal("1000.00")
+    registered = send_json(smsc, running, phones="79161234567", mes="Hi", sender="SHOP")
+    assert registered["cnt"] == 1  # a registered sender (in `sender=` as in a line) is sent
 
 
 # -- ids --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from smsc_frames.client import Client
 from smsc_frames.errors import AuthError, ValidationError
 from smsc_frames.payloads import payloads
 from smsc_frames.plan import prepare
-from smsc_frames.sandbox import Sandbox
+from smsc_frames.sandbox import Account, Sandbox
 from smsc_frames.sandbox.settings import SandboxSettings
 
 SETTINGS = SandboxSettings(duplicate_window=1.5, status_list_window=0.1)
@@ -201,6 +201,34 @@ def test_a_rejected_request_leaves_its_rows_not_sent_with_smsc_reason(sandbox):
     assert results.drop(index="c2")["outcome"].eq("sent").all()
     assert ("79161000002", frame.loc["c2", "text"]) not in stored(sandbox)
     assert sum(stored(sandbox).values()) == 5
+
+
+def test_an_unregistered_sender_is_never_sent_and_never_loses_a_row(reading):
+    # the page's error 6 ("forbidden by text or sender name") or the status table's 23/254:
+    # the sandbox serves both readings, and the results must be true to either
+    account = Account("demo", "demo", senders={"SHOP"})
+    frame = contacts(4).assign(sender=["NOPE", "SHOP", "NOPE", "SHOP"])
+    plan = prepare(frame, phone="phone", text="text", sender="sender")
+    with Sandbox(accounts=[account], settings=SETTINGS) as sandbox:
+        with pytest.warns(UserWarning, match="rows not sent"):
+            results = send(
+                plan, client_for(sandbox), progress=False, retry=FAST, limits=FAST_LIMITS
+            )
+        charged = Decimal("1000.00") - sandbox.balance("demo")
+        sent = {(m["phone"], m["text"]) for m in sandbox.messages() if m["cost"] > 0}
+
+    assert results.index.equals(plan.index)
+    refused = results.loc[["c0", "c2"]]
+    assert refused["outcome"].eq("not sent").all() and refused["cost"].fillna(0).eq(0).all()
+    if reading.unregistered_sender == "error":  # the whole request was refused, nothing stored
+        assert results["outcome"].eq("not sent").all() and not sent and charged == 0
+        assert results["reason"].str.contains("SMSC error 6").all()
+        assert results["reason"].str.contains("sender name").all()
+    else:  # each of its messages refused, the others sent
+        assert refused["status"].eq(23).all() and refused["error"].eq(254).all()
+        assert results.loc[["c1", "c3"], "outcome"].eq("sent").all()
+        assert sent == {(plan.loc[row, "phone"], plan.loc[row, "text"]) for row in ("c1", "c3")}
+    assert Decimal(str(results["cost"].fillna(0).sum())) == charged
 
 
 def test_wrong_credentials_raise_with_the_results_attached(sandbox, tmp_path):

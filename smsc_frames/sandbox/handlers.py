@@ -248,7 +248,9 @@ def handle_send(state: State, params: dict[str, str], context: RequestContext) -
             text = prepared[line.text] = _measure(line.text, request, settings, file_sizes)
         texts.append(text)
     sms_id = request.sms_id
-    if any(settings.denied_marker in line.text for line in request.lines):
+    if any(settings.denied_marker in line.text for line in request.lines) or (
+        state.reading.unregistered_sender == "error" and _unregistered_sender(account, request)
+    ):
         raise ErrorAnswer(6, sms_id=sms_id or state.next_id())
     valid = recipients.valid_phones()
     if not valid:
@@ -330,6 +332,14 @@ def request_digest(params: dict[str, str]) -> bytes:
     return hashlib.sha256(
         json.dumps(identity, ensure_ascii=False).encode("utf-8", "surrogatepass")
     ).digest()
+
+
+def _unregistered_sender(account: Account, request: SendRequest) -> bool:
+    """Whether a line of the request names a sender the account has not registered."""
+    senders = account.senders
+    return senders is not None and any(
+        line.sender is not None and line.sender not in senders for line in request.lines
+    )
 
 
 def _judge(

@@ -36,7 +36,8 @@ class Account:
         Starting balance in roubles (converted to ``Decimal`` without going through float).
     senders : iterable of str, optional
         Registered sender names. ``None`` accepts any sender; otherwise a message from an
-        unregistered sender gets status 23 / err 254.
+        unregistered sender gets status 23 / err 254, or its whole request error 6 (see
+        :class:`Reading`, ``unregistered_sender``).
     groups : mapping of int to iterable of str, optional
         The account's contact groups: ``phones=G<n>`` sends to every number (or e-mail
         address) of group *n*, as written here.
@@ -95,6 +96,11 @@ class Reading:
     error_text : str
         ``"named"`` (guess): error 1 reads ``parameters error: <name>``; ``"plain"``: the bare
         ``parameters error`` of SMSC's table.
+    unregistered_sender : str
+        A sender the account has not registered (``Account(senders=...)``): ``"status"``
+        (guess) refuses each of its messages with status 23 / err 254 and sends the rest of the
+        request; ``"error"`` refuses the whole request with error 6, which the page describes
+        as "Сообщение запрещено (по тексту или по имени отправителя)".
     name : str
         A label for reports and test ids.
 
@@ -109,6 +115,7 @@ class Reading:
     json_numbers: bool = field(default=True, repr=False)
     status_err: str = field(default="always", repr=False)
     error_text: str = field(default="named", repr=False)
+    unregistered_sender: str = field(default="status", repr=False)
     name: str = "guess"
 
     def __post_init__(self) -> None:
@@ -118,13 +125,15 @@ class Reading:
             raise ValueError("status_err must be 'always' or 'nonzero'")
         if self.error_text not in ("named", "plain"):
             raise ValueError("error_text must be 'named' or 'plain'")
+        if self.unregistered_sender not in ("status", "error"):
+            raise ValueError("unregistered_sender must be 'status' or 'error'")
 
 
 #: The readings the end-to-end tests run under: every value of every open point appears once.
 READINGS = {
     "guess": Reading(),
     "waiting": Reading("-1", "0", json_numbers=False, status_err="nonzero",
-                       error_text="plain", name="waiting"),
+                       error_text="plain", unregistered_sender="error", name="waiting"),
     "operator": Reading("0", "0", status_err="nonzero", name="operator"),
     "delivered": Reading("1", "0", json_numbers=False, error_text="plain", name="delivered"),
 }  # fmt: skip
