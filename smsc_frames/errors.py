@@ -177,6 +177,33 @@ API_ERRORS: dict[int, type[SmscApiError]] = {
 }
 
 
+#: The errors with which SMSC refuses one request for what it holds (its texts, senders or
+#: numbers), not the account or the connection: the rest of a campaign can go on.
+REQUEST_REFUSALS = (MessageDeniedError, PhoneFormatError, UndeliverableError)
+
+_REFUSAL_HINTS = {
+    6: (
+        "SMSC refused the whole request, every row in it: for a text, for a sender name the"
+        " account has not registered, or for mass mailing without a contract"
+    ),
+}
+
+
+def refusal_reason(code: int, message: str) -> str:
+    """Why SMSC refused a whole request, as its rows' reason: the code, SMSC's text and, where
+    that text is terse, what it can mean.
+
+    Examples
+    --------
+    >>> refusal_reason(8, "cannot deliver")
+    'SMSC error 8: cannot deliver'
+    >>> refusal_reason(6, "message is denied")[:60]
+    'SMSC error 6: message is denied (SMSC refused the whole requ'
+    """
+    hint = _REFUSAL_HINTS.get(code)
+    return f"SMSC error {code}: {message}" + (f" ({hint})" if hint else "")
+
+
 def api_error(code: int, message: str, sms_id: int | str | None = None) -> SmscApiError:
     """Build the exception for SMSC ``error_code`` *code*.
 

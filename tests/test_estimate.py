@@ -64,6 +64,31 @@ def test_quote_matches_what_send_then_charges(sandbox):
     assert (quote.table["mccmnc"] == results["mccmnc"]).all()
 
 
+def test_a_request_smsc_refuses_is_shown_row_by_row_and_the_rest_still_priced(sandbox):
+    frame = contacts(6)
+    frame.loc["c2", "text"] = "Win a prize SANDBOX-DENY now"  # the sandbox's error 6
+    plan = plan_of(frame)
+    requests = payloads(plan, max_recipients=1)
+    denied = next(r.id for r in requests if "SANDBOX-DENY" in str(r.params))
+    client = CountingClient("demo", "demo", url=sandbox.url, environ={})
+    with pytest.warns(UserWarning, match=r"SMSC would refuse 1 request\(s\), 1 rows in all"):
+        quote = estimate(plan, client, payloads=requests, cache=None)
+
+    table = quote.table
+    assert table.loc["c2", "payload_id"] == denied and not table.loc["c2", "sendable"]
+    assert table.loc["c2", "problem"].startswith("SMSC error 6: message is denied (")
+    assert quote.recipients == 5 and table.drop(index="c2")["sendable"].all()
+    with pytest.warns(UserWarning, match="1 rows not sent"):
+        results = send(
+            plan, client, payloads=requests, progress=False, retry=FAST, limits=FAST_LIMITS
+        )
+    assert quote.total_cost == sum(results["cost"].fillna(0)) > 0
+    asked = client.sends
+    with pytest.warns(UserWarning, match="SMSC would refuse"):
+        estimate(plan, client, payloads=requests, cache=None)
+    assert client.sends == asked + 1  # a refusal is asked again, never remembered
+
+
 def test_by_operator_adds_up_to_the_totals(sandbox):
     quote = estimate(plan_of(contacts(20)), client_for(sandbox))
     by_operator = quote.by_operator

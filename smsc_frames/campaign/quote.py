@@ -36,6 +36,7 @@ from smsc_frames.campaign.rows import (
 )
 from smsc_frames.campaign.truncation import COLUMNS, cut_texts, describe_cut
 from smsc_frames.display import money
+from smsc_frames.errors import REQUEST_REFUSALS, refusal_reason
 from smsc_frames.messagekinds import CALL_CHARS_PER_SECOND, count_label, params_kind
 from smsc_frames.operators import operator_names
 from smsc_frames.options import Options
@@ -248,9 +249,14 @@ def estimate(
             if isinstance(stored, dict):
                 known[request.digest] = stored
     missing = list({r.digest: r for r in requests if r.digest not in known}.values())
+    refused: dict[str, str] = {}  # by digest; never cached: SMSC may decide otherwise later
 
-    def quote_one(request: Payload) -> tuple[Payload, dict[str, Any]]:
-        answer = api.quote(request.params)
+    def quote_one(request: Payload) -> tuple[Payload, dict[str, Any] | None]:
+        try:
+            answer = api.quote(request.params)
+        except REQUEST_REFUSALS as error:
+            refused[request.digest] = refusal_reason(error.code, error.message)
+            return request, None
         known[request.digest] = answer
         return request, answer
 
@@ -264,12 +270,15 @@ def estimate(
         with bar, ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
             for future in as_completed([pool.submit(quote_one, r) for r in missing]):
                 request, answer = future.result()
-                if cache is not None:
+                if cache is not None and answer is not None:
                     cache[quote_cache_key(client, request.digest)] = answer
                 bar.update(len(request.recipients))
-    answers = {request.id: known[request.digest] for request in requests}
+    answers = {r.id: known[r.digest] for r in requests if r.digest not in refused}
+    refusals = {r.id: refused[r.digest] for r in requests if r.digest in refused}
     params = requests[0].params if requests else {}
-    quote = _quote(plan, requests, answers, sandbox=api.is_sandbox, kind=params_kind(params))
+    quote = _quote(
+        plan, requests, answers, refusals, sandbox=api.is_sandbox, kind=params_kind(params)
+    )
     maxsms = int(params["maxsms"]) if "maxsms" in params else None
     translit, tinyurl = int(params.get("translit", 0)), params.get("tinyurl") == "1"
     cut = cut_texts(plan, maxsms, translit, kind=quote.kind, tinyurl=tinyurl)
@@ -304,6 +313,7 @@ def _quote(
     plan: pd.DataFrame,
     requests: list[Payload],
     answers: dict[str, Any],
+    refusals: dict[str, str],
     *,
     sandbox: bool,
     kind: str = "sms",
@@ -329,6 +339,8 @@ def _quote(
     table["sendable"] = plan["sendable"].astype(bool) & ~refused
     table["problem"] = plan_problems(plan)
     table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])
+    if refusals:
+        _mark_refused_requests(table, refusals)
 
     parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
     server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
@@ -376,6 +388,20 @@ def _quote(
         sandbox=sandbox,
         kind=kind,
         groups=int(group_rows.sum()),
+    )
+
+
+def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str]) -> None:
+    """Rows of the requests SMSC refused whole (error 6, 7, 8) are not sendable, and say why;
+    a warning counts them, for they are otherwise valid rows."""
+    denied = table["payload_id"].isin(list(refusals)) & table["sendable"]
+    table.loc[denied, "sendable"] = False
+    table.loc[denied, "problem"] = table.loc[denied, "payload_id"].map(refusals)
+    reasons = "; ".join(sorted(set(refusals.values())))
+    warnings.warn(
+        f"SMSC would refuse {len(refusals)} request(s), {int(denied.sum())} rows in all: "
+        f"{reasons}. They are not in the cost; see the table's problem column",
+        stacklevel=4,
     )
 
 

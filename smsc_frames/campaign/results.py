@@ -33,7 +33,7 @@ from smsc_frames.campaign.rows import (
     price_groups,
     refused_numbers,
 )
-from smsc_frames.errors import ValidationError
+from smsc_frames.errors import ValidationError, refusal_reason
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.recipients import is_group
 from smsc_frames.records import (
@@ -53,15 +53,6 @@ WAITING = -1
 """SMSC's status "waiting to be sent": what ``send`` reports for an accepted number."""
 
 
-#: What an error that refuses a whole request means for its rows, where SMSC's text is terse.
-REFUSAL_HINTS = {
-    6: (
-        " (SMSC refused the whole request, every row in it: for a text, for a sender name the"
-        " account has not registered, or for mass mailing without a contract)"
-    ),
-}
-
-
 def request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> dict[str, str]:
     """Why each request's rows were not (or not surely) sent, by payload id."""
     reasons = {}
@@ -77,8 +68,7 @@ def request_reasons(entries: list[JournalEntry], stop_reason: str | None) -> dic
                 "insufficient funds (SMSC error 3): top up and run the same send with the journal"
             )
         elif isinstance(record, Refused):
-            hint = REFUSAL_HINTS.get(record.code, "")
-            reasons[entry.payload_id] = f"SMSC error {record.code}: {record.message}{hint}"
+            reasons[entry.payload_id] = refusal_reason(record.code, record.message)
         elif entry.state == "planned":
             reasons[entry.payload_id] = (
                 f"not posted: campaign stopped ({stop_reason})"
