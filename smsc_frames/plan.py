@@ -254,7 +254,14 @@ def _campaign_options(
 ) -> tuple[Options, str | None]:
     if options is not None and not isinstance(options, Options):
         raise ValidationError("options", "must be an Options instance", type(options).__name__)
-    merged = {**(options.set_values() if options else {}), **option_kwargs}
+    given = options.set_values() if options else {}
+    for name, value in Options.from_kwargs(**option_kwargs).set_values().items():
+        if name in given and given[name] != value:
+            raise ValidationError(
+                name, f"is given twice, as {name}= and in the options, with different values",
+                value,
+            )  # fmt: skip
+    merged = {**given, **option_kwargs}
     options = Options.from_kwargs(**merged)
     if options.sender is not None:
         if sender is not None and sender != options.sender:
@@ -301,7 +308,7 @@ def prepare(
         :func:`smsc_frames.options.validate_sender`.
     options : Options, optional
         Campaign parameters; ``option_kwargs`` (``maxsms=2``, ``translit=1``...) are merged
-        over them and validated.
+        with them and validated (one given both ways with different values is refused).
     default_region : str
         Region for numbers written without a country code.
     duplicates : {"phone", "phone+text", "keep"}, default "phone"

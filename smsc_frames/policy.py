@@ -88,6 +88,10 @@ class RetryPolicy:
         ]
 
 
+SMSC_CONCURRENT_REFUSED = 15
+"""SMSC answers error 9 "too many concurrent requests" from this many at once, one login."""
+
+
 @dataclass(frozen=True)
 class SmscLimits:
     """SMSC's documented limits, as the client respects them.
@@ -106,7 +110,8 @@ class SmscLimits:
         request reconciled as unsent after a "duplicate" answer is posted again only once this
         has passed since its last post.
     max_workers : int
-        The most parallel send requests allowed (SMSC refuses 15 concurrent connections).
+        The most parallel send requests allowed, at most 14 (SMSC refuses 15 concurrent
+        connections).
 
     Examples
     --------
@@ -124,6 +129,13 @@ class SmscLimits:
     def __post_init__(self) -> None:
         _check_seconds(self, "status_list_interval", "duplicate_window")
         _check_counts(self, "status_batch_size", "max_workers", minimum=1)
+        if self.max_workers >= SMSC_CONCURRENT_REFUSED:
+            raise ValidationError(
+                "max_workers",
+                f"must be at most {SMSC_CONCURRENT_REFUSED - 1}: SMSC refuses "
+                f"{SMSC_CONCURRENT_REFUSED} or more concurrent requests of one login (error 9)",
+                self.max_workers,
+            )
 
     def check_workers(self, max_workers: object) -> int:
         """*max_workers* when it is an integer from 1 to :attr:`max_workers`, else an error.

@@ -17,7 +17,12 @@ import requests
 from smsc_frames.api import SmscApi
 from smsc_frames.client import Client
 from smsc_frames.delivery import refresh_status
-from smsc_frames.errors import DuplicateRequestError, SmscConnectionError, api_error
+from smsc_frames.errors import (
+    DuplicateRequestError,
+    SmscConnectionError,
+    ValidationError,
+    api_error,
+)
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.sandbox import Sandbox, SandboxSettings
 from smsc_frames.transport import Transport
@@ -182,3 +187,10 @@ def test_the_json_transport_sends_through_rest_send_and_asks_the_rest_as_forms(s
         url.endswith("/rest/send/") and kind.startswith("application/json") for url, kind in sends
     )
     assert any(url.endswith("/sys/status.php") for url, _ in session.seen)  # the check
+
+
+def test_limits_cannot_allow_what_smsc_refuses():
+    assert SmscLimits(max_workers=14).max_workers == 14
+    with pytest.raises(ValidationError, match="SMSC refuses 15 or more concurrent") as caught:
+        SmscLimits(max_workers=15)
+    assert caught.value.parameter == "max_workers"

@@ -189,6 +189,11 @@ def test_options_are_validated_merged_and_kept_without_the_sender():
     assert caught.value.parameter == "cost"
     with pytest.raises(ValidationError, match="given twice"):
         prepare(df, phone="phone", text="msg", sender="Other", options=Options(sender="Shop"))
+    with pytest.raises(ValidationError, match="given twice") as caught:  # not silently 3
+        prepare(df, phone="phone", text="msg", options=Options(maxsms=2), maxsms=3)
+    assert caught.value.parameter == "maxsms"
+    same = prepare(df, phone="phone", text="msg", options=Options(translit=1), translit="1")
+    assert same.attrs["options"] == {"translit": "1"}  # the same value, however written
 
 
 def test_translit_counts_cyrillic_as_latin_parts():
