@@ -304,6 +304,14 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
             f"{unsaved} formula cells have no saved value (the file was written by a program, "
             "not saved by Excel): they read as empty; open and save it in Excel to fill them"
         )
+    errors = _error_cells(xml)
+    if errors:
+        listed = ", ".join(f"{ref} {value}" for ref, value in errors[:_LISTED])
+        more = f" and {len(errors) - _LISTED} more" if len(errors) > _LISTED else ""
+        notes.append(
+            f"{len(errors)} cells show an Excel error ({listed}{more}): they read as empty; "
+            "fix the formulas (a failed VLOOKUP shows #N/A) and save the file"
+        )
     if not styles:
         return {}, notes
     if not _tagged_as_excel_tags(xml):
@@ -320,6 +328,32 @@ def _cell_formats(path: Path, sheet: str) -> tuple[Formats, list[str]]:
     ids, which = np.unique(style_ids, return_inverse=True)
     codes = [styles[int(style)] for style in ids]
     return _by_column(rows, columns, which, codes), notes
+
+
+_LISTED = 5
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\s([^>]*?\bt=["']e["'][^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)<""",
+    re.DOTALL,
+)
+_REFERENCE = re.compile(rb"""\br=["']([A-Z]{1,3}[0-9]{1,7})["']""")
+
+
+def _error_cells(xml: bytes) -> list[tuple[str, str]]:
+    """The cells of a sheet's *xml* that show an error (``t="e"``): their reference (``"?"``
+    when the writer left it out) and the error (``#N/A``), which calamine reads as empty.
+
+    Examples
+    --------
+    >>> _error_cells(b'<c r="A3" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="B3"><v>1</v></c>')
+    [('A3', '#DIV/0!')]
+    """
+    if b't="e"' not in xml and b"t='e'" not in xml:
+        return []
+    found = []
+    for attributes, value in _ERROR_CELL.findall(xml):
+        reference = _REFERENCE.search(attributes)
+        found.append((reference.group(1).decode() if reference else "?", value.decode()))
+    return found
 
 
 def _tagged_as_excel_tags(xml: bytes) -> bool:

@@ -177,6 +177,20 @@ def test_formulas_without_a_saved_value_are_said(tmp_path):
     assert contacts["total"].iat[0] is pd.NA
 
 
+def test_cells_showing_an_excel_error_are_named_not_silently_empty(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["phone", "name"])
+    for row in range(2, 10):  # a VLOOKUP that failed on every row but the first
+        book.active.append([f"7916123456{row}", "#N/A" if row > 2 else "Анна"])
+        book.active.cell(row, 2).data_type = "e" if row > 2 else "s"
+    path = save(book, tmp_path / "b.xlsx")
+    with pytest.warns(UserWarning, match=r"7 cells show an Excel error \(B3 #N/A, B4 #N/A, "
+                      r"B5 #N/A, B6 #N/A, B7 #N/A and 2 more\)") as caught:  # fmt: skip
+        contacts = read_contacts(path)
+    assert "b.xlsx" in str(caught[0].message)
+    assert contacts["name"].tolist() == ["Анна"] + [pd.NA] * 7
+
+
 def test_columns_match_case_insensitively_or_say_did_you_mean():
     contacts = pd.DataFrame({"Телефон": ["79161234567"], "Имя": ["Анна"]})
     plan = prepare(contacts, phone="ТЕЛЕФОН", template="Привет, {имя}")
