@@ -26,12 +26,18 @@ def _counts(plan: pd.DataFrame, quote: Quote) -> dict[str, int]:
     sendable = quote.table["sendable"].astype(bool)
     return {
         "rows": len(plan),
-        "valid": int(plan["sendable"].astype(bool).sum()),
+        "valid": int(sendable.sum()),
         "invalid": int(invalid.sum()),
         "duplicates": int(duplicates.sum()),
-        "refused": int(quote.table["status"].notna().sum()),
+        "refused": int(smsc_refused(plan, quote).sum()),
         "numbers": int(quote.table.loc[sendable, "phone"].nunique()),
     }
+
+
+def smsc_refused(plan: pd.DataFrame, quote: Quote) -> pd.Series:
+    """Rows the plan would send that SMSC's quote refuses: their numbers (status 22-24) or
+    their whole request (error 6, 7, 8)."""
+    return plan["sendable"].astype(bool) & ~quote.table["sendable"].astype(bool)
 
 
 def send_label(quote: Quote, numbers: int) -> str:
@@ -52,7 +58,7 @@ def _header_html(counts: dict[str, int], quote: Quote) -> str:
         f"<b>{counts['valid']:,}</b> recipients to send to "
         f"({counts['numbers']:,} distinct numbers) of {counts['rows']:,} rows",
         f"<b>{counts['invalid']:,}</b> invalid, <b>{counts['duplicates']:,}</b> duplicates, "
-        f"<b>{counts['refused']:,}</b> numbers SMSC refuses",
+        f"<b>{counts['refused']:,}</b> rows SMSC refuses",
         f"<b>{quote.total_parts:,}</b> {count_label(quote.kind)}, total cost "
         f"<b>{money(quote.total_cost)}</b>"
         + ("" if quote.balance is None else f", balance {money(quote.balance)}"),
@@ -102,8 +108,8 @@ def _operators_html(quote: Quote) -> str:
     return table_html(by_operator) + "<h4>Cost per operator</h4>" + chart
 
 
-def _parts_html(plan: pd.DataFrame) -> str:
-    sendable = plan.loc[plan["sendable"].astype(bool), "parts"].astype("int64")
+def _parts_html(plan: pd.DataFrame, quote: Quote) -> str:
+    sendable = plan.loc[quote.table["sendable"].astype(bool), "parts"].astype("int64")
     if sendable.empty:
         return "<p>No sendable recipient.</p>"
     histogram = sendable.value_counts().sort_index()
@@ -114,11 +120,13 @@ def _parts_html(plan: pd.DataFrame) -> str:
 
 def _problems_html(plan: pd.DataFrame, quote: Quote) -> str:
     bad = plan.loc[plan["problem"].notna(), ["phone_input", "problem"]]
-    refused = quote.table.loc[quote.table["status"].notna(), ["phone", "problem"]]
-    parts = [f"<h4>Rows that will not be sent ({len(bad):,})</h4>"]
-    parts.append(table_html(bad) if len(bad) else "<p>None.</p>")
+    refused = quote.table.loc[smsc_refused(plan, quote), ["phone", "problem"]]
+    parts = [f"<h4>Rows that will not be sent ({len(bad) + len(refused):,})</h4>"]
+    parts.append(table_html(bad) if len(bad) else "")
     if len(refused):
-        parts.append(f"<h4>Numbers SMSC refuses ({len(refused):,})</h4>" + table_html(refused))
+        parts.append(f"<h4>Rows SMSC refuses ({len(refused):,})</h4>" + table_html(refused))
+    if not len(bad) and not len(refused):
+        parts.append("<p>None.</p>")
     return "".join(parts)
 
 

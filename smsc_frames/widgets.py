@@ -180,7 +180,7 @@ class CampaignPanel(widgets.VBox):
         tabs = widgets.Tab(
             children=[
                 widgets.HTML(_operators_html(quote)),
-                widgets.HTML(_parts_html(plan)),
+                widgets.HTML(_parts_html(plan, quote)),
                 widgets.HTML(_problems_html(plan, quote)),
                 widgets.HTML(_savings_html(self.savings)),
             ],
@@ -374,7 +374,7 @@ class CampaignPanel(widgets.VBox):
         """Label and enable the button from the registry."""
         with _CAMPAIGNS_LOCK:
             record = _CAMPAIGNS.get(self.guard_key)
-        if self.campaign_id is None:
+        if self.campaign_id is None or not self.quote.recipients:
             self._set_button("Nothing to send", disabled=True, style="")
         elif record is None and self.shortfall:
             self._set_button(

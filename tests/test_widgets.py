@@ -339,6 +339,30 @@ def test_a_campaign_the_balance_cannot_cover_says_why_and_cannot_be_sent(make_sa
     assert sandbox.messages() == [] and panel.results is None
 
 
+def test_rows_smsc_refuses_are_counted_apart_and_never_in_the_send_label(sandbox):
+    tag = uuid.uuid4().hex[:8]
+    contacts = pd.DataFrame(
+        {"phone": ["+79161234567", "+79990000008"], "text": [f"Sale {tag}", f"Sale {tag}"]}
+    )  # the second: a number SMSC cannot deliver to (status 20 at the quote)
+    panel = preview(prepare(contacts, phone="phone", text="text"), client_for(sandbox))
+    header, tabs = panel.children[0].value, panel.children[-1]
+    assert "<b>1</b> recipients to send to" in header and "<b>1</b> rows SMSC refuses" in header
+    assert panel.button.description.startswith("Send 1 SMS to 1 numbers")
+    _, parts, problems, _ = (child.value for child in tabs.children)
+    assert "Rows that will not be sent (1)" in problems and "79990000008" in problems
+    assert "1 recipients" in parts  # the histogram counts what will be sent
+
+    denied = pd.DataFrame({"phone": ["+79161234567", "+79031234567"],
+                           "text": [f"Sale {tag} SANDBOX-DENY", f"Hi {tag}"]})  # fmt: skip
+    panel = preview(prepare(denied, phone="phone", text="text"), client_for(sandbox))
+    header, tabs = panel.children[0].value, panel.children[-1]
+    assert "SMSC would refuse 1 request(s), 2 rows in all: SMSC error 6" in header  # a banner
+    assert "<b>0</b> recipients to send to" in header and "<b>2</b> rows SMSC refuses" in header
+    assert "SMSC error 6: message is denied" in tabs.children[2].value
+    assert panel.button.disabled and panel.button.description == "Nothing to send"
+    assert posts(sandbox) == Counter()
+
+
 def test_the_panel_shows_sample_messages_and_puts_the_buttons_before_the_tabs(sandbox, plan):
     panel = preview(plan, client_for(sandbox))
     header = panel.children[0].value
