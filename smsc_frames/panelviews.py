@@ -122,9 +122,12 @@ def _problems_html(plan: pd.DataFrame, quote: Quote) -> str:
     bad = plan.loc[plan["problem"].notna(), ["phone_input", "problem"]]
     refused = quote.table.loc[smsc_refused(plan, quote), ["phone", "problem"]]
     parts = [f"<h4>Rows that will not be sent ({len(bad) + len(refused):,})</h4>"]
-    parts.append(table_html(bad) if len(bad) else "")
+    parts.append(table_html(bad, wrap=("problem",)) if len(bad) else "")
     if len(refused):
-        parts.append(f"<h4>Rows SMSC refuses ({len(refused):,})</h4>" + table_html(refused))
+        parts.append(
+            f"<h4>Rows SMSC refuses ({len(refused):,})</h4>"
+            + table_html(refused, wrap=("problem",))
+        )
     if not len(bad) and not len(refused):
         parts.append("<p>None.</p>")
     return "".join(parts)

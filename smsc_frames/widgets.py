@@ -358,7 +358,11 @@ class CampaignPanel(widgets.VBox):
     def _claimable(self) -> bool:
         with _CAMPAIGNS_LOCK:
             record = _CAMPAIGNS.get(self.guard_key)
-        return self.campaign_id is not None and not self.shortfall and self._may_send(record)
+        return self._anything_to_send() and not self.shortfall and self._may_send(record)
+
+    def _anything_to_send(self) -> bool:
+        """Requests to post, and rows in them SMSC's quote did not refuse."""
+        return self.campaign_id is not None and self.quote.recipients > 0
 
     # -- showing state
 
@@ -374,7 +378,7 @@ class CampaignPanel(widgets.VBox):
         """Label and enable the button from the registry."""
         with _CAMPAIGNS_LOCK:
             record = _CAMPAIGNS.get(self.guard_key)
-        if self.campaign_id is None or not self.quote.recipients:
+        if not self._anything_to_send():
             self._set_button("Nothing to send", disabled=True, style="")
         elif record is None and self.shortfall:
             self._set_button(

@@ -400,7 +400,7 @@ def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str]) -> Non
     reasons = "; ".join(sorted(set(refusals.values())))
     warnings.warn(
         f"SMSC would refuse {len(refusals)} request(s), {int(denied.sum())} rows in all: "
-        f"{reasons}. They are not in the cost; see the table's problem column",
+        f"{reasons}. They are left out of the cost and listed among the problem rows",
         stacklevel=4,
     )
 

@@ -247,6 +247,27 @@ def test_a_shortfall_is_shown_and_send_is_disabled(page, lab, make_sandbox):
     set_theme(page, dark=False)
 
 
+def test_a_request_smsc_would_refuse_is_shown_and_cannot_be_sent(page, lab, rich):
+    tag = f"SANDBOX-DENY-{uuid.uuid4().hex[:8]}"  # in every text: the sandbox's error 6
+    open_panel(page, lab, rich, tag)
+    header = text(page, ".smsc-header")
+    assert "SMSC would refuse 1 request(s), 3 rows in all: SMSC error 6" in header
+    assert "0 recipients to send to" in header and "3 rows SMSC refuses" in header
+    assert page.locator(".smsc-send").is_disabled()
+    assert text(page, ".smsc-send") == "Nothing to send"
+    page.locator(".smsc-panel .lm-TabBar-tab", has_text="Problem rows").click()
+    page.wait_for_timeout(300)
+    problems = text(page, ".smsc-panel .widget-tab")
+    assert "Rows SMSC refuses (3)" in problems and "SMSC error 6: message is denied" in problems
+    page.locator(".smsc-send").dispatch_event("click")
+    page.wait_for_timeout(800)
+    assert not page.locator(".smsc-confirm").is_visible() and rich.messages() == []
+    shot(page, "7-refused-request")
+    set_theme(page, dark=True)
+    shot(page, "7-refused-request", dark=True)
+    set_theme(page, dark=False)
+
+
 def test_the_campaign_notebook_runs_top_to_bottom_through_the_ui(page, lab):
     folder = lab.root / "walkthrough"
     if not folder.exists():
