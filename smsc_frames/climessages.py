@@ -175,7 +175,7 @@ def describe_quote(quote: Quote) -> str:
         *([f"Counted:    {quote.counted()}"] if quote.kind == "call" or quote.groups else []),
         "",
         "Per operator:",
-        by_operator.to_string(),
+        by_operator.to_string() if len(by_operator) else "(no recipient SMSC would take)",
         "",
         f"Problem rows (not sent): {len(problems)}",
     ]

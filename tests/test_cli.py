@@ -104,6 +104,20 @@ def test_send_with_yes_stores_exactly_the_plan_and_writes_results(sandbox, capsy
     assert "(sandbox results: nothing real was sent)" in printed
 
 
+def test_a_campaign_smsc_refuses_whole_says_why_and_asks_nothing(sandbox, capsys, tmp_path):
+    contacts = tmp_path / "denied.csv"
+    contacts.write_text("phone,text\n+79161234567,Hi SANDBOX-DENY\n", encoding="utf-8")
+    args = ["send", str(contacts), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
+    assert main(args) == 1
+    printed = capsys.readouterr()
+    assert "Recipients: 0" in printed.out and "(no recipient SMSC would take)" in printed.out
+    assert "Empty DataFrame" not in printed.out and "[y/N]" not in printed.out
+    assert "SMSC error 6: message is denied" in printed.out
+    assert "SMSC would refuse 1 request(s), 1 rows in all" in printed.err
+    assert "nothing was sent" in printed.err and sandbox.messages() == []
+
+
 @pytest.mark.parametrize("answer", ["n\n", "\n", ""])
 def test_send_asks_and_anything_but_yes_sends_nothing(
     sandbox, capsys, monkeypatch, tmp_path, answer
