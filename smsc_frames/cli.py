@@ -36,6 +36,7 @@ from smsc_frames.clifiles import (
     check_output_path,
     check_output_rows,
     is_large,
+    keep_earlier,
     read_results,
     with_inputs,
     write_table,
@@ -180,6 +181,7 @@ def run_send(args: argparse.Namespace) -> int:
             else "Nothing was sent."
         )
         return EXIT_FAILED
+    say_kept(out)
     try:
         with step(f"sending {len(requests):,} requests"):
             results = send(
@@ -201,6 +203,13 @@ def run_send(args: argparse.Namespace) -> int:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
     return finished(int(results["outcome"].isin(["not sent", "unknown"]).sum()))
+
+
+def say_kept(out: Path) -> None:
+    """Keep the results file a send is about to replace, and say where it went."""
+    kept = keep_earlier(out)
+    if kept is not None:
+        print(f"The earlier {out.name} is kept as {kept.name}.")
 
 
 def finished(unfinished: int) -> int:

@@ -34,6 +34,7 @@ from smsc_frames.cli import (
     confirm,
     finished,
     make_client,
+    say_kept,
 )
 from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
 from smsc_frames.climessages import fail, step
@@ -160,6 +161,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     if not args.yes and not confirm(question):
         print("Nothing was sent.")
         return EXIT_FAILED
+    say_kept(out)
     try:
         with step(f"sending {args.file.name} chunk by chunk"):
             totals = send_chunks(

@@ -47,6 +47,8 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
                 "--out", "is an input file; writing there would replace it: name another file",
                 str(path),
             )  # fmt: skip
+    if path.is_dir():
+        raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
     folder = target.parent
     if not folder.is_dir():
         raise ValidationError("--out", "is in a folder that does not exist", str(path))
@@ -54,6 +56,29 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         raise ValidationError(
             "--out", "cannot be written (no permission); name another file", str(path)
         )
+
+
+def keep_earlier(path: Path) -> Path | None:
+    """Move an existing results file aside before a send writes *path*: the earlier results
+    (maybe the only record of another campaign) become ``<stem>.previous<suffix>``, replacing
+    an older such copy. Returns where they went, or None when there was nothing there.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "results.csv"
+    >>> keep_earlier(out) is None
+    True
+    >>> _ = out.write_text("monday")
+    >>> kept = keep_earlier(out)
+    >>> kept.name, kept.read_text(), out.exists()
+    ('results.previous.csv', 'monday', False)
+    """
+    if not path.is_file():
+        return None
+    kept = path.with_name(f"{path.stem}.previous{path.suffix}")
+    os.replace(path, kept)
+    return kept
 
 
 def check_output_rows(path: Path | None, rows: int) -> None:

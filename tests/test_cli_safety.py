@@ -89,11 +89,25 @@ def test_the_input_file_as_out_is_refused_before_anything(quick, tmp_path, capsy
     assert quick.requests == []
 
 
-def test_an_out_in_a_missing_folder_is_refused_before_any_request(quick, tmp_path, capsys):
-    out = tmp_path / "no such folder" / "r.xlsx"
+@pytest.mark.parametrize(
+    ("where", "said"), [("no such folder/r.xlsx", "does not exist"), ("r.xlsx", "is a folder")]
+)
+def test_an_out_that_is_no_file_is_refused_before_any_request(quick, tmp_path, capsys, where, said):
+    (tmp_path / "r.xlsx").mkdir()  # a folder named like a workbook
+    out = tmp_path / where
     assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == EXIT_REFUSED
-    assert "does not exist" in capsys.readouterr().err
+    assert said in capsys.readouterr().err
     assert quick.requests == []
+
+
+def test_an_earlier_results_file_is_kept_not_replaced(quick, tmp_path, capsys):
+    out = tmp_path / "results.csv"
+    out.write_text("last month's campaign", encoding="utf-8")
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == 0
+    kept = tmp_path / "results.previous.csv"
+    assert kept.read_text(encoding="utf-8") == "last month's campaign"
+    assert "The earlier results.csv is kept as results.previous.csv." in capsys.readouterr().out
+    assert "sms_id" in out.read_text(encoding="utf-8-sig")
 
 
 def test_results_that_cannot_be_written_after_sending_say_what_was_sent_and_how_to_get_them(

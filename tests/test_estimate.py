@@ -168,6 +168,7 @@ def test_a_cache_mapping_shares_answers_between_clients(sandbox):
     assert cost1_requests(sandbox) == len(requests) == 3
     assert again.total_cost == first.total_cost
     assert again.table["cost"].equals(first.table["cost"])
+    assert first.sandbox and again.sandbox  # no send.php asked: still labelled as the sandbox
     assert set(cache) == {quote_cache_key(client_for(sandbox), r.digest) for r in requests}
 
 

@@ -276,13 +276,16 @@ def estimate(
     answers = {r.id: known[r.digest] for r in requests if r.digest not in refused}
     refusals = {r.id: refused[r.digest] for r in requests if r.digest in refused}
     params = requests[0].params if requests else {}
+    # asked before the quote is labelled: with every answer cached, balance.php is the one
+    # request that tells whether the server is the sandbox
+    balance = _balance_or_none(api)
     quote = _quote(
         plan, requests, answers, refusals, sandbox=api.is_sandbox, kind=params_kind(params)
     )
     maxsms = int(params["maxsms"]) if "maxsms" in params else None
     translit, tinyurl = int(params.get("translit", 0)), params.get("tinyurl") == "1"
     cut = cut_texts(plan, maxsms, translit, kind=quote.kind, tinyurl=tinyurl)
-    quote = replace(quote, balance=_balance_or_none(api), maxsms=maxsms, cut=cut)
+    quote = replace(quote, balance=balance, maxsms=maxsms, cut=cut)
     if quote.balance is not None and quote.affordable is False:
         warn_shortfall(quote.total_cost, quote.balance, stacklevel=3)
     return quote
