@@ -120,7 +120,11 @@ def _read(
             skip_rows_after_names=1,
             block_size=BLOCK_BYTES,
         ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        # blank lines kept as empty rows (dropped later, as pandas' are): each row's place in
+        # the file stays known
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types=dict(zip(keys, types, strict=True)),
             null_values=[""],

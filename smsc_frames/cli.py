@@ -56,7 +56,7 @@ from smsc_frames.cliparser import (
     option_kwargs,
     secret_values,
 )
-from smsc_frames.contacts import read_contacts
+from smsc_frames.contacts import file_rows, read_contacts
 from smsc_frames.delivery import balance, choose_method, refresh_status
 from smsc_frames.errors import (
     SmscError,
@@ -425,6 +425,9 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
         raw=args.raw_cells,
         locale=args.locale,
     )
+    rows = file_rows(contacts)
+    if rows is not None:  # results and samples name each contact by its row in the file
+        contacts.index = pd.Index(rows, name="row")
     return prepare(
         contacts,
         phone=args.phone,

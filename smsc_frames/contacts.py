@@ -168,11 +168,60 @@ def _padded_names(lines: list[str], delimiter: str, position: int) -> tuple[list
 def _blank_rows_dropped(frame: pd.DataFrame, renumber: bool) -> pd.DataFrame:
     """*frame* without rows whose every cell is empty (``;;`` lines), as a workbook's blank
     rows are left out; with *renumber* labelled 0, 1, ... again."""
-    blank = frame.isna().all(axis=1)
+    blank = frame.isna().all(axis=1).to_numpy()
     if not blank.any():
         return frame
-    kept = frame[~blank.to_numpy()]
+    kept = frame[~blank]
     return kept.reset_index(drop=True) if renumber else kept
+
+
+def _numbered_blanks_dropped(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    """A whole read's *frame* (its rows from file row *first_row* on, one per record) without
+    its blank rows, labelled 0, 1, ..., each row's file row kept (:func:`file_rows`)."""
+    blank = frame.isna().all(axis=1).to_numpy()
+    kept = frame[~blank].reset_index(drop=True) if blank.any() else frame
+    return _with_file_rows(kept, first_row + np.flatnonzero(~blank))
+
+
+FILE_ROWS = "file_rows"
+"""``attrs`` key of the rows' places in the file, as runs ``(position, file row)``."""
+
+
+def _with_file_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """*frame* with ``attrs[FILE_ROWS]``: where a run of consecutive file *rows* starts (a few
+    pairs, however many rows: attrs are copied by every pandas operation)."""
+    starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
+    frame.attrs[FILE_ROWS] = (len(rows), tuple(zip(starts.tolist(), rows[starts].tolist())))
+    return frame
+
+
+def file_rows(contacts: pd.DataFrame) -> np.ndarray | None:
+    """Each row's number in the contact file, as Excel (or a text editor, for a CSV's records)
+    shows it, for a frame :func:`read_contacts` read whole (or rows of it, still labelled as
+    it labelled them); ``None`` when unknown.
+
+    Title rows above the header and blank rows between contacts are counted, so a problem
+    can be found in the file from its row number.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("Март\\nphone;name\\n79161234567;Анна\\n\\n79031234567;Борис\\n")
+    >>> file_rows(read_contacts(path)).tolist()
+    [3, 5]
+    """
+    total, runs = contacts.attrs.get(FILE_ROWS, (0, ()))
+    labels = contacts.index
+    if not runs or not pd.api.types.is_integer_dtype(labels):
+        return None
+    positions = labels.to_numpy()
+    if len(positions) and (positions.min() < 0 or positions.max() >= total):
+        return None  # relabelled since it was read
+    starts = np.array([start for start, _ in runs] + [total])
+    first = np.array([row for _, row in runs])
+    run = np.repeat(np.arange(len(runs)), np.diff(starts))
+    return (first[run] + np.arange(total) - starts[run])[positions]
 
 
 def _empty_columns_dropped(frame: pd.DataFrame, added: list[str]) -> pd.DataFrame:
@@ -266,7 +315,7 @@ def _read_csv(
         fast = read_plain_csv(path, raw, encoding, delimiter, position, TEXT)
     if fast is not None:
         fast.columns = _column_names(list(fast.columns))
-        return _blank_rows_dropped(fast, renumber=True)
+        return _numbered_blanks_dropped(fast, position + 2)
     try:
         frame = pd.read_csv(
             path if big else io.BytesIO(raw),
@@ -276,6 +325,7 @@ def _read_csv(
             dtype=TEXT,
             keep_default_na=False,
             na_values=[""],
+            skip_blank_lines=False,  # dropped below, each row's place in the file known
         )
     except UnicodeDecodeError as error:
         if sampled and encoding == "utf-8":  # UTF-8 only at the start: look at all of it
@@ -288,7 +338,7 @@ def _read_csv(
     except pd.errors.EmptyDataError:
         raise ValidationError("header_row", "is past the end of the file", header_row) from None
     frame.columns = _column_names(list(frame.columns))
-    return _blank_rows_dropped(_empty_columns_dropped(frame, added), renumber=True)
+    return _numbered_blanks_dropped(_empty_columns_dropped(frame, added), position + 2)
 
 
 def _header_options(position: int, names: list[str]) -> dict:
@@ -383,9 +433,11 @@ def _read_workbook(
     for note in grid.notes:
         warnings.warn(f"{path.name}, sheet {grid.sheet!r}: {note}", UserWarning, stacklevel=3)
     if raw:
-        return pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in
-                             columns.items()})  # fmt: skip
-    return pd.DataFrame({name: pd.array(cells, dtype=TEXT) for name, cells in columns.items()})
+        frame = pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in
+                              columns.items()})  # fmt: skip
+    else:
+        frame = pd.DataFrame({name: pd.array(cells, dtype=TEXT) for name, cells in columns.items()})
+    return _with_file_rows(frame, np.asarray(kept, dtype=np.int64) + 1)
 
 
 _SCIENTIFIC = re.compile(r"[-+]?\d[.,](\d*)E\+(\d+)")

@@ -570,6 +570,22 @@ def test_results_rows_are_file_rows_and_problem_rows_keep_the_phone_and_text(san
     assert isinstance(invalid["text"], str) and invalid["text"]
 
 
+def test_row_numbers_count_title_and_blank_lines_in_results_and_samples(sandbox, capsys, tmp_path):
+    contacts = tmp_path / "march.csv"
+    lines = ["Клиенты на март", "Телефон;Имя", "+79161234567;Анна", "", "12;Плохой",
+             "+79031234567;Борис"]  # fmt: skip
+    contacts.write_text("\n".join(lines) + "\n", encoding="cp1251")
+    out = tmp_path / "r.csv"
+    args = ["send", str(contacts), "--phone", "Телефон", "--text", "Имя", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "row 3, 79161234567" in printed and "row 6, 79031234567" in printed  # samples
+    results = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    for row, name in zip(results["row"].astype(int), results["text"]):
+        assert lines[row - 1].endswith(name)  # the row an editor or Excel shows it on
+
+
 def test_a_journal_of_another_plan_is_refused_in_command_line_words(tmp_path):
     from smsc_frames.errors import ValidationError
     from smsc_frames.journal import Journal

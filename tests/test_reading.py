@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smsc_frames.contacts import read_contacts
+from smsc_frames.contacts import file_rows, read_contacts
 from smsc_frames.encodings import UTF8_SAMPLE, detect_encoding
 from smsc_frames.errors import ValidationError
 from smsc_frames.excelformat import render
@@ -175,6 +175,23 @@ def test_formulas_without_a_saved_value_are_said(tmp_path):
     with pytest.warns(UserWarning, match="1 formula cells have no saved value"):
         contacts = read_contacts(save(book, tmp_path / "b.xlsx"))
     assert contacts["total"].iat[0] is pd.NA
+
+
+def test_a_workbook_row_keeps_its_excel_row_number_past_a_title_and_blank_rows(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Клиенты на март"])
+    sheet.merge_cells("A1:B1")
+    sheet.append(["phone", "name"])
+    sheet.append(["79161234567", "Анна"])
+    sheet.append([])
+    sheet.append([])
+    sheet.append(["79031234567", "Борис"])
+    with pytest.warns(UserWarning, match="the header is row 2"):
+        contacts = read_contacts(save(book, tmp_path / "b.xlsx"))
+    assert file_rows(contacts).tolist() == [3, 6]
+    assert file_rows(contacts.iloc[::-1]).tolist() == [6, 3]  # rows of it, by their labels
+    assert file_rows(contacts.set_axis([5, 9])) is None  # relabelled: unknown, not wrong
 
 
 def test_cells_showing_an_excel_error_are_named_not_silently_empty(tmp_path):

@@ -20,7 +20,8 @@ from smsc_frames.encodings import UTF8_SAMPLE
 def pandas_frame(data: bytes, delimiter: str = ",", position: int = 0, encoding="utf-8"):
     """What read_contacts' pandas path reads from these bytes."""
     return pd.read_csv(io.BytesIO(data), encoding=encoding, sep=delimiter, skiprows=position,
-                       dtype=TEXT, keep_default_na=False, na_values=[""])  # fmt: skip
+                       dtype=TEXT, keep_default_na=False, na_values=[""],
+                       skip_blank_lines=False)  # fmt: skip
 
 
 def arrow_frame(tmp_path, data: bytes, delimiter: str = ",", position: int = 0):
@@ -147,6 +148,25 @@ def test_a_plain_big_file_is_read_by_pyarrow_as_pandas_reads_it(tmp_path, reader
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
     assert frame.iloc[-2].tolist() == ["+79160000000", 'Анна, "VIP"', pd.NA]
     assert all(frame[name].dtype == TEXT for name in frame.columns)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_each_row_keeps_its_place_in_the_file_past_titles_and_blank_lines(
+    tmp_path, readers, monkeypatch, fast
+):
+    path = big_csv(tmp_path, ["", "+79160000000;Анна;", ";;", "+79160000001;Борис;"])
+    path.write_bytes(b"Contacts, March\n\n" + path.read_bytes())  # a title, then a blank line
+    if not fast:
+        monkeypatch.setattr(contacts, "ARROW_MIN_BYTES", 10**12)
+    with pytest.warns(UserWarning, match="the header is row 3"):
+        frame = read_contacts(path)
+    assert (bool(readers) and readers[0] is not None) == fast
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = contacts.file_rows(frame)
+    assert len(rows) == len(frame) and rows[0] == 4
+    for position in (0, len(frame) - 2, len(frame) - 1):  # the file's own line, 1-based
+        assert lines[rows[position] - 1].startswith(frame["phone"].iat[position])
+    assert rows[-2:].tolist() == [len(lines) - 2, len(lines)]
 
 
 def test_repeated_values_are_one_string_as_pandas_shares_them(tmp_path, readers):
