@@ -32,7 +32,7 @@ def fail(message: str, code: int) -> int:
 # A library parameter -> what a command-line user typed or can change.
 PARAMETER_WORDS = {
     "journal": "--journal",
-    "path": "the journal file",
+    "path": "the file",  # the contact file, a journal or a results file: named after "got"
     "sheet_name": "--sheet",
     "encoding": "the contact file's encoding",
     "login": "--login (or SMSC_LOGIN)",

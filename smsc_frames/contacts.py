@@ -296,7 +296,7 @@ def _read_csv(
     encoding = encoding or detect_encoding(raw, whole=len(raw) < CHUNKED_HEAD_BYTES)
     head = _decode_head(raw, encoding)
     if not head.strip():
-        raise ValidationError("path", "the file is empty", str(path))
+        raise ValidationError("path", "is empty", str(path))
     lines = head.splitlines()
     delimiter = delimiter or _sniffed_delimiter(head, lines)
     position = _check_header_row(header_row)
@@ -602,6 +602,8 @@ def read_contacts(
     ['007 916 123 45 67', 'Ann']
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValidationError("path", "is a folder, not a contact file", str(path))
     if not path.is_file():
         raise ValidationError("path", "no such file", str(path))
     if locale not in LOCALES:

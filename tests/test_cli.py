@@ -166,10 +166,15 @@ def test_missing_column_and_missing_file_are_refused_cleanly(sandbox, capsys, tm
     args[args.index("--phone") + 1] = "Phone"
     assert main(["send", *args]) == 2
     assert "Phone" in capsys.readouterr().err
-    missing = campaign_args(sandbox)
-    missing[0] = str(tmp_path / "nowhere.csv")
-    assert main(["estimate", *missing]) == 2
-    assert "nowhere.csv" in capsys.readouterr().err
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "folder.csv").mkdir()
+    for name, said in [("nowhere.csv", "no such file"), ("empty.csv", "is empty"),
+                       ("folder.csv", "is a folder")]:  # fmt: skip
+        missing = campaign_args(sandbox)
+        missing[0] = str(tmp_path / name)
+        assert main(["estimate", *missing]) == 2
+        error = capsys.readouterr().err
+        assert said in error and name in error and "journal" not in error  # the contact file
     assert sandbox.requests == []
 
 
