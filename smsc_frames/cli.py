@@ -348,7 +348,14 @@ def run_demo(args: argparse.Namespace) -> int:
     the results. The client is built with an empty environment, so ``SMSC_*`` variables can
     never make the demo talk to the real SMSC.
     """
-    check_output_path(args.out)
+    try:
+        check_output_path(args.out)
+    except ValidationError as error:  # the user typed no --out: say where the demo writes
+        why = error.rule.split(";")[0]
+        raise ValidationError(
+            "--out", f"the demo writes its results to {args.out}, which {why}; run it from "
+            "another folder or pass --out FILE", str(args.out),
+        ) from None  # fmt: skip
     contacts_path = sample_contacts_path()
     with Sandbox(accounts=[demo_account()], settings=demo_settings()) as sandbox:
         print(

@@ -513,6 +513,14 @@ def test_a_corrupt_quote_cache_is_ignored_and_replaced(sandbox, quote_cache_dir,
     assert max(cost1_requests(sandbox).values()) == 1
 
 
+def test_a_demo_that_cannot_write_its_results_says_where_and_what_to_do(capsys, tmp_path):
+    (tmp_path / "demo_results.xlsx").mkdir()
+    assert main(["demo", "--out", str(tmp_path / "demo_results.xlsx"), "--wait", "0"]) == 2
+    error = capsys.readouterr().err
+    assert "the demo writes its results to" in error and "is a folder" in error
+    assert "run it from another folder or pass --out FILE" in error
+
+
 def test_sandbox_balance_must_be_an_amount(capsys):
     for bad in ["abc", "NaN", "-5", "inf"]:
         assert main(["sandbox", "--balance", bad]) == 2
