@@ -173,8 +173,8 @@ def run_send(args: argparse.Namespace) -> int:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
     journal = args.journal or default_journal(client.identity, campaign)
     print(f"Journal: {journal}")
-    earlier, done = sent_before(journal)
-    if not args.yes and not confirm(send_question(quote, earlier, done)):
+    earlier, done, unsure = sent_before(journal)
+    if not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
         print(
             f"Nothing more was sent; {earlier:,} recipients were sent earlier (journal {journal})."
             if earlier
@@ -223,12 +223,14 @@ def finished(unfinished: int) -> int:
     return EXIT_OK
 
 
-def sent_before(journal: Path) -> tuple[int, set[str]]:
-    """Recipients an existing journal records as sent, and the ids of its accepted requests."""
+def sent_before(journal: Path) -> tuple[int, set[str], int]:
+    """Recipients an existing journal records as sent, the ids of its accepted requests, and
+    the recipients of requests whose answer was lost (they may have been sent)."""
     if not Path(journal).is_file():
-        return 0, set()
-    done = accepted_phones(journal)
-    return len(done), set(done["sms_id"])
+        return 0, set(), 0
+    known = accepted_phones(journal, include_unknown=True)
+    done = known[known["state"] == "accepted"]
+    return len(done), set(done["sms_id"]), len(known) - len(done)
 
 
 def results_not_written(results: pd.DataFrame, out: Path, journal: Path, error: OSError) -> int:

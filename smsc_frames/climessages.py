@@ -147,19 +147,39 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     print(f"smsc-frames: warning: {text}", file=sys.stderr)
 
 
-def send_question(quote: Quote, earlier: int, done: set[str]) -> str:
-    """``Send N SMS to M numbers for X?``, counting only what is left to send."""
+def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -> str:
+    """``Send N SMS to M numbers for X?``, counting only what is left to send; "up to" when
+    an earlier run lost the answers of *unsure* recipients (SMSC is asked about them first).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"sendable": [True, True], "payload_id": ["c-1", "c-2"],
+    ...                       "parts": [1, 2], "cost": [Decimal("5.45"), Decimal("10.90")],
+    ...                       "phone": ["79161234567", "79031234567"]})
+    >>> send_question(SimpleNamespace(table=table, kind="sms"), 1, {"c-1"}, 1)
+    'Send up to 2 SMS to 1 numbers (1 rows) for up to 10.90; 1 recipients were already sent by \
+an earlier run and 1 may have been (its answers were lost: SMSC is asked first, nobody gets a \
+second SMS)? [y/N] '
+    """
     table = quote.table[quote.table["sendable"].astype(bool)]
     table = table[~table["payload_id"].isin(done)]
     parts = int(table["parts"].sum())
     cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
     numbers = int(table["phone"].nunique())
+    up_to = "up to " if unsure else ""
     question = (
-        f"Send {parts:,} {billed_label(quote.kind)} to {numbers:,} numbers ({len(table):,} rows) "
-        f"for {cost:.2f}"
+        f"Send {up_to}{parts:,} {billed_label(quote.kind)} to {numbers:,} numbers "
+        f"({len(table):,} rows) for {up_to}{cost:.2f}"
     )
-    if earlier:
+    if earlier or unsure:
         question += f"; {earlier:,} recipients were already sent by an earlier run"
+    if unsure:
+        question += (
+            f" and {unsure:,} may have been (its answers were lost: SMSC is asked first, "
+            "nobody gets a second SMS)"
+        )
     return question + "? [y/N] "
 
 

@@ -8,9 +8,11 @@ the tests' own pace, so a re-post would be stored twice.
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -168,6 +170,35 @@ def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
     assert f"{sent:,} recipients were already sent" in printed
     assert "Nothing was sent." not in printed
     assert f"{sent:,} recipients were sent earlier" in printed
+    assert len(quick.messages()) == sent
+
+
+def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
+    quick, tmp_path, capsys, monkeypatch
+):
+    contacts = tmp_path / "big.csv"  # 2,500 rows: requests of 1,000, 1,000 and 500 numbers
+    rows = [f"+7 916 {n:07d};Hello {n}" for n in range(2500)]
+    contacts.write_text("phone;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", quick.url,
+            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
+    quick.state.set_balance("demo", "6000.00")  # pays for one request of the three
+    assert main(["send", *args, "--yes"]) == 1
+    sent = len(quick.messages())
+    journal = journal_printed(capsys.readouterr().out)
+    with sqlite3.connect(journal) as db:  # as a run killed after posting, before the answer
+        [(lost,)] = db.execute(
+            "SELECT recipients FROM requests WHERE state != 'accepted' ORDER BY seq LIMIT 1"
+        ).fetchall()
+        db.execute("UPDATE requests SET state = 'unknown' WHERE recipients = ?", (lost,))
+    unsure = len(json.loads(lost))
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    assert main(["send", *args]) == 1
+    printed = capsys.readouterr().out
+    assert re.search(r"Send up to [\d,]+ SMS to [\d,]+ numbers \([\d,]+ rows\) for up to ", printed)
+    assert (
+        f"{sent:,} recipients were already sent by an earlier run and {unsure:,} may have "
+        in printed
+    )
     assert len(quick.messages()) == sent
 
 
