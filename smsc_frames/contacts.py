@@ -606,6 +606,12 @@ def read_contacts(
         raise ValidationError("path", "is a folder, not a contact file", str(path))
     if not path.is_file():
         raise ValidationError("path", "no such file", str(path))
+    try:
+        path.open("rb").close()
+    except OSError as error:  # calamine's own error would not name the file
+        raise ValidationError(
+            "path", f"cannot be read ({error.strerror or error})", str(path)
+        ) from None
     if locale not in LOCALES:
         raise ValidationError("locale", f"must be one of {', '.join(LOCALES)}", locale)
     if chunksize is not None and (

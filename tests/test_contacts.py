@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -159,4 +161,21 @@ def test_cp1251_bytes_after_a_utf8_looking_start_are_still_recognised(tmp_path):
 def test_a_missing_file_is_refused_naming_it(tmp_path, name):
     with pytest.raises(ValidationError, match="no such file") as caught:
         read_contacts(tmp_path / name)
+    assert name in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["locked.xlsx", "locked.csv"])
+def test_a_file_that_cannot_be_opened_is_refused_naming_it(tmp_path, name, monkeypatch):
+    path = tmp_path / name
+    path.write_bytes(b"phone\n79161234567\n")
+    real_open = Path.open
+
+    def refused(self, *args, **kwargs):  # chmod 000 as root (the CI) would still read
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refused)
+    with pytest.raises(ValidationError, match=r"cannot be read \(Permission denied\)") as caught:
+        read_contacts(path)
     assert name in str(caught.value)
