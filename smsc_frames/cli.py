@@ -454,7 +454,8 @@ def make_client(args: argparse.Namespace, *, stdin=None) -> Client:
 
     ``--password`` on the command line is visible to every user of the machine (``ps``) for
     the whole run and stays in the shell history: it works, with a warning. ``--login`` alone
-    takes its password from ``SMSC_PASSWORD`` (as that warning advises); with no password
+    takes its password from ``SMSC_PASSWORD`` (as that warning advises), ``--password`` alone
+    its login from ``SMSC_LOGIN``; with no password
     anywhere and a terminal attached, the password is asked for without echo.
     """
     stdin = sys.stdin if stdin is None else stdin
@@ -470,6 +471,8 @@ def make_client(args: argparse.Namespace, *, stdin=None) -> Client:
     login = args.login
     if login and not password and not args.apikey:
         password = os.environ.get("SMSC_PASSWORD") or None
+    if password and not login:  # the other half of the pair, from where the user keeps it
+        login = os.environ.get("SMSC_LOGIN") or None
     secret_given = password or args.apikey
     secret_set = os.environ.get("SMSC_PASSWORD") or os.environ.get("SMSC_APIKEY")
     if not secret_given and not secret_set and _is_terminal(stdin):

@@ -553,6 +553,11 @@ def test_password_flag_warns_and_a_terminal_is_asked_without_echo(sandbox, capsy
     monkeypatch.setattr("smsc_frames.cli._is_terminal", lambda stream: False)
     assert main(["balance", "--url", sandbox.url, "--login", "demo"]) == 0
     assert len(asked) == 1 and "Balance:" in capsys.readouterr().out
+    # and the other half: --password with SMSC_LOGIN (the login kept in the environment)
+    monkeypatch.delenv("SMSC_PASSWORD")
+    monkeypatch.setenv("SMSC_LOGIN", "demo")
+    assert main(["balance", "--url", sandbox.url, "--password", "demo"]) == 0
+    assert len(asked) == 1 and "Balance:" in capsys.readouterr().out
 
 
 def test_status_keeps_numbers_and_dates_typed_in_a_workbook(sandbox, capsys, tmp_path):
