@@ -280,6 +280,7 @@ def test_a_read_timeout_posts_once_then_asks_status_and_never_posts_again(sandbo
     assert_posts(sandbox, {request.id: 1})
     assert results["outcome"].eq("sent").all()
     assert results["reason"].str.contains("confirmed through status.php").all()
+    assert results["reason"].str.contains("answer lost").all()  # this run posted it
     assert_results_match_store(results, sandbox)
 
 

@@ -42,6 +42,7 @@ def test_sending_again_without_the_journal_sends_nobody_twice(tmp_path, requests
         assert set(send_posts(sandbox).values()) == {1}
     assert first["outcome"].eq("sent").all() and again["outcome"].eq("sent").all()
     assert again["reason"].str.contains("confirmed through status.php").all()
+    assert again["reason"].str.contains("sent before this run").all()  # not "answer lost"
     # the cost SMSC charged comes from status.php all=1, so the summary adds up
     assert again["cost"].tolist() == first["cost"].tolist()
     assert summarize(again).loc["sent", "cost_unknown"] == 0

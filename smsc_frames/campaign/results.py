@@ -128,6 +128,8 @@ def campaign_results(
     answer = per_row(rows, per_phone(op_rows)).reindex(plan.index)
     found = per_row(rows, _reconciled_frame(entries)).reindex(plan.index)
     by_reconcile = request.spread({pid: True for pid in reconciled}, False)
+    # found on SMSC before this journal ever posted it: another run or journal sent it
+    found_earlier = request.spread({pid: by_id[pid].attempts == 0 for pid in reconciled}, False)
 
     results = pd.DataFrame(index=plan.index)
     results["phone"] = plan["phone"]
@@ -190,6 +192,10 @@ def campaign_results(
     reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
     confirmed = sent & by_reconcile
     reason[confirmed] = prefix + "accepted (answer lost, confirmed through status.php)"
+    reason[confirmed & found_earlier] = prefix + (
+        "sent before this run (confirmed through status.php before posting: an earlier run or "
+        "another journal sent it; not sent again)"
+    )
     reason[sent_groups.to_numpy()] = (
         prefix + "sent to the group's members (SMSC reports their numbers, never G<n>)"
     )
