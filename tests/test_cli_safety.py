@@ -26,7 +26,12 @@ import smsc_frames.cli as cli
 from smsc_frames.cli import EXIT_REFUSED, EXIT_RESULTS_NOT_WRITTEN, main
 from smsc_frames.sandbox import Account, SandboxSettings
 
-RICH = Account("demo", "demo", balance="10000.00")
+
+def rich() -> Account:
+    """A fresh account for each sandbox: an Account's balance falls as it sends, so one shared
+    between tests left later ones short (error 3) depending on the order they ran in."""
+    return Account("demo", "demo", balance="10000.00")
+
 
 QUICK_WINDOWS = SandboxSettings(
     duplicate_window=0.05, status_list_window=0.05, seconds_to_operator=0, seconds_to_final=0
@@ -35,7 +40,7 @@ QUICK_WINDOWS = SandboxSettings(
 
 @pytest.fixture
 def quick(make_sandbox):
-    return make_sandbox(settings=QUICK_WINDOWS, accounts=[RICH])
+    return make_sandbox(settings=QUICK_WINDOWS, accounts=[rich()])
 
 
 def stored_pairs(sandbox) -> Counter:
@@ -203,7 +208,7 @@ def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
 
 
 def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
-    sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[RICH])
+    sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[rich()])
     out = tmp_path / "partial.csv"
     sandbox.inject("slow", delay=0.0)  # the quote
     sandbox.inject("slow", count=50, delay=0.4)  # every send request is slow
