@@ -208,7 +208,7 @@ def file_rows(contacts: pd.DataFrame) -> np.ndarray | None:
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
     >>> _ = path.write_text("Март\\nphone;name\\n79161234567;Анна\\n\\n79031234567;Борис\\n")
-    >>> file_rows(read_contacts(path)).tolist()
+    >>> file_rows(read_contacts(path, header_row=2)).tolist()  # below a title
     [3, 5]
     """
     total, runs = contacts.attrs.get(FILE_ROWS, (0, ()))
