@@ -152,16 +152,23 @@ def test_results_that_cannot_be_written_after_sending_say_what_was_sent_and_how_
     assert set(stored_pairs(quick).values()) == {1}
 
 
+def send_one_request_of_three(sandbox, tmp_path) -> list[str]:
+    """Send 2,500 rows (requests of 1,000, 1,000 and 500 numbers) with money for the first
+    request only; return the command's arguments (without ``--yes``) for the resume."""
+    contacts = tmp_path / "big.csv"
+    rows = [f"+7 916 {n:07d};Hello {n}" for n in range(2500)]
+    contacts.write_text("phone;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
+    sandbox.state.set_balance("demo", "6000.00")
+    assert main(["send", *args, "--yes"]) == 1
+    return args
+
+
 def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
     quick, tmp_path, capsys, monkeypatch
 ):
-    contacts = tmp_path / "big.csv"  # 2,500 rows: three requests of at most 1,000 numbers
-    rows = [f"+7 916 {n:07d};Hello {n}" for n in range(2500)]
-    contacts.write_text("phone;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", quick.url,
-            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
-    quick.state.set_balance("demo", "6000.00")  # pays for one request of the three
-    assert main(["send", *args, "--yes"]) == 1
+    args = send_one_request_of_three(quick, tmp_path)
     sent = len(quick.messages())
     assert 0 < sent < 2500
     capsys.readouterr()
@@ -181,13 +188,7 @@ def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
 def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
     quick, tmp_path, capsys, monkeypatch
 ):
-    contacts = tmp_path / "big.csv"  # 2,500 rows: requests of 1,000, 1,000 and 500 numbers
-    rows = [f"+7 916 {n:07d};Hello {n}" for n in range(2500)]
-    contacts.write_text("phone;text\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", quick.url,
-            "--login", "demo", "--password", "demo", "--out", str(tmp_path / "r.csv")]  # fmt: skip
-    quick.state.set_balance("demo", "6000.00")  # pays for one request of the three
-    assert main(["send", *args, "--yes"]) == 1
+    args = send_one_request_of_three(quick, tmp_path)
     sent = len(quick.messages())
     journal = journal_printed(capsys.readouterr().out)
     with sqlite3.connect(journal) as db:  # as a run killed after posting, before the answer
