@@ -334,7 +334,7 @@ def to_csv(
             sep=sep,
             decimal=decimal,
             encoding="utf-8-sig",
-            lineterminator="\n",
+            lineterminator="\r\n",  # a lone CR in a cell is then quoted, as Excel writes
         ),
     )
 

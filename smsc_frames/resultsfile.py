@@ -123,7 +123,7 @@ class _CsvChunks:
             self.file = self.partial.open("w", encoding="utf-8-sig", newline="")
         table.to_csv(
             self.file, header=first, index=False, sep=self.sep, decimal=self.decimal,
-            lineterminator="\n",
+            lineterminator="\r\n",  # a CR in a cell quoted (see export.to_csv)
         )  # fmt: skip
         self.file.flush()
         self.complete = self.file.tell()

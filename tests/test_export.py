@@ -243,3 +243,13 @@ def test_every_reason_the_sandbox_gave_says_sandbox():
     assert results["reason"].iloc[0] == "sandbox: accepted, no real SMS was sent"
     assert results["reason"].iloc[1].startswith("sandbox: SMSC refused this number")
     assert not results["reason"].iloc[2].startswith("sandbox")  # the plan's own problem
+
+
+def test_a_carriage_return_in_a_cell_can_neither_split_a_row_nor_start_a_formula(tmp_path):
+    frame = pd.DataFrame({"phone": ["79161234567", "79031234567"], "outcome": ["sent"] * 2,
+                          "name": ["\r=1+2", "Ann\r=1+2"]})  # fmt: skip
+    path = tmp_path / "r.csv"
+    to_csv(frame, path, index=False)
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(back) == 2 and back["phone"].tolist() == frame["phone"].tolist()
+    assert back["name"].tolist() == ["'\r=1+2", "Ann\r=1+2"]  # one cell each, quoted
