@@ -323,7 +323,7 @@ def to_csv(
     ...     russian = to_csv(results, Path(folder) / "ru.csv", index=False, sep=";",
     ...                      decimal=",").read_bytes()
     >>> data[:3], data[3:].decode(), russian[3:].decode()
-    (b'\\xef\\xbb\\xbf', "name,cost\\n'=1+1,0.70\\n", "name;cost\\n'=1+1;0,70\\n")
+    (b'\\xef\\xbb\\xbf', "name,cost\\r\\n'=1+1,0.70\\r\\n", "name;cost\\r\\n'=1+1;0,70\\r\\n")
     """
     table = csv_table(results, index=index, decimal=decimal)
     return _replace_atomically(
