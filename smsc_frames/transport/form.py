@@ -51,6 +51,7 @@ RESERVED_PARAMS = frozenset({"login", "psw", "apikey", "charset", "fmt"})
 """Parameters the transport sets itself; passing them in ``params`` is refused."""
 
 _SNIPPET = 80  # characters of a malformed answer quoted in the error
+_SCRUBBED = 64 * 1024  # bytes of it searched for secrets first (a request body is smaller)
 
 
 class FormTransport:
@@ -235,8 +236,10 @@ class FormTransport:
         return answer
 
     def _fault(self, endpoint: str, what: str, body: bytes) -> SmscConnectionError:
-        snippet = body[:_SNIPPET].decode("utf-8", errors="replace")
-        shown = f": {self._scrub(snippet)!r}" if snippet else ""
+        # scrubbed before it is cut: a secret cut in half would no longer match, and half of
+        # it would be shown (a server echoing the request in its error page)
+        snippet = self._scrub(body[:_SCRUBBED].decode("utf-8", errors="replace"))[:_SNIPPET]
+        shown = f": {snippet!r}" if snippet else ""
         return SmscConnectionError(f"{endpoint}: {what}{shown}", maybe_sent=True)
 
     def _transport_failure(
