@@ -165,20 +165,15 @@ def _padded_names(lines: list[str], delimiter: str, position: int) -> tuple[list
     return names, names[len(rows[0]) :]
 
 
-def _blank_rows_dropped(frame: pd.DataFrame, renumber: bool) -> pd.DataFrame:
-    """*frame* without rows whose every cell is empty (``;;`` lines), as a workbook's blank
-    rows are left out; with *renumber* labelled 0, 1, ... again."""
-    blank = frame.isna().all(axis=1).to_numpy()
-    if not blank.any():
-        return frame
-    kept = frame[~blank]
-    return kept.reset_index(drop=True) if renumber else kept
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows have every cell empty (``;;`` lines): left out, as a workbook's blank rows."""
+    return frame.isna().all(axis=1).to_numpy()
 
 
 def _numbered_blanks_dropped(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     """A whole read's *frame* (its rows from file row *first_row* on, one per record) without
     its blank rows, labelled 0, 1, ..., each row's file row kept (:func:`file_rows`)."""
-    blank = frame.isna().all(axis=1).to_numpy()
+    blank = _blank_rows(frame)
     kept = frame[~blank].reset_index(drop=True) if blank.any() else frame
     return _with_file_rows(kept, first_row + np.flatnonzero(~blank))
 
@@ -383,7 +378,8 @@ def _csv_chunks(
                     "path", f"is not a {delimiter!r}-separated file ({error})", str(path)
                 ) from None
             frame.columns = _column_names(list(frame.columns))
-            yield _blank_rows_dropped(frame, renumber=False)
+            blank = _blank_rows(frame)
+            yield frame[~blank] if blank.any() else frame  # chunks keep their labels
 
 
 def _read_workbook(
