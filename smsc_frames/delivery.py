@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.api import SmscApi
+from smsc_frames.campaign import NOT_FOUND, WAITING
 from smsc_frames.errors import ValidationError
 from smsc_frames.history import MAX_PERIOD_DAYS, MOSCOW, moscow_day
 from smsc_frames.policy import RetryPolicy, SmscLimits
@@ -103,8 +105,9 @@ def refresh_status(
         A copy of *results* on the same index with ``status`` (Int64), ``status_name``,
         ``error`` (Int64: SMSC's ``err`` inside the status) and ``last_date`` (datetime) updated
         for the rows SMSC reported; other rows and columns are unchanged. A "not found" answer
-        (-3) is written only where no status was known yet, so it never hides the status
-        ``send`` reported (such as 22, wrong number).
+        (-3) replaces only "waiting" (-1) or no status, so it never hides a status SMSC
+        reported (such as 22, wrong number, from ``send``); a warning counts them.
+        ``attrs["sandbox"]`` is set when the sandbox answered.
 
     Raises
     ------
@@ -131,10 +134,11 @@ def refresh_status(
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}", method)
     api = SmscApi.of(client, retry, limits)
 
-    ids = _id_text(results["sms_id"])
-    phones = status_keys(results["phone"])  # e-mail and Telegram recipients as written
+    ids = _as_text(results["sms_id"])
+    recipients = _as_text(results["phone"])  # numbers when read back by pd.read_csv/read_excel
+    phones = status_keys(recipients)  # e-mail and Telegram recipients as written
     # SMSC reports a G<n> group's messages under its members' numbers, never under G<n>
-    sent = (ids.notna() & results["phone"].notna() & ~is_group(results["phone"])).to_numpy()
+    sent = (ids.notna() & recipients.notna() & ~is_group(recipients)).to_numpy()
     pairs = pd.DataFrame({"id": ids[sent], "phone": phones[sent]}).drop_duplicates()
     pair_list = list(zip(pairs["id"], pairs["phone"]))
     chosen = choose_method(len(pair_list), api.limits) if method == "auto" else method
@@ -145,7 +149,11 @@ def refresh_status(
             statuses = _from_history(api, pair_list, start, end, budget, update)
         else:
             statuses = api.status_list(pair_list, progress=update)
-    return _merge(results, ids, phones, sent, statuses)
+    _warn_not_found(statuses, api.is_sandbox)
+    refreshed = _merge(results, ids, phones, sent, statuses)
+    if api.is_sandbox:  # what the sandbox answered must never pass for SMSC's word
+        refreshed.attrs["sandbox"] = True
+    return refreshed
 
 
 def list_seconds(pairs: int, limits: SmscLimits) -> float:
@@ -245,6 +253,19 @@ def _from_history(
     return pd.concat([*(frame[columns] for frame in found), listed[columns]], ignore_index=True)
 
 
+def _warn_not_found(statuses: pd.DataFrame, sandbox: bool) -> None:
+    """Warn when the server knows none of some messages: their rows now read "not found"."""
+    count = int((statuses["status"] == NOT_FOUND).sum())
+    if count:
+        server = "The sandbox" if sandbox else "SMSC"
+        warnings.warn(
+            f"{server} does not know {count:,} of the sent messages (status -3, not found): "
+            "asked with another login than the one that sent them, deleted, or older than the "
+            "history keeps. They read 'not found' unless an earlier answer said more.",
+            stacklevel=3,
+        )
+
+
 @contextmanager
 def _progress_bar(shown: bool, total: int, method: str) -> Iterator[Callable[[int], None] | None]:
     """A ``tqdm`` bar's ``update`` over *total* messages when *shown*, else None."""
@@ -258,12 +279,19 @@ def _progress_bar(shown: bool, total: int, method: str) -> Iterator[Callable[[in
         yield bar.update
 
 
-def _id_text(sms_id: pd.Series) -> pd.Series:
-    """Message ids as text; numeric ids (even stored as float) lose no digits and no ``.0``."""
-    if pd.api.types.is_numeric_dtype(sms_id) and not pd.api.types.is_bool_dtype(sms_id):
-        sms_id = sms_id.astype("Int64")
-    text = sms_id.astype("str")
-    return text.where(sms_id.notna() & (text != ""))
+def _as_text(values: pd.Series) -> pd.Series:
+    """Ids or phones as text, missing where empty: numbers (even stored as float, as
+    ``pd.read_excel`` reads a column with a blank cell) lose no digits and gain no ``.0``.
+
+    Examples
+    --------
+    >>> _as_text(pd.Series([79161234567.0, None])).tolist()
+    ['79161234567', nan]
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        values = values.astype("Int64")
+    text = values.astype("str")
+    return text.where(values.notna() & (text != ""))
 
 
 def _merge(
@@ -279,9 +307,14 @@ def _merge(
     keys = pd.MultiIndex.from_arrays([ids[sent], phones[sent]])
     found = reported.reindex(keys)
     out = results.copy()
-    known_before = out["status"].notna().to_numpy()[sent] if "status" in out else False
-    # -3 only says "not found": it must not erase a status we already know (say 22 from send).
-    has = (found["status"].notna() & ~((found["status"] == -3) & known_before)).to_numpy()
+    before = pd.to_numeric(out["status"], errors="coerce") if "status" in out else None
+    # -3 only says "not found": it must not erase a status SMSC reported (22 from send, 1 from an
+    # earlier check), but it does replace "waiting" (-1), which nothing confirmed since.
+    reported_before = (
+        False if before is None else (before.notna() & (before != WAITING)).to_numpy()[sent]
+    )
+    not_found = (found["status"] == NOT_FOUND).fillna(False).to_numpy()
+    has = found["status"].notna().to_numpy() & ~(not_found & reported_before)
     rows = np.flatnonzero(sent)[has]
 
     updates = {

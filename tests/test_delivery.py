@@ -11,9 +11,13 @@ from smsc_frames import errors
 from smsc_frames.campaign.rows import refused_numbers
 from smsc_frames.client import Client, Pacer
 from smsc_frames.delivery import balance, refresh_status
+from smsc_frames.export import to_csv, to_excel
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.responses import phones_frame
 from smsc_frames.sandbox import Sandbox, SandboxSettings
+
+#: send_results includes a pair SMSC never saw; the tests that are about it assert the warning
+pytestmark = pytest.mark.filterwarnings("ignore:The sandbox does not know 1 of")
 
 NO_WAIT = SmscLimits(status_list_interval=0)
 TOO_EAGER = SmscLimits(status_list_interval=0.2, status_batch_size=4)
@@ -148,6 +152,38 @@ def test_unknown_unsent_and_refused_rows(sandbox, clock):
     assert request.params["all"] == "1"
     assert request.params["id"].split(",") == ["camp-1"] * 6 + ["ghost-1"]
     assert request.params["phone"].split(",") == PHONES + ["12", "79161112233"]
+
+
+def test_not_found_replaces_waiting_and_is_counted(sandbox, clock):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    results["status"] = results["status"].astype("Int64")
+    results.loc[["row0", "row7"], "status"] = -1  # as send reports an accepted message
+    clock.now += 10
+    with pytest.warns(UserWarning, match="The sandbox does not know 1 of the sent messages"):
+        final = refresh_status(results, client, limits=NO_WAIT)
+    # "waiting" was only send's word: SMSC's "not found" is newer, so it shows
+    assert final.loc["row7", "status"] == -3 and final.loc["row7", "status_name"] == "not found"
+    assert final.loc["row0", "status"] == 1 and final.loc["row5", "status"] == 22
+    assert final.attrs["sandbox"] is True  # the sandbox answered: the results say so
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_results_read_back_with_plain_pandas_are_refreshed(sandbox, clock, tmp_path, file_format):
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    path = tmp_path / f"results.{file_format}"
+    if file_format == "csv":
+        to_csv(results, path)
+        read_back = pd.read_csv(path, index_col=0)
+    else:
+        to_excel(results, path)
+        read_back = pd.read_excel(path, index_col=0, engine="calamine")
+    assert pd.api.types.is_numeric_dtype(read_back["phone"])  # no text left to lean on
+    clock.now += 10
+    final = refresh_status(read_back, client, limits=NO_WAIT)
+    assert final["status"].tolist()[:6] == [1, 20, 25, 3, 1, 22]
+    assert status_requests(sandbox)[0].params["phone"].split(",") == [*PHONES, "12", "79161112233"]
 
 
 def test_batches_give_the_same_answer(sandbox, clock):
