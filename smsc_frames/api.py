@@ -75,6 +75,11 @@ def too_many_concurrent(error: Exception) -> bool:
     return isinstance(error, DuplicateRequestError) and error.too_many_concurrent
 
 
+def identical_refused(error: Exception) -> bool:
+    """Error 9 for an identical request within SMSC's minute (not for concurrency)."""
+    return isinstance(error, DuplicateRequestError) and not error.too_many_concurrent
+
+
 def harmless_to_repeat(error: Exception) -> bool:
     """Any refusal for pace or any transport fault: safe to repeat a question (status.php)."""
     return isinstance(error, SmscConnectionError | DuplicateRequestError)
@@ -239,7 +244,9 @@ class SmscApi:
     ) -> pd.DataFrame:
         """One page of the account's history of sent messages, newest first.
 
-        Repeated after refusals for pace and transport faults (a question changes nothing).
+        Repeated after refusals for pace and transport faults (a question changes nothing); a
+        refusal as the fourth identical request of a minute is repeated a minute later
+        (``SmscLimits.duplicate_window``).
 
         Parameters
         ----------
@@ -328,7 +335,12 @@ class SmscApi:
             params["prev_id"] = str(before)
         if phones:
             params["phone"] = ",".join(phones)
-        answer = self._repeating(lambda: self.transport.call(GET, params), harmless_to_repeat)
+        # a fourth identical page within a minute (a refresh repeated) waits the minute out
+        answer = self._repeating(
+            lambda: self.transport.call(GET, params),
+            harmless_to_repeat,
+            identical_wait=self.limits.duplicate_window,
+        )
         return history_records(answer)
 
     # -- balance.php
@@ -339,8 +351,15 @@ class SmscApi:
 
     # -- retries, in one place
 
-    def _repeating(self, call: Callable[[], T], retryable: Callable[[Exception], bool]) -> T:
-        """*call*, repeated after *retryable* errors with jittered, growing back-offs."""
+    def _repeating(
+        self,
+        call: Callable[[], T],
+        retryable: Callable[[Exception], bool],
+        *,
+        identical_wait: float = 0.0,
+    ) -> T:
+        """*call*, repeated after *retryable* errors with jittered, growing back-offs; after a
+        refusal of an identical request, at least *identical_wait* seconds later."""
         delays = self.retry.delays()
         for attempt in range(len(delays) + 1):
             try:
@@ -348,7 +367,10 @@ class SmscApi:
             except (SmscConnectionError, SmscApiError) as error:
                 if attempt == len(delays) or not retryable(error):
                     raise
-            self._sleep(delays[attempt])
+                wait = delays[attempt]
+                if identical_refused(error):
+                    wait = max(wait, identical_wait)
+            self._sleep(wait)
         raise AssertionError("unreachable")
 
 

@@ -106,9 +106,10 @@ class SmscLimits:
         15 digits, each followed by an url-encoded comma, so a request stays under
         1000 x (40 + 3 + 15 + 3) = 61 KB.
     duplicate_window : float
-        How long SMSC refuses an identical send request (60 s, plus a second of margin): a
+        How long SMSC refuses an identical request (60 s, plus a second of margin): a send
         request reconciled as unsent after a "duplicate" answer is posted again only once this
-        has passed since its last post.
+        has passed since its last post, and a history page refused as the fourth identical
+        request of the minute is asked again this much later.
     max_workers : int
         The most parallel send requests allowed, at most 14 (SMSC refuses 15 concurrent
         connections).
