@@ -21,6 +21,7 @@ from smsc_frames.errors import (
 )
 from smsc_frames.export import summary
 from smsc_frames.messagekinds import billed_label, count_label
+from smsc_frames.sandboxmark import from_sandbox
 
 
 def fail(message: str, code: int) -> int:
@@ -215,6 +216,6 @@ def describe_quote(quote: Quote) -> str:
 def describe_results(results: pd.DataFrame) -> str:
     """The results summary (export's summary table), and whether it was a sandbox."""
     text = "Results:\n" + summary(results).to_string(index=False)
-    if results.attrs.get("sandbox"):
+    if from_sandbox(results):
         text += "\n(sandbox results: nothing real was sent)"
     return text

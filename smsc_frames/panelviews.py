@@ -13,6 +13,7 @@ from smsc_frames.campaign import Quote, summarize
 from smsc_frames.display import banner_html, bars_html, money, table_html
 from smsc_frames.messagekinds import count_label
 from smsc_frames.samples import sample_messages
+from smsc_frames.sandboxmark import from_sandbox
 from smsc_frames.segments import GSM7_BASIC, GSM7_EXTENSION
 
 _GSM7 = GSM7_BASIC | GSM7_EXTENSION
@@ -208,7 +209,7 @@ def outcome_html(results: pd.DataFrame) -> str:
         if sent.any()
         else "Nothing was sent"
     )
-    if results.attrs.get("sandbox"):
+    if from_sandbox(results):
         message += " (sandbox: no real SMS)"
     reasons = _reasons(results)
     unsent = int(reasons.sum())

@@ -176,8 +176,8 @@ def test_a_file_the_balance_does_not_cover_is_said_once_with_its_whole_cost(make
     said = [str(warning.message) for warning in caught if "balance is" in str(warning.message)]
     assert totals.chunks == 3 and totals.total_cost > Decimal("20.00")
     assert said == [
-        f"the campaign costs {totals.total_cost:,.2f} but the balance is 20.00: SMSC would "
-        "refuse whole requests with error 3 (no money); top up first"
+        f"the campaign costs {totals.total_cost:,.2f} but the balance is 20.00: the sandbox "
+        "would refuse whole requests with error 3 (no money); top up first"
     ]
     assert str(totals) == (
         f"30 rows in 3 chunks: 30 recipients, {totals.total_parts} parts, cost "

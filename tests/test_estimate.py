@@ -71,7 +71,7 @@ def test_a_request_smsc_refuses_is_shown_row_by_row_and_the_rest_still_priced(sa
     requests = payloads(plan, max_recipients=1)
     denied = next(r.id for r in requests if "SANDBOX-DENY" in str(r.params))
     client = CountingClient("demo", "demo", url=sandbox.url, environ={})
-    with pytest.warns(UserWarning, match=r"SMSC would refuse 1 request\(s\), 1 rows in all"):
+    with pytest.warns(UserWarning, match=r"The sandbox would refuse 1 request\(s\), 1 rows in all"):
         quote = estimate(plan, client, payloads=requests, cache=None)
 
     table = quote.table
@@ -84,7 +84,7 @@ def test_a_request_smsc_refuses_is_shown_row_by_row_and_the_rest_still_priced(sa
         )
     assert quote.total_cost == sum(results["cost"].fillna(0)) > 0
     asked = client.sends
-    with pytest.warns(UserWarning, match="SMSC would refuse"):
+    with pytest.warns(UserWarning, match="The sandbox would refuse"):
         estimate(plan, client, payloads=requests, cache=None)
     assert client.sends == asked + 1  # a refusal is asked again, never remembered
 

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smsc_frames.campaign import send
+from smsc_frames.campaign import send, summarize
 from smsc_frames.client import Client
 from smsc_frames.errors import ValidationError
 from smsc_frames.export import neutralise, summary, to_csv, to_excel
@@ -227,9 +227,24 @@ def test_a_sandbox_campaigns_summary_says_so_first(tmp_path):
     sheet = openpyxl.load_workbook(to_excel(results, tmp_path / "r.xlsx"))["summary"]
     assert next(sheet.iter_rows(min_row=2, values_only=True)) == (
         "SANDBOX", "nothing here reached a real phone or cost real money")  # fmt: skip
-    real = results.copy()
+    real = results.assign(reason=None)  # what SMSC's answers leave: no "sandbox: " reasons
     real.attrs["sandbox"] = False
     assert "SANDBOX" not in summary(real)["metric"].tolist()
+
+
+def test_the_sandbox_mark_survives_a_join_and_a_file(tmp_path):
+    # pandas drops attrs in a join with the plan, and files keep none: the summary said nothing
+    contacts = pd.DataFrame({"phone": ["+7 916 123-45-67"], "text": ["Hi"]})
+    plan = prepare(contacts, phone="phone", text="text")
+    with Sandbox() as sandbox:
+        client = Client("demo", "demo", url=sandbox.url, environ={})
+        results = send(plan, client, progress=False)
+    joined = results.join(plan[["text"]])
+    read_back = pd.read_csv(to_csv(results, tmp_path / "r.csv"), index_col=0)
+    for frame in (joined, read_back):
+        assert not frame.attrs.get("sandbox")
+        assert summary(frame)["metric"].iloc[0] == "SANDBOX"
+        assert summarize(frame).attrs["sandbox"] is True
 
 
 def test_every_reason_the_sandbox_gave_says_sandbox():

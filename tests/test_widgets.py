@@ -356,7 +356,8 @@ def test_rows_smsc_refuses_are_counted_apart_and_never_in_the_send_label(sandbox
                            "text": [f"Sale {tag} SANDBOX-DENY", f"Hi {tag}"]})  # fmt: skip
     panel = preview(prepare(denied, phone="phone", text="text"), client_for(sandbox))
     header, tabs = panel.children[0].value, panel.children[-1]
-    assert "SMSC would refuse 1 request(s), 2 rows in all: SMSC error 6" in header  # a banner
+    banner = "The sandbox would refuse 1 request(s), 2 rows in all: SMSC error 6"
+    assert banner in header
     assert "<b>0</b> recipients to send to" in header and "<b>2</b> rows SMSC refuses" in header
     assert "SMSC error 6: message is denied" in tabs.children[2].value
     assert panel.button.disabled and panel.button.description == "Nothing to send"

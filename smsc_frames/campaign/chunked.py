@@ -209,7 +209,7 @@ def estimate_chunks(
             totals.outcomes["duplicate"] += int(plan["duplicate_of"].notna().sum())
             totals.outcomes["invalid"] += int(plan["problem"].notna().sum())
     if totals.balance is not None and totals.total_cost > totals.balance:
-        warn_shortfall(totals.total_cost, totals.balance)
+        warn_shortfall(totals.total_cost, totals.balance, sandbox=client.is_sandbox)
     return totals
 
 

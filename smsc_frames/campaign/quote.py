@@ -46,6 +46,7 @@ from smsc_frames.planoptions import plan_options
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.recipients import is_group, recipient_operators
 from smsc_frames.responses import parse_send, status_names
+from smsc_frames.sandboxmark import server_name
 
 
 def quote_cache_key(client: Any, digest: str) -> str:
@@ -287,7 +288,7 @@ def estimate(
     cut = cut_texts(plan, maxsms, translit, kind=quote.kind, tinyurl=tinyurl)
     quote = replace(quote, balance=balance, maxsms=maxsms, cut=cut)
     if quote.balance is not None and quote.affordable is False:
-        warn_shortfall(quote.total_cost, quote.balance, stacklevel=3)
+        warn_shortfall(quote.total_cost, quote.balance, sandbox=quote.sandbox, stacklevel=3)
     return quote
 
 
@@ -295,11 +296,14 @@ SHORTFALL_WARNING = "the campaign costs .* but the balance is"
 """A pattern matching :func:`warn_shortfall`'s message (for ``warnings.filterwarnings``)."""
 
 
-def warn_shortfall(cost: Decimal, balance: Decimal, *, stacklevel: int = 2) -> None:
+def warn_shortfall(
+    cost: Decimal, balance: Decimal, *, sandbox: bool | None, stacklevel: int = 2
+) -> None:
     """Warn that the balance does not cover *cost*: SMSC would refuse requests (error 3)."""
     warnings.warn(
         f"the campaign costs {cost:,.2f} but the balance is {balance:,.2f}: "
-        "SMSC would refuse whole requests with error 3 (no money); top up first",
+        f"{server_name(sandbox)} would refuse whole requests with error 3 (no money); "
+        "top up first",
         stacklevel=stacklevel,
     )
 
@@ -343,7 +347,7 @@ def _quote(
     table["problem"] = plan_problems(plan)
     table.loc[refused, "problem"] = "SMSC: " + status_names(table.loc[refused, "status"])
     if refusals:
-        _mark_refused_requests(table, refusals)
+        _mark_refused_requests(table, refusals, sandbox)
 
     parsed = {payload_id: _totals(answer) for payload_id, answer in answers.items()}
     server_cnt = pd.Series({payload_id: cnt for payload_id, (cnt, _) in parsed.items()})
@@ -369,8 +373,8 @@ def _quote(
             for pid in agrees.index[~agrees.fillna(True)]
         )
         warnings.warn(
-            f"SMSC counts the parts of some requests differently ({disagreeing}); SMSC's "
-            "count is what is billed (see the cnt_agrees column)",
+            f"{server_name(sandbox).capitalize()} counts the parts of some requests differently "
+            f"({disagreeing}); its count is what is billed (see the cnt_agrees column)",
             stacklevel=3,
         )
 
@@ -394,7 +398,7 @@ def _quote(
     )
 
 
-def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str]) -> None:
+def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str], sandbox: bool) -> None:
     """Rows of the requests SMSC refused whole (error 6, 7, 8) are not sendable, and say why;
     a warning counts them, for they are otherwise valid rows."""
     denied = table["payload_id"].isin(list(refusals)) & table["sendable"]
@@ -402,7 +406,8 @@ def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str]) -> Non
     table.loc[denied, "problem"] = table.loc[denied, "payload_id"].map(refusals)
     reasons = "; ".join(sorted(set(refusals.values())))
     warnings.warn(
-        f"SMSC would refuse {len(refusals)} request(s), {int(denied.sum())} rows in all: "
+        f"{server_name(sandbox).capitalize()} would refuse {len(refusals)} request(s), "
+        f"{int(denied.sum())} rows in all: "
         f"{reasons}. They are left out of the cost and listed among the problem rows",
         stacklevel=4,
     )

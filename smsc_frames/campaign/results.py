@@ -45,6 +45,7 @@ from smsc_frames.records import (
     Refused,
 )
 from smsc_frames.responses import status_names
+from smsc_frames.sandboxmark import SANDBOX_REASON, from_sandbox
 
 OUTCOMES = ("sent", "not sent", "unknown", "duplicate", "invalid")
 """What happened to each plan row, in the order :func:`summarize` lists them."""
@@ -188,8 +189,8 @@ def campaign_results(
 
     reasons = request.spread(request_reasons(entries, stop_reason))
     reason = pd.Series(reasons, index=plan.index, dtype=object)
-    prefix = "sandbox: " if sandbox else ""
-    reason[sent] = "sandbox: accepted, no real SMS was sent" if sandbox else None
+    prefix = SANDBOX_REASON if sandbox else ""
+    reason[sent] = SANDBOX_REASON + "accepted, no real SMS was sent" if sandbox else None
     confirmed = sent & by_reconcile
     reason[confirmed] = prefix + "accepted (answer lost, confirmed through status.php)"
     reason[confirmed & found_earlier] = prefix + (
@@ -220,8 +221,8 @@ def campaign_results(
         other_refused, "status_name"
     ].astype(str)
     if sandbox:  # what "SMSC" answered here, the sandbox did
-        said = reason.notna() & ~reason.astype(str).str.startswith("sandbox: ")
-        reason[said] = "sandbox: " + reason[said]
+        said = reason.notna() & ~reason.astype(str).str.startswith(SANDBOX_REASON)
+        reason[said] = SANDBOX_REASON + reason[said]
     not_sendable = ~plan["sendable"].astype(bool)
     reason[not_sendable] = plan_problems(plan)[not_sendable]
     results["outcome"] = pd.Categorical.from_codes(outcome, categories=OUTCOMES)
@@ -289,7 +290,8 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         (local count), ``cost`` (Decimal: the sum of the known costs), ``cost_unknown`` (sent
         rows whose cost SMSC did not report, not in ``cost``; 0 for the other outcomes, which
         cost nothing) and ``note`` (the most frequent reason, ``""`` when there is none).
-        ``attrs["sandbox"]`` is carried over.
+        ``attrs["sandbox"]`` says whether the sandbox answered
+        (:func:`~smsc_frames.sandboxmark.from_sandbox`).
     """
     grouped = results.groupby("outcome", observed=False)
     sent = results["outcome"].astype(object).eq("sent")
@@ -299,7 +301,8 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
             "recipients": grouped.size(),
             "parts": grouped["parts"].sum(),
             "cost": grouped["cost"].agg(
-                lambda costs: sum((c for c in costs if c is not None), Decimal(0))
+                # Decimal from send; float once read back from a file
+                lambda costs: sum((Decimal(str(c)) for c in costs.dropna()), Decimal(0))
             ),
             "cost_unknown": unknown_cost.sum().astype(int),
             "note": grouped["reason"].agg(
@@ -307,5 +310,5 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     )
-    summary.attrs["sandbox"] = results.attrs.get("sandbox", False)
+    summary.attrs["sandbox"] = from_sandbox(results)
     return summary

@@ -251,7 +251,7 @@ def test_a_request_smsc_would_refuse_is_shown_and_cannot_be_sent(page, lab, rich
     tag = f"SANDBOX-DENY-{uuid.uuid4().hex[:8]}"  # in every text: the sandbox's error 6
     open_panel(page, lab, rich, tag)
     header = text(page, ".smsc-header")
-    assert "SMSC would refuse 1 request(s), 3 rows in all: SMSC error 6" in header
+    assert "The sandbox would refuse 1 request(s), 3 rows in all: SMSC error 6" in header
     assert "0 recipients to send to" in header and "3 rows SMSC refuses" in header
     assert page.locator(".smsc-send").is_disabled()
     assert text(page, ".smsc-send") == "Nothing to send"
