@@ -40,6 +40,9 @@ from smsc_frames.responses import parse_status, status_names
 #: History pages parsed together at most (1, 2, 4... up to this): see SmscApi.history_pages.
 HISTORY_GROUP = 32
 
+#: The zone ``last_date`` is given in: SMSC writes its Moscow wall clock without one.
+MOSCOW_ZONE = "Europe/Moscow"
+
 METHODS = ("auto", "history", "list")
 """How :func:`refresh_status` may ask: chosen by size, the history, or status lists."""
 
@@ -103,7 +106,8 @@ def refresh_status(
     -------
     pandas.DataFrame
         A copy of *results* on the same index with ``status`` (Int64), ``status_name``,
-        ``error`` (Int64: SMSC's ``err`` inside the status) and ``last_date`` (datetime) updated
+        ``error`` (Int64: SMSC's ``err`` inside the status) and ``last_date`` (Moscow time,
+        zone attached, so it subtracts from ``sent_at`` and exports with its zone) updated
         for the rows SMSC reported; other rows and columns are unchanged. A "not found" answer
         (-3) replaces only "waiting" (-1) or no status, so it never hides a status SMSC
         reported (such as 22, wrong number, from ``send``); a warning counts them.
@@ -294,6 +298,32 @@ def _as_text(values: pd.Series) -> pd.Series:
     return text.where(values.notna() & (text != ""))
 
 
+def moscow_time(dates: pd.Series) -> pd.Series:
+    """*dates* as Moscow time, zone attached: SMSC's zone-less ``last_date`` is its Moscow
+    wall clock; text read back from a file is parsed; another zone is converted.
+
+    Examples
+    --------
+    >>> moscow_time(pd.Series(["18.10.2016 15:34:12"]).pipe(pd.to_datetime, dayfirst=True))[0]
+    Timestamp('2016-10-18 15:34:12+0300', tz='Europe/Moscow')
+    >>> str(moscow_time(pd.Series(["2016-10-18 12:34:12+00:00", None]))[0])
+    '2016-10-18 15:34:12+03:00'
+    """
+    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = pd.to_datetime(dates, errors="coerce", utc=_has_zones(dates))
+    if dates.dt.tz is None:
+        return dates.dt.tz_localize(MOSCOW_ZONE, ambiguous="NaT", nonexistent="shift_forward")
+    return dates.dt.tz_convert(MOSCOW_ZONE)
+
+
+def _has_zones(dates: pd.Series) -> bool:
+    """Whether text dates carry a zone (``+03:00``, as a CSV written from aware times does)."""
+    if pd.api.types.is_datetime64_any_dtype(dates):
+        return False
+    text = dates.dropna().astype("str")
+    return bool(text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).any())
+
+
 def _merge(
     results: pd.DataFrame,
     ids: pd.Series,
@@ -317,10 +347,12 @@ def _merge(
     has = found["status"].notna().to_numpy() & ~(not_found & reported_before)
     rows = np.flatnonzero(sent)[has]
 
+    if "last_date" in out.columns:
+        out["last_date"] = moscow_time(out["last_date"])
     updates = {
         "status": found["status"].astype("Int64"),
         "error": found["err"].astype("Int64"),
-        "last_date": found["last_date"],
+        "last_date": moscow_time(found["last_date"]),
     }
     for column, values in updates.items():
         current = out[column] if column in out.columns else pd.Series(pd.NA, index=out.index)

@@ -186,6 +186,19 @@ def test_results_read_back_with_plain_pandas_are_refreshed(sandbox, clock, tmp_p
     assert status_requests(sandbox)[0].params["phone"].split(",") == [*PHONES, "12", "79161112233"]
 
 
+def test_last_date_is_moscow_time_with_its_zone(sandbox, clock, tmp_path):
+    # SMSC writes its Moscow wall clock without a zone: beside sent_at (UTC) it read 3 h late
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    results["sent_at"] = pd.Timestamp(clock.now, unit="s", tz="UTC")
+    clock.now += 10
+    final = refresh_status(results, client, limits=NO_WAIT)
+    delivered_after = final.loc["row0", "last_date"] - final.loc["row0", "sent_at"]
+    assert delivered_after == pd.Timedelta(seconds=RELAXED.seconds_to_final)
+    header = to_csv(final, tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "last_date (Europe/Moscow)" in header.split(",")
+
+
 def test_batches_give_the_same_answer(sandbox, clock):
     client = demo_client(sandbox)
     results, _ = send_results(client)
