@@ -181,7 +181,8 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     """Campaign totals as ``metric`` / ``value`` rows (the ``summary`` sheet).
 
     Uses the columns present: ``phone`` (distinct recipients) and ``parts`` (SMS) of the rows
-    whose ``outcome`` is ``sent`` (all rows without an ``outcome`` column), ``cost``
+    whose ``outcome`` is ``sent`` (without an ``outcome`` column: the ``sendable`` rows of a
+    quote's table, else all rows), ``cost``
     (``Decimal`` total), ``outcome`` and ``status_name`` (a count per value); with a
     :class:`~smsc_frames.campaign.Quote`, its recipients, SMS and cost. Results or a quote
     from the sandbox (``attrs["sandbox"]``, ``Quote.sandbox``) start with a ``SANDBOX`` row, so
@@ -206,6 +207,8 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     rows.append(("rows", len(results)))
     sent = results["outcome"].astype(object).eq("sent") if "outcome" in results else None
     counted = results if sent is None else results[sent]
+    if sent is None and "sendable" in results:  # a quote's table: the rows it would send
+        counted = results[results["sendable"].fillna(False).astype(bool)]
     if "phone" in results:
         rows.append(("recipients", int(counted["phone"].nunique())))
     if "parts" in results:

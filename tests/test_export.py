@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from smsc_frames.campaign import send, summarize
+from smsc_frames.campaign import estimate, send, summarize
 from smsc_frames.client import Client
 from smsc_frames.errors import ValidationError
 from smsc_frames.export import neutralise, summary, to_csv, to_excel
@@ -230,6 +230,19 @@ def test_a_sandbox_campaigns_summary_says_so_first(tmp_path):
     real = results.assign(reason=None)  # what SMSC's answers leave: no "sandbox: " reasons
     real.attrs["sandbox"] = False
     assert "SANDBOX" not in summary(real)["metric"].tolist()
+
+
+def test_a_quotes_summary_counts_the_rows_it_would_send():
+    # every row counted as a recipient: "recipients 4" above "quoted recipients 2"
+    contacts = pd.DataFrame({"phone": ["+7 916 123-45-67", "89161234567", "12", "79031234567"],
+                             "text": ["Hi"] * 4})  # fmt: skip
+    with Sandbox() as sandbox:
+        client = Client("demo", "demo", url=sandbox.url, environ={})
+        quote = estimate(prepare(contacts, phone="phone", text="text"), client)
+    values = dict(summary(quote.table, quote).itertuples(index=False))
+    assert values["rows"] == 4
+    assert values["recipients"] == values["quoted recipients"] == 2
+    assert values["SMS"] == values["quoted SMS"] == 2
 
 
 def test_the_sandbox_mark_survives_a_join_and_a_file(tmp_path):
