@@ -333,7 +333,7 @@ def to_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *, index: bo
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     back = read_parquet_results(to_parquet(results, Path(folder) / "r.parquet"))
     >>> back["cost"].tolist()
-    [Decimal('1.900000')]
+    [Decimal('1.90')]
     """
     if Path(path).suffix.lower() != ".parquet":
         raise ValidationError("path", "must end in .parquet", str(path))
@@ -349,10 +349,29 @@ def to_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *, index: bo
 def read_parquet_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A Parquet results file as a frame, indexed by ``row`` when it has one.
 
-    ``cost`` comes back as ``Decimal`` (with the file's 6 decimals), ``sent_at`` as UTC,
-    integer columns as ``Int64`` (``<NA>`` where missing).
+    ``cost`` comes back as ``Decimal`` in kopecks as ``send`` gave it (``1.90``, not the
+    file's ``1.900000``), ``sent_at`` as UTC, integer columns as ``Int64`` (``<NA>`` where
+    missing) and ``outcome`` as ``send``'s categorical.
     """
+    from smsc_frames.campaign.results import OUTCOMES  # the campaign package writes results
+
     pa = _pyarrow()
     integers = {pa.int64(): pd.Int64Dtype()}  # missing stays <NA>, not a float NaN
     frame = pa.parquet.read_table(path).to_pandas(types_mapper=integers.get)
+    if "cost" in frame.columns and frame["cost"].dtype == object:
+        frame["cost"] = frame["cost"].map(_as_sent, na_action="ignore")
+    if "outcome" in frame.columns and frame["outcome"].dropna().isin(OUTCOMES).all():
+        frame["outcome"] = pd.Categorical(frame["outcome"], categories=OUTCOMES)
     return frame.set_index("row") if "row" in frame.columns else frame
+
+
+def _as_sent(cost: Decimal) -> Decimal:
+    """A cost with the file's 6 decimals as SMSC wrote it: kopecks, or as many as it has.
+
+    Examples
+    --------
+    >>> _as_sent(Decimal("1.900000")), _as_sent(Decimal("0.123400"))
+    (Decimal('1.90'), Decimal('0.1234'))
+    """
+    kopecks = cost.quantize(Decimal("0.01"))
+    return kopecks if kopecks == cost else cost.normalize()

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from smsc_frames import resultsfile
+from smsc_frames.campaign import OUTCOMES
 from smsc_frames.errors import ValidationError
 from smsc_frames.export import to_csv
 from smsc_frames.resultsfile import (
@@ -94,6 +95,9 @@ def test_parquet_round_trip_gives_the_values_back_exactly(tmp_path):
     assert str(back["sent_at"].dt.tz) == "UTC"
     assert back["phone"].tolist()[3] == "=77011234567"  # no spreadsheet: not neutralised
     assert back["outcome"].tolist() == whole["outcome"].astype(str).tolist()
+    # as send gives them: 1.90 (not the file's 1.900000), and outcome in send's categories
+    assert [str(cost) for cost in back["cost"].dropna()] == ["1.90", "3.805"]
+    assert back["outcome"].cat.categories.tolist() == list(OUTCOMES)
     assert back["note"].tolist()[2] == "Анна" and back["parts"].tolist() == [1, 1, 1, 2, 1, 1]
 
 
