@@ -89,8 +89,8 @@ this cell again. SMSC would refuse the requests it cannot pay for (error 3, no m
     )
 
 
-def _samples_html(plan: pd.DataFrame) -> str:
-    samples = sample_messages(plan)
+def _samples_html(plan: pd.DataFrame, quote: Quote) -> str:
+    samples = sample_messages(plan, quote=quote)
     if samples.empty:
         return ""
     if samples.index.name is None:

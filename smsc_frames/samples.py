@@ -19,8 +19,16 @@ import pandas as pd
 COLUMNS = ["phone", "text", "parts", "why"]
 
 
-def sample_messages(plan: pd.DataFrame, first: int = 3) -> pd.DataFrame:
+def sample_messages(plan: pd.DataFrame, first: int = 3, *, quote=None) -> pd.DataFrame:
     """The first *first* sendable rows and the longest sendable message, as they will be sent.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+    first : int, default 3
+    quote : Quote, optional
+        Its ``sendable`` column is used instead of the plan's: rows of a request SMSC would
+        refuse whole are not shown as messages that will be sent.
 
     Returns
     -------
@@ -28,7 +36,8 @@ def sample_messages(plan: pd.DataFrame, first: int = 3) -> pd.DataFrame:
         On the plan's index: ``phone``, ``text``, ``parts``, ``why`` (``first row`` or
         ``longest``); empty when nothing is sendable.
     """
-    sendable = plan[plan["sendable"].astype(bool)]
+    chosen = plan["sendable"] if quote is None else quote.table["sendable"]
+    sendable = plan[chosen.astype(bool).to_numpy()]
     if sendable.empty:
         return pd.DataFrame(columns=COLUMNS)
     shown = sendable.head(first).assign(why="first row")

@@ -199,7 +199,7 @@ class CampaignPanel(widgets.VBox):
         for notice in notices:
             if not (self.shortfall and "balance" in notice):  # said once, in our words
                 banner += banner_html(notice, kind="warning")
-        header = widgets.HTML(banner + _header_html(counts, quote) + _samples_html(plan))
+        header = widgets.HTML(banner + _header_html(counts, quote) + _samples_html(plan, quote))
         buttons = [widgets.HBox([self.button, self.confirm, self.cancel])] if allow_send else []
         super().__init__([header, *buttons, self.summary, self.errors, self.output, tabs])
         self.add_class("smsc-panel")

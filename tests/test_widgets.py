@@ -360,6 +360,7 @@ def test_rows_smsc_refuses_are_counted_apart_and_never_in_the_send_label(sandbox
     assert banner in header
     assert "<b>0</b> recipients to send to" in header and "<b>2</b> rows SMSC refuses" in header
     assert "SMSC error 6: message is denied" in tabs.children[2].value
+    assert "Sample messages" not in header  # none of them will be sent
     assert panel.button.disabled and panel.button.description == "Nothing to send"
     panel.button.disabled = False  # the guard is in Python, not only in the disabled flag
     send_and_confirm(panel)
