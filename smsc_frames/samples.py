@@ -14,12 +14,19 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from smsc_frames.campaign import Quote
 
 COLUMNS = ["phone", "text", "parts", "why"]
 
 
-def sample_messages(plan: pd.DataFrame, first: int = 3, *, quote=None) -> pd.DataFrame:
+def sample_messages(
+    plan: pd.DataFrame, first: int = 3, *, quote: Quote | None = None
+) -> pd.DataFrame:
     """The first *first* sendable rows and the longest sendable message, as they will be sent.
 
     Parameters
