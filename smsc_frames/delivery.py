@@ -36,12 +36,10 @@ from smsc_frames.history import MAX_PERIOD_DAYS, MOSCOW, moscow_day
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.recipients import is_group, status_keys
 from smsc_frames.responses import parse_status, status_names
+from smsc_frames.zonedtimes import moscow_time, with_zones_from_headers
 
 #: History pages parsed together at most (1, 2, 4... up to this): see SmscApi.history_pages.
 HISTORY_GROUP = 32
-
-#: The zone ``last_date`` is given in: SMSC writes its Moscow wall clock without one.
-MOSCOW_ZONE = "Europe/Moscow"
 
 METHODS = ("auto", "history", "list")
 """How :func:`refresh_status` may ask: chosen by size, the history, or status lists."""
@@ -84,6 +82,8 @@ def refresh_status(
     ----------
     results : pandas.DataFrame
         The results of ``send``: rows with a non-null ``sms_id`` and ``phone`` were sent.
+        Also as read back from a results file: numeric phones and ids are taken as text, and
+        zoned headers such as ``sent_at (UTC)`` as their columns (renamed in the result).
     client : Client
     retry : RetryPolicy, optional
         A list request refused with error 9 or lost in transit (status questions change
@@ -137,6 +137,7 @@ def refresh_status(
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}", method)
     api = SmscApi.of(client, retry, limits)
+    results = with_zones_from_headers(results)  # "sent_at (UTC)" as to_csv/to_excel wrote it
 
     ids = _as_text(results["sms_id"])
     recipients = _as_text(results["phone"])  # numbers when read back by pd.read_csv/read_excel
@@ -296,32 +297,6 @@ def _as_text(values: pd.Series) -> pd.Series:
         values = values.astype("Int64")
     text = values.astype("str")
     return text.where(values.notna() & (text != ""))
-
-
-def moscow_time(dates: pd.Series) -> pd.Series:
-    """*dates* as Moscow time, zone attached: SMSC's zone-less ``last_date`` is its Moscow
-    wall clock; text read back from a file is parsed; another zone is converted.
-
-    Examples
-    --------
-    >>> moscow_time(pd.Series(["18.10.2016 15:34:12"]).pipe(pd.to_datetime, dayfirst=True))[0]
-    Timestamp('2016-10-18 15:34:12+0300', tz='Europe/Moscow')
-    >>> str(moscow_time(pd.Series(["2016-10-18 12:34:12+00:00", None]))[0])
-    '2016-10-18 15:34:12+03:00'
-    """
-    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = pd.to_datetime(dates, errors="coerce", utc=_has_zones(dates))
-    if dates.dt.tz is None:
-        return dates.dt.tz_localize(MOSCOW_ZONE, ambiguous="NaT", nonexistent="shift_forward")
-    return dates.dt.tz_convert(MOSCOW_ZONE)
-
-
-def _has_zones(dates: pd.Series) -> bool:
-    """Whether text dates carry a zone (``+03:00``, as a CSV written from aware times does)."""
-    if pd.api.types.is_datetime64_any_dtype(dates):
-        return False
-    text = dates.dropna().astype("str")
-    return bool(text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).any())
 
 
 def _merge(

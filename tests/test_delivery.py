@@ -172,18 +172,45 @@ def test_not_found_replaces_waiting_and_is_counted(sandbox, clock):
 def test_results_read_back_with_plain_pandas_are_refreshed(sandbox, clock, tmp_path, file_format):
     client = demo_client(sandbox)
     results, _ = send_results(client)
-    path = tmp_path / f"results.{file_format}"
-    if file_format == "csv":
-        to_csv(results, path)
-        read_back = pd.read_csv(path, index_col=0)
-    else:
-        to_excel(results, path)
-        read_back = pd.read_excel(path, index_col=0, engine="calamine")
+    results["sent_at"] = pd.Timestamp(clock.now, unit="s", tz="UTC")
+
+    def saved_and_read_back(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+        path = tmp_path / f"{name}.{file_format}"
+        if file_format == "csv":
+            return pd.read_csv(to_csv(frame, path), index_col=0)
+        return pd.read_excel(to_excel(frame, path), index_col=0, engine="calamine")
+
+    read_back = saved_and_read_back(results, "sent")
     assert pd.api.types.is_numeric_dtype(read_back["phone"])  # no text left to lean on
-    clock.now += 10
-    final = refresh_status(read_back, client, limits=NO_WAIT)
-    assert final["status"].tolist()[:6] == [1, 20, 25, 3, 1, 22]
+    assert "sent_at (UTC)" in read_back.columns
+    clock.now += 3
+    waiting = refresh_status(read_back, client, limits=NO_WAIT)
     assert status_requests(sandbox)[0].params["phone"].split(",") == [*PHONES, "12", "79161112233"]
+    clock.now += 10
+    final = refresh_status(saved_and_read_back(waiting, "refreshed"), client, limits=NO_WAIT)
+    assert final["status"].tolist()[:6] == [1, 20, 25, 3, 1, 22]
+    assert final.columns.is_unique and "last_date (Europe/Moscow)" not in final.columns
+    delivered_after = final.loc["row0", "last_date"] - final.loc["row0", "sent_at"]
+    assert delivered_after == pd.Timedelta(seconds=RELAXED.seconds_to_final)
+
+
+def test_dates_of_an_earlier_version_keep_their_moment_beside_new_ones(sandbox, clock):
+    # a concat of zone-less (older) and zoned last_date values: the old ones moved by 3 hours
+    client = demo_client(sandbox)
+    results, _ = send_results(client)
+    clock.now += 10
+    final = refresh_status(results, client, limits=NO_WAIT)
+    # an older campaign's rows, whose messages SMSC no longer has: their dates are not rewritten
+    older = final.assign(last_date=final["last_date"].dt.tz_localize(None), sms_id="gone-1")
+    older.index = [f"old{n}" for n in range(len(older))]
+    both = pd.concat([older, final])
+    assert both["last_date"].dtype == object  # naive and aware values side by side
+    with pytest.warns(UserWarning, match="does not know"):
+        again = refresh_status(both, client, limits=NO_WAIT)
+    pd.testing.assert_series_equal(
+        again.loc["old0":"old4", "last_date"], final.loc["row0":"row4", "last_date"],
+        check_index=False,
+    )  # fmt: skip
 
 
 def test_last_date_is_moscow_time_with_its_zone(sandbox, clock, tmp_path):
