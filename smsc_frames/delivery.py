@@ -36,6 +36,7 @@ from smsc_frames.history import MAX_PERIOD_DAYS, MOSCOW, moscow_day
 from smsc_frames.policy import RetryPolicy, SmscLimits
 from smsc_frames.recipients import is_group, status_keys
 from smsc_frames.responses import parse_status, status_names
+from smsc_frames.sandboxmark import server_name
 from smsc_frames.zonedtimes import moscow_time, with_zones_from_headers
 
 #: History pages parsed together at most (1, 2, 4... up to this): see SmscApi.history_pages.
@@ -110,7 +111,8 @@ def refresh_status(
         zone attached, so it subtracts from ``sent_at`` and exports with its zone) updated
         for the rows SMSC reported; other rows and columns are unchanged. A "not found" answer
         (-3) replaces only "waiting" (-1) or no status, so it never hides a status SMSC
-        reported (such as 22, wrong number, from ``send``); a warning counts them.
+        reported (such as 22, wrong number, from ``send``); a warning counts the rows it turned
+        "not found".
         ``attrs["sandbox"]`` is set when the sandbox answered.
 
     Raises
@@ -154,8 +156,8 @@ def refresh_status(
             statuses = _from_history(api, pair_list, start, end, budget, update)
         else:
             statuses = api.status_list(pair_list, progress=update)
-    _warn_not_found(statuses, api.is_sandbox)
     refreshed = _merge(results, ids, phones, sent, statuses)
+    _warn_not_found(results, refreshed, api.is_sandbox)
     if api.is_sandbox:  # what the sandbox answered must never pass for SMSC's word
         refreshed.attrs["sandbox"] = True
     return refreshed
@@ -258,15 +260,19 @@ def _from_history(
     return pd.concat([*(frame[columns] for frame in found), listed[columns]], ignore_index=True)
 
 
-def _warn_not_found(statuses: pd.DataFrame, sandbox: bool) -> None:
-    """Warn when the server knows none of some messages: their rows now read "not found"."""
-    count = int((statuses["status"] == NOT_FOUND).sum())
+def _warn_not_found(before: pd.DataFrame, after: pd.DataFrame, sandbox: bool) -> None:
+    """Warn of the rows this refresh turned "not found" (-3): the server knows no message of
+    theirs. Rows that already read so are not counted again."""
+    was = pd.to_numeric(before["status"], errors="coerce") if "status" in before else None
+    now_not_found = after["status"].eq(NOT_FOUND).fillna(False)
+    if was is not None:
+        now_not_found &= ~was.eq(NOT_FOUND).fillna(False)
+    count = int(now_not_found.sum())
     if count:
-        server = "The sandbox" if sandbox else "SMSC"
         warnings.warn(
-            f"{server} does not know {count:,} of the sent messages (status -3, not found): "
-            "asked with another login than the one that sent them, deleted, or older than the "
-            "history keeps. They read 'not found' unless an earlier answer said more.",
+            f"{server_name(sandbox, first=True)} does not know the messages of {count:,} "
+            f"row{'s' if count > 1 else ''} (status -3, not found): asked with another login "
+            "than the one that sent them, deleted, or older than the history keeps",
             stacklevel=3,
         )
 

@@ -13,15 +13,18 @@ SANDBOX_REASON = "sandbox: "
 """How the reason of every row the sandbox answered starts."""
 
 
-def server_name(sandbox: bool | None) -> str:
-    """Who answered, as a warning names it: ``"the sandbox"`` or ``"SMSC"``.
+def server_name(sandbox: bool | None, *, first: bool = False) -> str:
+    """Who answered, as a warning names it: ``"the sandbox"`` or ``"SMSC"``; *first* in a
+    sentence, ``"The sandbox"`` (``"SMSC"`` stays as it is).
 
     Examples
     --------
-    >>> f"{server_name(True)} would refuse it", server_name(False)
+    >>> f"{server_name(True)} would refuse it", server_name(False, first=True)
     ('the sandbox would refuse it', 'SMSC')
     """
-    return "the sandbox" if sandbox else "SMSC"
+    if not sandbox:
+        return "SMSC"
+    return "The sandbox" if first else "the sandbox"
 
 
 def from_sandbox(results: pd.DataFrame) -> bool:

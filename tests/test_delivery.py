@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 import pandas as pd
@@ -17,7 +18,7 @@ from smsc_frames.responses import phones_frame
 from smsc_frames.sandbox import Sandbox, SandboxSettings
 
 #: send_results includes a pair SMSC never saw; the tests that are about it assert the warning
-pytestmark = pytest.mark.filterwarnings("ignore:The sandbox does not know 1 of")
+pytestmark = pytest.mark.filterwarnings("ignore:The sandbox does not know the messages of 1 row ")
 
 NO_WAIT = SmscLimits(status_list_interval=0)
 TOO_EAGER = SmscLimits(status_list_interval=0.2, status_batch_size=4)
@@ -160,12 +161,16 @@ def test_not_found_replaces_waiting_and_is_counted(sandbox, clock):
     results["status"] = results["status"].astype("Int64")
     results.loc[["row0", "row7"], "status"] = -1  # as send reports an accepted message
     clock.now += 10
-    with pytest.warns(UserWarning, match="The sandbox does not know 1 of the sent messages"):
-        final = refresh_status(results, client, limits=NO_WAIT)
+    twice = pd.concat([results, results.set_axis([f"again{n}" for n in range(len(results))])])
+    with pytest.warns(UserWarning, match="The sandbox does not know the messages of 2 rows "):
+        final = refresh_status(twice, client, limits=NO_WAIT)
     # "waiting" was only send's word: SMSC's "not found" is newer, so it shows
     assert final.loc["row7", "status"] == -3 and final.loc["row7", "status_name"] == "not found"
     assert final.loc["row0", "status"] == 1 and final.loc["row5", "status"] == 22
     assert final.attrs["sandbox"] is True  # the sandbox answered: the results say so
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # rows that already read "not found" are not counted again
+        refresh_status(final, client, limits=NO_WAIT)
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -205,8 +210,7 @@ def test_dates_of_an_earlier_version_keep_their_moment_beside_new_ones(sandbox, 
     older.index = [f"old{n}" for n in range(len(older))]
     both = pd.concat([older, final])
     assert both["last_date"].dtype == object  # naive and aware values side by side
-    with pytest.warns(UserWarning, match="does not know"):
-        again = refresh_status(both, client, limits=NO_WAIT)
+    again = refresh_status(both, client, limits=NO_WAIT)  # "not found" keeps their statuses
     pd.testing.assert_series_equal(
         again.loc["old0":"old4", "last_date"], final.loc["row0":"row4", "last_date"],
         check_index=False,

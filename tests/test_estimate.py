@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import requests
 from send_helpers import FAST, FAST_LIMITS, client_for, contacts, messy_contacts, plan_of
 
 from smsc_frames.campaign import Quote, estimate, quote_cache_key, send
@@ -13,6 +14,7 @@ from smsc_frames.errors import SmscConnectionError
 from smsc_frames.payloads import payloads
 from smsc_frames.quotecache import QuoteCache
 from smsc_frames.sandbox import Sandbox
+from smsc_frames.transport.form import SANDBOX_HEADER
 
 
 class CountingClient(Client):
@@ -87,6 +89,22 @@ def test_a_request_smsc_refuses_is_shown_row_by_row_and_the_rest_still_priced(sa
     with pytest.warns(UserWarning, match="The sandbox would refuse"):
         estimate(plan, client, payloads=requests, cache=None)
     assert client.sends == asked + 1  # a refusal is asked again, never remembered
+
+
+def test_a_real_servers_refusal_is_smscs_in_the_warnings(sandbox):
+    # the sandbox behind a session that drops its marker header: how a real SMSC answers
+    def unmark(answer: requests.Response, *args: object, **kwargs: object) -> None:
+        del answer.headers[SANDBOX_HEADER]
+
+    unmarked = requests.Session()
+    unmarked.hooks["response"].append(unmark)
+    client = Client("demo", "demo", url=sandbox.url, environ={}, session=unmarked)
+    frame = contacts(3)
+    frame.loc["c1", "text"] = "Win a prize SANDBOX-DENY now"
+    with pytest.warns(UserWarning) as said:
+        quote = estimate(plan_of(frame), client, cache=None)
+    assert client.is_sandbox is False and not quote.sandbox
+    assert any(str(w.message).startswith("SMSC would refuse 1 request(s)") for w in said)
 
 
 def test_by_operator_adds_up_to_the_totals(sandbox):

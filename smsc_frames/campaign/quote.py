@@ -373,7 +373,7 @@ def _quote(
             for pid in agrees.index[~agrees.fillna(True)]
         )
         warnings.warn(
-            f"{server_name(sandbox).capitalize()} counts the parts of some requests differently "
+            f"{server_name(sandbox, first=True)} counts the parts of some requests differently "
             f"({disagreeing}); its count is what is billed (see the cnt_agrees column)",
             stacklevel=3,
         )
@@ -406,7 +406,7 @@ def _mark_refused_requests(table: pd.DataFrame, refusals: dict[str, str], sandbo
     table.loc[denied, "problem"] = table.loc[denied, "payload_id"].map(refusals)
     reasons = "; ".join(sorted(set(refusals.values())))
     warnings.warn(
-        f"{server_name(sandbox).capitalize()} would refuse {len(refusals)} request(s), "
+        f"{server_name(sandbox, first=True)} would refuse {len(refusals)} request(s), "
         f"{int(denied.sum())} rows in all: "
         f"{reasons}. They are left out of the cost and listed among the problem rows",
         stacklevel=4,
