@@ -33,6 +33,7 @@ Decimal('1000.00')
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -245,8 +246,8 @@ class SmscApi:
         """One page of the account's history of sent messages, newest first.
 
         Repeated after refusals for pace and transport faults (a question changes nothing); a
-        refusal as the fourth identical request of a minute is repeated a minute later
-        (``SmscLimits.duplicate_window``).
+        refusal as the fourth identical request of a minute is repeated once, a minute later
+        (``SmscLimits.duplicate_window``), with a warning.
 
         Parameters
         ----------
@@ -358,9 +359,14 @@ class SmscApi:
         *,
         identical_wait: float = 0.0,
     ) -> T:
-        """*call*, repeated after *retryable* errors with jittered, growing back-offs; after a
-        refusal of an identical request, at least *identical_wait* seconds later."""
+        """*call*, repeated after *retryable* errors with jittered, growing back-offs.
+
+        With *identical_wait*, a refusal of an identical request is repeated once, that many
+        seconds later (a warning says so); refused again, someone else keeps asking the same,
+        and the error is raised.
+        """
         delays = self.retry.delays()
+        waited_identical = False
         for attempt in range(len(delays) + 1):
             try:
                 return call()
@@ -368,8 +374,15 @@ class SmscApi:
                 if attempt == len(delays) or not retryable(error):
                     raise
                 wait = delays[attempt]
-                if identical_refused(error):
-                    wait = max(wait, identical_wait)
+                if identical_wait and identical_refused(error):
+                    if waited_identical:
+                        raise
+                    waited_identical, wait = True, max(wait, identical_wait)
+                    warnings.warn(
+                        f"{error}: the same request was made 3 times within a minute; "
+                        f"asking again in {wait:.0f} s",
+                        stacklevel=2,
+                    )
             self._sleep(wait)
         raise AssertionError("unreachable")
 

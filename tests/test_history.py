@@ -206,11 +206,30 @@ def test_a_fourth_identical_read_in_a_minute_waits_the_minute_out(running, fake_
                                                          sleep=sleep)
     ))  # fmt: skip
     quick = RetryPolicy(retries=2, backoff=0.01)  # alone, these would give up within 0.03 s
-    for _ in range(4):  # SMSC answers error 9 to a fourth identical request within a minute
+    for _ in range(3):
+        refresh_status(results, client, retry=quick, limits=NO_WAIT, method="history")
+    # SMSC answers error 9 to a fourth identical request within a minute
+    with pytest.warns(UserWarning, match="3 times within a minute; asking again in 61 s"):
         fourth = refresh_status(results, client, retry=quick, limits=NO_WAIT, method="history")
     assert max(waits) >= NO_WAIT.duplicate_window
     by_lists = refresh_status(results, client, limits=NO_WAIT, method="list")
     pd.testing.assert_frame_equal(fourth, by_lists)
+
+    waits.clear()
+    fake_clock.advance(61)
+    sleep_in_vain = waits.append  # the minute never passes: someone keeps asking the same
+    monkeypatch.setattr(SmscApi, "of", classmethod(
+        lambda cls, client, retry=None, limits=None: cls(client, retry=retry, limits=limits,
+                                                         sleep=sleep_in_vain)
+    ))  # fmt: skip
+    for _ in range(3):
+        refresh_status(results, client, retry=quick, limits=NO_WAIT, method="history")
+    with (
+        pytest.warns(UserWarning, match="asking again"),
+        pytest.raises(errors.DuplicateRequestError),
+    ):
+        refresh_status(results, client, retry=quick, limits=NO_WAIT, method="history")
+    assert sum(wait >= NO_WAIT.duplicate_window for wait in waits) == 1  # one minute, not six
 
 
 def test_bad_input_is_refused_before_any_request(running):
