@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from smsc_frames.errors import ValidationError
-from smsc_frames.sandboxmark import from_sandbox
+from smsc_frames.sandboxmark import from_sandbox, sandbox_note
 from smsc_frames.xlsxsheets import Column, Sheet, check_fits, write_workbook
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -203,7 +203,7 @@ def summary(results: pd.DataFrame, quote=None) -> pd.DataFrame:
     """
     rows: list[tuple[str, object]] = []
     if from_sandbox(results) or getattr(quote, "sandbox", False):
-        rows.append(("SANDBOX", "nothing here reached a real phone or cost real money"))
+        rows.append(("SANDBOX", sandbox_note(results)))
     rows.append(("rows", len(results)))
     sent = results["outcome"].astype(object).eq("sent") if "outcome" in results else None
     counted = results if sent is None else results[sent]

@@ -258,6 +258,13 @@ def test_the_sandbox_mark_survives_a_join_and_a_file(tmp_path):
         assert not frame.attrs.get("sandbox")
         assert summary(frame)["metric"].iloc[0] == "SANDBOX"
         assert summarize(frame).attrs["sandbox"] is True
+    # a rehearsal put together with the real campaign: the summary says which rows were not real
+    real = results.assign(reason=None).set_axis(["real"])
+    real.attrs["sandbox"] = False
+    both = pd.concat([results, real])
+    assert summary(both).iloc[0].tolist() == [
+        "SANDBOX", "1 row came from the sandbox: it reached no real phone and cost no real money"
+    ]  # fmt: skip
 
 
 def test_every_reason_the_sandbox_gave_says_sandbox():
