@@ -45,6 +45,7 @@ from smsc_frames.climessages import (
     describe_quote,
     describe_results,
     fail,
+    reached,
     refusal_message,
     send_question,
     show_warning,
@@ -176,8 +177,8 @@ def run_send(args: argparse.Namespace) -> int:
     earlier, done, unsure = sent_before(journal)
     if not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
         print(
-            f"Nothing more was sent; {earlier:,} recipients were sent earlier (journal {journal})."
-            if earlier
+            f"Nothing more was sent; {reached(earlier, unsure, ' earlier')} (journal {journal})."
+            if earlier or unsure
             else "Nothing was sent."
         )
         return EXIT_FAILED
@@ -202,7 +203,7 @@ def run_send(args: argparse.Namespace) -> int:
     except OSError as error:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
-    return finished(int(results["outcome"].isin(["not sent", "unknown"]).sum()))
+    return finished(int(results["outcome"].eq("not sent").sum()), unsure_of(results))
 
 
 def say_kept(out: Path) -> None:
@@ -212,15 +213,27 @@ def say_kept(out: Path) -> None:
         print(f"The earlier {out.name} is kept as {kept.name}.")
 
 
-def finished(unfinished: int) -> int:
-    """The exit code of a send that left *unfinished* recipients not reached, said plainly."""
-    if unfinished:
+def finished(not_sent: int, unsure: int = 0) -> int:
+    """The exit code of a send that left recipients *not_sent* or *unsure* (their answers
+    lost: probably sent), said plainly."""
+    if not_sent or unsure:
+        lost = (
+            f" and {unsure:,} unsure (answers lost, probably sent: SMSC is asked about them "
+            "first, nobody gets a second SMS)"
+            if unsure
+            else ""
+        )
         return fail(
-            f"{unfinished} recipients not reached yet (see the reason column); fix the "
+            f"{not_sent:,} recipients not reached yet{lost} (see the reason column); fix the "
             "cause and run the same command again to finish",
             EXIT_FAILED,
         )
     return EXIT_OK
+
+
+def unsure_of(results: pd.DataFrame) -> int:
+    """Rows whose request's answer was lost: probably sent, not confirmed."""
+    return int(results["outcome"].eq("unknown").sum())
 
 
 def sent_before(journal: Path) -> tuple[int, set[str], int]:
@@ -238,7 +251,7 @@ def results_not_written(results: pd.DataFrame, out: Path, journal: Path, error: 
     sent = int(results["outcome"].eq("sent").sum())
     print(describe_results(results), file=sys.stderr)
     return fail(
-        f"{sent} recipients were sent, but the results could not be written to {out} "
+        f"{reached(sent, unsure_of(results))}, but the results could not be written to {out} "
         f"({error.strerror or error}). Nothing is lost: the journal {journal} records every "
         f"request. Write the results with:\n  smsc-frames results {journal} --out OTHER.xlsx\n"
         "(running the send again would not send anyone twice either)",
@@ -257,8 +270,10 @@ def write_results_after(journal: Path, out: Path, quote: Quote | None) -> None:
         return
     sent = int(results["outcome"].eq("sent").sum())
     fail(
-        f"interrupted after {sent} recipients were sent; the results so far are in {written}. "
-        "Run the same command again to send the rest (nobody gets a second SMS)",
+        f"interrupted: {reached(sent, unsure_of(results))}; the results so far are in "
+        f"{written}. Run the same command with the same file again to send the rest: SMSC is "
+        "asked about lost answers first, so nobody gets a second SMS (a changed file would be "
+        "a new campaign and send to them again)",
         130,
     )
 

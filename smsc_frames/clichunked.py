@@ -176,7 +176,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         return _stopped(f"stopped ({error})", out, journal, EXIT_FAILED)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
-    return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])
+    return finished(totals.outcomes["not sent"], totals.outcomes["unknown"])
 
 
 def _stopped(what: str, out: Path, journal: Path, code: int) -> int:

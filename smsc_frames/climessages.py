@@ -147,6 +147,25 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     print(f"smsc-frames: warning: {text}", file=sys.stderr)
 
 
+def reached(sent: int, unsure: int, when: str = "") -> str:
+    """How many recipients were sent, those whose answers were lost (probably sent: SMSC
+    stored them, most likely) counted apart, so "0 sent" never hides thousands posted.
+
+    Examples
+    --------
+    >>> reached(311, 0)
+    '311 recipients were sent'
+    >>> reached(0, 4000, " earlier")
+    '0 recipients were confirmed sent earlier and 4,000 probably sent (their answers were lost)'
+    """
+    if not unsure:
+        return f"{sent:,} recipients were sent{when}"
+    return (
+        f"{sent:,} recipients were confirmed sent{when} and {unsure:,} probably sent "
+        "(their answers were lost)"
+    )
+
+
 def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -> str:
     """``Send N SMS to M numbers for X?``, counting only what is left to send; "up to" when
     an earlier run lost the answers of *unsure* recipients (SMSC is asked about them first).

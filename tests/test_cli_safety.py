@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from test_cli import CONSOLE_SCRIPT, SAMPLE_CSV, campaign_args, expected_messages
 
@@ -205,6 +206,10 @@ def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
         f"{sent:,} recipients were already sent by an earlier run and {unsure:,} may have "
         in printed
     )
+    assert (
+        f"Nothing more was sent; {sent:,} recipients were confirmed sent earlier and "
+        f"{unsure:,} probably sent (their answers were lost)" in printed
+    )
     assert len(quick.messages()) == sent
 
 
@@ -223,7 +228,46 @@ def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    assert "interrupted after" in stderr and "results so far are in" in stderr
+    assert "interrupted: " in stderr and "results so far are in" in stderr
     text = out.read_text(encoding="utf-8-sig")
     assert "sent" in text
     assert "Traceback" not in stderr
+
+
+def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_nobody_twice(
+    make_sandbox, tmp_path
+):
+    enough = Account("demo", "demo", balance="100000.00")  # 2,500 SMS
+    sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[enough])
+    contacts = tmp_path / "big.csv"
+    lines = ["phone;text", *(f"+7 916 {n:07d};Hello {n}" for n in range(2500))]
+    contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
+    sandbox.inject("slow", count=3, delay=0.0)  # the quote: three requests of up to 1,000
+    sandbox.inject("drop_after_accept")  # stored, never answered: the answer is lost
+    sandbox.inject("slow", count=2, delay=1.0)  # the Ctrl-C lands while these are in flight
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "send", *args], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    said = re.search(r"interrupted: ([\d,]+) recipients were confirmed sent and ([\d,]+) "
+                     r"probably sent \(their answers were lost\)", stderr)  # fmt: skip
+    assert said is not None, stderr
+    confirmed, probably = (int(group.replace(",", "")) for group in said.groups())
+    results = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    outcomes = results["outcome"].value_counts()
+    assert (confirmed, probably) == (outcomes.get("sent", 0), outcomes["unknown"])
+    assert confirmed + probably == len(sandbox.messages())  # every stored one is accounted for
+    assert "with the same file again" in stderr and "nobody gets a second SMS" in stderr
+
+    time.sleep(0.2)  # past the duplicate window: a re-post would be stored again
+    assert main(["send", *args]) == 0  # what the message says to do
+    assert set(stored_pairs(sandbox).values()) == {1} and len(stored_pairs(sandbox)) == 2500
