@@ -33,6 +33,7 @@ from smsc_frames.campaign import Quote, estimate, results_from_journal, send
 from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
+    by_file_row,
     check_output_path,
     check_output_rows,
     is_large,
@@ -57,7 +58,7 @@ from smsc_frames.cliparser import (
     option_kwargs,
     secret_values,
 )
-from smsc_frames.contacts import file_rows, read_contacts
+from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, choose_method, refresh_status
 from smsc_frames.errors import (
     SmscError,
@@ -380,7 +381,7 @@ def run_demo(args: argparse.Namespace) -> int:
             "and no money spent.\n"
         )
         client = Client("demo", "demo", url=sandbox.url, environ={})
-        contacts = read_contacts(contacts_path)
+        contacts = by_file_row(read_contacts(contacts_path))
         print(f"Read {len(contacts)} contacts from {contacts_path}")
         plan = prepare(contacts, phone=DEMO_PHONE_COLUMN, template=DEMO_TEMPLATE)
         print(f"Template: {DEMO_TEMPLATE}\n\nCost preview (cost=1, nothing sent yet):")
@@ -449,11 +450,8 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
         raw=args.raw_cells,
         locale=args.locale,
     )
-    rows = file_rows(contacts)
-    if rows is not None:  # results and samples name each contact by its row in the file
-        contacts.index = pd.Index(rows, name="row")
     return prepare(
-        contacts,
+        by_file_row(contacts),
         phone=args.phone,
         text=args.text,
         template=args.template,

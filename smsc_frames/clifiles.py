@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from smsc_frames.campaign import Quote
-from smsc_frames.contacts import CSV_SUFFIXES, read_contacts
+from smsc_frames.contacts import CSV_SUFFIXES, file_rows, read_contacts
 from smsc_frames.errors import (
     ValidationError,
 )
@@ -100,11 +100,14 @@ def write_table(
 ) -> Path:
     """Write *frame* with :mod:`smsc_frames.export`, as Excel, CSV or Parquet by the suffix.
 
+    Its index is written as the ``row`` column as it is: the CLI labels every plan by the
+    contact file's rows (:func:`by_file_row`), and a journal or a results file keeps them.
+
     CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
     kopecks); Parquet with :func:`smsc_frames.resultsfile.to_parquet`'s types; a tqdm bar on
     a terminal while a workbook is written.
     """
-    frame = file_rows(with_zones(frame))
+    frame = with_zones(frame)
     if path.suffix.lower() == ".parquet":
         return to_parquet(frame, path)
     if path.suffix.lower() == ".xlsx":
@@ -194,21 +197,24 @@ def with_inputs(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def file_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Number the rows as the contact file does (header = row 1, first contact = row 2).
-
-    Only an unnamed integer index (the contact file's positions, as ``read_contacts`` gives
-    them) is renumbered; a ``row`` read back from a results file is already a file row.
+def by_file_row(contacts: pd.DataFrame) -> pd.DataFrame:
+    """*contacts* (read whole, or a chunk) labelled ``row`` by each row's number in the contact
+    file, as Excel or an editor shows it (:func:`smsc_frames.contacts.file_rows`: the header
+    is row 1, title rows above it and blank rows count), so the plan, its journal, the sample
+    messages and every results file name a contact by the row it is on.
 
     Examples
     --------
-    >>> file_rows(pd.DataFrame({"phone": ["79161234567"]})).index.tolist()
-    [2]
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("phone\\n79161234567\\n\\n79031234567\\n")
+    >>> by_file_row(read_contacts(path)).index.tolist()
+    [2, 4]
     """
-    index = frame.index
-    if index.name is None and pd.api.types.is_integer_dtype(index):
-        frame = frame.set_axis(pd.Index(index + 2, name="row"))
-    return frame
+    rows = file_rows(contacts)
+    if rows is None:  # relabelled since it was read: its labels are all there is
+        return contacts
+    return contacts.set_axis(pd.Index(rows, name="row"))
 
 
 def with_zones(frame: pd.DataFrame) -> pd.DataFrame:

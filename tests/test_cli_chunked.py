@@ -59,6 +59,24 @@ def test_send_goes_chunk_by_chunk_and_writes_every_row(make_sandbox, capsys, tmp
     assert {"phone_input", "text"} <= set(written.columns)
 
 
+def test_chunked_results_name_the_line_each_contact_is_on_titles_and_blanks_counted(
+    make_sandbox, tmp_path
+):
+    sandbox = _rich(make_sandbox)
+    lines = ["Клиенты на март", "phone;text", *(f"+7 916 {n:07d};Hi {n}" for n in range(250))]
+    lines[150:150] = ["", ";"]  # blank rows in the second chunk
+    csv = tmp_path / "march.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    args = ["send", str(csv), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    written = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    assert len(written) == 250 and written["outcome"].eq("sent").all()
+    for row, text in zip(written["row"].astype(int), written["text"]):
+        assert lines[row - 1].endswith(f";{text}")  # the line an editor shows it on
+
+
 def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, capsys, monkeypatch):
     monkeypatch.setattr("smsc_frames.clichunked.PROGRESS_EVERY", 0)  # a line after each chunk
     sandbox = _rich(make_sandbox)

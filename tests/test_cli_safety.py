@@ -234,6 +234,13 @@ def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
     assert "Traceback" not in stderr
 
 
+def assert_rows_are_file_lines(results: pd.DataFrame, lines: list[str]) -> None:
+    """Each results row names the line its contact is on (the header is line 1)."""
+    assert len(results) == 2500
+    for row, phone in zip(results["row"].astype(int), results["phone"]):
+        assert re.sub(r"\D", "", lines[row - 1].split(";")[0]) == phone
+
+
 def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_nobody_twice(
     make_sandbox, tmp_path
 ):
@@ -241,6 +248,7 @@ def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_no
     sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[enough])
     contacts = tmp_path / "big.csv"
     lines = ["phone;text", *(f"+7 916 {n:07d};Hello {n}" for n in range(2500))]
+    lines.insert(1200, "")  # a blank line: the rows below it are one further down the file
     contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "r.csv"
     args = [str(contacts), "--phone", "phone", "--text", "text", "--url", sandbox.url,
@@ -267,6 +275,10 @@ def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_no
     assert (confirmed, probably) == (outcomes.get("sent", 0), outcomes["unknown"])
     assert confirmed + probably == len(sandbox.messages())  # every stored one is accounted for
     assert "with the same file again" in stderr and "nobody gets a second SMS" in stderr
+    assert_rows_are_file_lines(results, lines)
+    from_journal = tmp_path / "from-journal.csv"
+    assert main(["results", str(journal_printed(stdout)), "--out", str(from_journal)]) == 0
+    assert_rows_are_file_lines(pd.read_csv(from_journal, sep=";", dtype=str), lines)
 
     time.sleep(0.2)  # past the duplicate window: a re-post would be stored again
     assert main(["send", *args]) == 0  # what the message says to do
