@@ -221,12 +221,27 @@ def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(tmp_
     assert written.loc[kept.index, "sms_id"].tolist() == kept["sms_id"].tolist()
 
 
+RUN_MEASURED = RUN_CHUNKED.replace(
+    "sys.exit(main(sys.argv[3:]))",
+    "code = main(sys.argv[3:])\n"
+    "status = open('/proc/self/status').read()\n"
+    "print(status[status.index('VmHWM:'):].split()[1], file=sys.stderr)\n"
+    "sys.exit(code)",
+)
+"""RUN_CHUNKED ending with the process's own peak RSS in KiB (``VmHWM``) on stderr's last line.
+
+Not ``ru_maxrss``: on Linux it keeps the peak of the memory the process was forked from (the
+pytest worker, however large it ever grew) across the exec, so every run read the same."""
+
+
 def _peak_mib(*args: str, threshold: int, chunk_rows: int) -> float:
-    """The peak resident memory of one CLI run in its own process, in MiB (Linux: KiB)."""
-    child = _cli(threshold, chunk_rows, *args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, child.stderr.read() if child.stderr else ""
-    return usage.ru_maxrss / 1024
+    """The peak resident memory of one CLI run in its own process, in MiB."""
+    child = subprocess.run(
+        [sys.executable, "-c", RUN_MEASURED, str(threshold), str(chunk_rows), *args],
+        env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=300,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    return int(child.stderr.splitlines()[-1]) / 1024
 
 
 @pytest.mark.slow
