@@ -142,6 +142,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     print(describe_quote(quote))
     print("\n" + describe_samples(sample_messages(plan)))
     if args.out:
+        say_kept(args.out)
         with step(f"writing the quote to {args.out}"):
             written = write_table(with_inputs(quote.table, plan), args.out, sheet="quote")
         print(f"Quote written to {written}")
@@ -208,7 +209,7 @@ def run_send(args: argparse.Namespace) -> int:
 
 
 def say_kept(out: Path) -> None:
-    """Keep the results file a send is about to replace, and say where it went."""
+    """Keep the file a command is about to replace, and say where it went."""
     kept = keep_earlier(out)
     if kept is not None:
         print(f"The earlier {out.name} is kept as {kept.name}.")
@@ -284,6 +285,7 @@ def run_results(args: argparse.Namespace) -> int:
     check_output_path(args.out, inputs=[args.journal])
     results = results_from_journal(args.journal)
     print(describe_results(results))
+    say_kept(args.out)
     with step(f"writing the results to {args.out}"):
         written = write_table(results, args.out)
     print(f"Results written to {written}")
@@ -394,8 +396,9 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         time.sleep(args.wait)
         results = refresh_status(results, client, limits=SmscLimits(status_list_interval=0))
-        print(describe_results(results))
-        print(f"\nResults written to {write_table(results, args.out, quote).resolve()}")
+        print(describe_results(results) + "\n")
+        say_kept(args.out)
+        print(f"Results written to {write_table(results, args.out, quote).resolve()}")
     print(SANDBOX_NOTICE)
     return EXIT_OK
 

@@ -59,9 +59,10 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
 
 
 def keep_earlier(path: Path) -> Path | None:
-    """Move an existing results file aside before a send writes *path*: the earlier results
-    (maybe the only record of another campaign) become ``<stem>.previous<suffix>``, replacing
-    an older such copy. Returns where they went, or None when there was nothing there.
+    """Move an existing file aside before a command writes *path*: the earlier results or quote
+    (maybe the only record of another campaign) become ``<stem>.previous<suffix>``, or
+    ``<stem>.previous-2<suffix>``, ``-3``... when that is taken: nothing is ever replaced.
+    Returns where they went, or None when there was nothing there.
 
     Examples
     --------
@@ -73,10 +74,17 @@ def keep_earlier(path: Path) -> Path | None:
     >>> kept = keep_earlier(out)
     >>> kept.name, kept.read_text(), out.exists()
     ('results.previous.csv', 'monday', False)
+    >>> _ = out.write_text("tuesday")
+    >>> keep_earlier(out).name, kept.read_text()
+    ('results.previous-2.csv', 'monday')
     """
     if not path.is_file():
         return None
     kept = path.with_name(f"{path.stem}.previous{path.suffix}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.stem}.previous-{number}{path.suffix}")
     os.replace(path, kept)
     return kept
 

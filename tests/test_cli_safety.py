@@ -118,6 +118,45 @@ def test_an_earlier_results_file_is_kept_not_replaced(quick, tmp_path, capsys):
     assert "sms_id" in out.read_text(encoding="utf-8-sig")
 
 
+def test_results_from_the_journal_keep_the_file_they_would_replace_and_every_earlier_copy(
+    quick, tmp_path, capsys
+):
+    out = tmp_path / "results.csv"
+    out.write_text("last month's campaign", encoding="utf-8")
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == 0
+    sent = out.read_text(encoding="utf-8-sig")
+    journal = journal_printed(capsys.readouterr().out)
+    assert main(["results", str(journal), "--out", str(out)]) == 0
+    assert "The earlier results.csv is kept as results.previous-2.csv." in capsys.readouterr().out
+    assert (tmp_path / "results.previous-2.csv").read_text(encoding="utf-8-sig") == sent
+    assert (tmp_path / "results.previous.csv").read_text(encoding="utf-8") == (
+        "last month's campaign"
+    )
+    assert "sms_id" in out.read_text(encoding="utf-8-sig")
+
+
+def test_an_estimate_keeps_the_quote_it_would_replace(quick, tmp_path, capsys):
+    out = tmp_path / "quote.xlsx"
+    out.write_bytes(b"yesterday's quote")
+    assert main(["estimate", *campaign_args(quick, "--out", str(out))]) == 0
+    assert "The earlier quote.xlsx is kept as quote.previous.xlsx." in capsys.readouterr().out
+    assert (tmp_path / "quote.previous.xlsx").read_bytes() == b"yesterday's quote"
+    assert openpyxl.load_workbook(out)["quote"].max_row > 1
+
+
+def test_the_demo_keeps_the_results_it_would_replace(tmp_path, capsys):
+    out = tmp_path / "demo_results.xlsx"
+    out.write_bytes(b"a results file named like the demo's")
+    assert main(["demo", "--out", str(out), "--wait", "0"]) == 0
+    assert "The earlier demo_results.xlsx is kept as demo_results.previous.xlsx." in (
+        capsys.readouterr().out
+    )
+    assert (tmp_path / "demo_results.previous.xlsx").read_bytes() == (
+        b"a results file named like the demo's"
+    )
+    assert openpyxl.load_workbook(out)["results"].max_row > 1
+
+
 def test_results_that_cannot_be_written_after_sending_say_what_was_sent_and_how_to_get_them(
     quick, tmp_path, capsys, monkeypatch
 ):
