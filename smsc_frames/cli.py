@@ -46,6 +46,7 @@ from smsc_frames.climessages import (
     describe_quote,
     describe_results,
     fail,
+    left_to_send,
     reached,
     refusal_message,
     send_question,
@@ -177,7 +178,12 @@ def run_send(args: argparse.Namespace) -> int:
     journal = args.journal or default_journal(client.identity, campaign)
     print(f"Journal: {journal}")
     earlier, done, unsure = sent_before(journal)
-    if not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
+    if earlier and not unsure and left_to_send(quote, done).empty:  # a finished campaign
+        print(
+            f"Nothing is left to send: {reached(earlier, 0, ' earlier')} (journal {journal}); "
+            "writing their results."
+        )
+    elif not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
         print(
             f"Nothing more was sent; {reached(earlier, unsure, ' earlier')} (journal {journal})."
             if earlier or unsure

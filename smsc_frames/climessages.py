@@ -166,6 +166,20 @@ def reached(sent: int, unsure: int, when: str = "") -> str:
     )
 
 
+def left_to_send(quote: Quote, done: set[str]) -> pd.DataFrame:
+    """The quote's sendable rows whose request is not among the accepted ones, *done*.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"sendable": [True, True, False], "payload_id": ["c-1", "c-2", None]})
+    >>> left_to_send(SimpleNamespace(table=table), {"c-1"})["payload_id"].tolist()
+    ['c-2']
+    """
+    table = quote.table[quote.table["sendable"].astype(bool)]
+    return table[~table["payload_id"].isin(done)]
+
+
 def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -> str:
     """``Send N SMS to M numbers for X?``, counting only what is left to send; "up to" when
     an earlier run lost the answers of *unsure* recipients (SMSC is asked about them first).
@@ -182,8 +196,7 @@ def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -
 an earlier run and 1 may have been (its answers were lost: SMSC is asked first, nobody gets a \
 second SMS)? [y/N] '
     """
-    table = quote.table[quote.table["sendable"].astype(bool)]
-    table = table[~table["payload_id"].isin(done)]
+    table = left_to_send(quote, done)
     parts = int(table["parts"].sum())
     cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
     numbers = int(table["phone"].nunique())

@@ -225,6 +225,27 @@ def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
     assert len(quick.messages()) == sent
 
 
+def test_a_rerun_of_a_finished_campaign_asks_nothing_and_writes_the_results(
+    quick, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "r.csv"
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == 0
+    journal = journal_printed(capsys.readouterr().out)
+    stored = len(quick.messages())
+    out.unlink()
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))  # a question would be answered no
+    assert main(["send", *campaign_args(quick, "--out", str(out))]) == 0
+    printed = capsys.readouterr().out
+    assert "[y/N]" not in printed
+    assert (
+        f"Nothing is left to send: {stored:,} recipients were sent earlier (journal {journal})"
+        in printed
+    )
+    assert f"Results written to {out}" in printed
+    assert pd.read_csv(out, sep=";", dtype=str)["outcome"].eq("sent").sum() == stored
+    assert len(quick.messages()) == stored
+
+
 def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
     quick, tmp_path, capsys, monkeypatch
 ):
