@@ -51,6 +51,9 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
     folder = target.parent
     if not folder.is_dir():
+        there = next(above for above in [folder, *folder.parents] if above.exists())
+        if not there.is_dir():  # a file where the path needs a folder
+            raise ValidationError("--out", f"is under {there}, a file, not a folder", str(path))
         raise ValidationError("--out", "is in a folder that does not exist", str(path))
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValidationError(

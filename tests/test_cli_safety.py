@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import signal
@@ -98,14 +99,39 @@ def test_the_input_file_as_out_is_refused_before_anything(quick, tmp_path, capsy
 
 
 @pytest.mark.parametrize(
-    ("where", "said"), [("no such folder/r.xlsx", "does not exist"), ("r.xlsx", "is a folder")]
+    ("where", "said"),
+    [
+        ("no such folder/r.xlsx", "is in a folder that does not exist"),
+        ("r.xlsx", "is a folder"),
+        ("notes.txt/r.xlsx", "notes.txt, a file, not a folder"),
+        ("notes.txt/sub/r.xlsx", "notes.txt, a file, not a folder"),
+    ],
 )
 def test_an_out_that_is_no_file_is_refused_before_any_request(quick, tmp_path, capsys, where, said):
     (tmp_path / "r.xlsx").mkdir()  # a folder named like a workbook
+    (tmp_path / "notes.txt").write_text("a file where a folder would have to be")
     out = tmp_path / where
     assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == EXIT_REFUSED
     assert said in capsys.readouterr().err
     assert quick.requests == []
+
+
+@pytest.mark.parametrize("reason", ["a file in the way", "no permission"])
+def test_a_state_folder_that_cannot_be_written_is_named_with_the_variable_that_moves_it(
+    quick, tmp_path, capsys, monkeypatch, reason
+):
+    (tmp_path / "state").write_text("a file where the state folder would be")
+    state = tmp_path / "state" if reason == "a file in the way" else tmp_path / "read-only"
+    monkeypatch.setenv("SMSC_FRAMES_STATE_DIR", str(state))
+    if reason == "no permission":  # as a folder chmod 555 is to anyone but root
+        granted = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode: granted(path, mode) and not (
+            Path(path).is_relative_to(state)))  # fmt: skip
+    code = main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "r.csv"))])
+    error = capsys.readouterr().err
+    assert code == EXIT_REFUSED and quick.messages() == []
+    assert f"the journal folder {state / 'journals'}" in error
+    assert "set SMSC_FRAMES_STATE_DIR to a folder you can write, or use --journal" in error
 
 
 def test_an_earlier_results_file_is_kept_not_replaced(quick, tmp_path, capsys):
