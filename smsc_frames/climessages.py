@@ -34,6 +34,9 @@ PARAMETER_WORDS = {
     "journal": "--journal",
     "path": "the file",  # the contact file, a journal or a results file: named after "got"
     "sheet_name": "--sheet",
+    "header_row": "--header-row",
+    "delimiter": "--delimiter",
+    "default_region": "--region",
     "encoding": "the contact file's encoding",
     "login": "--login (or SMSC_LOGIN)",
     "password": "--password (or SMSC_PASSWORD)",
@@ -61,6 +64,7 @@ RULE_WORDS = [
     (r"pass journal=\.\.\.", "use --journal"),
     (r"journal=(\S+)", r"--journal \1"),
     (r"sheet_name", "--sheet"),
+    (r"pass header_row= \(--header-row\)", "use --header-row"),
     (
         r"Run the original plan with it to resume\..*$",
         "Run the original command (same contact file and flags) to resume. Another --journal "
