@@ -316,6 +316,8 @@ def run_status(args: argparse.Namespace) -> int:
         refreshed = refresh_status(results, client, limits=limits, progress=sys.stderr.isatty())
     refreshed.attrs["sandbox"] = bool(client.is_sandbox)
     print(describe_results(refreshed))
+    if out.resolve() != args.results.resolve():  # another file: kept; the results themselves
+        say_kept(out)  # are refreshed in place, as asked
     with step(f"writing the results to {out}"):
         written = write_table(refreshed, out)
     print(f"Results written to {written}")

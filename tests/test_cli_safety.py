@@ -170,6 +170,23 @@ def test_an_estimate_keeps_the_quote_it_would_replace(quick, tmp_path, capsys):
     assert openpyxl.load_workbook(out)["quote"].max_row > 1
 
 
+def test_status_into_another_file_keeps_it_and_in_place_keeps_nothing(quick, tmp_path, capsys):
+    results, other = tmp_path / "results.csv", tmp_path / "refreshed.csv"
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(results))]) == 0
+    other.write_text("another campaign's statuses", encoding="utf-8")
+    login = ["--url", quick.url, "--login", "demo", "--password", "demo", "--min-interval", "0"]
+    assert main(["status", str(results), "--out", str(other), *login]) == 0
+    assert "The earlier refreshed.csv is kept as refreshed.previous.csv." in (
+        capsys.readouterr().out
+    )
+    assert (tmp_path / "refreshed.previous.csv").read_text(encoding="utf-8") == (
+        "another campaign's statuses"
+    )
+    assert main(["status", str(results), *login]) == 0
+    assert "kept as" not in capsys.readouterr().out
+    assert not (tmp_path / "results.previous.csv").exists()
+
+
 def test_the_demo_keeps_the_results_it_would_replace(tmp_path, capsys):
     out = tmp_path / "demo_results.xlsx"
     out.write_bytes(b"a results file named like the demo's")
