@@ -53,6 +53,7 @@ from smsc_frames.climessages import (
     show_warning,
     smsc_error_message,
     step,
+    unfinished,
 )
 from smsc_frames.cliparser import (
     build_parser,
@@ -225,17 +226,7 @@ def finished(not_sent: int, unsure: int = 0) -> int:
     """The exit code of a send that left recipients *not_sent* or *unsure* (their answers
     lost: probably sent), said plainly."""
     if not_sent or unsure:
-        lost = (
-            f" and {unsure:,} unsure (answers lost, probably sent: SMSC is asked about them "
-            "first, nobody gets a second SMS)"
-            if unsure
-            else ""
-        )
-        return fail(
-            f"{not_sent:,} recipients not reached yet{lost} (see the reason column); fix the "
-            "cause and run the same command again to finish",
-            EXIT_FAILED,
-        )
+        return fail(unfinished(not_sent, unsure), EXIT_FAILED)
     return EXIT_OK
 
 

@@ -170,6 +170,28 @@ def reached(sent: int, unsure: int, when: str = "") -> str:
     )
 
 
+def unfinished(not_sent: int, unsure: int) -> str:
+    """What a send that left recipients *not_sent*, or *unsure* (their answers lost: probably
+    sent), says, and what to do.
+
+    Examples
+    --------
+    >>> unfinished(3, 0)
+    '3 recipients not reached yet (see the reason column); fix the cause and run the same \
+command again to finish'
+    >>> unfinished(0, 2)  # doctest: +ELLIPSIS
+    '0 recipients not reached yet and 2 unsure: their answers were lost, so they were probably \
+sent (see the reason column); ... SMSC is asked about the unsure first, nobody gets a second SMS'
+    """
+    text = f"{not_sent:,} recipients not reached yet"
+    if unsure:
+        text += f" and {unsure:,} unsure: their answers were lost, so they were probably sent"
+    text += " (see the reason column); fix the cause and run the same command again to finish"
+    if unsure:
+        text += ": SMSC is asked about the unsure first, nobody gets a second SMS"
+    return text
+
+
 def left_to_send(quote: Quote, done: set[str]) -> pd.DataFrame:
     """The quote's sendable rows whose request is not among the accepted ones, *done*.
 
