@@ -33,6 +33,7 @@ from smsc_frames.campaign import Quote, estimate, results_from_journal, send
 from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
+    by_file_row,
     check_output_path,
     check_output_rows,
     is_large,
@@ -45,18 +46,21 @@ from smsc_frames.climessages import (
     describe_quote,
     describe_results,
     fail,
+    left_to_send,
+    reached,
     refusal_message,
     send_question,
     show_warning,
     smsc_error_message,
     step,
+    unfinished,
 )
 from smsc_frames.cliparser import (
     build_parser,
     option_kwargs,
     secret_values,
 )
-from smsc_frames.contacts import file_rows, read_contacts
+from smsc_frames.contacts import read_contacts
 from smsc_frames.delivery import balance, choose_method, refresh_status
 from smsc_frames.errors import (
     SmscError,
@@ -140,6 +144,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     print(describe_quote(quote))
     print("\n" + describe_samples(sample_messages(plan)))
     if args.out:
+        say_kept(args.out)
         with step(f"writing the quote to {args.out}"):
             written = write_table(with_inputs(quote.table, plan), args.out, sheet="quote")
         print(f"Quote written to {written}")
@@ -174,10 +179,15 @@ def run_send(args: argparse.Namespace) -> int:
     journal = args.journal or default_journal(client.identity, campaign)
     print(f"Journal: {journal}")
     earlier, done, unsure = sent_before(journal)
-    if not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
+    if earlier and not unsure and left_to_send(quote, done).empty:  # a finished campaign
         print(
-            f"Nothing more was sent; {earlier:,} recipients were sent earlier (journal {journal})."
-            if earlier
+            f"Nothing is left to send: {reached(earlier, 0, ' earlier')} (journal {journal}); "
+            "writing their results."
+        )
+    elif not args.yes and not confirm(send_question(quote, earlier, done, unsure)):
+        print(
+            f"Nothing more was sent; {reached(earlier, unsure, ' earlier')} (journal {journal})."
+            if earlier or unsure
             else "Nothing was sent."
         )
         return EXIT_FAILED
@@ -202,25 +212,27 @@ def run_send(args: argparse.Namespace) -> int:
     except OSError as error:
         return results_not_written(results, out, journal, error)
     print(f"Results written to {written} (journal: {journal})")
-    return finished(int(results["outcome"].isin(["not sent", "unknown"]).sum()))
+    return finished(int(results["outcome"].eq("not sent").sum()), unsure_of(results))
 
 
 def say_kept(out: Path) -> None:
-    """Keep the results file a send is about to replace, and say where it went."""
+    """Keep the file a command is about to replace, and say where it went."""
     kept = keep_earlier(out)
     if kept is not None:
         print(f"The earlier {out.name} is kept as {kept.name}.")
 
 
-def finished(unfinished: int) -> int:
-    """The exit code of a send that left *unfinished* recipients not reached, said plainly."""
-    if unfinished:
-        return fail(
-            f"{unfinished} recipients not reached yet (see the reason column); fix the "
-            "cause and run the same command again to finish",
-            EXIT_FAILED,
-        )
+def finished(not_sent: int, unsure: int = 0) -> int:
+    """The exit code of a send that left recipients *not_sent* or *unsure* (their answers
+    lost: probably sent), said plainly."""
+    if not_sent or unsure:
+        return fail(unfinished(not_sent, unsure), EXIT_FAILED)
     return EXIT_OK
+
+
+def unsure_of(results: pd.DataFrame) -> int:
+    """Rows whose request's answer was lost: probably sent, not confirmed."""
+    return int(results["outcome"].eq("unknown").sum())
 
 
 def sent_before(journal: Path) -> tuple[int, set[str], int]:
@@ -238,7 +250,7 @@ def results_not_written(results: pd.DataFrame, out: Path, journal: Path, error: 
     sent = int(results["outcome"].eq("sent").sum())
     print(describe_results(results), file=sys.stderr)
     return fail(
-        f"{sent} recipients were sent, but the results could not be written to {out} "
+        f"{reached(sent, unsure_of(results))}, but the results could not be written to {out} "
         f"({error.strerror or error}). Nothing is lost: the journal {journal} records every "
         f"request. Write the results with:\n  smsc-frames results {journal} --out OTHER.xlsx\n"
         "(running the send again would not send anyone twice either)",
@@ -257,8 +269,10 @@ def write_results_after(journal: Path, out: Path, quote: Quote | None) -> None:
         return
     sent = int(results["outcome"].eq("sent").sum())
     fail(
-        f"interrupted after {sent} recipients were sent; the results so far are in {written}. "
-        "Run the same command again to send the rest (nobody gets a second SMS)",
+        f"interrupted: {reached(sent, unsure_of(results))}; the results so far are in "
+        f"{written}. Run the same command with the same file again to send the rest: SMSC is "
+        "asked about lost answers first, so nobody gets a second SMS (a changed file would be "
+        "a new campaign and send to them again)",
         130,
     )
 
@@ -268,6 +282,7 @@ def run_results(args: argparse.Namespace) -> int:
     check_output_path(args.out, inputs=[args.journal])
     results = results_from_journal(args.journal)
     print(describe_results(results))
+    say_kept(args.out)
     with step(f"writing the results to {args.out}"):
         written = write_table(results, args.out)
     print(f"Results written to {written}")
@@ -292,6 +307,8 @@ def run_status(args: argparse.Namespace) -> int:
         refreshed = refresh_status(results, client, limits=limits, progress=sys.stderr.isatty())
     refreshed.attrs["sandbox"] = bool(client.is_sandbox)
     print(describe_results(refreshed))
+    if out.resolve() != args.results.resolve():  # another file: kept; the results themselves
+        say_kept(out)  # are refreshed in place, as asked
     with step(f"writing the results to {out}"):
         written = write_table(refreshed, out)
     print(f"Results written to {written}")
@@ -365,7 +382,7 @@ def run_demo(args: argparse.Namespace) -> int:
             "and no money spent.\n"
         )
         client = Client("demo", "demo", url=sandbox.url, environ={})
-        contacts = read_contacts(contacts_path)
+        contacts = by_file_row(read_contacts(contacts_path))
         print(f"Read {len(contacts)} contacts from {contacts_path}")
         plan = prepare(contacts, phone=DEMO_PHONE_COLUMN, template=DEMO_TEMPLATE)
         print(f"Template: {DEMO_TEMPLATE}\n\nCost preview (cost=1, nothing sent yet):")
@@ -378,8 +395,9 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         time.sleep(args.wait)
         results = refresh_status(results, client, limits=SmscLimits(status_list_interval=0))
-        print(describe_results(results))
-        print(f"\nResults written to {write_table(results, args.out, quote).resolve()}")
+        print(describe_results(results) + "\n")
+        say_kept(args.out)
+        print(f"Results written to {write_table(results, args.out, quote).resolve()}")
     print(SANDBOX_NOTICE)
     return EXIT_OK
 
@@ -434,11 +452,8 @@ def load_plan(args: argparse.Namespace) -> pd.DataFrame:
         raw=args.raw_cells,
         locale=args.locale,
     )
-    rows = file_rows(contacts)
-    if rows is not None:  # results and samples name each contact by its row in the file
-        contacts.index = pd.Index(rows, name="row")
     return prepare(
-        contacts,
+        by_file_row(contacts),
         phone=args.phone,
         text=args.text,
         template=args.template,

@@ -36,7 +36,7 @@ from smsc_frames.cli import (
     make_client,
     say_kept,
 )
-from smsc_frames.clifiles import check_output_path, file_rows, with_inputs, with_zones
+from smsc_frames.clifiles import by_file_row, check_output_path, with_inputs, with_zones
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
@@ -56,9 +56,9 @@ PROGRESS_EVERY = 10.0
 
 
 def _chunks(args: argparse.Namespace, what: str, about: int) -> Iterator[pd.DataFrame]:
-    """The file's chunks, saying how many rows of *about* (:func:`_about_rows`) are *what*
-    (quoted, sent): on a terminal a tqdm bar; in a log or a pipe a line every
-    :data:`PROGRESS_EVERY` seconds.
+    """The file's chunks, labelled by their rows in the file (:func:`by_file_row`), saying how
+    many rows of *about* (:func:`_about_rows`) are *what* (quoted, sent): on a terminal a tqdm
+    bar; in a log or a pipe a line every :data:`PROGRESS_EVERY` seconds.
     """
     chunks = read_contacts(
         args.file,
@@ -73,7 +73,7 @@ def _chunks(args: argparse.Namespace, what: str, about: int) -> Iterator[pd.Data
     with tqdm(total=about, desc=what, unit=" rows", unit_scale=True, disable=not on_terminal,
               leave=False) as bar:  # fmt: skip
         for chunk in chunks:
-            yield chunk
+            yield by_file_row(chunk)
             done += len(chunk)
             bar.update(len(chunk))
             if not on_terminal and time.monotonic() - said >= PROGRESS_EVERY:
@@ -115,7 +115,7 @@ def _file_campaign(path: Path) -> str:
 
 
 def _shape(results: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
-    return file_rows(with_zones(with_inputs(results, plan)))
+    return with_zones(with_inputs(results, plan))
 
 
 def run_estimate_chunked(args: argparse.Namespace) -> int:
@@ -176,7 +176,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         return _stopped(f"stopped ({error})", out, journal, EXIT_FAILED)
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
-    return finished(totals.outcomes["not sent"] + totals.outcomes["unknown"])
+    return finished(totals.outcomes["not sent"], totals.outcomes["unknown"])
 
 
 def _stopped(what: str, out: Path, journal: Path, code: int) -> int:

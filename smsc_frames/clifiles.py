@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from smsc_frames.campaign import Quote
-from smsc_frames.contacts import CSV_SUFFIXES, read_contacts
+from smsc_frames.contacts import CSV_SUFFIXES, file_rows, read_contacts
 from smsc_frames.errors import (
     ValidationError,
 )
@@ -51,6 +51,9 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
         raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
     folder = target.parent
     if not folder.is_dir():
+        there = next(above for above in [folder, *folder.parents] if above.exists())
+        if not there.is_dir():  # a file where the path needs a folder
+            raise ValidationError("--out", f"is under {there}, a file, not a folder", str(path))
         raise ValidationError("--out", "is in a folder that does not exist", str(path))
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValidationError(
@@ -59,9 +62,10 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
 
 
 def keep_earlier(path: Path) -> Path | None:
-    """Move an existing results file aside before a send writes *path*: the earlier results
-    (maybe the only record of another campaign) become ``<stem>.previous<suffix>``, replacing
-    an older such copy. Returns where they went, or None when there was nothing there.
+    """Move an existing file aside before a command writes *path*: the earlier results or quote
+    (maybe the only record of another campaign) become ``<stem>.previous<suffix>``, or
+    ``<stem>.previous-2<suffix>``, ``-3``... when that is taken: nothing is ever replaced.
+    Returns where they went, or None when there was nothing there.
 
     Examples
     --------
@@ -73,10 +77,17 @@ def keep_earlier(path: Path) -> Path | None:
     >>> kept = keep_earlier(out)
     >>> kept.name, kept.read_text(), out.exists()
     ('results.previous.csv', 'monday', False)
+    >>> _ = out.write_text("tuesday")
+    >>> keep_earlier(out).name, kept.read_text()
+    ('results.previous-2.csv', 'monday')
     """
     if not path.is_file():
         return None
     kept = path.with_name(f"{path.stem}.previous{path.suffix}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.stem}.previous-{number}{path.suffix}")
     os.replace(path, kept)
     return kept
 
@@ -100,11 +111,14 @@ def write_table(
 ) -> Path:
     """Write *frame* with :mod:`smsc_frames.export`, as Excel, CSV or Parquet by the suffix.
 
+    Its index is written as the ``row`` column as it is: the CLI labels every plan by the
+    contact file's rows (:func:`by_file_row`), and a journal or a results file keeps them.
+
     CSV is written as a Russian-locale Excel opens it (``;`` between cells, ``,`` before the
     kopecks); Parquet with :func:`smsc_frames.resultsfile.to_parquet`'s types; a tqdm bar on
     a terminal while a workbook is written.
     """
-    frame = file_rows(with_zones(frame))
+    frame = with_zones(frame)
     if path.suffix.lower() == ".parquet":
         return to_parquet(frame, path)
     if path.suffix.lower() == ".xlsx":
@@ -194,21 +208,24 @@ def with_inputs(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def file_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Number the rows as the contact file does (header = row 1, first contact = row 2).
-
-    Only an unnamed integer index (the contact file's positions, as ``read_contacts`` gives
-    them) is renumbered; a ``row`` read back from a results file is already a file row.
+def by_file_row(contacts: pd.DataFrame) -> pd.DataFrame:
+    """*contacts* (read whole, or a chunk) labelled ``row`` by each row's number in the contact
+    file, as Excel or an editor shows it (:func:`smsc_frames.contacts.file_rows`: the header
+    is row 1, title rows above it and blank rows count), so the plan, its journal, the sample
+    messages and every results file name a contact by the row it is on.
 
     Examples
     --------
-    >>> file_rows(pd.DataFrame({"phone": ["79161234567"]})).index.tolist()
-    [2]
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("phone\\n79161234567\\n\\n79031234567\\n")
+    >>> by_file_row(read_contacts(path)).index.tolist()
+    [2, 4]
     """
-    index = frame.index
-    if index.name is None and pd.api.types.is_integer_dtype(index):
-        frame = frame.set_axis(pd.Index(index + 2, name="row"))
-    return frame
+    rows = file_rows(contacts)
+    if rows is None:  # relabelled since it was read: its labels are all there is
+        return contacts
+    return contacts.set_axis(pd.Index(rows, name="row"))
 
 
 def with_zones(frame: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,9 @@ PARAMETER_WORDS = {
     "journal": "--journal",
     "path": "the file",  # the contact file, a journal or a results file: named after "got"
     "sheet_name": "--sheet",
+    "header_row": "--header-row",
+    "delimiter": "--delimiter",
+    "default_region": "--region",
     "encoding": "the contact file's encoding",
     "login": "--login (or SMSC_LOGIN)",
     "password": "--password (or SMSC_PASSWORD)",
@@ -62,6 +65,7 @@ RULE_WORDS = [
     (r"pass journal=\.\.\.", "use --journal"),
     (r"journal=(\S+)", r"--journal \1"),
     (r"sheet_name", "--sheet"),
+    (r"pass header_row= \(--header-row\)", "use --header-row"),
     (
         r"Run the original plan with it to resume\..*$",
         "Run the original command (same contact file and flags) to resume. Another --journal "
@@ -148,6 +152,61 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     print(f"smsc-frames: warning: {text}", file=sys.stderr)
 
 
+def reached(sent: int, unsure: int, when: str = "") -> str:
+    """How many recipients were sent, those whose answers were lost (probably sent: SMSC
+    stored them, most likely) counted apart, so "0 sent" never hides thousands posted.
+
+    Examples
+    --------
+    >>> reached(311, 0)
+    '311 recipients were sent'
+    >>> reached(0, 4000, " earlier")
+    '0 recipients were confirmed sent earlier and 4,000 probably sent (their answers were lost)'
+    """
+    if not unsure:
+        return f"{sent:,} recipients were sent{when}"
+    return (
+        f"{sent:,} recipients were confirmed sent{when} and {unsure:,} probably sent "
+        "(their answers were lost)"
+    )
+
+
+def unfinished(not_sent: int, unsure: int) -> str:
+    """What a send that left recipients *not_sent*, or *unsure* (their answers lost: probably
+    sent), says, and what to do.
+
+    Examples
+    --------
+    >>> unfinished(3, 0)
+    '3 recipients not reached yet (see the reason column); fix the cause and run the same \
+command again to finish'
+    >>> unfinished(0, 2)  # doctest: +ELLIPSIS
+    '0 recipients not reached yet and 2 unsure: their answers were lost, so they were probably \
+sent (see the reason column); ... SMSC is asked about the unsure first, nobody gets a second SMS'
+    """
+    text = f"{not_sent:,} recipients not reached yet"
+    if unsure:
+        text += f" and {unsure:,} unsure: their answers were lost, so they were probably sent"
+    text += " (see the reason column); fix the cause and run the same command again to finish"
+    if unsure:
+        text += ": SMSC is asked about the unsure first, nobody gets a second SMS"
+    return text
+
+
+def left_to_send(quote: Quote, done: set[str]) -> pd.DataFrame:
+    """The quote's sendable rows whose request is not among the accepted ones, *done*.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> table = pd.DataFrame({"sendable": [True, True, False], "payload_id": ["c-1", "c-2", None]})
+    >>> left_to_send(SimpleNamespace(table=table), {"c-1"})["payload_id"].tolist()
+    ['c-2']
+    """
+    table = quote.table[quote.table["sendable"].astype(bool)]
+    return table[~table["payload_id"].isin(done)]
+
+
 def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -> str:
     """``Send N SMS to M numbers for X?``, counting only what is left to send; "up to" when
     an earlier run lost the answers of *unsure* recipients (SMSC is asked about them first).
@@ -164,8 +223,7 @@ def send_question(quote: Quote, earlier: int, done: set[str], unsure: int = 0) -
 an earlier run and 1 may have been (its answers were lost: SMSC is asked first, nobody gets a \
 second SMS)? [y/N] '
     """
-    table = quote.table[quote.table["sendable"].astype(bool)]
-    table = table[~table["payload_id"].isin(done)]
+    table = left_to_send(quote, done)
     parts = int(table["parts"].sum())
     cost = sum((c for c in table["cost"] if c is not None), Decimal(0))
     numbers = int(table["phone"].nunique())

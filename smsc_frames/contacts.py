@@ -192,8 +192,8 @@ def _with_file_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
 
 def file_rows(contacts: pd.DataFrame) -> np.ndarray | None:
     """Each row's number in the contact file, as Excel (or a text editor, for a CSV's records)
-    shows it, for a frame :func:`read_contacts` read whole (or rows of it, still labelled as
-    it labelled them); ``None`` when unknown.
+    shows it, for a frame :func:`read_contacts` read whole or a chunk of it (or rows of them,
+    still labelled as it labelled them); ``None`` when unknown.
 
     Title rows above the header and blank rows between contacts are counted, so a problem
     can be found in the file from its row number.
@@ -352,7 +352,8 @@ def _csv_chunks(
     names: list[str],
 ) -> Iterator[pd.DataFrame]:
     """The CSV ``chunksize`` rows at a time, labelled by their row number in the file's data
-    (blank rows left out, so a label may be skipped)."""
+    (blank rows left out, so a label may be skipped), each chunk knowing its rows' places in
+    the file (:func:`file_rows`: a record per line, the header at line *position* + 1)."""
     reader = pd.read_csv(
         path,
         **_header_options(position, names),
@@ -361,6 +362,7 @@ def _csv_chunks(
         dtype=TEXT,
         keep_default_na=False,
         na_values=[""],
+        skip_blank_lines=False,  # dropped below: every line keeps a label, its place known
         chunksize=chunksize,
     )
     with reader:
@@ -379,7 +381,10 @@ def _csv_chunks(
                 ) from None
             frame.columns = _column_names(list(frame.columns))
             blank = _blank_rows(frame)
-            yield frame[~blank] if blank.any() else frame  # chunks keep their labels
+            kept = frame[~blank] if blank.any() else frame  # chunks keep their labels
+            if len(kept):  # one run: label 0 is the file row after the header's
+                kept.attrs[FILE_ROWS] = (int(kept.index[-1]) + 1, ((0, position + 2),))
+            yield kept
 
 
 def _read_workbook(

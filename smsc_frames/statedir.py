@@ -24,6 +24,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from smsc_frames.errors import ValidationError
+
 
 def state_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """The per-user state directory of smsc_frames (not created here)."""
@@ -44,9 +46,26 @@ def default_journal(
 
     The account directory is named by a hash of the identity (server and login, or a hash of
     the API key: never a secret in any case).
+
+    Raises
+    ------
+    ValidationError
+        With *create*, when the folder cannot be created or written: it is named, with the
+        variable that moves it.
     """
     account = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
     folder = state_dir(environ) / "journals" / account
     if create:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            why = None if os.access(folder, os.W_OK | os.X_OK) else "no permission to write"
+        except OSError as error:
+            why = error.strerror or str(error)
+        if why:
+            raise ValidationError(
+                "SMSC_FRAMES_STATE_DIR",
+                f"the journal folder {folder} cannot be made or written ({why}): set "
+                "SMSC_FRAMES_STATE_DIR to a folder you can write, or pass journal=...",
+                None,
+            )
     return folder / f"{campaign_id}.journal"

@@ -148,6 +148,9 @@ def test_send_answered_yes_on_stdin_sends(sandbox, monkeypatch, tmp_path):
         (["--freq", "5"], "freq"),
         (["--sender", "Much too long a sender"], "sender"),
         (["--out", "results.txt"], "--out"),
+        (["--header-row", "999"], "--header-row: is past the end of the file"),
+        (["--region", "ZZ"], "--region: must be an ISO country code"),
+        (["--delimiter", "ab"], "--delimiter: must be a single character"),
     ],
 )
 def test_a_bad_option_exits_2_before_any_request(sandbox, capsys, flags, parameter):
@@ -597,7 +600,9 @@ def test_row_numbers_count_title_and_blank_lines_in_results_and_samples(sandbox,
     args = ["send", str(contacts), "--phone", "Телефон", "--text", "Имя", "--url", sandbox.url,
             "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
     assert main(args) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "use --header-row to choose another" in captured.err and "=" not in captured.err
+    printed = captured.out
     assert "row 3, 79161234567" in printed and "row 6, 79031234567" in printed  # samples
     results = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
     for row, name in zip(results["row"].astype(int), results["text"]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import signal
@@ -19,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from test_cli import CONSOLE_SCRIPT, SAMPLE_CSV, campaign_args, expected_messages
 
@@ -97,14 +99,39 @@ def test_the_input_file_as_out_is_refused_before_anything(quick, tmp_path, capsy
 
 
 @pytest.mark.parametrize(
-    ("where", "said"), [("no such folder/r.xlsx", "does not exist"), ("r.xlsx", "is a folder")]
+    ("where", "said"),
+    [
+        ("no such folder/r.xlsx", "is in a folder that does not exist"),
+        ("r.xlsx", "is a folder"),
+        ("notes.txt/r.xlsx", "notes.txt, a file, not a folder"),
+        ("notes.txt/sub/r.xlsx", "notes.txt, a file, not a folder"),
+    ],
 )
 def test_an_out_that_is_no_file_is_refused_before_any_request(quick, tmp_path, capsys, where, said):
     (tmp_path / "r.xlsx").mkdir()  # a folder named like a workbook
+    (tmp_path / "notes.txt").write_text("a file where a folder would have to be")
     out = tmp_path / where
     assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == EXIT_REFUSED
     assert said in capsys.readouterr().err
     assert quick.requests == []
+
+
+@pytest.mark.parametrize("reason", ["a file in the way", "no permission"])
+def test_a_state_folder_that_cannot_be_written_is_named_with_the_variable_that_moves_it(
+    quick, tmp_path, capsys, monkeypatch, reason
+):
+    (tmp_path / "state").write_text("a file where the state folder would be")
+    state = tmp_path / "state" if reason == "a file in the way" else tmp_path / "read-only"
+    monkeypatch.setenv("SMSC_FRAMES_STATE_DIR", str(state))
+    if reason == "no permission":  # as a folder chmod 555 is to anyone but root
+        granted = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode: granted(path, mode) and not (
+            Path(path).is_relative_to(state)))  # fmt: skip
+    code = main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "r.csv"))])
+    error = capsys.readouterr().err
+    assert code == EXIT_REFUSED and quick.messages() == []
+    assert f"the journal folder {state / 'journals'}" in error
+    assert "set SMSC_FRAMES_STATE_DIR to a folder you can write, or use --journal" in error
 
 
 def test_an_earlier_results_file_is_kept_not_replaced(quick, tmp_path, capsys):
@@ -115,6 +142,62 @@ def test_an_earlier_results_file_is_kept_not_replaced(quick, tmp_path, capsys):
     assert kept.read_text(encoding="utf-8") == "last month's campaign"
     assert "The earlier results.csv is kept as results.previous.csv." in capsys.readouterr().out
     assert "sms_id" in out.read_text(encoding="utf-8-sig")
+
+
+def test_results_from_the_journal_keep_the_file_they_would_replace_and_every_earlier_copy(
+    quick, tmp_path, capsys
+):
+    out = tmp_path / "results.csv"
+    out.write_text("last month's campaign", encoding="utf-8")
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == 0
+    sent = out.read_text(encoding="utf-8-sig")
+    journal = journal_printed(capsys.readouterr().out)
+    assert main(["results", str(journal), "--out", str(out)]) == 0
+    assert "The earlier results.csv is kept as results.previous-2.csv." in capsys.readouterr().out
+    assert (tmp_path / "results.previous-2.csv").read_text(encoding="utf-8-sig") == sent
+    assert (tmp_path / "results.previous.csv").read_text(encoding="utf-8") == (
+        "last month's campaign"
+    )
+    assert "sms_id" in out.read_text(encoding="utf-8-sig")
+
+
+def test_an_estimate_keeps_the_quote_it_would_replace(quick, tmp_path, capsys):
+    out = tmp_path / "quote.xlsx"
+    out.write_bytes(b"yesterday's quote")
+    assert main(["estimate", *campaign_args(quick, "--out", str(out))]) == 0
+    assert "The earlier quote.xlsx is kept as quote.previous.xlsx." in capsys.readouterr().out
+    assert (tmp_path / "quote.previous.xlsx").read_bytes() == b"yesterday's quote"
+    assert openpyxl.load_workbook(out)["quote"].max_row > 1
+
+
+def test_status_into_another_file_keeps_it_and_in_place_keeps_nothing(quick, tmp_path, capsys):
+    results, other = tmp_path / "results.csv", tmp_path / "refreshed.csv"
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(results))]) == 0
+    other.write_text("another campaign's statuses", encoding="utf-8")
+    login = ["--url", quick.url, "--login", "demo", "--password", "demo", "--min-interval", "0"]
+    assert main(["status", str(results), "--out", str(other), *login]) == 0
+    assert "The earlier refreshed.csv is kept as refreshed.previous.csv." in (
+        capsys.readouterr().out
+    )
+    assert (tmp_path / "refreshed.previous.csv").read_text(encoding="utf-8") == (
+        "another campaign's statuses"
+    )
+    assert main(["status", str(results), *login]) == 0
+    assert "kept as" not in capsys.readouterr().out
+    assert not (tmp_path / "results.previous.csv").exists()
+
+
+def test_the_demo_keeps_the_results_it_would_replace(tmp_path, capsys):
+    out = tmp_path / "demo_results.xlsx"
+    out.write_bytes(b"a results file named like the demo's")
+    assert main(["demo", "--out", str(out), "--wait", "0"]) == 0
+    assert "The earlier demo_results.xlsx is kept as demo_results.previous.xlsx." in (
+        capsys.readouterr().out
+    )
+    assert (tmp_path / "demo_results.previous.xlsx").read_bytes() == (
+        b"a results file named like the demo's"
+    )
+    assert openpyxl.load_workbook(out)["results"].max_row > 1
 
 
 def test_results_that_cannot_be_written_after_sending_say_what_was_sent_and_how_to_get_them(
@@ -185,6 +268,27 @@ def test_a_resume_asks_only_for_what_is_left_and_says_what_was_sent(
     assert len(quick.messages()) == sent
 
 
+def test_a_rerun_of_a_finished_campaign_asks_nothing_and_writes_the_results(
+    quick, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "r.csv"
+    assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == 0
+    journal = journal_printed(capsys.readouterr().out)
+    stored = len(quick.messages())
+    out.unlink()
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))  # a question would be answered no
+    assert main(["send", *campaign_args(quick, "--out", str(out))]) == 0
+    printed = capsys.readouterr().out
+    assert "[y/N]" not in printed
+    assert (
+        f"Nothing is left to send: {stored:,} recipients were sent earlier (journal {journal})"
+        in printed
+    )
+    assert f"Results written to {out}" in printed
+    assert pd.read_csv(out, sep=";", dtype=str)["outcome"].eq("sent").sum() == stored
+    assert len(quick.messages()) == stored
+
+
 def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
     quick, tmp_path, capsys, monkeypatch
 ):
@@ -205,6 +309,10 @@ def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
         f"{sent:,} recipients were already sent by an earlier run and {unsure:,} may have "
         in printed
     )
+    assert (
+        f"Nothing more was sent; {sent:,} recipients were confirmed sent earlier and "
+        f"{unsure:,} probably sent (their answers were lost)" in printed
+    )
     assert len(quick.messages()) == sent
 
 
@@ -223,7 +331,58 @@ def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    assert "interrupted after" in stderr and "results so far are in" in stderr
+    assert "interrupted: " in stderr and "results so far are in" in stderr
     text = out.read_text(encoding="utf-8-sig")
     assert "sent" in text
     assert "Traceback" not in stderr
+
+
+def assert_rows_are_file_lines(results: pd.DataFrame, lines: list[str]) -> None:
+    """Each results row names the line its contact is on (the header is line 1)."""
+    assert len(results) == 2500
+    for row, phone in zip(results["row"].astype(int), results["phone"]):
+        assert re.sub(r"\D", "", lines[row - 1].split(";")[0]) == phone
+
+
+def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_nobody_twice(
+    make_sandbox, tmp_path
+):
+    enough = Account("demo", "demo", balance="100000.00")  # 2,500 SMS
+    sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[enough])
+    contacts = tmp_path / "big.csv"
+    lines = ["phone;text", *(f"+7 916 {n:07d};Hello {n}" for n in range(2500))]
+    lines.insert(1200, "")  # a blank line: the rows below it are one further down the file
+    contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    args = [str(contacts), "--phone", "phone", "--text", "text", "--url", sandbox.url,
+            "--login", "demo", "--password", "demo", "--yes", "--out", str(out)]  # fmt: skip
+    sandbox.inject("slow", count=3, delay=0.0)  # the quote: three requests of up to 1,000
+    sandbox.inject("drop_after_accept")  # stored, never answered: the answer is lost
+    sandbox.inject("slow", count=2, delay=1.0)  # the Ctrl-C lands while these are in flight
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "send", *args], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    said = re.search(r"interrupted: ([\d,]+) recipients were confirmed sent and ([\d,]+) "
+                     r"probably sent \(their answers were lost\)", stderr)  # fmt: skip
+    assert said is not None, stderr
+    confirmed, probably = (int(group.replace(",", "")) for group in said.groups())
+    results = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    outcomes = results["outcome"].value_counts()
+    assert (confirmed, probably) == (outcomes.get("sent", 0), outcomes["unknown"])
+    assert confirmed + probably == len(sandbox.messages())  # every stored one is accounted for
+    assert "with the same file again" in stderr and "nobody gets a second SMS" in stderr
+    assert_rows_are_file_lines(results, lines)
+    from_journal = tmp_path / "from-journal.csv"
+    assert main(["results", str(journal_printed(stdout)), "--out", str(from_journal)]) == 0
+    assert_rows_are_file_lines(pd.read_csv(from_journal, sep=";", dtype=str), lines)
+
+    time.sleep(0.2)  # past the duplicate window: a re-post would be stored again
+    assert main(["send", *args]) == 0  # what the message says to do
+    assert set(stored_pairs(sandbox).values()) == {1} and len(stored_pairs(sandbox)) == 2500

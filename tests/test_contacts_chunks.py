@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from smsc_frames.contacts import read_contacts
+from smsc_frames.contacts import file_rows, read_contacts
 from smsc_frames.errors import ValidationError
 
 
@@ -24,6 +24,7 @@ def test_chunks_equal_the_whole_file_and_are_labelled_by_row(tmp_path):
     assert list(chunks[1].index) == list(range(10, 20))
     assert all((chunk.dtypes == "string").all() for chunk in chunks)
     pd.testing.assert_frame_equal(pd.concat(chunks), whole)
+    assert [row for chunk in chunks for row in file_rows(chunk)] == file_rows(whole).tolist()
 
 
 @pytest.mark.parametrize("head_bytes", [100, 101])  # 100 cuts the last "а" of a "Жанна"
