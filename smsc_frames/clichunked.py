@@ -36,7 +36,7 @@ from smsc_frames.cli import (
     make_client,
     say_kept,
 )
-from smsc_frames.clifiles import by_file_row, check_output_path, with_inputs, with_zones
+from smsc_frames.clifiles import by_file_row, check_output_path, with_inputs
 from smsc_frames.climessages import fail, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
@@ -114,10 +114,6 @@ def _file_campaign(path: Path) -> str:
     return f"chunked-{digest.hexdigest()[:12]}"
 
 
-def _shape(results: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
-    return with_zones(with_inputs(results, plan))
-
-
 def run_estimate_chunked(args: argparse.Namespace) -> int:
     """``smsc-frames estimate`` on a large CSV: the totals, chunk by chunk."""
     if args.out:
@@ -166,7 +162,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         with step(f"sending {args.file.name} chunk by chunk"):
             totals = send_chunks(
                 _chunks(args, "sent", about), client, journal=journal, results=out,
-                shape=_shape, sep=";", decimal=",", progress=sys.stderr.isatty(), **prepared,
+                shape=with_inputs, sep=";", decimal=",", progress=sys.stderr.isatty(), **prepared,
             )  # fmt: skip
     except KeyboardInterrupt:
         return _stopped("interrupted", out, journal, 130)

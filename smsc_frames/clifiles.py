@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,6 +18,7 @@ from smsc_frames.errors import (
 from smsc_frames.export import to_csv, to_excel
 from smsc_frames.resultsfile import check_format, read_parquet_results, to_parquet
 from smsc_frames.xlsxsheets import check_fits
+from smsc_frames.zonedtimes import moscow_time, with_zones_from_headers
 
 
 def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None:
@@ -118,7 +118,6 @@ def write_table(
     kopecks); Parquet with :func:`smsc_frames.resultsfile.to_parquet`'s types; a tqdm bar on
     a terminal while a workbook is written.
     """
-    frame = with_zones(frame)
     if path.suffix.lower() == ".parquet":
         return to_parquet(frame, path)
     if path.suffix.lower() == ".xlsx":
@@ -131,9 +130,7 @@ def write_table(
     return to_csv(frame, path, sep=";", decimal=",")
 
 
-ZONED_HEADER = re.compile(r"^(?P<name>.+) \((?P<zone>[A-Za-z_/+-]+)\)$")
 INTEGER_COLUMNS = ("parts", "status", "error", "err", "cnt")
-MOSCOW = "Europe/Moscow"
 
 
 def read_results(path: Path) -> pd.DataFrame:
@@ -141,23 +138,14 @@ def read_results(path: Path) -> pd.DataFrame:
 
     Every cell comes back as text from :func:`read_contacts`; the columns ``send`` wrote as
     numbers, money and dates get their types back (``row``, ``parts`` integers, ``cost``
-    Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` SMSC's Moscow
-    wall clock), so a ``status`` run writes them back as numbers and dates, not text. A
+    Decimal, ``sent_at (UTC)`` a UTC datetime, ``last_date (Europe/Moscow)`` a Moscow one),
+    so a ``status`` run writes them back as numbers and dates, not text. A
     ``.parquet`` file keeps its types; it is read with :func:`read_parquet_results`.
     """
     if path.suffix.lower() == ".parquet":
         return _typed(read_parquet_results(path), path)
     results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
-    for header in list(results.columns):
-        match = ZONED_HEADER.match(str(header))
-        if match:
-            when = pd.to_datetime(results[header], errors="coerce")
-            if when.dt.tz is None:
-                when = when.dt.tz_localize(match["zone"])
-            if match["name"] == "last_date":  # refresh_status works in SMSC's Moscow time
-                when = when.dt.tz_convert(MOSCOW).dt.tz_localize(None)
-            results[header] = when
-            results = results.rename(columns={header: match["name"]})
+    results = with_zones_from_headers(results)
     if "row" in results.columns:
         results["row"] = pd.to_numeric(results["row"], errors="coerce").astype("Int64")
         results = results.set_index("row")
@@ -165,11 +153,11 @@ def read_results(path: Path) -> pd.DataFrame:
 
 
 def _typed(results: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """*results* read back with send's types: integer columns, Decimal costs, Moscow
-    ``last_date`` without its zone."""
-    last_date = results.get("last_date")
-    if last_date is not None and isinstance(last_date.dtype, pd.DatetimeTZDtype):
-        results["last_date"] = last_date.dt.tz_convert(MOSCOW).dt.tz_localize(None)
+    """*results* read back with the types ``send`` and ``refresh_status`` give: integer
+    columns, Decimal costs, ``last_date`` in Moscow time with its zone (also from a file an
+    older version wrote without one)."""
+    if "last_date" in results.columns:
+        results["last_date"] = moscow_time(results["last_date"])
     missing = {"sms_id", "phone"} - set(results.columns)
     if missing:
         raise ValidationError(
@@ -226,14 +214,6 @@ def by_file_row(contacts: pd.DataFrame) -> pd.DataFrame:
     if rows is None:  # relabelled since it was read: its labels are all there is
         return contacts
     return contacts.set_axis(pd.Index(rows, name="row"))
-
-
-def with_zones(frame: pd.DataFrame) -> pd.DataFrame:
-    """SMSC's zone-less ``last_date`` (Moscow wall clock) marked as Moscow time for export."""
-    if "last_date" in frame.columns and pd.api.types.is_datetime64_any_dtype(frame["last_date"]):
-        if frame["last_date"].dt.tz is None:
-            frame = frame.assign(last_date=frame["last_date"].dt.tz_localize(MOSCOW))
-    return frame
 
 
 CHUNKED_BYTES = 50 * 1024 * 1024

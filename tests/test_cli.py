@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from smsc_frames.cli import SANDBOX_NOTICE, main, refusal_message
+from smsc_frames.clifiles import read_results
 from smsc_frames.contacts import read_contacts
 from smsc_frames.plan import prepare
 from smsc_frames.sandbox import Sandbox
@@ -577,6 +578,10 @@ def test_status_keeps_numbers_and_dates_typed_in_a_workbook(sandbox, capsys, tmp
     assert sent[header.index("parts")].data_type == "n"
     assert sent[header.index("sent_at (UTC)")].is_date
     assert sent[header.index("last_date (Europe/Moscow)")].is_date
+    again = read_results(out)  # as refresh_status gives them: a moment each, with its zone
+    assert str(again["last_date"].dt.tz) == "Europe/Moscow"
+    waited = (again["last_date"] - again["sent_at"]).dropna()
+    assert len(waited) and (waited >= pd.Timedelta(0)).all() and (waited < pd.Timedelta("1h")).all()
 
 
 def test_results_rows_are_file_rows_and_problem_rows_keep_the_phone_and_text(sandbox, tmp_path):

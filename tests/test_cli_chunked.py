@@ -115,6 +115,7 @@ def test_send_chunk_by_chunk_to_parquet_then_status_reads_it_back(make_sandbox, 
     refreshed = read_results(out)
     assert refreshed.index.tolist() == written.index.tolist()
     assert refreshed["status_name"][sent.index].notna().all()
+    assert str(refreshed["last_date"].dt.tz) == "Europe/Moscow"  # as refresh_status gives it
 
 
 def test_whole_file_send_writes_parquet_and_checks_a_workbook_fits_before_sending(
