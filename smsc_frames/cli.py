@@ -47,6 +47,7 @@ from smsc_frames.climessages import (
     describe_results,
     fail,
     left_to_send,
+    notes_on_stderr,
     reached,
     refusal_message,
     send_question,
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_request:
         return int(exit_request.code or 0)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), notes_on_stderr():
             warnings.showwarning = show_warning
             return COMMANDS[args.command](args)
     except ValidationError as error:

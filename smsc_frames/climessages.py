@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sys
 import time
@@ -124,6 +125,29 @@ minutes (error 4).
             "nothing but your wait: do not retry in a loop."
         )
     return f"{type(error).__name__}: {error}"
+
+
+class _NotesOnStderr(logging.Handler):
+    """The library's notes as ``smsc-frames:`` lines on the stderr of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"smsc-frames: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def notes_on_stderr() -> Iterator[None]:
+    """Print what the campaign's long checks wait for (``smsc_frames.campaign``'s INFO notes,
+    such as a paced ``status.php`` list after a crash), so a log or a pipe is never silent
+    for minutes."""
+    logger = logging.getLogger("smsc_frames.campaign")
+    handler, level = _NotesOnStderr(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @contextlib.contextmanager

@@ -315,6 +315,15 @@ def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
     )
     assert len(quick.messages()) == sent
 
+    quick.state.set_balance("demo", "100000.00")
+    assert main(["send", *args, "--yes"]) == 0
+    # a paced check can wait minutes: a log or a pipe is told what it waits for
+    assert (
+        "smsc-frames: checking 1 requests whose answers were lost or are incomplete with "
+        f"status.php: {unsure:,} recipients, 1 list request, at most one every 60 s"
+    ) in capsys.readouterr().err
+    assert set(stored_pairs(quick).values()) == {1} and len(quick.messages()) == 2500
+
 
 def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
     sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[rich()])

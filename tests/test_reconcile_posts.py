@@ -582,7 +582,7 @@ class FakeStatusApi:
             raise self.probe_error
         return pd.Series(self._row(sms_id, phone))
 
-    def status_list(self, pairs):
+    def status_list(self, pairs, progress=None):
         self.listed.append(list(pairs))
         if self.list_error is not None:
             raise self.list_error
@@ -746,7 +746,7 @@ def test_a_list_that_reports_nothing_of_a_request_keeps_it_unknown(sleeps):
     request, journal = lost_entries(Lost("read timed out"))
 
     class Empty(FakeStatusApi):
-        def status_list(self, pairs):
+        def status_list(self, pairs, progress=None):
             self.listed.append(list(pairs))
             return pd.DataFrame(columns=["id", "phone", "status", "err", "cost"])
 

@@ -21,12 +21,15 @@ way (step 2), so every recipient's outcome comes from its own status.
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 import warnings
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.dispatch import CampaignStop
@@ -41,6 +44,10 @@ from smsc_frames.errors import AuthError, IpBlockedError, SmscConnectionError
 from smsc_frames.journal import Journal, JournalEntry
 from smsc_frames.recipients import is_group_recipient
 from smsc_frames.records import Lost, RecipientStatus, Reconciled, decimal_or_none
+
+log = logging.getLogger("smsc_frames.campaign")
+"""Says what a long check is waiting for (the command line prints it; a notebook shows the
+bar when ``progress`` is on)."""
 
 OPEN_STATES = ("in_flight", "unknown")
 """Journal states of a request whose outcome is not known."""
@@ -72,10 +79,13 @@ class Reconciler:
     Sequential on purpose: SMSC refuses 5+ concurrent status requests.
     """
 
-    def __init__(self, api: SmscApi, journal: Journal, stop: CampaignStop) -> None:
+    def __init__(
+        self, api: SmscApi, journal: Journal, stop: CampaignStop, *, progress: bool = False
+    ) -> None:
         self.api = api
         self.journal = journal
         self.stop = stop
+        self.progress = progress
         self.duplicate_wait = 0.0
 
     def settle(self, entries: list[JournalEntry]) -> None:
@@ -137,7 +147,7 @@ class Reconciler:
         if not pairs:
             return
         try:
-            found = known_requests(self.api, pairs)
+            found = known_requests(self.api, pairs, progress=self.progress)
         except (IpBlockedError, AuthError) as error:
             self.stop.set(reconcile_stopped(error), fatal=error)
             return
@@ -199,7 +209,8 @@ class Reconciler:
         """One round of paced list requests over every recipient of *entries*, then record."""
         pairs = [(e.payload_id, phone) for e in entries for phone in dict.fromkeys(e.recipients)]
         try:
-            frame = self.api.status_list(pairs)
+            why = f"{len(entries):,} requests whose answers were lost or are incomplete"
+            frame = listed(self.api, pairs, why, progress=self.progress)
         except (IpBlockedError, AuthError) as error:
             self.stop.set(reconcile_stopped(error), fatal=error)
             return
@@ -231,7 +242,9 @@ def _ends(recipients: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(findable[:1] + findable[-1:]))
 
 
-def known_requests(api: SmscApi, pairs: list[tuple[str, str]]) -> set[str]:
+def known_requests(
+    api: SmscApi, pairs: list[tuple[str, str]], *, progress: bool = False
+) -> set[str]:
     """The ids of the requests SMSC knows, looked up by (id, phone) pairs (any one known).
 
     One ``status.php`` check a request up to :data:`SINGLE_CHECKS` requests, else one paced
@@ -239,9 +252,25 @@ def known_requests(api: SmscApi, pairs: list[tuple[str, str]]) -> set[str]:
     """
     if len(pairs) <= SINGLE_CHECKS:
         return {pair[0] for pair in pairs if _known(api.status(*pair)["status"])}
-    frame = api.status_list(pairs)
+    why = f"whether an earlier run sent {len({pair[0] for pair in pairs}):,} requests"
+    frame = listed(api, pairs, why, progress=progress)
     known = frame["status"].map(_known).astype(bool)
     return set(frame.loc[known, "id"].astype(str))
+
+
+def listed(
+    api: SmscApi, pairs: list[tuple[str, str]], why: str, *, progress: bool = False
+) -> pd.DataFrame:
+    """:meth:`SmscApi.status_list` over *pairs*, said first in a log line (it may wait
+    minutes: one list request a minute) and shown as a bar when *progress*."""
+    requests = math.ceil(len(pairs) / api.limits.status_batch_size)
+    log.info(
+        "checking %s with status.php: %s recipients, %s list request%s at most one every %.0f s",
+        why, f"{len(pairs):,}", requests, "s," if requests > 1 else ",",
+        api.limits.status_list_interval,
+    )  # fmt: skip
+    with tqdm(total=len(pairs), desc="status.php", unit="recipient", disable=not progress) as bar:
+        return api.status_list(pairs, progress=bar.update)
 
 
 def _known(status: object) -> bool:

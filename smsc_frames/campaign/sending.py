@@ -142,7 +142,7 @@ def send(
             max_workers=max_workers,
             progress=progress,
         )
-        reconciler = Reconciler(api, opened, stop)
+        reconciler = Reconciler(api, opened, stop, progress=progress)
         entries = run(opened, reconciler, dispatcher, api.retry.max_rounds, check_sent)
     results = campaign_results(
         plan, carriers, entries, sandbox=api.is_sandbox, stop_reason=stop.reason
