@@ -29,7 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from smsc_frames.campaign import Quote, estimate, results_from_journal, send
+from smsc_frames.campaign import (
+    Quote,
+    estimate,
+    results_from_journal,
+    results_from_journals,
+    send,
+)
 from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
@@ -281,7 +287,7 @@ def write_results_after(journal: Path, out: Path, quote: Quote | None) -> None:
 def run_results(args: argparse.Namespace) -> int:
     """``smsc-frames results``: write a campaign's results from its journal alone."""
     check_output_path(args.out, inputs=[args.journal])
-    results = results_from_journal(args.journal)
+    results = results_from_journals(args.journal)  # the chunked path's journal.0, .1... too
     print(describe_results(results))
     say_kept(args.out)
     with step(f"writing the results to {args.out}"):

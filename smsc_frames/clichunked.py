@@ -3,7 +3,8 @@
 A CSV above :data:`smsc_frames.clifiles.CHUNKED_BYTES` is read :data:`CHUNK_ROWS` rows at a time
 (:func:`smsc_frames.contacts.read_contacts` with ``chunksize``) and quoted or sent with
 :func:`smsc_frames.campaign.estimate_chunks` / :func:`~smsc_frames.campaign.send_chunks`:
-the same prompts, a journal named after the file's content (so the same command resumes),
+the same prompts, a journal named after the file's content and the message options (so the
+same command resumes, and another template on the same file is another campaign),
 and the results written as CSV or Parquet chunk by chunk (a workbook would need every row in
 memory); after a Ctrl-C the finished chunks' results stay in ``<out>.partial``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -105,12 +107,19 @@ def _prepare_arguments(args: argparse.Namespace) -> dict[str, Any]:
     )
 
 
-def _file_campaign(path: Path) -> str:
-    """A campaign name from the file's bytes: the same file gives the same journal."""
+def _file_campaign(path: Path, prepared: dict[str, Any]) -> str:
+    """A campaign name from the file's bytes and how its messages are made: the same command
+    gives the same journal (it resumes); another template, sender or option on the same file
+    is another campaign, with a journal of its own."""
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
+    made = {
+        name: value.to_params() if isinstance(value, Options) else value
+        for name, value in prepared.items()
+    }
+    digest.update(json.dumps(made, sort_keys=True, default=str).encode())
     return f"chunked-{digest.hexdigest()[:12]}"
 
 
@@ -148,7 +157,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     print(f"Estimate: {quote}")
     if quote.recipients == 0:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
-    journal = args.journal or default_journal(client.identity, _file_campaign(args.file))
+    journal = args.journal or default_journal(client.identity, _file_campaign(args.file, prepared))
     print(f"Journal: {journal} (with .N per chunk)")
     question = (
         f"Send {quote.total_parts:,} SMS to {quote.recipients:,} numbers "

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -75,6 +77,37 @@ def test_chunked_results_name_the_line_each_contact_is_on_titles_and_blanks_coun
     assert len(written) == 250 and written["outcome"].eq("sent").all()
     for row, text in zip(written["row"].astype(int), written["text"]):
         assert lines[row - 1].endswith(f";{text}")  # the line an editor shows it on
+
+
+def test_another_template_on_the_same_file_is_another_campaign(make_sandbox, capsys, tmp_path):
+    # the journal was named after the file alone: the second campaign was refused as a resume
+    sandbox = _rich(make_sandbox)
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(tmp_path / "a.csv"))]) == 0
+    first = len(sandbox.messages())
+    other = [str(SAMPLE_CSV), "--phone", "Телефон", "--template", "{Имя}, до встречи!",
+             "--url", sandbox.url, "--login", "demo", "--password", "demo"]  # fmt: skip
+    assert main(["send", *other, "--yes", "--out", str(tmp_path / "b.csv")]) == 0
+    journals = re.findall(r"^Journal: (\S+)", capsys.readouterr().out, flags=re.MULTILINE)
+    assert len(journals) == 2 and journals[0] != journals[1]
+    texts = Counter(message["text"].endswith("до встречи!") for message in sandbox.messages())
+    assert texts == {False: first, True: first}
+    assert main(["send", *other, "--yes", "--out", str(tmp_path / "c.csv")]) == 0  # resumes
+    assert len(sandbox.messages()) == 2 * first  # and sends nobody twice
+
+
+def test_results_rebuilds_a_chunked_campaign_from_the_journal_send_printed(
+    make_sandbox, capsys, tmp_path
+):
+    sandbox = _rich(make_sandbox)
+    out, rebuilt = tmp_path / "r.csv", tmp_path / "rebuilt.csv"
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    printed = capsys.readouterr().out
+    [journal] = re.findall(r"^Journal: (\S+) \(with \.N per chunk\)$", printed, flags=re.MULTILINE)
+    assert main(["results", journal, "--out", str(rebuilt)]) == 0  # was "not a journal file"
+    columns = ["sms_id", "outcome", "reason"]
+    sent = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]
+    again = pd.read_csv(rebuilt, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]
+    pd.testing.assert_frame_equal(again, sent)
 
 
 def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, capsys, monkeypatch):

@@ -33,6 +33,7 @@ from smsc_frames.campaign.chunked import (
     ChunkNotAcceptedError,
     ResultsNotWrittenError,
     estimate_chunks,
+    results_from_journals,
     send_chunks,
 )
 from smsc_frames.campaign.quote import Quote, estimate, quote_cache_key
@@ -55,6 +56,7 @@ __all__ = [
     "estimate_chunks",
     "quote_cache_key",
     "results_from_journal",
+    "results_from_journals",
     "send",
     "send_chunks",
     "summarize",

@@ -43,7 +43,7 @@ import pandas as pd
 from smsc_frames.api import SmscApi
 from smsc_frames.campaign.quote import SHORTFALL_WARNING, estimate, warn_shortfall
 from smsc_frames.campaign.reconcile import known_requests
-from smsc_frames.campaign.results import OUTCOMES
+from smsc_frames.campaign.results import OUTCOMES, results_from_journal
 from smsc_frames.campaign.seenkeys import SeenKeys
 from smsc_frames.campaign.sending import send
 from smsc_frames.errors import SmscError, SmscFramesError, ValidationError
@@ -59,6 +59,7 @@ __all__ = [
     "ChunkedTotals",
     "ResultsNotWrittenError",
     "estimate_chunks",
+    "results_from_journals",
     "send_chunks",
 ]
 
@@ -113,6 +114,46 @@ def _seen_keys(journal: str | os.PathLike[str] | None) -> Iterator[SeenKeys]:
             yield seen
         finally:
             seen.close()
+
+
+def _chunk_journal(journal: str | os.PathLike[str], number: int) -> Path:
+    """The journal of chunk *number*: ``<journal>.<number>``."""
+    return Path(f"{journal}.{number}")
+
+
+def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
+    """The results of a campaign from its journal: one file, or the chunk journals
+    :func:`send_chunks` wrote under that name (``<journal>.0``, ``.1``...), in order.
+
+    Raises
+    ------
+    ValidationError
+        Neither *journal* nor ``<journal>.0`` is there (or not a journal).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from smsc_frames.sandbox import Sandbox
+    >>> from smsc_frames.client import Client
+    >>> chunks = [pd.DataFrame({"phone": ["+79161234567"], "text": ["Hi"]}),
+    ...           pd.DataFrame({"phone": ["+79031234567"], "text": ["Hi"]}, index=[1])]
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.journal")
+    >>> with Sandbox() as sandbox:
+    ...     _ = send_chunks(chunks, Client("demo", "demo", url=sandbox.url), journal=path,
+    ...                     phone="phone", text="text", progress=False)
+    >>> results_from_journals(path)["outcome"].tolist()
+    ['sent', 'sent']
+    """
+    if Path(journal).is_file() or not _chunk_journal(journal, 0).is_file():
+        return results_from_journal(journal)
+    frames = []
+    number = 0
+    while _chunk_journal(journal, number).is_file():
+        frames.append(results_from_journal(_chunk_journal(journal, number)))
+        number += 1
+    results = pd.concat(frames)
+    results.attrs["journal"] = str(journal)
+    return results
 
 
 def _chunk_payloads(plan: pd.DataFrame, chunk: int) -> list[Any]:
@@ -277,7 +318,7 @@ def send_chunks(
     sent_before = SentBefore(SmscApi.of(client, retry, limits))
     with _seen_keys(journal) as seen, written or nullcontext():
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
-            chunk_journal = None if journal is None else Path(f"{journal}.{number}")
+            chunk_journal = None if journal is None else _chunk_journal(journal, number)
             requests = _chunk_payloads(plan, number)
             sent = send(
                 plan,
