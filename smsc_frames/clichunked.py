@@ -26,9 +26,11 @@ from tqdm.auto import tqdm
 from smsc_frames.campaign.chunked import (
     ChunkNotAcceptedError,
     ResultsNotWrittenError,
+    chunk_journal,
     estimate_chunks,
     send_chunks,
 )
+from smsc_frames.campaign.results import leftovers
 from smsc_frames.cli import (
     EXIT_FAILED,
     EXIT_OK,
@@ -39,10 +41,11 @@ from smsc_frames.cli import (
     say_kept,
 )
 from smsc_frames.clifiles import by_file_row, check_output_path, with_inputs
-from smsc_frames.climessages import fail, step
+from smsc_frames.climessages import fail, reached, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
 from smsc_frames.errors import ValidationError
+from smsc_frames.journal import Journal, accepted_phones
 from smsc_frames.options import Options
 from smsc_frames.resultsfile import partial_path
 from smsc_frames.statedir import default_journal
@@ -163,7 +166,13 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         f"Send {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
         f"for {quote.total_cost:,.2f}? [y/N] "
     )
-    if not args.yes and not confirm(question):
+    earlier = _sent_earlier(journal, quote.chunks)
+    if earlier is not None:  # a finished campaign: its results are written, nothing is sent
+        print(
+            f"Nothing is left to send: {reached(earlier, 0, ' earlier')} (journal {journal}, "
+            ".N per chunk); writing their results."
+        )
+    elif not args.yes and not confirm(question):
         print("Nothing was sent.")
         return EXIT_FAILED
     say_kept(out)
@@ -182,6 +191,21 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     print(f"Sent: {totals}")
     print(f"Results written to {totals.results} (journal: {journal})")
     return finished(totals.outcomes["not sent"], totals.outcomes["unknown"])
+
+
+def _sent_earlier(journal: Path, chunks: int) -> int | None:
+    """The recipients an earlier run of this command sent, when it finished every one of the
+    file's *chunks* (each chunk's journal there, nothing left to post or settle); else None."""
+    sent = 0
+    for number in range(chunks):
+        path = chunk_journal(journal, number)
+        if not path.is_file():
+            return None
+        with Journal.read(path) as opened:
+            if leftovers(opened.entries()):
+                return None
+        sent += len(accepted_phones(path))
+    return sent
 
 
 def _stopped(what: str, out: Path, journal: Path, code: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -108,6 +109,24 @@ def test_results_rebuilds_a_chunked_campaign_from_the_journal_send_printed(
     sent = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]
     again = pd.read_csv(rebuilt, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]
     pd.testing.assert_frame_equal(again, sent)
+
+
+def test_a_rerun_of_a_finished_large_file_asks_nothing_and_writes_the_results(
+    make_sandbox, capsys, tmp_path, monkeypatch
+):
+    sandbox = _rich(make_sandbox)
+    out = tmp_path / "r.csv"
+    assert main(["send", *_args(sandbox, "--yes", "--out", str(out))]) == 0
+    stored = len(sandbox.messages())
+    capsys.readouterr()
+    out.unlink()
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))  # a question would be answered no
+    assert main(["send", *_args(sandbox, "--out", str(out))]) == 0
+    printed = capsys.readouterr().out
+    assert "[y/N]" not in printed  # it asked "Send 311 SMS ... for 1,635.55?" to send nothing
+    assert f"Nothing is left to send: {stored:,} recipients were sent earlier" in printed
+    written = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    assert written["outcome"].eq("sent").sum() == stored and len(sandbox.messages()) == stored
 
 
 def test_estimate_prints_the_chunked_totals_and_sends_nothing(make_sandbox, capsys, monkeypatch):

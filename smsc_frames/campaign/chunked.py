@@ -58,6 +58,7 @@ __all__ = [
     "ChunkNotAcceptedError",
     "ChunkedTotals",
     "ResultsNotWrittenError",
+    "chunk_journal",
     "estimate_chunks",
     "results_from_journals",
     "send_chunks",
@@ -116,8 +117,14 @@ def _seen_keys(journal: str | os.PathLike[str] | None) -> Iterator[SeenKeys]:
             seen.close()
 
 
-def _chunk_journal(journal: str | os.PathLike[str], number: int) -> Path:
-    """The journal of chunk *number*: ``<journal>.<number>``."""
+def chunk_journal(journal: str | os.PathLike[str], number: int) -> Path:
+    """The journal of chunk *number* (from 0) of a campaign journalled as *journal*.
+
+    Examples
+    --------
+    >>> chunk_journal("march.journal", 2).name
+    'march.journal.2'
+    """
     return Path(f"{journal}.{number}")
 
 
@@ -144,12 +151,12 @@ def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
     >>> results_from_journals(path)["outcome"].tolist()
     ['sent', 'sent']
     """
-    if Path(journal).is_file() or not _chunk_journal(journal, 0).is_file():
+    if Path(journal).is_file() or not chunk_journal(journal, 0).is_file():
         return results_from_journal(journal)
     frames = []
     number = 0
-    while _chunk_journal(journal, number).is_file():
-        frames.append(results_from_journal(_chunk_journal(journal, number)))
+    while chunk_journal(journal, number).is_file():
+        frames.append(results_from_journal(chunk_journal(journal, number)))
         number += 1
     results = pd.concat(frames)
     results.attrs["journal"] = str(journal)
@@ -318,19 +325,19 @@ def send_chunks(
     sent_before = SentBefore(SmscApi.of(client, retry, limits))
     with _seen_keys(journal) as seen, written or nullcontext():
         for number, plan in _prepared(chunks, seen, prepare_kwargs):
-            chunk_journal = None if journal is None else _chunk_journal(journal, number)
+            this_journal = None if journal is None else chunk_journal(journal, number)
             requests = _chunk_payloads(plan, number)
             sent = send(
                 plan,
                 client,
-                journal=chunk_journal,
+                journal=this_journal,
                 payloads=requests,
                 verify_payloads=False,  # built from this chunk's plan
                 progress=progress,
                 max_workers=max_workers,
                 retry=retry,
                 limits=limits,
-                check_sent=sent_before.must_check(requests, chunk_journal),
+                check_sent=sent_before.must_check(requests, this_journal),
             )
             _add_sent(totals, sent)
             if written is not None:
