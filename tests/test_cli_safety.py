@@ -325,21 +325,29 @@ def test_a_resume_after_lost_answers_asks_for_up_to_what_is_left(
     assert set(stored_pairs(quick).values()) == {1} and len(quick.messages()) == 2500
 
 
+def ctrl_c_once_sending(sandbox, args: list[str], folder) -> tuple[str, str]:
+    """Run ``smsc-frames send *args*`` in *folder*, press Ctrl-C once the sandbox stores a
+    message; check it exits 130 and return what it printed (stdout, stderr)."""
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "send", *args], cwd=folder, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    return stdout, stderr
+
+
 def test_ctrl_c_half_way_writes_the_results_so_far(make_sandbox, tmp_path):
     sandbox = make_sandbox(settings=QUICK_WINDOWS, accounts=[rich()])
     out = tmp_path / "partial.csv"
     sandbox.inject("slow", delay=0.0)  # the quote
     sandbox.inject("slow", count=50, delay=0.4)  # every send request is slow
-    process = subprocess.Popen(
-        [str(CONSOLE_SCRIPT), "send", *campaign_args(sandbox, "--yes", "--out", str(out))],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not sandbox.messages() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    _, stderr = ctrl_c_once_sending(sandbox, campaign_args(sandbox, "--yes", "--out", str(out)),
+                                 tmp_path)  # fmt: skip
     assert "interrupted: " in stderr and "results so far are in" in stderr
     text = out.read_text(encoding="utf-8-sig")
     assert "sent" in text
@@ -368,16 +376,7 @@ def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_no
     sandbox.inject("slow", count=3, delay=0.0)  # the quote: three requests of up to 1,000
     sandbox.inject("drop_after_accept")  # stored, never answered: the answer is lost
     sandbox.inject("slow", count=2, delay=1.0)  # the Ctrl-C lands while these are in flight
-    process = subprocess.Popen(
-        [str(CONSOLE_SCRIPT), "send", *args], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not sandbox.messages() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    stdout, stderr = ctrl_c_once_sending(sandbox, args, tmp_path)
     said = re.search(r"interrupted: ([\d,]+) recipients were confirmed sent and ([\d,]+) "
                      r"probably sent \(their answers were lost\)", stderr)  # fmt: skip
     assert said is not None, stderr
