@@ -147,7 +147,9 @@ def read_results(path: Path) -> pd.DataFrame:
     results = read_contacts(path, locale="en")  # written by export: "0.00" costs as 1.90
     results = with_zones_from_headers(results)
     if "row" in results.columns:
-        results["row"] = pd.to_numeric(results["row"], errors="coerce").astype("Int64")
+        numbers = pd.to_numeric(results["row"], errors="coerce")
+        if numbers.notna().sum() == results["row"].notna().sum():  # not "3#2" (--split-phones)
+            results["row"] = numbers.astype("Int64")
         results = results.set_index("row")
     return _typed(results, path)
 

@@ -75,6 +75,11 @@ def test_split_phones_sends_to_every_number_of_a_cell(sandbox, capsys, tmp_path)
     sent = sorted(message["phone"] for message in sandbox.messages())
     assert sent == ["79161234567", "79161234568", "79161234569", "79161234570"]
     capsys.readouterr()
+    rows = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")["row"].tolist()
+    assert any("#" in row for row in rows)  # a cell's second number: "4#2"
+    assert main(["status", str(out), *connection(sandbox), "--min-interval", "0"]) == 0
+    again = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")["row"].tolist()
+    assert again == rows  # they were blanked: read back as numbers, "4#2" was no number
 
 
 def test_a_digit_sheet_name_is_a_name_and_positions_need_at(sandbox, capsys, tmp_path):
