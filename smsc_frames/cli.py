@@ -40,6 +40,7 @@ from smsc_frames.check import check
 from smsc_frames.client import Client
 from smsc_frames.clifiles import (
     by_file_row,
+    check_journal_path,
     check_output_path,
     check_output_rows,
     is_large,
@@ -171,6 +172,7 @@ def run_send(args: argparse.Namespace) -> int:
         return run_send_chunked(args)
     out = args.out or Path(f"{args.file.stem}-results.xlsx")
     check_output_path(out, inputs=[args.file])
+    check_journal_path(args.journal)
     client = make_client(args)
     with step(f"reading {args.file.name} and preparing the messages"):
         plan = load_plan(args)

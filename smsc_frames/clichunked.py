@@ -40,7 +40,7 @@ from smsc_frames.cli import (
     make_client,
     say_kept,
 )
-from smsc_frames.clifiles import by_file_row, check_output_path, with_inputs
+from smsc_frames.clifiles import by_file_row, check_journal_path, check_output_path, with_inputs
 from smsc_frames.climessages import fail, reached, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
@@ -152,6 +152,7 @@ def run_send_chunked(args: argparse.Namespace) -> int:
             ".parquet (a workbook needs every row in memory)", str(out),
         )  # fmt: skip
     check_output_path(out, inputs=[args.file])
+    check_journal_path(args.journal)
     client = make_client(args)
     prepared = _prepare_arguments(args)
     about = _about_rows(args)

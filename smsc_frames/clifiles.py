@@ -47,17 +47,38 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
                 "--out", "is an input file; writing there would replace it: name another file",
                 str(path),
             )  # fmt: skip
+    _check_writable(path, "--out")
+
+
+def check_journal_path(path: Path | None) -> None:
+    """Refuse a ``--journal`` that cannot be a journal file (a folder, in a missing folder or
+    under a file), before the quote, the question or any file is moved aside.
+
+    Examples
+    --------
+    >>> check_journal_path(Path("/dev/null/j.journal"))
+    Traceback (most recent call last):
+    ...
+    smsc_frames.errors.ValidationError: --journal: is under /dev/null, a file, not a folder \
+(got '/dev/null/j.journal')
+    """
+    if path is not None:
+        _check_writable(path, "--journal")
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """Refuse *path* (named by *flag*) when it is a folder or its folder cannot take it."""
     if path.is_dir():
-        raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
-    folder = target.parent
+        raise ValidationError(flag, "is a folder; name a file (in it, say)", str(path))
+    folder = path.resolve().parent
     if not folder.is_dir():
         there = next(above for above in [folder, *folder.parents] if above.exists())
         if not there.is_dir():  # a file where the path needs a folder
-            raise ValidationError("--out", f"is under {there}, a file, not a folder", str(path))
-        raise ValidationError("--out", "is in a folder that does not exist", str(path))
+            raise ValidationError(flag, f"is under {there}, a file, not a folder", str(path))
+        raise ValidationError(flag, "is in a folder that does not exist", str(path))
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValidationError(
-            "--out", "cannot be written (no permission); name another file", str(path)
+            flag, "cannot be written (no permission); name another file", str(path)
         )
 
 

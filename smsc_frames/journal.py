@@ -260,6 +260,8 @@ class Journal:
             connection = sqlite3.connect(":memory:", check_same_thread=False)
         else:
             file_path = Path(path)
+            if file_path.is_dir():
+                raise ValidationError("journal", "is a folder; name a file (in it, say)", str(path))
             if not file_path.parent.is_dir():
                 raise ValidationError("journal", "is in a folder that does not exist", str(path))
             _create_private_file(file_path)

@@ -116,6 +116,27 @@ def test_an_out_that_is_no_file_is_refused_before_any_request(quick, tmp_path, c
     assert quick.requests == []
 
 
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [("notes.txt/j.journal", "notes.txt, a file, not a folder"), ("box", "is a folder")],
+)
+def test_a_journal_that_is_no_file_is_refused_before_the_question_and_the_quote(
+    quick, tmp_path, capsys, monkeypatch, where, said
+):
+    (tmp_path / "box").mkdir()
+    (tmp_path / "notes.txt").write_text("a file where a folder would have to be")
+    out = tmp_path / "keep.csv"
+    out.write_text("last week's results")
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    args = campaign_args(quick, "--out", str(out), "--journal", str(tmp_path / where))
+    assert main(["send", *args]) == EXIT_REFUSED
+    captured = capsys.readouterr()
+    assert "--journal: " in captured.err and said in captured.err
+    assert "[y/N]" not in captured.out
+    assert out.read_text() == "last week's results"  # not moved aside for nothing
+    assert quick.requests == []
+
+
 @pytest.mark.parametrize("reason", ["a file in the way", "no permission"])
 def test_a_state_folder_that_cannot_be_written_is_named_with_the_variable_that_moves_it(
     quick, tmp_path, capsys, monkeypatch, reason
