@@ -212,7 +212,7 @@ def run_send(args: argparse.Namespace) -> int:
                 progress=sys.stderr.isatty(),
             )
     except KeyboardInterrupt:
-        write_results_after(journal, out, quote)
+        write_results_after(journal, out, quote, plan)
         return 130
     print(describe_results(results))
     try:
@@ -267,23 +267,28 @@ def results_not_written(results: pd.DataFrame, out: Path, journal: Path, error: 
     )
 
 
-def write_results_after(journal: Path, out: Path, quote: Quote | None) -> None:
-    """After a Ctrl-C: write what the journal says was done so far, and say so."""
+def write_results_after(journal: Path, out: Path, quote: Quote | None, plan: pd.DataFrame) -> None:
+    """After a Ctrl-C: write what the journal says was done so far (with the contact file's
+    phone and text, as a finished send writes them), and say so."""
+    again = (
+        "Run the same command with the same file again to send the rest: SMSC is asked about "
+        "lost answers first, so nobody gets a second SMS (a changed file would be a new "
+        "campaign and send to them again)"
+    )
     try:
         results = results_from_journal(journal)
-        written = write_table(results, out, quote)
-    except (OSError, ValidationError) as error:
-        fail(f"interrupted; the results so far could not be written ({error}); "
-             f"smsc-frames results {journal} --out FILE writes them", 130)  # fmt: skip
+    except ValidationError as error:  # never "refused, nothing was sent" after a partial send
+        fail(f"interrupted; the journal {journal} could not be read back ({error}). {again}", 130)
         return
-    sent = int(results["outcome"].eq("sent").sum())
-    fail(
-        f"interrupted: {reached(sent, unsure_of(results))}; the results so far are in "
-        f"{written}. Run the same command with the same file again to send the rest: SMSC is "
-        "asked about lost answers first, so nobody gets a second SMS (a changed file would be "
-        "a new campaign and send to them again)",
-        130,
-    )
+    said = reached(int(results["outcome"].eq("sent").sum()), unsure_of(results))
+    try:
+        written = write_table(with_inputs(results, plan), out, quote)
+    except (OSError, ValidationError) as error:
+        why = error.strerror if isinstance(error, OSError) and error.strerror else error
+        fail(f"interrupted: {said}; the results so far could not be written to {out} ({why}): "
+             f"smsc-frames results {journal} --out FILE writes them. {again}", 130)  # fmt: skip
+        return
+    fail(f"interrupted: {said}; the results so far are in {written}. {again}", 130)
 
 
 def run_results(args: argparse.Namespace) -> int:

@@ -408,6 +408,9 @@ def test_ctrl_c_counts_the_requests_whose_answers_were_lost_and_a_rerun_sends_no
     assert confirmed + probably == len(sandbox.messages())  # every stored one is accounted for
     assert "with the same file again" in stderr and "nobody gets a second SMS" in stderr
     assert_rows_are_file_lines(results, lines)
+    # as a finished send writes them: a problem row can be found and fixed from this file alone
+    assert results["text"].str.startswith("Hello ").all()
+    assert results["phone_input"].str.contains("+7 916 ", regex=False).all()  # "'+7..." inert
     from_journal = tmp_path / "from-journal.csv"
     assert main(["results", str(journal_printed(stdout)), "--out", str(from_journal)]) == 0
     assert_rows_are_file_lines(pd.read_csv(from_journal, sep=";", dtype=str), lines)
