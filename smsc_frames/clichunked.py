@@ -209,9 +209,20 @@ def _sent_earlier(journal: Path, chunks: int) -> int | None:
     return sent
 
 
+def _reached_so_far(journal: Path) -> tuple[int, int]:
+    """The recipients the chunk journals record as sent, and those whose answers were lost
+    (probably sent), the chunk cut short included."""
+    sent = unsure = number = 0
+    while (path := chunk_journal(journal, number)).is_file():
+        known = accepted_phones(path, include_unknown=True)
+        accepted = int((known["state"] == "accepted").sum())
+        sent, unsure, number = sent + accepted, unsure + len(known) - accepted, number + 1
+    return sent, unsure
+
+
 def _stopped(what: str, out: Path, journal: Path, code: int) -> int:
-    """A send stopped mid-file (Ctrl-C, the results file failing): where the finished chunks'
-    results and the journal are, and what to run."""
+    """A send stopped mid-file (Ctrl-C, the results file failing): how many were sent, where
+    the finished chunks' results and the journal are, and what to run."""
     partial = partial_path(out)
     where = (
         f"the results of the chunks finished so far are in {partial}"
@@ -219,7 +230,8 @@ def _stopped(what: str, out: Path, journal: Path, code: int) -> int:
         else "no chunk had finished, so no results were written"
     )
     return fail(
-        f"{what}; {where}. The journal {journal} (.N per chunk) records every request: "
+        f"{what}: {reached(*_reached_so_far(journal))}; {where}. The journal {journal} "
+        "(.N per chunk) records every request: "
         f"run the same command again to send the rest (nobody gets a second SMS) and write "
         f"{out} with every row",
         code,

@@ -263,6 +263,11 @@ def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(tmp_
         assert kept["outcome"].eq("sent").all()
         sent_before = len(sandbox.messages())
         assert sent_before < rows  # interrupted mid-file
+        said = re.search(r"interrupted: ([\d,]+) recipients were (?:confirmed )?sent", error)
+        assert said is not None, error  # the chunk cut short counts too, not only the file
+        confirmed = int(said.group(1).replace(",", ""))
+        probably = re.search(r"and ([\d,]+) probably sent", error)
+        assert confirmed + (int(probably.group(1)) if probably else 0) == sent_before
 
         assert main(["send", *args]) == 0
 
