@@ -167,6 +167,13 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         f"Send {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
         f"for {quote.total_cost:,.2f}? [y/N] "
     )
+    sent, unsure = _reached_so_far(journal)
+    if sent or unsure:  # a resume: the totals are the whole file's, what was sent is not again
+        question = (
+            f"Send the rest of {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
+            f"(the whole file: {quote.total_cost:,.2f}); {reached(sent, unsure, ' earlier')}, "
+            "and they are not sent again? [y/N] "
+        )
     earlier = _sent_earlier(journal, quote.chunks)
     if earlier is not None:  # a finished campaign: its results are written, nothing is sent
         print(
@@ -174,7 +181,8 @@ def run_send_chunked(args: argparse.Namespace) -> int:
             ".N per chunk); writing their results."
         )
     elif not args.yes and not confirm(question):
-        print("Nothing was sent.")
+        print(f"Nothing more was sent; {reached(sent, unsure, ' earlier')}." if sent or unsure
+              else "Nothing was sent.")  # fmt: skip
         return EXIT_FAILED
     say_kept(out)
     try:

@@ -235,7 +235,9 @@ def _cli(threshold: int, chunk_rows: int, *args: str, **options) -> subprocess.P
 
 
 @pytest.mark.slow
-def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(tmp_path, monkeypatch):
+def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(
+    tmp_path, monkeypatch, capsys
+):
     from smsc_frames.sandbox import Sandbox
 
     rows, chunk = 120, 20  # 6 chunks of ~0.5 s each: the Ctrl-C lands in chunk 1
@@ -268,6 +270,14 @@ def test_ctrl_c_keeps_the_finished_chunks_and_a_rerun_writes_every_row_once(tmp_
         confirmed = int(said.group(1).replace(",", ""))
         probably = re.search(r"and ([\d,]+) probably sent", error)
         assert confirmed + (int(probably.group(1)) if probably else 0) == sent_before
+
+        monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+        assert main(["send", *(arg for arg in args if arg != "--yes")]) == 1
+        printed = capsys.readouterr().out
+        assert (
+            "Send the rest of " in printed and " earlier, and they are not sent again?" in printed
+        )
+        assert "Nothing more was sent; " in printed and len(sandbox.messages()) == sent_before
 
         assert main(["send", *args]) == 0
 
