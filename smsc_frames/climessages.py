@@ -67,6 +67,7 @@ RULE_WORDS = [
     (r"journal=(\S+)", r"--journal \1"),
     (r"sheet_name", "--sheet"),
     (r"pass header_row= \(--header-row\)", "use --header-row"),
+    (r"pass the delimiter it uses as delimiter=", "give the delimiter it uses with --delimiter"),
     (
         r"Run the original plan with it to resume\..*$",
         "Run the original command (same contact file and flags) to resume. Another --journal "

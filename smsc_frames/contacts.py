@@ -327,9 +327,11 @@ def _read_csv(
             return _read_csv(path, detect_encoding(path.read_bytes()), delimiter, header_row)
         raise ValidationError("encoding", f"cannot decode the file ({error})", encoding) from None
     except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[0]
         raise ValidationError(
-            "path", f"is not a {delimiter!r}-separated file ({error}); pass delimiter=", str(path)
-        ) from None
+            "path", f"is not a {delimiter!r}-separated file ({reason}); pass the delimiter it "
+            "uses as delimiter=", str(path),
+        ) from None  # fmt: skip
     except pd.errors.EmptyDataError:
         raise ValidationError("header_row", "is past the end of the file", header_row) from None
     frame.columns = _column_names(list(frame.columns))

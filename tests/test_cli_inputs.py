@@ -82,6 +82,22 @@ def test_split_phones_sends_to_every_number_of_a_cell(sandbox, capsys, tmp_path)
     assert again == rows  # they were blanked: read back as numbers, "4#2" was no number
 
 
+def test_a_file_that_is_not_split_by_its_delimiter_is_refused_in_one_line(
+    sandbox, capsys, tmp_path
+):
+    path = tmp_path / "bad.csv"
+    path.write_text("phone,text\n79161234567,Hi\n79031234567,Hi, there, again\n", encoding="utf-8")
+    argv = ["estimate", str(path), "--delimiter", ",", "--phone", "phone", "--text", "text",
+            *connection(sandbox)]  # fmt: skip
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert "is not a ','-separated file (Error tokenizing data" in error
+    assert "give the delimiter it uses with --delimiter" in error
+    [refusal] = [line for line in error.splitlines() if "refused" in line]  # one line
+    assert "give the delimiter it uses with --delimiter (got " in refusal
+    assert "delimiter=" not in error  # in the CLI's words
+
+
 def test_a_digit_sheet_name_is_a_name_and_positions_need_at(sandbox, capsys, tmp_path):
     path = analyst_workbook(tmp_path / "contacts.xlsx")
     argv = ["estimate", str(path), "--sheet", "1", "--phone", "Телефон", "--text", "Дата",
