@@ -16,7 +16,9 @@ from smsc_frames.campaign import Quote
 from smsc_frames.campaign.truncation import describe_cut
 from smsc_frames.errors import (
     AuthError,
+    DuplicateRequestError,
     IpBlockedError,
+    SmscApiError,
     SmscError,
     ValidationError,
 )
@@ -110,6 +112,9 @@ def smsc_error_message(error: SmscError) -> str:
     >>> print(smsc_error_message(AuthError(2, "authorise error")))  # doctest: +ELLIPSIS
     SMSC refused the login (error 2: authorise error): check --login/--password ... \
 minutes (error 4).
+    >>> print(smsc_error_message(DuplicateRequestError(9, "duplicate request, wait a minute")))
+    ... # doctest: +ELLIPSIS
+    SMSC error 9: duplicate request, wait a minute: SMSC refuses a request repeated ... again.
     """
     if isinstance(error, AuthError):
         return (
@@ -125,7 +130,12 @@ minutes (error 4).
             "the cause, then run the same command again. Every attempt before then extends "
             "nothing but your wait: do not retry in a loop."
         )
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, DuplicateRequestError) and not error.too_many_concurrent:
+        return (
+            f"{error}: SMSC refuses a request repeated too often within a minute (another run, "
+            "or this command run again too soon). Wait a minute, then run it again."
+        )
+    return str(error) if isinstance(error, SmscApiError) else f"{type(error).__name__}: {error}"
 
 
 class _NotesOnStderr(logging.Handler):
