@@ -34,6 +34,8 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
     """
     if path is None:
         return
+    if path.is_dir():
+        raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
     if path.suffix.lower() not in {".csv", ".xlsx", ".parquet"}:
         raise ValidationError("--out", "must end in .csv, .xlsx or .parquet", str(path))
     if path.suffix.lower() == ".parquet":

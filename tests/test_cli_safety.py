@@ -103,12 +103,14 @@ def test_the_input_file_as_out_is_refused_before_anything(quick, tmp_path, capsy
     [
         ("no such folder/r.xlsx", "is in a folder that does not exist"),
         ("r.xlsx", "is a folder"),
+        ("box", "is a folder"),  # not "must end in .csv, .xlsx or .parquet"
         ("notes.txt/r.xlsx", "notes.txt, a file, not a folder"),
         ("notes.txt/sub/r.xlsx", "notes.txt, a file, not a folder"),
     ],
 )
 def test_an_out_that_is_no_file_is_refused_before_any_request(quick, tmp_path, capsys, where, said):
     (tmp_path / "r.xlsx").mkdir()  # a folder named like a workbook
+    (tmp_path / "box").mkdir()
     (tmp_path / "notes.txt").write_text("a file where a folder would have to be")
     out = tmp_path / where
     assert main(["send", *campaign_args(quick, "--yes", "--out", str(out))]) == EXIT_REFUSED
