@@ -166,8 +166,22 @@ def _padded_names(lines: list[str], delimiter: str, position: int) -> tuple[list
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows have every cell empty (``;;`` lines): left out, as a workbook's blank rows."""
-    return frame.isna().all(axis=1).to_numpy()
+    """Which rows have every cell empty (``;;`` lines) or are a line of spaces only: left out,
+    as a workbook's blank rows.
+
+    Examples
+    --------
+    >>> read = pd.DataFrame({"phone": ["7916", None, "   ", "  "], "text": ["Hi", None, None, "x"]})
+    >>> _blank_rows(read).tolist()
+    [False, True, True, False]
+    """
+    missing = frame.isna()
+    blank = missing.all(axis=1).to_numpy(copy=True)
+    spaces = missing.iloc[:, 1:].all(axis=1).to_numpy() & ~blank  # one cell: a line alone
+    if spaces.any():
+        first = frame.iloc[:, 0][spaces].astype(str)
+        blank[np.flatnonzero(spaces)] = (first.str.strip() == "").to_numpy()
+    return blank
 
 
 def _numbered_blanks_dropped(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:

@@ -429,6 +429,18 @@ def test_rows_of_delimiters_only_are_left_out_like_blank_rows(tmp_path, chunksiz
     assert contacts.index.tolist() == ([0, 1] if chunksize is None else [0, 2])
 
 
+@pytest.mark.parametrize("chunksize", [None, 2])
+def test_a_line_of_spaces_is_left_out_like_a_blank_line(tmp_path, chunksize):
+    # it became an "invalid" row: "phone: empty; empty text"
+    contacts = csv_read(tmp_path, "Имя;Телефон\nАнна;+79161234567\n   \nОлег;89161234568\n",
+                        chunksize)  # fmt: skip
+    assert contacts["Имя"].tolist() == ["Анна", "Олег"]
+    if chunksize is None:
+        assert file_rows(contacts).tolist() == [2, 4]
+    else:  # chunks keep each row's place in the file
+        assert contacts.index.tolist() == [0, 2]
+
+
 def test_a_list_of_phones_alone_is_one_column_even_with_two_numbers_in_a_cell(tmp_path):
     # the sniffer picked "," from the one cell holding two numbers: the header became a title
     # and that cell two columns
