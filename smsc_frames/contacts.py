@@ -641,6 +641,9 @@ def read_contacts(
         with gc_paused():
             frame = _read_workbook(path, sheet_name, header_row, raw, locale, wanted)
     elif suffix in CSV_SUFFIXES:
+        if sheet_name is not None:  # silently ignored, the analyst would think it was read
+            raise ValidationError("sheet_name", "is for workbooks: a CSV file has no sheets",
+                                  sheet_name)  # fmt: skip
         read = _read_csv(path, encoding, delimiter, header_row, chunksize)
         if not isinstance(read, pd.DataFrame):
             return _checked_chunks(read, wanted)

@@ -98,6 +98,17 @@ def test_a_file_that_is_not_split_by_its_delimiter_is_refused_in_one_line(
     assert "delimiter=" not in error  # in the CLI's words
 
 
+def test_a_sheet_for_a_csv_is_refused_not_ignored(sandbox, capsys, tmp_path):
+    contacts = tmp_path / "march.csv"
+    contacts.write_text("Телефон;Имя\n+79161234567;Анна\n", encoding="utf-8")
+    argv = ["estimate", str(contacts), "--sheet", "Март", "--phone", "Телефон", "--text",
+            "Имя", *connection(sandbox)]  # fmt: skip
+    assert main(argv) == 2
+    refused = "--sheet: is for workbooks: a CSV file has no sheets (got Март)"
+    assert refused in capsys.readouterr().err
+    assert sandbox.requests == []
+
+
 def test_a_digit_sheet_name_is_a_name_and_positions_need_at(sandbox, capsys, tmp_path):
     path = analyst_workbook(tmp_path / "contacts.xlsx")
     argv = ["estimate", str(path), "--sheet", "1", "--phone", "Телефон", "--text", "Дата",
