@@ -105,6 +105,8 @@ def test_results_rebuilds_a_chunked_campaign_from_the_journal_send_printed(
     printed = capsys.readouterr().out
     [journal] = re.findall(r"^Journal: (\S+) \(with \.N per chunk\)$", printed, flags=re.MULTILINE)
     assert main(["results", journal, "--out", str(rebuilt)]) == 0  # was "not a journal file"
+    assert main(["results", journal + "x", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "the file: no such file (nor chunk journals beside it)" in capsys.readouterr().err
     columns = ["sms_id", "outcome", "reason"]
     sent = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]
     again = pd.read_csv(rebuilt, sep=";", dtype=str, encoding="utf-8-sig", index_col=0)[columns]

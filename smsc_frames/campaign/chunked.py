@@ -135,7 +135,7 @@ def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     ValidationError
-        Neither *journal* nor ``<journal>.0`` is there (or not a journal).
+        Neither *journal* nor ``<journal>.0`` is there, or it is not a journal.
 
     Examples
     --------
@@ -151,6 +151,8 @@ def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
     >>> results_from_journals(path)["outcome"].tolist()
     ['sent', 'sent']
     """
+    if not Path(journal).exists() and not chunk_journal(journal, 0).is_file():
+        raise ValidationError("path", "no such file (nor chunk journals beside it)", str(journal))
     if Path(journal).is_file() or not chunk_journal(journal, 0).is_file():
         return results_from_journal(journal)
     frames = []
