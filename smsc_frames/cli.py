@@ -150,7 +150,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client)
     print(describe_quote(quote))
-    print("\n" + describe_samples(sample_messages(plan)))
+    print("\n" + describe_samples(sample_messages(plan, quote=quote)))
     if args.out:
         say_kept(args.out)
         with step(f"writing the quote to {args.out}"):
@@ -181,14 +181,15 @@ def run_send(args: argparse.Namespace) -> int:
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
-    print("\n" + describe_samples(sample_messages(plan)))
+    print("\n" + describe_samples(sample_messages(plan, quote=quote)))
     campaign = campaign_id(requests)
     if quote.recipients == 0 or campaign is None:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
     journal = args.journal or default_journal(client.identity, campaign)
     print(f"Journal: {journal}")
     earlier, done, unsure = sent_before(journal)
-    if earlier and not unsure and left_to_send(quote, done).empty:  # a finished campaign
+    finished_before = bool(earlier and not unsure and left_to_send(quote, done).empty)
+    if finished_before:
         print(
             f"Nothing is left to send: {reached(earlier, 0, ' earlier')} (journal {journal}); "
             "writing their results."
@@ -202,7 +203,8 @@ def run_send(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     say_kept(out)
     try:
-        with step(f"sending {len(requests):,} requests"):
+        doing = "reading back the statuses of" if finished_before else "sending"
+        with step(f"{doing} {len(requests):,} requests"):
             results = send(
                 plan,
                 client,

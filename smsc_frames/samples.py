@@ -69,7 +69,11 @@ def describe_samples(samples: pd.DataFrame) -> str:
     >>> print(describe_samples(sample_messages(plan)))
     Sample messages (as they will be sent):
       row 0, 79161234567, 1 part (first row): Hi Anna
+    >>> print(describe_samples(sample_messages(plan.assign(sendable=False))))
+    Sample messages: none, no row would be sent.
     """
+    if samples.empty:
+        return "Sample messages: none, no row would be sent."
     lines = ["Sample messages (as they will be sent):"]
     for label, row in samples.iterrows():
         parts = f"{row['parts']} part" + ("s" if row["parts"] != 1 else "")

@@ -115,6 +115,7 @@ def test_a_campaign_smsc_refuses_whole_says_why_and_asks_nothing(sandbox, capsys
     assert "Recipients: 0" in printed.out and "(no recipient SMSC would take)" in printed.out
     assert "Empty DataFrame" not in printed.out and "[y/N]" not in printed.out
     assert "SMSC error 6: message is denied" in printed.out
+    assert "Sample messages: none, no row would be sent." in printed.out  # not "will be sent"
     assert "The sandbox would refuse 1 request(s), 1 rows in all" in printed.err
     assert "nothing was sent" in printed.err and sandbox.messages() == []
 

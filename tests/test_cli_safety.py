@@ -301,12 +301,14 @@ def test_a_rerun_of_a_finished_campaign_asks_nothing_and_writes_the_results(
     out.unlink()
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))  # a question would be answered no
     assert main(["send", *campaign_args(quick, "--out", str(out))]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "[y/N]" not in printed
     assert (
         f"Nothing is left to send: {stored:,} recipients were sent earlier (journal {journal})"
         in printed
     )
+    assert "smsc-frames: reading back the statuses of" in captured.err  # not "sending"
     assert f"Results written to {out}" in printed
     assert pd.read_csv(out, sep=";", dtype=str)["outcome"].eq("sent").sum() == stored
     assert len(quick.messages()) == stored
