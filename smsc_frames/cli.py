@@ -178,14 +178,17 @@ def run_send(args: argparse.Namespace) -> int:
         plan = load_plan(args)
         check_output_rows(out, len(plan))
         requests = build_payloads(plan)
+    campaign = campaign_id(requests)
+    # the state folder is made (or refused) before the quote, not after the analyst read it
+    journal = args.journal or (
+        None if campaign is None else default_journal(client.identity, campaign)
+    )
     with step(f"asking {client.url} for the price of {len(plan):,} rows (nothing is sent)"):
         quote = estimate_with_cache(plan, client, requests)
     print(describe_quote(quote))
     print("\n" + describe_samples(sample_messages(plan, quote=quote)))
-    campaign = campaign_id(requests)
-    if quote.recipients == 0 or campaign is None:
+    if quote.recipients == 0 or journal is None:
         return fail("no sendable rows, nothing was sent", EXIT_FAILED)
-    journal = args.journal or default_journal(client.identity, campaign)
     print(f"Journal: {journal}")
     earlier, done, unsure = sent_before(journal)
     finished_before = bool(earlier and not unsure and left_to_send(quote, done).empty)

@@ -152,7 +152,7 @@ def test_a_state_folder_that_cannot_be_written_is_named_with_the_variable_that_m
             Path(path).is_relative_to(state)))  # fmt: skip
     code = main(["send", *campaign_args(quick, "--yes", "--out", str(tmp_path / "r.csv"))])
     error = capsys.readouterr().err
-    assert code == EXIT_REFUSED and quick.messages() == []
+    assert code == EXIT_REFUSED and quick.requests == []  # before the quote, not after it
     assert f"the journal folder {state / 'journals'}" in error
     assert "set SMSC_FRAMES_STATE_DIR to a folder you can write, or use --journal" in error
 
