@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from smsc_frames.campaign.chunked import (
     ChunkNotAcceptedError,
     ResultsNotWrittenError,
-    chunk_journal,
+    chunk_journals,
     estimate_chunks,
     send_chunks,
 )
@@ -39,13 +39,14 @@ from smsc_frames.cli import (
     finished,
     make_client,
     say_kept,
+    sent_before,
 )
 from smsc_frames.clifiles import by_file_row, check_journal_path, check_output_path, with_inputs
 from smsc_frames.climessages import fail, reached, step
 from smsc_frames.cliparser import option_kwargs
 from smsc_frames.contacts import read_contacts
 from smsc_frames.errors import ValidationError
-from smsc_frames.journal import Journal, accepted_phones
+from smsc_frames.journal import Journal
 from smsc_frames.options import Options
 from smsc_frames.resultsfile import partial_path
 from smsc_frames.statedir import default_journal
@@ -168,16 +169,16 @@ def run_send_chunked(args: argparse.Namespace) -> int:
         f"for {quote.total_cost:,.2f}? [y/N] "
     )
     sent, unsure = _reached_so_far(journal)
+    finished_before = bool(sent and not unsure and _all_finished(journal, quote.chunks))
     if sent or unsure:  # a resume: the totals are the whole file's, what was sent is not again
         question = (
             f"Send the rest of {quote.total_parts:,} SMS to {quote.recipients:,} numbers "
             f"(the whole file: {quote.total_cost:,.2f}); {reached(sent, unsure, ' earlier')}, "
             "and they are not sent again? [y/N] "
         )
-    earlier = _sent_earlier(journal, quote.chunks)
-    if earlier is not None:  # a finished campaign: its results are written, nothing is sent
+    if finished_before:  # its results are written, nothing is sent
         print(
-            f"Nothing is left to send: {reached(earlier, 0, ' earlier')} (journal {journal}, "
+            f"Nothing is left to send: {reached(sent, 0, ' earlier')} (journal {journal}, "
             ".N per chunk); writing their results."
         )
     elif not args.yes and not confirm(question):
@@ -202,30 +203,25 @@ def run_send_chunked(args: argparse.Namespace) -> int:
     return finished(totals.outcomes["not sent"], totals.outcomes["unknown"])
 
 
-def _sent_earlier(journal: Path, chunks: int) -> int | None:
-    """The recipients an earlier run of this command sent, when it finished every one of the
-    file's *chunks* (each chunk's journal there, nothing left to post or settle); else None."""
-    sent = 0
-    for number in range(chunks):
-        path = chunk_journal(journal, number)
-        if not path.is_file():
-            return None
+def _all_finished(journal: Path, chunks: int) -> bool:
+    """Whether an earlier run finished every one of the file's *chunks*: each chunk's journal
+    there, nothing left in it to post or settle."""
+    written = chunk_journals(journal)
+    if len(written) < chunks:
+        return False
+    for path in written:
         with Journal.read(path) as opened:
             if leftovers(opened.entries()):
-                return None
-        sent += len(accepted_phones(path))
-    return sent
+                return False
+    return True
 
 
 def _reached_so_far(journal: Path) -> tuple[int, int]:
     """The recipients the chunk journals record as sent, and those whose answers were lost
-    (probably sent), the chunk cut short included."""
-    sent = unsure = number = 0
-    while (path := chunk_journal(journal, number)).is_file():
-        known = accepted_phones(path, include_unknown=True)
-        accepted = int((known["state"] == "accepted").sum())
-        sent, unsure, number = sent + accepted, unsure + len(known) - accepted, number + 1
-    return sent, unsure
+    (probably sent), the chunk cut short included (:func:`~smsc_frames.cli.sent_before` of
+    each)."""
+    counts = [sent_before(path) for path in chunk_journals(journal)]
+    return sum(sent for sent, _, _ in counts), sum(unsure for _, _, unsure in counts)
 
 
 def _stopped(what: str, out: Path, journal: Path, code: int) -> int:

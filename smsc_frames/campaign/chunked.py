@@ -59,6 +59,7 @@ __all__ = [
     "ChunkedTotals",
     "ResultsNotWrittenError",
     "chunk_journal",
+    "chunk_journals",
     "estimate_chunks",
     "results_from_journals",
     "send_chunks",
@@ -128,6 +129,21 @@ def chunk_journal(journal: str | os.PathLike[str], number: int) -> Path:
     return Path(f"{journal}.{number}")
 
 
+def chunk_journals(journal: str | os.PathLike[str]) -> list[Path]:
+    """The chunk journals written so far under *journal*, in order (``.0``, ``.1``... while
+    they exist).
+
+    Examples
+    --------
+    >>> chunk_journals("no-such.journal")
+    []
+    """
+    found: list[Path] = []
+    while (path := chunk_journal(journal, len(found))).is_file():
+        found.append(path)
+    return found
+
+
 def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
     """The results of a campaign from its journal: one file, or the chunk journals
     :func:`send_chunks` wrote under that name (``<journal>.0``, ``.1``...), in order.
@@ -151,16 +167,12 @@ def results_from_journals(journal: str | os.PathLike[str]) -> pd.DataFrame:
     >>> results_from_journals(path)["outcome"].tolist()
     ['sent', 'sent']
     """
-    if not Path(journal).exists() and not chunk_journal(journal, 0).is_file():
+    chunks = chunk_journals(journal)
+    if not Path(journal).exists() and not chunks:
         raise ValidationError("path", "no such file (nor chunk journals beside it)", str(journal))
-    if Path(journal).is_file() or not chunk_journal(journal, 0).is_file():
+    if Path(journal).is_file() or not chunks:
         return results_from_journal(journal)
-    frames = []
-    number = 0
-    while chunk_journal(journal, number).is_file():
-        frames.append(results_from_journal(chunk_journal(journal, number)))
-        number += 1
-    results = pd.concat(frames)
+    results = pd.concat([results_from_journal(path) for path in chunks])
     results.attrs["journal"] = str(journal)
     return results
 
