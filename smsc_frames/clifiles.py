@@ -34,8 +34,7 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
     """
     if path is None:
         return
-    if path.is_dir():
-        raise ValidationError("--out", "is a folder; name a file (in it, say)", str(path))
+    _check_writable(path, "--out")  # first: a folder is named so, whatever its suffix
     if path.suffix.lower() not in {".csv", ".xlsx", ".parquet"}:
         raise ValidationError("--out", "must end in .csv, .xlsx or .parquet", str(path))
     if path.suffix.lower() == ".parquet":
@@ -49,7 +48,6 @@ def check_output_path(path: Path | None, *, inputs: Sequence[Path] = ()) -> None
                 "--out", "is an input file; writing there would replace it: name another file",
                 str(path),
             )  # fmt: skip
-    _check_writable(path, "--out")
 
 
 def check_journal_path(path: Path | None) -> None:
