@@ -13,6 +13,7 @@ from decimal import Decimal
 import pandas as pd
 
 from smsc_frames.campaign import Quote
+from smsc_frames.campaign.reconcile import log as campaign_notes
 from smsc_frames.campaign.truncation import describe_cut
 from smsc_frames.errors import (
     AuthError,
@@ -150,7 +151,7 @@ def notes_on_stderr() -> Iterator[None]:
     """Print what the campaign's long checks wait for (``smsc_frames.campaign``'s INFO notes,
     such as a paced ``status.php`` list after a crash), so a log or a pipe is never silent
     for minutes."""
-    logger = logging.getLogger("smsc_frames.campaign")
+    logger = campaign_notes
     handler, level = _NotesOnStderr(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
